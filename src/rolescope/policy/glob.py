@@ -1,0 +1,176 @@
+"""IAM wildcard matching (``*`` and ``?``), and deciding whether any string satisfies a set of them.
+
+``StringLike`` matches the whole value; ``ArnLike``/``ArnEquals`` match each of the six ARN parts
+separately, so a wildcard never crosses a colon before the resource part. The automaton search
+(:func:`find_string`) is what makes the trust reasoning exact for string conditions: it decides
+whether some value matches every pattern that must match and none that must not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+# A character no policy literal contains: stands for "any other character" in searches, and marks
+# values an outsider chose freely (an unknown ExternalId, an unknown GitHub owner...).
+FRESH = "\ue000"
+_ARN_COLON_BOUND = 5
+
+
+@lru_cache(maxsize=65536)
+def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    parts = []
+    for char in pattern:
+        if char == "*":
+            parts.append(".*")
+        elif char == "?":
+            parts.append(".")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
+def glob_match(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
+    """Whether ``text`` matches the IAM wildcard ``pattern`` as a whole."""
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == text.lower() if ignore_case else pattern == text
+    return _glob_regex(pattern, ignore_case).fullmatch(text) is not None
+
+
+def arn_match(pattern: str, text: str) -> bool:
+    """``ArnLike`` semantics: each of the six colon-separated parts is matched on its own."""
+    pattern_parts = pattern.split(":", _ARN_COLON_BOUND)
+    text_parts = text.split(":", _ARN_COLON_BOUND)
+    if len(pattern_parts) < 6:
+        return len(pattern_parts) == 1 and glob_match(pattern, text)
+    if len(text_parts) < 6:
+        return False
+    return all(glob_match(p, t) for p, t in zip(pattern_parts, text_parts, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    chars: frozenset[str] | None  # None: any character but ``excluded``
+    star: bool
+    excluded: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A compiled wildcard pattern for :func:`find_string`."""
+
+    tokens: tuple[_Token, ...]
+
+    @property
+    def literal_chars(self) -> frozenset[str]:
+        return frozenset().union(*(t.chars for t in self.tokens if t.chars is not None))
+
+
+def compile_pattern(pattern: str, *, wildcards: bool = True, ignore_case: bool = False,
+                    arn: bool = False) -> Pattern:
+    """Compile ``pattern`` for :func:`find_string`.
+
+    Args:
+        pattern: the policy value.
+        wildcards: whether ``*``/``?`` are wildcards (``StringLike``) or plain characters.
+        ignore_case: match letters in either case.
+        arn: ARN semantics: wildcards before the resource part do not match ``:``.
+    """
+    tokens: list[_Token] = []
+    colons = 0
+    arn_shaped = arn and pattern.count(":") >= _ARN_COLON_BOUND
+    for char in pattern:
+        excluded = frozenset({":"}) if arn_shaped and colons < _ARN_COLON_BOUND else frozenset()
+        if wildcards and char == "*":
+            tokens.append(_Token(None, True, excluded))
+        elif wildcards and char == "?":
+            tokens.append(_Token(None, False, excluded))
+        else:
+            if char == ":":
+                colons += 1
+            chars = {char.lower(), char.upper()} if ignore_case else {char}
+            tokens.append(_Token(frozenset(chars), False))
+    return Pattern(tuple(tokens))
+
+
+def _closure(pattern: Pattern, positions: frozenset[int]) -> frozenset[int]:
+    result = set(positions)
+    stack = list(positions)
+    while stack:
+        position = stack.pop()
+        if position < len(pattern.tokens) and pattern.tokens[position].star and position + 1 not in result:
+            result.add(position + 1)
+            stack.append(position + 1)
+    return frozenset(result)
+
+
+def _step(pattern: Pattern, positions: frozenset[int], char: str) -> frozenset[int]:
+    following: set[int] = set()
+    for position in positions:
+        if position == len(pattern.tokens):
+            continue
+        token = pattern.tokens[position]
+        if token.chars is not None:
+            if char in token.chars:
+                following.add(position + 1)
+        elif char not in token.excluded:
+            following.add(position if token.star else position + 1)
+    return _closure(pattern, frozenset(following))
+
+
+def find_string(constraints: Sequence[tuple[Pattern, bool]], *, limit: int = 50_000) -> str | None:
+    """A shortest string that matches every pattern paired with ``True`` and none paired with ``False``.
+
+    Args:
+        constraints: ``(pattern, must_match)`` pairs.
+        limit: the most automaton states to explore before giving up.
+
+    Returns:
+        Such a string, or ``None`` when none exists. Past ``limit`` states it returns
+        :data:`FRESH`-based text without proof; callers treat that as "possibly satisfiable".
+    """
+    patterns = [pattern for pattern, _ in constraints]
+    wanted = [must for _, must in constraints]
+    alphabet = sorted(frozenset({FRESH, ":"}).union(*(p.literal_chars for p in patterns)))
+    start = tuple(_closure(p, frozenset({0})) for p in patterns)
+
+    def accepting(state: tuple[frozenset[int], ...]) -> bool:
+        return all(
+            (len(p.tokens) in positions) == must for p, positions, must in zip(patterns, state, wanted, strict=True)
+        )
+
+    parents: dict[tuple[frozenset[int], ...], tuple[tuple[frozenset[int], ...], str] | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        state = queue.popleft()
+        if accepting(state):
+            chars: list[str] = []
+            cursor: tuple[frozenset[int], ...] | None = state
+            while cursor is not None and parents[cursor] is not None:
+                parent, char = parents[cursor]  # type: ignore[misc]
+                chars.append(char)
+                cursor = parent
+            return "".join(reversed(chars))
+        if len(parents) > limit:
+            return FRESH
+        for char in alphabet:
+            following = tuple(_step(p, positions, char) for p, positions in zip(patterns, state, strict=True))
+            if any(not positions and must for positions, must in zip(following, wanted, strict=True)):
+                continue
+            if following not in parents:
+                parents[following] = (state, char)
+                queue.append(following)
+    return None
+
+
+def pattern_matches(pattern: Pattern, text: str) -> bool:
+    """Whether ``text`` matches a compiled pattern."""
+    positions = _closure(pattern, frozenset({0}))
+    for char in text:
+        positions = _step(pattern, positions, char)
+        if not positions:
+            return False
+    return len(pattern.tokens) in positions

@@ -1,0 +1,291 @@
+"""Parse any trust policy IAM accepts, once, into :mod:`rolescope.policy.model` objects."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote
+
+import orjson
+
+from rolescope.policy.arn import ACCOUNT_ID, PARTITIONS, UNIQUE_ID, parse_arn
+from rolescope.policy.errors import PolicyError
+from rolescope.policy.model import (
+    Condition,
+    Effect,
+    PolicyDocument,
+    Principal,
+    PrincipalKind,
+    PrincipalType,
+    Statement,
+)
+from rolescope.policy.operators import split_operator
+
+VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
+TOP_LEVEL_KEYS = frozenset({"Version", "Id", "Statement"})
+STATEMENT_KEYS = frozenset(
+    {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Condition"}
+)
+# Identity providers that need no IAM provider resource: anyone with an account there has a token.
+PUBLIC_IDPS = frozenset(
+    {"accounts.google.com", "graph.facebook.com", "www.amazon.com", "cognito-identity.amazonaws.com"}
+)
+ACTION = re.compile(r"^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$")
+SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$|^[a-z0-9-]+\.amazon\.com$")
+CANONICAL_USER = re.compile(r"^[0-9a-f]{64}$")
+CONDITION_KEY = re.compile(r"^[^:\s]+:\S+$")
+
+
+def parse_policy(document: str | bytes | Mapping[str, Any]) -> PolicyDocument:
+    """Parse a trust policy from JSON text, URL-encoded JSON (as IAM returns it) or a decoded dict.
+
+    Args:
+        document: the policy in any of the shapes above.
+
+    Returns:
+        The normalised, immutable policy.
+
+    Raises:
+        PolicyError: the document is not a trust policy IAM would accept; the message names the
+            statement and element.
+    """
+    raw = _decode(document)
+    if not isinstance(raw, dict):
+        raise PolicyError("the policy must be a JSON object")
+    unknown = set(raw) - TOP_LEVEL_KEYS
+    if unknown:
+        raise PolicyError(f"unknown top-level element {sorted(unknown)[0]!r}")
+    version = raw.get("Version")
+    if version is not None and version not in VERSIONS:
+        raise PolicyError(f"Version must be 2012-10-17 or 2008-10-17, not {version!r}", element="Version")
+    if "Statement" not in raw:
+        raise PolicyError("the policy has no Statement", element="Statement")
+    body = raw["Statement"]
+    items = [body] if isinstance(body, dict) else body
+    if not isinstance(items, list) or not items:
+        raise PolicyError("Statement must be an object or a non-empty list of objects", element="Statement")
+    variables = version == "2012-10-17"
+    statements = tuple(_statement(index, item, variables) for index, item in enumerate(items))
+    return PolicyDocument(version=version, statements=statements, raw=raw)
+
+
+def _decode(document: str | bytes | Mapping[str, Any]) -> Any:
+    if isinstance(document, Mapping):
+        return dict(document)
+    if isinstance(document, bytes):
+        try:
+            document = document.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise PolicyError(f"the policy is not UTF-8 text: {error.reason}") from None
+    if not isinstance(document, str):
+        raise PolicyError(f"a policy must be JSON text or an object, not {type(document).__name__}")
+    text = document.strip()
+    if text[:1] == "%" or text[:3].lower() == "%7b":
+        text = unquote(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise PolicyError(f"the policy is not valid JSON: {error}") from None
+
+
+def _statement(index: int, item: Any, variables: bool) -> Statement:
+    if not isinstance(item, dict):
+        raise PolicyError("a statement must be a JSON object", statement=index)
+    sid = item.get("Sid")
+    if sid is not None and not isinstance(sid, str):
+        raise PolicyError("Sid must be a string", statement=index, element="Sid")
+
+    def fail(message: str, element: str) -> PolicyError:
+        return PolicyError(message, statement=index, sid=sid, element=element)
+
+    unknown = set(item) - STATEMENT_KEYS
+    if unknown:
+        name = sorted(unknown)[0]
+        why = "a trust policy applies to the role itself and has no Resource" if "Resource" in name else ""
+        raise fail(f"unknown or prohibited element{': ' + why if why else ''}", name)
+    effect_text = item.get("Effect")
+    if effect_text not in ("Allow", "Deny"):
+        raise fail(f"Effect must be \"Allow\" or \"Deny\", not {effect_text!r}", "Effect")
+    effect = Effect(effect_text)
+
+    if ("Principal" in item) == ("NotPrincipal" in item):
+        raise fail("a trust policy statement needs exactly one of Principal and NotPrincipal", "Principal")
+    principals = not_principals = None
+    if "Principal" in item:
+        principals = _principals(item["Principal"], lambda m: fail(m, "Principal"))
+    else:
+        if effect is Effect.ALLOW:
+            raise fail("NotPrincipal can only be used with \"Effect\": \"Deny\"", "NotPrincipal")
+        not_principals = _principals(item["NotPrincipal"], lambda m: fail(m, "NotPrincipal"))
+
+    if ("Action" in item) == ("NotAction" in item):
+        raise fail("a statement needs exactly one of Action and NotAction", "Action")
+    actions = not_actions = None
+    if "Action" in item:
+        actions = _actions(item["Action"], lambda m: fail(m, "Action"))
+    else:
+        not_actions = _actions(item["NotAction"], lambda m: fail(m, "NotAction"))
+
+    conditions = _conditions(item.get("Condition"), variables, lambda m: fail(m, "Condition"))
+    return Statement(
+        index=index,
+        sid=sid,
+        effect=effect,
+        principals=principals,
+        not_principals=not_principals,
+        actions=actions,
+        not_actions=not_actions,
+        conditions=conditions,
+        raw=item,
+    )
+
+
+def _string_list(value: Any, what: str, fail: Any) -> list[str]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values:
+        raise fail(f"{what} must be a string or a non-empty list of strings")
+    for entry in values:
+        if not isinstance(entry, str):
+            raise fail(f"{what} must contain only strings, found {entry!r}")
+    return values
+
+
+def _principals(value: Any, fail: Any) -> frozenset[Principal]:
+    if value == "*":
+        return frozenset({Principal(PrincipalType.ANY, "*", PrincipalKind.ANYONE)})
+    if not isinstance(value, dict) or not value:
+        raise fail("must be \"*\" or an object with AWS, Service, Federated or CanonicalUser")
+    found: set[Principal] = set()
+    for key, entries in value.items():
+        try:
+            kind = PrincipalType(key)
+        except ValueError:
+            raise fail(f"unknown principal type {key!r} (AWS, Service, Federated, CanonicalUser)") from None
+        if kind is PrincipalType.ANY:
+            raise fail("unknown principal type '*'")
+        for entry in _string_list(entries, f"{key} principal", fail):
+            found.add(read_principal(kind, entry.strip(), fail))
+    return frozenset(found)
+
+
+def read_principal(kind: PrincipalType, value: str, fail: Any) -> Principal:
+    """Read one principal value listed under ``kind``; ``fail(message)`` builds the error to raise."""
+    if kind is PrincipalType.AWS:
+        return _aws_principal(value, fail)
+    if kind is PrincipalType.SERVICE:
+        if not SERVICE_PRINCIPAL.match(value):
+            raise fail(f"invalid service principal {value!r}")
+        return Principal(kind, value, PrincipalKind.SERVICE)
+    if kind is PrincipalType.FEDERATED:
+        return _federated_principal(value, fail)
+    if not CANONICAL_USER.match(value):
+        raise fail(f"invalid CanonicalUser {value!r}: expected 64 hexadecimal characters")
+    return Principal(kind, value, PrincipalKind.CANONICAL_USER)
+
+
+def _aws_principal(value: str, fail: Any) -> Principal:
+    aws = PrincipalType.AWS
+    if value == "*":
+        return Principal(aws, value, PrincipalKind.ANYONE)
+    if ACCOUNT_ID.match(value):
+        return Principal(aws, value, PrincipalKind.ACCOUNT, value, "aws", f"arn:aws:iam::{value}:root")
+    if UNIQUE_ID.match(value):
+        return Principal(aws, value, PrincipalKind.UNIQUE_ID)
+    arn = parse_arn(value)
+    if arn is None:
+        raise fail(f"invalid AWS principal {value!r}: expected \"*\", an account id, an ARN or a unique id")
+    if arn.partition not in PARTITIONS:
+        raise fail(f"invalid AWS principal {value!r}: unknown partition {arn.partition!r}")
+    if not ACCOUNT_ID.match(arn.account):
+        raise fail(f"invalid AWS principal {value!r}: the account must be 12 digits")
+    if "*" in value or "?" in value:
+        raise fail(f"invalid AWS principal {value!r}: wildcards are only allowed as a bare \"*\"")
+    if arn.region:
+        raise fail(f"invalid AWS principal {value!r}: IAM and STS ARNs have no region")
+    kinds = {
+        ("iam", "root"): PrincipalKind.ACCOUNT,
+        ("iam", "role"): PrincipalKind.ROLE,
+        ("iam", "user"): PrincipalKind.USER,
+        ("sts", "assumed-role"): PrincipalKind.ASSUMED_ROLE,
+        ("sts", "federated-user"): PrincipalKind.FEDERATED_USER,
+    }
+    principal_kind = kinds.get((arn.service, arn.resource_type))
+    if principal_kind is None or (principal_kind is PrincipalKind.ACCOUNT and arn.resource != "root"):
+        raise fail(f"invalid AWS principal {value!r}: not an account, role, user or session ARN")
+    if principal_kind is not PrincipalKind.ACCOUNT and "/" not in arn.resource:
+        raise fail(f"invalid AWS principal {value!r}: the ARN names no {arn.resource_type}")
+    if principal_kind is PrincipalKind.ASSUMED_ROLE and arn.resource.count("/") < 2:
+        raise fail(f"invalid AWS principal {value!r}: expected assumed-role/ROLE/SESSION")
+    return Principal(aws, value, principal_kind, arn.account, arn.partition, str(arn))
+
+
+def _federated_principal(value: str, fail: Any) -> Principal:
+    federated = PrincipalType.FEDERATED
+    if value.lower() in PUBLIC_IDPS:
+        return Principal(federated, value, PrincipalKind.PUBLIC_IDP)
+    arn = parse_arn(value)
+    if arn is None or arn.service != "iam" or arn.partition not in PARTITIONS:
+        raise fail(f"invalid Federated principal {value!r}: expected a SAML or OIDC provider ARN")
+    if not ACCOUNT_ID.match(arn.account) or "*" in value:
+        raise fail(f"invalid Federated principal {value!r}: the account must be 12 digits, no wildcards")
+    if arn.resource.startswith("saml-provider/") and len(arn.resource) > len("saml-provider/"):
+        kind = PrincipalKind.SAML_PROVIDER
+    elif arn.resource.startswith("oidc-provider/") and len(arn.resource) > len("oidc-provider/"):
+        kind = PrincipalKind.OIDC_PROVIDER
+    else:
+        raise fail(f"invalid Federated principal {value!r}: not a saml-provider or oidc-provider ARN")
+    return Principal(federated, value, kind, arn.account, arn.partition, str(arn))
+
+
+def _actions(value: Any, fail: Any) -> tuple[str, ...]:
+    actions = _string_list(value, "Action", fail)
+    for action in actions:
+        if not ACTION.match(action):
+            raise fail(f"invalid action {action!r}: expected service:Action or \"*\"")
+    return tuple(dict.fromkeys(action.lower() for action in actions))
+
+
+def _condition_value(value: Any, fail: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    raise fail(f"condition values must be strings, numbers or booleans, found {value!r}")
+
+
+def _conditions(block: Any, variables: bool, fail: Any) -> tuple[Condition, ...]:
+    if block is None:
+        return ()
+    if not isinstance(block, dict):
+        raise fail("Condition must be an object of operator -> {key: values}")
+    conditions: list[Condition] = []
+    for operator_text, entries in block.items():
+        operator = split_operator(operator_text)
+        if operator is None:
+            raise fail(f"unknown condition operator {operator_text!r}")
+        if not isinstance(entries, dict) or not entries:
+            raise fail(f"{operator_text} must map condition keys to values")
+        for key, raw_values in entries.items():
+            if not isinstance(key, str) or not CONDITION_KEY.match(key):
+                raise fail(f"{operator_text}: invalid condition key {key!r}")
+            listed = raw_values if isinstance(raw_values, list) else [raw_values]
+            if not listed:
+                raise fail(f"{operator_text} {key}: the list of values is empty")
+            values = tuple(_condition_value(v, fail) for v in listed)
+            if operator.base in ("Null", "Bool") and any(v.lower() not in ("true", "false") for v in values):
+                raise fail(f"{operator_text} {key}: values must be true or false")
+            conditions.append(
+                Condition(
+                    operator=operator.base,
+                    qualifier=operator.qualifier,
+                    if_exists=operator.if_exists,
+                    key=key.lower(),
+                    key_as_written=key,
+                    values=tuple(v.lower() for v in values) if operator.base in ("Null", "Bool") else values,
+                    variables=variables and any("${" in v for v in values),
+                )
+            )
+    return tuple(conditions)

@@ -1,0 +1,281 @@
+"""Who outside the account can assume a role, and what each way in requires.
+
+:func:`analyse_trust` answers, for one trust policy and the account it lives in, the questions every
+check builds on: is the role cross-account? public? does every outside request carry MFA or a
+specific ExternalId? and, per allowing statement, which principals it admits and what it requires.
+Each answer comes from :func:`rolescope.trust.search.find_request` over the finite caller witnesses,
+so ``Bool`` vs ``BoolIfExists``, Deny statements, ``Null``, wildcard ExternalIds and several Allow
+paths all come out as IAM would decide them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rolescope.policy.glob import FRESH
+from rolescope.policy.model import Effect, PolicyDocument, PrincipalKind, Statement
+from rolescope.policy.request import Request
+from rolescope.trust.keyspace import KeySpec, Presence
+from rolescope.trust.providers import PUBLIC_PROVIDERS, UNBOUNDED_SUBJECT
+from rolescope.trust.search import find_request
+from rolescope.trust.witness import (
+    SOURCE_KEYS,
+    CallerWitness,
+    Mfa,
+    Scope,
+    Zone,
+    caller_witnesses,
+)
+
+UNPINNED = KeySpec(unpinned=True)
+# Requirement name -> the condition keys that carry it.
+REQUIREMENT_KEYS: dict[str, tuple[str, ...]] = {
+    "external_id": ("sts:externalid",),
+    "org": ("aws:principalorgid", "aws:principalorgpaths"),
+    "principal_account": ("aws:principalaccount",),
+    "principal_arn": ("aws:principalarn",),
+    "source_account": ("aws:sourceaccount",),
+    "source_arn": ("aws:sourcearn",),
+    "source_org": ("aws:sourceorgid", "aws:sourceorgpaths"),
+    "source_ip": ("aws:sourceip",),
+    "source_vpc": ("aws:sourcevpc", "aws:sourcevpce"),
+    "saml_aud": ("saml:aud",),
+}
+_NAMED_KEYS = {key: name for name, keys in REQUIREMENT_KEYS.items() for key in keys}
+_MFA_KEYS = ("aws:multifactorauthpresent", "aws:multifactorauthage")
+
+
+@dataclass(frozen=True, slots=True)
+class TrustPath:
+    """One way in: an Allow statement and the kind of caller it admits.
+
+    Attributes:
+        statement: the statement's index.
+        sid: its Sid.
+        scope: ``cross-account``, ``same-account``, ``service`` or ``federated``.
+        principals: the policy principals through which callers of this scope get in (``*`` when
+            any account can).
+        requires: what every request on this path must carry (``mfa``, ``external_id``, ``org``,
+            ``principal_arn``, ``source_account``, ``oidc_sub``, ``saml_aud``...).
+        guarded: for cross-account paths, whether every request carries MFA or a specific ExternalId.
+        public: whether a caller from an account nobody named gets in on this path.
+        example: a concrete allowed request that shows the path is open.
+    """
+
+    statement: int
+    sid: str | None
+    scope: Scope
+    principals: tuple[str, ...]
+    requires: tuple[str, ...]
+    guarded: bool | None = None
+    public: bool = False
+    example: Request | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """A statement that lets a kind of caller in without what should confine it."""
+
+    statement: int
+    sid: str | None
+    principal: str
+    example: Request | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TrustAnalysis:
+    """The verdicts for one trust policy in one account. See :func:`analyse_trust`."""
+
+    zone: Zone
+    policy: PolicyDocument
+    cross_account: bool
+    public: bool
+    mfa_or_external_id_required: bool | None
+    paths: tuple[TrustPath, ...]
+    outside_accounts: tuple[str, ...]
+    public_paths: tuple[Exposure, ...] = ()
+    oidc_without_subject: tuple[Exposure, ...] = ()
+    saml_without_audience: tuple[Exposure, ...] = ()
+    service_without_source: tuple[Exposure, ...] = ()
+
+    def path_for(self, statement: int, scope: Scope) -> TrustPath | None:
+        return next((p for p in self.paths if p.statement == statement and p.scope is scope), None)
+
+
+def analyse_trust(policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
+    """Decide who outside ``zone.account_id`` can assume a role with this trust policy, and how.
+
+    Args:
+        policy: the parsed trust policy.
+        zone: the role's account (and organisation, when known).
+
+    Returns:
+        The verdicts, the allowing paths with what each requires, and the exposures the engine's
+        checks report.
+    """
+    return _analyse(policy, zone)
+
+
+@lru_cache(maxsize=8192)
+def _analyse_cached(policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
+    return _Analyser(policy, zone).run()
+
+
+def _analyse(policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
+    return _Analyser(policy, zone).run()
+
+
+class _Analyser:
+    def __init__(self, policy: PolicyDocument, zone: Zone) -> None:
+        self.policy = policy
+        self.zone = zone
+        self.witnesses = caller_witnesses(policy, zone)
+        self.allows = [s for s in policy.statements if s.effect is Effect.ALLOW]
+        self.condition_keys = {c.key for s in policy.statements for c in s.conditions}
+
+    def allowed(self, statement: Statement, witnesses: Iterable[CallerWitness],
+                extra: Mapping[str, KeySpec] | None = None) -> tuple[CallerWitness, Request] | None:
+        for witness in witnesses:
+            request = find_request(self.policy, statement, witness, extra)
+            if request is not None:
+                return witness, request
+        return None
+
+    def run(self) -> TrustAnalysis:
+        paths: list[TrustPath] = []
+        outside_accounts: set[str] = set()
+        public_paths: list[Exposure] = []
+        oidc: list[Exposure] = []
+        saml: list[Exposure] = []
+        service: list[Exposure] = []
+        for statement in self.allows:
+            by_scope: dict[Scope, list[tuple[CallerWitness, Request]]] = {}
+            for witness in self.witnesses:
+                request = find_request(self.policy, statement, witness)
+                if request is not None:
+                    by_scope.setdefault(witness.scope, []).append((witness, request))
+            for scope, admitted in by_scope.items():
+                path = self._path(statement, scope, admitted)
+                paths.append(path)
+                if scope is Scope.CROSS_ACCOUNT:
+                    outside_accounts.update(
+                        w.caller.account or "" for w, _ in admitted if not (w.anonymous or w.unnamed)
+                    )
+                    if path.public:
+                        example = next(r for w, r in admitted if w.anonymous)
+                        public_paths.append(Exposure(statement.index, statement.sid, "*", example))
+            oidc += self._web_identity_exposures(statement, public_paths)
+            saml += self._exposures(statement, "sts:assumerolewithsaml", {"saml:aud": UNPINNED},
+                                    kinds={PrincipalKind.SAML_PROVIDER})
+            service += self._exposures(statement, "sts:assumerole", dict.fromkeys(SOURCE_KEYS, UNPINNED),
+                                       kinds={PrincipalKind.SERVICE})
+        cross = [p for p in paths if p.scope is Scope.CROSS_ACCOUNT]
+        cross_account = bool(cross)
+        required = all(p.guarded for p in cross) if cross_account else None
+        return TrustAnalysis(
+            zone=self.zone,
+            policy=self.policy,
+            cross_account=cross_account,
+            public=bool(public_paths),
+            mfa_or_external_id_required=required,
+            paths=tuple(paths),
+            outside_accounts=tuple(sorted(a for a in outside_accounts if a)),
+            public_paths=tuple(public_paths),
+            oidc_without_subject=tuple(oidc),
+            saml_without_audience=tuple(saml),
+            service_without_source=tuple(service),
+        )
+
+    def _path(self, statement: Statement, scope: Scope, admitted: list[tuple[CallerWitness, Request]]
+              ) -> TrustPath:
+        witnesses = [w for w, _ in admitted]
+        principals = tuple(sorted({w.origin for w in witnesses}))
+        requires = self._requirements(statement, witnesses)
+        guarded = None
+        if scope is Scope.CROSS_ACCOUNT:
+            loose = [w for w in witnesses if w.mfa is not Mfa.MFA]
+            guarded = self.allowed(statement, loose, {"sts:externalid": UNPINNED}) is None
+            if guarded and "mfa" not in requires and "external_id" not in requires:
+                requires = (*requires, "mfa_or_external_id")
+        return TrustPath(
+            statement=statement.index,
+            sid=statement.sid,
+            scope=scope,
+            principals=principals,
+            requires=requires,
+            guarded=guarded,
+            public=any(w.anonymous for w in witnesses),
+            example=admitted[0][1],
+        )
+
+    def _requirements(self, statement: Statement, witnesses: list[CallerWitness]) -> tuple[str, ...]:
+        found: list[str] = []
+        without_mfa = [w for w in witnesses if w.mfa is not None and w.mfa is not Mfa.MFA]
+        if any(w.mfa is not None for w in witnesses) and self.allowed(statement, without_mfa) is None:
+            found.append("mfa")
+        candidates: dict[str, tuple[str, ...]] = {}
+        for key in sorted(self.condition_keys - set(_MFA_KEYS)):
+            name = _NAMED_KEYS.get(key) or _provider_requirement(key) or key
+            candidates[name] = (*candidates.get(name, ()), key)
+        for name, keys in candidates.items():
+            extra = dict.fromkeys(keys, UNPINNED)
+            if self.allowed(statement, witnesses, extra) is None:
+                found.append(name)
+        return tuple(found)
+
+    def _exposures(self, statement: Statement, action: str, extra: Mapping[str, KeySpec],
+                   kinds: set[PrincipalKind]) -> list[Exposure]:
+        exposures = []
+        for principal in sorted(statement.principals or (), key=str):
+            if principal.kind not in kinds:
+                continue
+            candidates = [w for w in self.witnesses if w.origin == principal.value and w.action == action]
+            hit = self.allowed(statement, candidates, extra)
+            if hit is not None:
+                exposures.append(Exposure(statement.index, statement.sid, principal.value, hit[1]))
+        return exposures
+
+    def _web_identity_exposures(self, statement: Statement, public_paths: list[Exposure]) -> list[Exposure]:
+        exposures = []
+        for principal in sorted(statement.principals or (), key=str):
+            host = principal.oidc_host
+            if host is None:
+                continue
+            candidates = [w for w in self.witnesses if w.origin == principal.value]
+            key = f"{host}:{PUBLIC_PROVIDERS[host].identity_claim if host in PUBLIC_PROVIDERS else 'sub'}"
+            shapes = [UNBOUNDED_SUBJECT]
+            provider = PUBLIC_PROVIDERS.get(host)
+            if provider is not None:
+                shapes += provider.patterns()
+                public = self._first_open(statement, candidates, key, provider.patterns())
+                if public is not None:
+                    public_paths.append(Exposure(statement.index, statement.sid, principal.value, public))
+            open_request = self._first_open(statement, candidates, key, shapes)
+            if open_request is not None:
+                exposures.append(Exposure(statement.index, statement.sid, principal.value, open_request))
+        return exposures
+
+    def _first_open(self, statement: Statement, candidates: list[CallerWitness], key: str,
+                    shapes: Iterable[object]) -> Request | None:
+        for shape in shapes:
+            spec = KeySpec(Presence.PRESENT, shapes=((shape, True),))  # type: ignore[arg-type]
+            hit = self.allowed(statement, candidates, {key: spec})
+            if hit is not None:
+                return hit[1]
+        return None
+
+
+def _provider_requirement(key: str) -> str | None:
+    if key.startswith(("aws:", "sts:", "saml:")):
+        return None
+    claim = key.rsplit(":", 1)[1]
+    if claim in ("sub", "aud", "amr", "azp", "oaud", "id", "user_id", "app_id"):
+        return f"oidc_{claim}"
+    return None
+
+
+def display(value: str) -> str:
+    """A witness value for people: the made-up parts shown as ``<any>``."""
+    return value.replace(FRESH, "<any>")

@@ -1,0 +1,246 @@
+"""What a single condition key may hold in a request: the constraints the search puts on it.
+
+The trust reasoning treats each condition key as an independent variable, except the keys that a
+caller's identity fixes (``aws:PrincipalAccount``...), which the caller witness constrains through
+a :class:`KeySpec`. Deciding whether one key can satisfy a set of condition atoms is exact:
+wildcard patterns go through an automaton search (:func:`rolescope.policy.glob.find_string`),
+numbers, dates and addresses through boundary values drawn from the policy's own literals.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from functools import lru_cache
+
+from rolescope.policy.conditions import condition_holds
+from rolescope.policy.glob import FRESH, Pattern, compile_pattern, find_string, pattern_matches
+from rolescope.policy.model import Condition
+from rolescope.policy.qualifier import Qualifier
+from rolescope.policy.values import as_address, as_epoch, as_network, as_number
+
+STRING_FAMILIES = frozenset({"string", "string-ci", "glob", "arn", "binary"})
+ANY_FRESH = compile_pattern(f"*{FRESH}*")
+
+
+class Presence(Enum):
+    EITHER = "either"
+    PRESENT = "present"
+    ABSENT = "absent"
+
+
+@dataclass(frozen=True, slots=True)
+class KeySpec:
+    """Constraints on one key beyond the policy's own conditions.
+
+    Attributes:
+        presence: whether the request must, may, or must not carry the key.
+        shapes: wildcard patterns a present value must match (``True``) or avoid (``False``).
+        fixed: the exact value, when the caller's identity fixes it.
+        unpinned: a present value must be one an outsider chose freely (contains :data:`FRESH`,
+            or for addresses lies outside every network the policy names).
+    """
+
+    presence: Presence = Presence.EITHER
+    shapes: tuple[tuple[Pattern, bool], ...] = ()
+    fixed: str | None = None
+    unpinned: bool = False
+
+    def merge(self, other: KeySpec) -> KeySpec | None:
+        """Both specs at once, or ``None`` when they contradict each other."""
+        presences = {self.presence, other.presence} - {Presence.EITHER}
+        if len(presences) > 1:
+            return None
+        if self.fixed is not None and other.fixed is not None and self.fixed != other.fixed:
+            return None
+        return KeySpec(
+            presence=presences.pop() if presences else Presence.EITHER,
+            shapes=self.shapes + other.shapes,
+            fixed=self.fixed if self.fixed is not None else other.fixed,
+            unpinned=self.unpinned or other.unpinned,
+        )
+
+
+Atom = tuple[Condition, bool]  # a condition and the truth the search needs from it
+Values = tuple[str, ...] | None  # None: the key is absent from the request
+
+
+def _pattern_for(condition: Condition, value: str, must_match: bool) -> Pattern | None:
+    """The automaton pattern for one policy value; ``None`` to drop a value that cannot match."""
+    if condition.variables and "${" in value:
+        if not must_match:
+            return None  # the variable resolves to whatever does not match: assume that
+        value = _variables_as_wildcards(value)
+        return compile_pattern(value, wildcards=True, ignore_case=condition.family == "string-ci")
+    wildcards = condition.family in ("glob", "arn")
+    return compile_pattern(
+        value, wildcards=wildcards, ignore_case=condition.family == "string-ci", arn=condition.family == "arn"
+    )
+
+
+def _variables_as_wildcards(value: str) -> str:
+    out, rest = [], value
+    while "${" in rest:
+        head, _, tail = rest.partition("${")
+        out.append(head)
+        _, _, rest = tail.partition("}")
+        out.append("*")
+    out.append(rest)
+    return "".join(out)
+
+
+def _string_candidates(atoms: Sequence[Atom], spec: KeySpec, limit: int = 256) -> list[str]:
+    """Values that satisfy every string atom and shape, one per choice of the OR-ed policy values."""
+    required: list[list[Pattern | None]] = []
+    forbidden: list[tuple[Pattern, bool]] = []
+    for condition, truth in atoms:
+        if condition.family not in STRING_FAMILIES or condition.qualifier is not Qualifier.NONE:
+            continue
+        must_match = truth != condition.negated
+        patterns = [_pattern_for(condition, v, must_match) for v in condition.values]
+        if must_match:
+            required.append(patterns)
+        else:
+            forbidden.extend((p, False) for p in patterns if p is not None)
+    shapes = list(spec.shapes) + forbidden
+    if spec.unpinned:
+        shapes.append((ANY_FRESH, True))
+    found: list[str] = []
+    for choice in itertools.islice(itertools.product(*required), limit):
+        if any(p is None for p in choice):
+            continue
+        value = find_string([(p, True) for p in choice if p is not None] + shapes)
+        if value is not None:
+            found.append(value)
+    return found
+
+
+def _typed_candidates(atoms: Sequence[Atom]) -> list[str]:
+    """Boundary values for numeric, date, boolean and address conditions."""
+    numbers: set[float] = set()
+    dates: set[float] = set()
+    networks = []
+    candidates: list[str] = []
+    for condition, _ in atoms:
+        family = condition.family
+        for value in condition.values:
+            if family.startswith("numeric") and (n := as_number(value)) is not None:
+                numbers.add(n)
+            elif family.startswith("date") and (d := as_epoch(value)) is not None:
+                dates.add(d)
+            elif family == "ip" and (net := as_network(value)) is not None:
+                networks.append(net)
+            elif family == "bool":
+                candidates += ["true", "false"]
+    for points, render in ((numbers, _render_number), (dates, _render_date)):
+        if points:
+            ordered = sorted(points)
+            between = [(a + b) / 2 for a, b in itertools.pairwise(ordered)]
+            for point in [ordered[0] - 1, *ordered, *between, ordered[-1] + 1]:
+                candidates.append(render(point))
+    for network in networks:
+        first, last = int(network.network_address), int(network.broadcast_address)
+        top = 2**32 - 1 if network.version == 4 else 2**128 - 1
+        for point in (first - 1, first, last, last + 1):
+            if 0 <= point <= top:
+                candidates.append(str(ipaddress.ip_address(point)))
+    if networks:
+        candidates += ["203.0.113.77", "2001:db8::77"]
+    return candidates
+
+
+def _render_number(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _render_date(value: float) -> str:
+    return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _outside_networks(value: str, atoms: Sequence[Atom]) -> bool:
+    address = as_address(value)
+    if address is None:
+        return True
+    for condition, _ in atoms:
+        if condition.family == "ip":
+            for text in condition.values:
+                network = as_network(text)
+                if network is not None and network.version == address.version and address in network:
+                    return False
+    return True
+
+
+def _satisfies(key: str, values: Values, atoms: Sequence[Atom], spec: KeySpec) -> bool:
+    context = {} if values is None else {key: values}
+    for condition, truth in atoms:
+        if condition.variables:
+            continue  # decided by the abstraction in _pattern_for, not by substitution
+        if condition_holds(condition, context) != truth:
+            return False
+    if values is None:
+        return spec.presence is not Presence.PRESENT
+    if spec.presence is Presence.ABSENT:
+        return False
+    for value in values:
+        if spec.fixed is not None and value != spec.fixed:
+            return False
+        if any(pattern_matches(shape, value) != must for shape, must in spec.shapes):
+            return False
+        if spec.unpinned and FRESH not in value and not (_is_address(value) and _outside_networks(value, atoms)):
+            return False
+    return True
+
+
+def _is_address(value: str) -> bool:
+    return as_address(value) is not None
+
+
+def solve_key(key: str, atoms: tuple[Atom, ...], spec: KeySpec) -> Values | bool:
+    """A value assignment for ``key`` meeting ``atoms`` and ``spec``.
+
+    Args:
+        key: the lower-cased condition key.
+        atoms: the conditions on this key and the truth each must take.
+        spec: presence, identity-fixed value and shape constraints.
+
+    Returns:
+        ``None`` for "absent", a tuple of values for "present with these", or ``False`` when no
+        request can meet the constraints.
+    """
+    return _solve_key_cached(key, atoms, spec)
+
+
+@lru_cache(maxsize=131072)
+def _solve_key_cached(key: str, atoms: tuple[Atom, ...], spec: KeySpec) -> Values | bool:
+    if spec.presence is not Presence.PRESENT and _satisfies(key, None, atoms, spec):
+        return None
+    if spec.presence is Presence.ABSENT:
+        return False
+    singles: list[str] = []
+    if spec.fixed is not None:
+        singles.append(spec.fixed)
+    else:
+        singles += _string_candidates(atoms, spec)
+        singles += _typed_candidates(atoms)
+        singles.append(FRESH)
+        for condition, _ in atoms:
+            singles.extend(v for v in condition.values if "${" not in v)
+    seen: set[str] = set()
+    ordered = [v for v in singles if not (v in seen or seen.add(v))]  # type: ignore[func-returns-value]
+    for value in ordered:
+        if _satisfies(key, (value,), atoms, spec):
+            return (value,)
+    if any(condition.qualifier is not Qualifier.NONE for condition, _ in atoms):
+        for pair in itertools.combinations(ordered[:12], 2):
+            if _satisfies(key, pair, atoms, spec):
+                return pair
+    return False
+
+
+def keys_of(atoms: Iterable[Atom]) -> set[str]:
+    """The keys a set of atoms mentions."""
+    return {condition.key for condition, _ in atoms}

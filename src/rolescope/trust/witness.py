@@ -1,0 +1,275 @@
+"""The callers the trust search tries: a finite set that stands for every possible caller.
+
+Each literal principal in the policy yields callers that realise it (the role itself; for an account,
+some principal of that account); accounts named only in conditions yield callers too; and a caller
+from a *fresh* account, named nowhere, stands for "anybody" (what makes a trust public). Keys that
+the caller's identity fixes (``aws:PrincipalAccount``, ``aws:PrincipalArn``, ``aws:PrincipalOrgID``,
+MFA...) are constrained per caller through :class:`~rolescope.trust.keyspace.KeySpec`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rolescope.policy.arn import ACCOUNT_ID, parse_arn
+from rolescope.policy.glob import FRESH, Pattern, compile_pattern
+from rolescope.policy.model import PolicyDocument, Principal, PrincipalKind, PrincipalType
+from rolescope.policy.request import Caller
+from rolescope.trust.keyspace import KeySpec, Presence
+
+ANY_PRINCIPAL_KEYS = ("aws:principalaccount", "aws:principalarn")
+ORG_KEYS = ("aws:principalorgid", "aws:principalorgpaths")
+SOURCE_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "aws:sourceowner")
+MFA_PRESENT, MFA_AGE = "aws:multifactorauthpresent", "aws:multifactorauthage"
+_OWN_PREFIXES = ("aws:", "sts:", "saml:", "iam:")
+ABSENT = KeySpec(Presence.ABSENT)
+PRESENT = KeySpec(Presence.PRESENT)
+
+
+class Scope(StrEnum):
+    """How a caller stands to the role's account."""
+
+    SAME_ACCOUNT = "same-account"
+    CROSS_ACCOUNT = "cross-account"
+    SERVICE = "service"
+    FEDERATED = "federated"
+
+
+class Mfa(StrEnum):
+    LONG_TERM = "none"  # long-term keys: the MFA keys are absent
+    NO_MFA = "false"  # temporary credentials obtained without MFA
+    MFA = "true"
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """The role's own account and what is known of its organisation.
+
+    Attributes:
+        account_id: the account the role lives in.
+        partition: the role's partition.
+        org_id: the organisation the account belongs to, when known.
+        org_accounts: the organisation's member accounts, when known.
+    """
+
+    account_id: str
+    partition: str = "aws"
+    org_id: str | None = None
+    org_accounts: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallerWitness:
+    """One caller the search tries, and what its identity fixes about the request.
+
+    Attributes:
+        caller: the caller as the evaluator sees it.
+        action: the STS action this kind of caller uses.
+        origin: the policy principal it realises (``*`` for the fresh, anonymous one).
+        scope: same account, another account, a service, or a federated identity.
+        anonymous: it stands for any account nobody named, controlled by an outsider.
+        unnamed: it stands for an account nobody named that may belong to any organisation the
+            policy names (how ``"*"`` + ``aws:PrincipalOrgID`` admits other member accounts).
+        mfa: how the caller authenticated (AWS callers only).
+        specs: constraints its identity puts on condition keys.
+    """
+
+    caller: Caller
+    action: str
+    origin: str
+    scope: Scope
+    anonymous: bool = False
+    mfa: Mfa | None = None
+    unnamed: bool = False
+    specs: dict[str, KeySpec] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def outside(self) -> bool:
+        return self.scope is Scope.CROSS_ACCOUNT
+
+    def spec(self, key: str) -> KeySpec:
+        """The constraint this caller's identity puts on ``key``."""
+        found = self.specs.get(key)
+        if found is not None:
+            return found
+        kind = self.caller.type
+        if key in (MFA_PRESENT, MFA_AGE) or key in ANY_PRINCIPAL_KEYS or key in ORG_KEYS:
+            return ABSENT  # AWS callers carry these in specs; other callers never have them
+        if key in SOURCE_KEYS:
+            return KeySpec() if kind is PrincipalType.SERVICE else ABSENT
+        if key == "sts:externalid":
+            return KeySpec() if kind is PrincipalType.AWS else ABSENT
+        if key.startswith("saml:"):
+            return KeySpec() if self.action == "sts:assumerolewithsaml" else ABSENT
+        if key in ("aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:vpcsourceip"):
+            return ABSENT if kind is PrincipalType.SERVICE else KeySpec()
+        if not key.startswith(_OWN_PREFIXES) and ":" in key:
+            host = key.rsplit(":", 1)[0]
+            provider = self.caller.arn.lower()
+            if self.action == "sts:assumerolewithwebidentity" and (
+                provider.endswith(":oidc-provider/" + host) or provider == host
+            ):
+                claim = key.rsplit(":", 1)[1]
+                return PRESENT if claim in ("sub", "aud") else KeySpec()
+            return ABSENT
+        return KeySpec()
+
+
+def _fresh_accounts(taken: set[str], count: int) -> list[str]:
+    found: list[str] = []
+    candidate = 999_999_999_999
+    while len(found) < count:
+        text = str(candidate)
+        if text not in taken:
+            found.append(text)
+        candidate -= 1
+    return found
+
+
+_ACCOUNT_IN_TEXT = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+def mentioned_accounts(policy: PolicyDocument) -> set[str]:
+    """Every 12-digit account id in the policy: principals and condition values alike."""
+    accounts: set[str] = set()
+    for statement in policy.statements:
+        for principal in (statement.principals or frozenset()) | (statement.not_principals or frozenset()):
+            if principal.account:
+                accounts.add(principal.account)
+        for condition in statement.conditions:
+            for value in condition.values:
+                accounts.update(_ACCOUNT_IN_TEXT.findall(value))
+    return accounts
+
+
+def _literal(text: str) -> Pattern:
+    return compile_pattern(text, wildcards=False)
+
+
+def _aws_specs(zone: Zone, account: str, principal_arn: str | None, anonymous: bool,
+               named_arns: list[str], mfa: Mfa) -> dict[str, KeySpec]:
+    partition = zone.partition
+    specs = {
+        "aws:principalaccount": KeySpec(Presence.PRESENT, fixed=account),
+        "aws:principalisawsservice": KeySpec(Presence.PRESENT, fixed="false"),
+        "aws:principalservicename": ABSENT,
+    }
+    if principal_arn is not None:
+        specs["aws:principalarn"] = KeySpec(Presence.PRESENT, fixed=principal_arn)
+    else:
+        # Some principal of the account other than those the policy names one by one.
+        shapes: list[tuple[Pattern, bool]] = [(compile_pattern(f"arn:{partition}:iam::{account}:*"), True)]
+        shapes += [(_literal(arn), False) for arn in named_arns if f"::{account}:" in arn]
+        specs["aws:principalarn"] = KeySpec(Presence.PRESENT, shapes=tuple(shapes))
+    if account == zone.account_id and zone.org_id:
+        org = KeySpec(Presence.PRESENT, fixed=zone.org_id)
+    elif anonymous:
+        org = KeySpec(unpinned=True)
+    elif zone.org_accounts is not None and zone.org_id:
+        org = (KeySpec(Presence.PRESENT, fixed=zone.org_id) if account in zone.org_accounts
+               else KeySpec(shapes=((_literal(zone.org_id), False),)))
+    else:
+        org = KeySpec()
+    specs["aws:principalorgid"] = org
+    specs["aws:principalorgpaths"] = KeySpec(unpinned=True) if anonymous else KeySpec()
+    if mfa is Mfa.MFA:
+        specs[MFA_PRESENT] = KeySpec(Presence.PRESENT, fixed="true")
+        specs[MFA_AGE] = PRESENT
+    else:
+        specs[MFA_PRESENT] = ABSENT if mfa is Mfa.LONG_TERM else KeySpec(Presence.PRESENT, fixed="false")
+        specs[MFA_AGE] = ABSENT
+    return specs
+
+
+def caller_witnesses(policy: PolicyDocument, zone: Zone) -> list[CallerWitness]:
+    """The finite set of callers that stands for every caller of this policy.
+
+    Args:
+        policy: the trust policy.
+        zone: the role's account and organisation.
+
+    Returns:
+        Callers realising each principal the policy names, each account it mentions, the role's own
+        account, and one fresh account nobody named (the anonymous caller), each with every way of
+        authenticating (with MFA, without, with long-term keys).
+    """
+    principals: list[Principal] = []
+    for statement in policy.statements:
+        principals.extend(sorted(statement.principals or (), key=str))
+        principals.extend(sorted(statement.not_principals or (), key=str))
+    accounts = mentioned_accounts(policy) | {zone.account_id}
+    anonymous_account, member_account = _fresh_accounts(accounts, 2)
+    named_arns = sorted({p.arn for p in principals if p.arn and p.kind is not PrincipalKind.ACCOUNT})
+    witnesses: list[CallerWitness] = []
+    partition = zone.partition
+
+    def aws(account: str, arn: str, origin: str, *, fixed_arn: bool, session: str | None = None,
+            anonymous: bool = False, unnamed: bool = False) -> Iterator[CallerWitness]:
+        scope = Scope.SAME_ACCOUNT if account == zone.account_id else Scope.CROSS_ACCOUNT
+        for mfa in Mfa:
+            yield CallerWitness(
+                Caller(PrincipalType.AWS, arn, account, session_arn=session),
+                "sts:assumerole", origin, scope, anonymous, mfa, unnamed,
+                _aws_specs(zone, account, arn if fixed_arn else None, anonymous, named_arns, mfa),
+            )
+
+    for account in sorted(accounts):
+        generic = f"arn:{partition}:iam::{account}:role/{FRESH}"
+        witnesses += aws(account, generic, f"arn:{partition}:iam::{account}:root", fixed_arn=False,
+                         session=f"arn:{partition}:sts::{account}:assumed-role/{FRESH}/{FRESH}")
+    generic = f"arn:{partition}:iam::{anonymous_account}:role/{FRESH}"
+    witnesses += aws(anonymous_account, generic, "*", fixed_arn=False, anonymous=True,
+                     session=f"arn:{partition}:sts::{anonymous_account}:assumed-role/{FRESH}/{FRESH}")
+    generic = f"arn:{partition}:iam::{member_account}:role/{FRESH}"
+    witnesses += aws(member_account, generic, "*", fixed_arn=False, unnamed=True,
+                     session=f"arn:{partition}:sts::{member_account}:assumed-role/{FRESH}/{FRESH}")
+
+    seen: set[str] = set()
+    for principal in principals:
+        if principal.value in seen:
+            continue
+        seen.add(principal.value)
+        witnesses += _witnesses_for(principal, zone, aws)
+    return witnesses
+
+
+def _witnesses_for(principal: Principal, zone: Zone, aws: Callable[..., Iterator[CallerWitness]]
+                   ) -> Iterator[CallerWitness]:
+    kind, value = principal.kind, principal.value
+    if kind in (PrincipalKind.ROLE, PrincipalKind.USER) and principal.arn and principal.account:
+        session = None
+        if kind is PrincipalKind.ROLE:
+            arn = parse_arn(principal.arn)
+            name = arn.resource_name if arn else FRESH
+            session = f"arn:{principal.partition}:sts::{principal.account}:assumed-role/{name}/{FRESH}"
+        yield from aws(principal.account, principal.arn, value, fixed_arn=True, session=session)
+    elif kind is PrincipalKind.ASSUMED_ROLE and principal.arn and principal.account:
+        arn = parse_arn(principal.arn)
+        role_name = arn.resource.split("/")[1] if arn else FRESH
+        role = f"arn:{principal.partition}:iam::{principal.account}:role/{role_name}"
+        yield from aws(principal.account, role, value, fixed_arn=True, session=principal.arn)
+    elif kind is PrincipalKind.FEDERATED_USER and principal.arn and principal.account:
+        yield from aws(principal.account, principal.arn, value, fixed_arn=True, session=principal.arn)
+    elif kind is PrincipalKind.SERVICE:
+        specs = {
+            "aws:principalisawsservice": KeySpec(Presence.PRESENT, fixed="true"),
+            "aws:principalservicename": KeySpec(Presence.PRESENT, fixed=value),
+        }
+        yield CallerWitness(Caller(PrincipalType.SERVICE, value), "sts:assumerole", value, Scope.SERVICE,
+                            specs=specs)
+    elif kind is PrincipalKind.SAML_PROVIDER:
+        yield CallerWitness(Caller(PrincipalType.FEDERATED, value, principal.account),
+                            "sts:assumerolewithsaml", value, Scope.FEDERATED,
+                            specs={"saml:aud": PRESENT, "aws:principalisawsservice": ABSENT})
+    elif kind in (PrincipalKind.OIDC_PROVIDER, PrincipalKind.PUBLIC_IDP):
+        yield CallerWitness(Caller(PrincipalType.FEDERATED, value, principal.account),
+                            "sts:assumerolewithwebidentity", value, Scope.FEDERATED,
+                            specs={"aws:principalisawsservice": ABSENT})
+
+
+def is_account_id(text: str) -> bool:
+    return bool(ACCOUNT_ID.match(text))
+
