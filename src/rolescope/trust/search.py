@@ -39,7 +39,8 @@ def find_request(
     if statement.effect is not Effect.ALLOW or not statement_covers(statement, witness.caller, witness.action):
         return None
     extra = extra or {}
-    denies = [d for d in policy.statements if d.effect is Effect.DENY and statement_covers(d, witness.caller, witness.action)]
+    caller, action = witness.caller, witness.action
+    denies = [d for d in policy.statements if d.effect is Effect.DENY and statement_covers(d, caller, action)]
     if any(not d.conditions for d in denies):
         return None
     choices: itertools.product[tuple[Condition, ...]] = itertools.product(*(d.conditions for d in denies))

@@ -1,0 +1,34 @@
+"""A cross-account role with administrative power: whoever gets in owns the account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rolescope.checks.context import RoleContext
+from rolescope.checks.finding import Finding
+from rolescope.checks.permissions import privileged_grants
+
+CHECK_ID = "privileged-cross-account-role"
+
+
+def run(context: RoleContext) -> Iterator[Finding]:
+    analysis = context.analysis
+    if context.role is None or not analysis.cross_account:
+        return
+    grants = privileged_grants(context.role, context.snapshot)
+    if not grants:
+        return
+    guarded = bool(analysis.mfa_or_external_id_required)
+    severity = "medium" if guarded else "high"
+    guard = ("every outside request must carry MFA or an ExternalId" if guarded
+             else "outside callers need neither MFA nor an ExternalId")
+    yield context.finding(
+        CHECK_ID,
+        severity,
+        f"{context.role_label} can be assumed from outside account {context.account_id} "
+        f"({', '.join(analysis.outside_accounts) or 'other accounts'}) and grants {'; '.join(grants)}; {guard}.",
+        None,
+        grants=grants,
+        guarded=guarded,
+        outside_accounts=list(analysis.outside_accounts),
+    )

@@ -1,0 +1,66 @@
+"""Every check, registered explicitly, and running them so that a failing check never stops a scan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+
+from rolescope.checks import (
+    cross_account_without_mfa_or_external_id,
+    long_session_cross_account_role,
+    oidc_trust_without_subject,
+    privileged_cross_account_role,
+    public_trust,
+    saml_trust_without_audience,
+    service_trust_without_source_condition,
+    trust_to_account_outside_organization,
+    trust_to_deleted_principal,
+    unused_cross_account_role,
+    weak_external_id,
+)
+from rolescope.checks.context import RoleContext
+from rolescope.checks.finding import CheckError, Finding
+
+CheckFunction = Callable[[RoleContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredCheck:
+    id: str
+    run: CheckFunction
+    needs_account: bool  # decidable only with the role's account data (not by check-policy alone)
+
+
+def _register(module: ModuleType, needs_account: bool) -> RegisteredCheck:
+    return RegisteredCheck(module.CHECK_ID, module.run, needs_account)
+
+
+CHECKS: tuple[RegisteredCheck, ...] = (
+    _register(public_trust, False),
+    _register(oidc_trust_without_subject, False),
+    _register(cross_account_without_mfa_or_external_id, False),
+    _register(privileged_cross_account_role, True),
+    _register(saml_trust_without_audience, False),
+    _register(service_trust_without_source_condition, False),
+    _register(weak_external_id, False),
+    _register(trust_to_account_outside_organization, True),
+    _register(trust_to_deleted_principal, False),
+    _register(long_session_cross_account_role, True),
+    _register(unused_cross_account_role, True),
+)
+CHECK_IDS = tuple(check.id for check in CHECKS)
+
+
+def run_checks(context: RoleContext, checks: Iterable[RegisteredCheck] = CHECKS
+               ) -> tuple[list[Finding], list[CheckError]]:
+    """Run ``checks`` on one role; an exception inside a check becomes a :class:`CheckError`."""
+    findings: list[Finding] = []
+    errors: list[CheckError] = []
+    for check in checks:
+        try:
+            findings.extend(check.run(context))
+        except Exception as error:
+            reason = f"{type(error).__name__}: {error}"
+            errors.append(CheckError(check.id, context.account_id, context.resource, reason))
+    return findings, errors

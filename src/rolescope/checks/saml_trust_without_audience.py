@@ -1,0 +1,22 @@
+"""SAML federation without a ``SAML:aud`` condition."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rolescope.checks.context import RoleContext
+from rolescope.checks.finding import Finding
+
+CHECK_ID = "saml-trust-without-audience"
+
+
+def run(context: RoleContext) -> Iterator[Finding]:
+    for exposure in context.analysis.saml_without_audience:
+        yield context.finding(
+            CHECK_ID,
+            "medium",
+            f"{context.role_label} trusts the SAML provider {exposure.principal} in Statement[{exposure.statement}] "
+            "without requiring SAML:aud, so assertions meant for another audience are accepted.",
+            exposure.statement,
+            provider=exposure.principal,
+        )

@@ -1,0 +1,27 @@
+"""A service principal trusted without aws:SourceAccount/SourceArn/SourceOrgID: the confused deputy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rolescope.checks.context import RoleContext
+from rolescope.checks.finding import Finding
+
+CHECK_ID = "service-trust-without-source-condition"
+
+
+def run(context: RoleContext) -> Iterator[Finding]:
+    if context.role is not None and context.role.service_linked:
+        return  # AWS owns service-linked roles' trust policies; nobody can add the condition
+    for exposure in context.analysis.service_without_source:
+        if exposure.principal.lower() in context.settings.exempt_services:
+            continue
+        yield context.finding(
+            CHECK_ID,
+            "medium",
+            f"{context.role_label} trusts {exposure.principal} in Statement[{exposure.statement}] without "
+            "aws:SourceAccount, aws:SourceArn or aws:SourceOrgID: the service could be made to use this role "
+            "on behalf of another customer's resource (confused deputy).",
+            exposure.statement,
+            service=exposure.principal,
+        )

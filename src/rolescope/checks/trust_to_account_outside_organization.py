@@ -1,0 +1,32 @@
+"""Trusted accounts outside the organisation and not in the user's trusted list; vendors named."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rolescope.checks.context import RoleContext
+from rolescope.checks.finding import Finding
+
+CHECK_ID = "trust-to-account-outside-organization"
+
+
+def run(context: RoleContext) -> Iterator[Finding]:
+    settings = context.settings
+    zone = set(settings.trusted_accounts) | {context.account_id}
+    if settings.organization is not None:
+        zone |= settings.organization.account_ids
+    outside = [a for a in context.analysis.outside_accounts if a not in zone]
+    if not outside:
+        return
+    vendors = {a: settings.vendors.name_of(a) for a in outside}
+    described = ", ".join(f"{a} ({vendors[a]})" if vendors[a] else f"{a} (unknown)" for a in outside)
+    where = "the organisation" if settings.organization is not None else "the account"
+    yield context.finding(
+        CHECK_ID,
+        "medium",
+        f"{context.role_label} trusts {described}, outside {where} and not in the trusted accounts list.",
+        None,
+        outside_accounts=outside,
+        vendors={a: v for a, v in vendors.items() if v},
+        unknown_accounts=[a for a in outside if not vendors[a]],
+    )

@@ -1,0 +1,38 @@
+"""A cross-account role nobody has used for a long time: standing access without a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from rolescope.checks.context import RoleContext
+from rolescope.checks.finding import Finding
+
+CHECK_ID = "unused-cross-account-role"
+
+
+def run(context: RoleContext) -> Iterator[Finding]:
+    role = context.role
+    if role is None or not context.analysis.cross_account:
+        return
+    days = context.settings.unused_days
+    cutoff = context.settings.now - timedelta(days=days)
+    if role.last_used is not None:
+        if role.last_used >= cutoff:
+            return
+        idle = (context.settings.now - role.last_used).days
+        why = f"was last used {role.last_used.date().isoformat()} ({idle} days ago)"
+    elif role.create_date is not None and role.create_date < cutoff:
+        why = f"has never been used since it was created on {role.create_date.date().isoformat()}"
+    else:
+        return  # new, or no usage data: nothing to say yet
+    yield context.finding(
+        CHECK_ID,
+        "low",
+        f"{context.role_label} is assumable from other accounts and {why}, more than {days} days: "
+        "remove it or its outside trust.",
+        None,
+        last_used=role.last_used.isoformat() if role.last_used else None,
+        created=role.create_date.isoformat() if role.create_date else None,
+        unused_days=days,
+    )
