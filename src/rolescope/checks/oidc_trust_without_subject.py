@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from rolescope.checks.context import RoleContext, shown
 from rolescope.checks.finding import Finding
+from rolescope.trust.providers import PUBLIC_PROVIDERS
 
 CHECK_ID = "oidc-trust-without-subject"
 
@@ -13,11 +14,11 @@ CHECK_ID = "oidc-trust-without-subject"
 def run(context: RoleContext) -> Iterator[Finding]:
     for exposure in context.analysis.oidc_without_subject:
         provider = exposure.principal.split("oidc-provider/", 1)[-1]
+        public = PUBLIC_PROVIDERS.get(provider.lower())
+        claim = f"{provider.lower()}:{public.identity_claim if public else 'sub'}"
         sub = None
-        if exposure.example is not None:
-            for key, values in exposure.example.context.items():
-                if key.endswith((":sub", ":id", ":user_id")) or key == f"{provider}:aud".lower():
-                    sub = shown(values[0])
+        if exposure.example is not None and exposure.example.context.get(claim):
+            sub = shown(exposure.example.context[claim][0])
         example = f" (e.g. a token with subject {sub!r})" if sub else ""
         yield context.finding(
             CHECK_ID,

@@ -55,9 +55,9 @@ def parse_policy(document: str | bytes | Mapping[str, Any]) -> PolicyDocument:
         raise PolicyError("the policy must be a JSON object")
     unknown = set(raw) - TOP_LEVEL_KEYS
     if unknown:
-        raise PolicyError(f"unknown top-level element {sorted(unknown)[0]!r}")
+        raise PolicyError(f"unknown top-level element {sorted(unknown, key=str)[0]!r}")
     version = raw.get("Version")
-    if version is not None and version not in VERSIONS:
+    if version is not None and (not isinstance(version, str) or version not in VERSIONS):
         raise PolicyError(f"Version must be 2012-10-17 or 2008-10-17, not {version!r}", element="Version")
     if "Statement" not in raw:
         raise PolicyError("the policy has no Statement", element="Statement")
@@ -101,7 +101,7 @@ def _statement(index: int, item: Any, variables: bool) -> Statement:
 
     unknown = set(item) - STATEMENT_KEYS
     if unknown:
-        name = sorted(unknown)[0]
+        name = str(sorted(unknown, key=str)[0])
         why = "a trust policy applies to the role itself and has no Resource" if "Resource" in name else ""
         raise fail(f"unknown or prohibited element{': ' + why if why else ''}", name)
     effect_text = item.get("Effect")
@@ -263,7 +263,7 @@ def _conditions(block: Any, variables: bool, fail: Any) -> tuple[Condition, ...]
         raise fail("Condition must be an object of operator -> {key: values}")
     conditions: list[Condition] = []
     for operator_text, entries in block.items():
-        operator = split_operator(operator_text)
+        operator = split_operator(operator_text) if isinstance(operator_text, str) else None
         if operator is None:
             raise fail(f"unknown condition operator {operator_text!r}")
         if not isinstance(entries, dict) or not entries:

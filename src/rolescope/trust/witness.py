@@ -150,7 +150,7 @@ def _literal(text: str) -> Pattern:
 
 
 def _aws_specs(zone: Zone, account: str, principal_arn: str | None, anonymous: bool,
-               named_arns: list[str], mfa: Mfa) -> dict[str, KeySpec]:
+               named_arns: list[str], mfa: Mfa, member: bool = False) -> dict[str, KeySpec]:
     partition = zone.partition
     specs = {
         "aws:principalaccount": KeySpec(Presence.PRESENT, fixed=account),
@@ -168,6 +168,8 @@ def _aws_specs(zone: Zone, account: str, principal_arn: str | None, anonymous: b
         org = KeySpec(Presence.PRESENT, fixed=zone.org_id)
     elif anonymous:
         org = KeySpec(unpinned=True)
+    elif member:
+        org = KeySpec(Presence.PRESENT, fixed=zone.org_id) if zone.org_id else KeySpec()
     elif zone.org_accounts is not None and zone.org_id:
         org = (KeySpec(Presence.PRESENT, fixed=zone.org_id) if account in zone.org_accounts
                else KeySpec(shapes=((_literal(zone.org_id), False),)))
@@ -213,7 +215,7 @@ def caller_witnesses(policy: PolicyDocument, zone: Zone) -> list[CallerWitness]:
             yield CallerWitness(
                 Caller(PrincipalType.AWS, arn, account, session_arn=session),
                 "sts:assumerole", origin, scope, anonymous, mfa, unnamed,
-                _aws_specs(zone, account, arn if fixed_arn else None, anonymous, named_arns, mfa),
+                _aws_specs(zone, account, arn if fixed_arn else None, anonymous, named_arns, mfa, unnamed),
             )
 
     for account in sorted(accounts):
@@ -224,7 +226,8 @@ def caller_witnesses(policy: PolicyDocument, zone: Zone) -> list[CallerWitness]:
     witnesses += aws(anonymous_account, generic, "*", fixed_arn=False, anonymous=True,
                      session=f"arn:{partition}:sts::{anonymous_account}:assumed-role/{FRESH}/{FRESH}")
     generic = f"arn:{partition}:iam::{member_account}:role/{FRESH}"
-    witnesses += aws(member_account, generic, "*", fixed_arn=False, unnamed=True,
+    other_members = zone.org_accounts is None or bool(zone.org_accounts - accounts)
+    witnesses += [] if not other_members else aws(member_account, generic, "*", fixed_arn=False, unnamed=True,
                      session=f"arn:{partition}:sts::{member_account}:assumed-role/{FRESH}/{FRESH}")
 
     seen: set[str] = set()
@@ -273,3 +276,13 @@ def _witnesses_for(principal: Principal, zone: Zone, aws: Callable[..., Iterator
 def is_account_id(text: str) -> bool:
     return bool(ACCOUNT_ID.match(text))
 
+
+
+def principal_witnesses(zone: Zone, account: str, arn: str, session: str | None = None) -> list[CallerWitness]:
+    """Callers standing for one known IAM principal (``arn`` in ``account``), with each MFA state."""
+    scope = Scope.SAME_ACCOUNT if account == zone.account_id else Scope.CROSS_ACCOUNT
+    return [
+        CallerWitness(Caller(PrincipalType.AWS, arn, account, session_arn=session), "sts:assumerole", arn, scope,
+                      mfa=mfa, specs=_aws_specs(zone, account, arn, False, [], mfa))
+        for mfa in Mfa
+    ]

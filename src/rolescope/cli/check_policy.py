@@ -1,0 +1,78 @@
+"""``rolescope check-policy``: the verdicts and findings for one trust policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import orjson
+
+from rolescope.checks.catalogue import SEVERITIES, severity_rank
+from rolescope.checks.context import CheckSettings, RoleContext, path_evidence
+from rolescope.checks.registry import CHECKS, run_checks
+from rolescope.cli.errors import EXIT_FINDINGS, InputError
+from rolescope.cli.inputs import account_id_option, read_policy
+from rolescope.policy.arn import PARTITIONS
+from rolescope.trust.analysis import analyse_trust
+from rolescope.trust.witness import Zone
+
+
+@click.command("check-policy")
+@click.argument("file", metavar="FILE|-")
+@click.option("--account-id", required=True, callback=account_id_option, help="The account the role lives in.")
+@click.option("--org-id", help="The organisation the account belongs to (o-...).")
+@click.option("--partition", default="aws", show_default=True, type=click.Choice(sorted(PARTITIONS)))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at least this severe.")
+def check_policy(file: str, account_id: str, org_id: str | None, partition: str, output_format: str,
+                 fail_on: str | None) -> None:
+    """Evaluate one trust policy: who outside the account can assume the role, and what each way in requires."""
+    if org_id is not None and not org_id.startswith("o-"):
+        raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
+    policy = read_policy(file)
+    analysis = analyse_trust(policy, Zone(account_id, partition, org_id))
+    context = RoleContext(account_id, "policy", analysis, CheckSettings())
+    findings, errors = run_checks(context, [c for c in CHECKS if not c.needs_account])
+    findings.sort(key=lambda f: (severity_rank(f.severity), f.statement or 0))
+    result: dict[str, Any] = {
+        "account_id": account_id,
+        "org_id": org_id,
+        "cross_account": analysis.cross_account,
+        "public": analysis.public,
+        "mfa_or_external_id_required": analysis.mfa_or_external_id_required,
+        "outside_accounts": list(analysis.outside_accounts),
+        "paths": [path_evidence(p) for p in analysis.paths],
+        "findings": [
+            {"check": f.check, "severity": f.severity, "statement": f.statement, "message": f.message}
+            for f in findings
+        ],
+        "errors": [{"check": e.check, "error": e.error} for e in errors],
+    }
+    if output_format == "json":
+        click.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+    else:
+        _print_text(result)
+    if fail_on and any(severity_rank(f.severity) <= severity_rank(fail_on) for f in findings):
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "n/a" if value is None else "yes" if value else "no"
+
+
+def _print_text(result: dict[str, Any]) -> None:
+    click.echo(f"account {result['account_id']}: cross-account {_yes_no(result['cross_account'])}, "
+               f"public {_yes_no(result['public'])}, MFA or ExternalId required "
+               f"{_yes_no(result['mfa_or_external_id_required'])}")
+    for path in result["paths"]:
+        requires = ", ".join(path["requires"]) or "nothing"
+        sid = f" ({path['sid']})" if path["sid"] else ""
+        click.echo(f"  Statement[{path['statement']}]{sid} {path['scope']}: {', '.join(path['principals'])}"
+                   f" - requires {requires}")
+    if not result["findings"]:
+        click.echo("no findings")
+    for finding in result["findings"]:
+        where = f"Statement[{finding['statement']}] " if finding["statement"] is not None else ""
+        click.echo(f"{finding['severity'].upper():8} {finding['check']}: {where}{finding['message']}")
+    for error in result["errors"]:
+        click.echo(f"ERROR    {error['check']}: {error['error']}")

@@ -1,0 +1,60 @@
+"""Reading what the user points the CLI at, with one-line errors."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from rolescope.cli.errors import InputError
+from rolescope.policy.arn import ACCOUNT_ID
+from rolescope.policy.errors import PolicyError
+from rolescope.policy.model import PolicyDocument
+from rolescope.policy.parse import parse_policy
+
+
+def read_text(path: str) -> str:
+    """The content of ``path``, or of standard input for ``-``."""
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return stream.read()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a policy file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise InputError(f"{path}: {error.strerror}") from None
+
+
+def read_policy(path: str) -> PolicyDocument:
+    """Parse the trust policy in ``path`` (or stdin); a bad one is a one-line :class:`InputError`."""
+    text = read_text(path)
+    name = "<stdin>" if path == "-" else path
+    if not text.strip():
+        raise InputError(f"{name}: empty, expected a trust policy")
+    try:
+        return parse_policy(text)
+    except PolicyError as error:
+        raise InputError(f"{name}: {error}") from None
+
+
+def account_id_option(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    """Click callback: a 12-digit account id."""
+    if value is not None and not ACCOUNT_ID.match(value):
+        raise click.BadParameter(f"{value!r} is not a 12-digit AWS account id")
+    return value
+
+
+def account_list(value: str | None) -> frozenset[str]:
+    """``ID,ID,...`` as a set of account ids; a malformed id is an :class:`InputError`."""
+    if not value:
+        return frozenset()
+    ids = [v.strip() for v in value.split(",") if v.strip()]
+    bad = [v for v in ids if not ACCOUNT_ID.match(v)]
+    if bad:
+        raise InputError(f"not a 12-digit AWS account id: {bad[0]!r}")
+    return frozenset(ids)

@@ -1,0 +1,216 @@
+"""``rolescope scan``: audit accounts from GAAD files, report findings, set the exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from rolescope.checks.catalogue import SEVERITIES, severity_rank
+from rolescope.checks.context import CheckSettings
+from rolescope.checks.registry import CHECK_IDS, CHECKS
+from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
+from rolescope.cli.inputs import account_id_option, account_list
+from rolescope.inventory.files import LoadFailure, load_organization, load_snapshots, merge_organizations
+from rolescope.inventory.gaad import SnapshotError
+from rolescope.inventory.model import AccountSnapshot, Organization
+from rolescope.report.atomic import write_atomic
+from rolescope.report.console import render_console
+from rolescope.report.document import build_document
+from rolescope.scanner import AccountResult, ScanResult, scan_snapshots
+
+FORMATS = ("console", "json")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    formats: tuple[str, ...]
+    output: Path | None
+    output_dir: Path | None
+    checks: frozenset[str]
+    severities: frozenset[str]
+    accounts: frozenset[str]
+    fail_on: str | None
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise InputError(f"--format {value!r}: choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def report_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The output and filter options every scanning command shares."""
+    options = [
+        click.option("--format", "output_format", default="console", show_default=True,
+                     help=f"Comma-separated: {', '.join(FORMATS)}."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the (single) report format here instead of standard output."),
+        click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Write every requested file format here (rolescope-report.<ext>)."),
+        click.option("--check", "checks", multiple=True, help="Only this check (repeatable)."),
+        click.option("--severity", "severities", multiple=True, type=click.Choice(SEVERITIES),
+                     help="Only findings of this severity (repeatable)."),
+        click.option("--account", "accounts", multiple=True, callback=_accounts_callback,
+                     help="Only this account (repeatable)."),
+        click.option("--fail-on", type=click.Choice(SEVERITIES),
+                     help="Exit 1 when a reported finding is at least this severe."),
+        click.option("--unused-days", type=click.IntRange(1, 3650), default=90, show_default=True,
+                     help="A cross-account role unused this long is reported."),
+        click.option("--trusted-accounts", help="Accounts outside the organisation you trust: ID,ID,..."),
+        click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge role usage as of this date."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _accounts_callback(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        account_id_option(ctx, param, value)
+    return values
+
+
+def build_report_options(output_format: str, output: Path | None, output_dir: Path | None,
+                         checks: Sequence[str], severities: Sequence[str], accounts: Sequence[str],
+                         fail_on: str | None) -> ReportOptions:
+    formats = parse_formats(output_format)
+    unknown = [c for c in checks if c not in CHECK_IDS]
+    if unknown:
+        raise InputError(f"--check {unknown[0]!r}: no such check (see `rolescope scan --help`; known: "
+                         f"{', '.join(CHECK_IDS)})")
+    file_formats = [f for f in formats if f != "console"]
+    if output is not None and len(file_formats) != 1:
+        raise InputError("--output takes exactly one file format; use --output-dir for several")
+    if output is not None and output_dir is not None:
+        raise InputError("--output and --output-dir exclude each other")
+    if len(file_formats) > 1 and output_dir is None:
+        raise InputError("several file formats need --output-dir")
+    return ReportOptions(formats, output, output_dir, frozenset(checks), frozenset(severities), frozenset(accounts),
+                         fail_on)
+
+
+def build_settings(organization: Organization | None, trusted: str | None, unused_days: int,
+                   as_of: datetime | None) -> CheckSettings:
+    now = as_of.replace(tzinfo=UTC) if as_of is not None else datetime.now(UTC)
+    return CheckSettings(organization=organization, trusted_accounts=account_list(trusted),
+                         unused_days=unused_days, now=now)
+
+
+def run_scan(snapshots: list[AccountSnapshot], settings: CheckSettings, options: ReportOptions,
+             stderr: Console) -> ScanResult:
+    """Scan with a progress bar on standard error."""
+    selected = [c for c in CHECKS if not options.checks or c.id in options.checks]
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
+        task = progress.add_task("scanning accounts", total=len(snapshots))
+        return scan_snapshots(snapshots, settings, selected, lambda _: progress.advance(task))
+
+
+def filter_result(result: ScanResult, options: ReportOptions) -> ScanResult:
+    findings = [
+        f for f in result.findings
+        if (not options.severities or f.severity in options.severities)
+        and (not options.accounts or f.account_id in options.accounts)
+    ]
+    accounts = [a for a in result.accounts if not options.accounts or a.account_id in options.accounts]
+    return replace(result, findings=findings, accounts=accounts)
+
+
+def emit_reports(result: ScanResult, options: ReportOptions, stdout: Console,
+                 renderers: dict[str, Callable[[dict[str, Any]], bytes]] | None = None) -> None:
+    """Write each requested format: console to stdout, files atomically."""
+    document = build_document(result)
+    renderers = {"json": render_json, **(renderers or {})}
+    for output_format in options.formats:
+        if output_format == "console":
+            render_console(document, stdout)
+            continue
+        payload = renderers[output_format](document)
+        if options.output is not None:
+            write_atomic(options.output, payload)
+        elif options.output_dir is not None:
+            write_atomic(options.output_dir / f"rolescope-report.{EXTENSIONS.get(output_format, output_format)}",
+                         payload)
+        else:
+            stdout.file.write(payload.decode())
+            stdout.file.flush()
+
+
+EXTENSIONS = {"json": "json"}
+
+
+def render_json(document: dict[str, Any]) -> bytes:
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def exit_code(result: ScanResult, options: ReportOptions, load_failures: Sequence[LoadFailure]) -> int:
+    """0 done, 1 findings at or above --fail-on, 2 bad input, 3 accounts not scanned: the highest wins."""
+    code = EXIT_OK
+    if options.fail_on and any(
+        severity_rank(f.severity) <= severity_rank(options.fail_on) for f in result.findings if not f.suppressed
+    ):
+        code = EXIT_FINDINGS
+    if load_failures:
+        code = max(code, EXIT_USAGE)
+    if result.failed:
+        code = max(code, EXIT_ACCOUNTS)
+    return code
+
+
+def failed_accounts(failures: Sequence[LoadFailure]) -> list[AccountResult]:
+    return [AccountResult(f.account_id or "unknown", "failed", error=f.error, source=f.source) for f in failures]
+
+
+def scan_files(paths: Sequence[Path], account_id: str | None, org_files: Sequence[Path], trusted: str | None,
+               unused_days: int, as_of: datetime | None, options: ReportOptions) -> int:
+    """The offline scan, shared by ``scan --from`` and ``demo``. Returns the exit code."""
+    stderr = Console(stderr=True)
+    stdout = Console()
+    snapshots, failures, found_orgs = load_snapshots(paths, account_id)
+    organizations = list(found_orgs)
+    for org_file in org_files:
+        try:
+            organizations.append(load_organization(org_file))
+        except SnapshotError as error:
+            raise InputError(f"{org_file}: {error}") from None
+    for failure in failures:
+        stderr.print(f"rolescope: error: {failure.source}: {failure.error}", markup=False, highlight=False)
+    if not snapshots and failures:
+        raise InputError("no snapshot could be read")
+    if not snapshots:
+        raise InputError("no GetAccountAuthorizationDetails files found in " + ", ".join(map(str, paths)))
+    settings = build_settings(merge_organizations(organizations), trusted, unused_days, as_of)
+    result = run_scan(snapshots, settings, options, stderr)
+    result.accounts += failed_accounts(failures)
+    result = filter_result(result, options)
+    emit_reports(result, options, stdout)
+    return exit_code(result, options, failures)
+
+
+@click.command("scan")
+@click.option("--from", "sources", multiple=True, required=True,
+              type=click.Path(path_type=Path),
+              help="A GetAccountAuthorizationDetails JSON file, or a directory of them (repeatable).")
+@click.option("--account-id", callback=account_id_option,
+              help="The account of a file whose ARNs and file name do not say.")
+@click.option("--org-accounts", "org_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="aws organizations list-accounts (and describe-organization) output (repeatable).")
+@report_options
+def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], output_format: str,
+         output: Path | None, output_dir: Path | None, checks: tuple[str, ...], severities: tuple[str, ...],
+         accounts: tuple[str, ...], fail_on: str | None, unused_days: int, trusted_accounts: str | None,
+         as_of: datetime | None) -> None:
+    """Audit every role of every account: who outside can assume it, and what is wrong."""
+    options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on)
+    code = scan_files(list(sources), account_id, list(org_files), trusted_accounts, unused_days, as_of, options)
+    raise click.exceptions.Exit(code)

@@ -1,0 +1,120 @@
+"""Find and read snapshot files: GAAD output per account, and organisation listings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from rolescope.inventory.gaad import GAAD_KEYS, SnapshotError, parse_gaad
+from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
+
+
+@dataclass(frozen=True, slots=True)
+class LoadFailure:
+    """A file that could not be read as a snapshot, and why (one line)."""
+
+    source: str
+    error: str
+    account_id: str | None = None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return orjson.loads(path.read_bytes())
+    except OSError as error:
+        raise SnapshotError(f"cannot read: {error.strerror or error}") from None
+    except orjson.JSONDecodeError as error:
+        raise SnapshotError(f"not valid JSON ({error})") from None
+
+
+def is_organization_data(data: Any) -> bool:
+    """Whether a JSON document is ``list-accounts``/``describe-organization`` output rather than GAAD."""
+    return isinstance(data, dict) and ("Accounts" in data or "Organization" in data) and not any(
+        key in data for key in GAAD_KEYS
+    )
+
+
+def expand(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named directly, and the ``*.json`` files of directories named, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.json") if p.is_file())
+        else:
+            yield path
+
+
+def load_snapshots(paths: Iterable[Path], account_id: str | None = None
+                   ) -> tuple[list[AccountSnapshot], list[LoadFailure], list[Organization]]:
+    """Read every snapshot file under ``paths``.
+
+    Args:
+        paths: files or directories (``*.json`` inside, recursively).
+        account_id: the account for a file whose ARNs and name do not tell.
+
+    Returns:
+        The snapshots, the files that failed (each with a one-line reason; the others still load),
+        and organisation listings found among the files.
+    """
+    snapshots: list[AccountSnapshot] = []
+    failures: list[LoadFailure] = []
+    organizations: list[Organization] = []
+    for path in expand(paths):
+        try:
+            if not path.exists():
+                raise SnapshotError("no such file or directory")
+            data = _read_json(path)
+            if is_organization_data(data):
+                organizations.append(parse_organization(data))
+                continue
+            snapshots.append(parse_gaad(data, str(path), account_id))
+        except SnapshotError as error:
+            failures.append(LoadFailure(str(path), str(error)))
+    return snapshots, failures, organizations
+
+
+def parse_organization(data: Any) -> Organization:
+    """Read ``aws organizations list-accounts`` output, with ``describe-organization``'s when present.
+
+    Raises:
+        SnapshotError: the document has neither shape.
+    """
+    if not is_organization_data(data):
+        raise SnapshotError("not aws organizations list-accounts / describe-organization output")
+    details = data.get("Organization") or {}
+    accounts = []
+    for item in data.get("Accounts") or ():
+        if not isinstance(item, dict) or not isinstance(item.get("Id"), str):
+            raise SnapshotError("an entry of Accounts has no Id")
+        accounts.append(OrgAccount(item["Id"], str(item.get("Name", "")), str(item.get("Email", "")),
+                                   str(item.get("Status", "ACTIVE"))))
+    org_id = details.get("Id")
+    if org_id is None:
+        for item in data.get("Accounts") or ():
+            arn = str(item.get("Arn", ""))
+            if ":account/o-" in arn:
+                org_id = arn.split(":account/", 1)[1].split("/", 1)[0]
+                break
+    return Organization(org_id, details.get("MasterAccountId"), tuple(accounts))
+
+
+def load_organization(path: Path) -> Organization:
+    """Read an organisation file (``--org-accounts``)."""
+    return parse_organization(_read_json(path))
+
+
+def merge_organizations(organizations: Iterable[Organization]) -> Organization | None:
+    """One organisation from several listings (e.g. list-accounts and describe-organization files)."""
+    found = list(organizations)
+    if not found:
+        return None
+    accounts: dict[str, OrgAccount] = {}
+    for org in found:
+        for account in org.accounts:
+            accounts[account.account_id] = account
+    org_id = next((o.org_id for o in found if o.org_id), None)
+    management = next((o.management_account for o in found if o.management_account), None)
+    return Organization(org_id, management, tuple(accounts.values()))

@@ -1,0 +1,40 @@
+"""Write a file whole or not at all: a temporary file beside it, fsynced, then renamed into place."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes | str, mode: int | None = None) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old file or the new one, never half.
+
+    Args:
+        path: the destination.
+        data: the content (text is written as UTF-8).
+        mode: permission bits for the new file (default: the umask's).
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    directory = path.parent if str(path.parent) else Path(".")
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    with contextlib.suppress(OSError):
+        directory_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(directory_fd)
+        finally:
+            os.close(directory_fd)

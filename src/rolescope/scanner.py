@@ -1,0 +1,142 @@
+"""Audit whole accounts: analyse every role's trust once per distinct document, run the checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import orjson
+
+from rolescope.checks.context import CheckSettings, RoleContext
+from rolescope.checks.finding import CheckError, Finding
+from rolescope.checks.registry import CHECKS, RegisteredCheck, run_checks
+from rolescope.inventory.model import AccountSnapshot, Organization, Role
+from rolescope.policy.errors import PolicyError
+from rolescope.policy.model import PolicyDocument
+from rolescope.policy.parse import parse_policy
+from rolescope.trust.analysis import TrustAnalysis, analyse_trust
+from rolescope.trust.witness import Zone
+
+
+@dataclass(frozen=True, slots=True)
+class RoleResult:
+    """One role's verdicts."""
+
+    role: Role
+    analysis: TrustAnalysis | None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class AccountResult:
+    """One account: scanned (with its roles) or failed (with the reason)."""
+
+    account_id: str
+    status: str
+    alias: str | None = None
+    error: str | None = None
+    source: str = ""
+    roles: list[RoleResult] = field(default_factory=list)
+    snapshot: AccountSnapshot | None = None
+    api_calls: int | None = None
+
+
+@dataclass(slots=True)
+class ScanResult:
+    accounts: list[AccountResult]
+    findings: list[Finding]
+    errors: list[CheckError]
+    organization: Organization | None = None
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def failed(self) -> list[AccountResult]:
+        return [a for a in self.accounts if a.status == "failed"]
+
+
+class TrustCache:
+    """Parses and analyses each distinct trust document once per zone: many roles share one."""
+
+    def __init__(self) -> None:
+        self._policies: dict[bytes, PolicyDocument | PolicyError] = {}
+        self._analyses: dict[tuple[bytes, Zone], TrustAnalysis] = {}
+
+    def analyse(self, document: dict[str, object], zone: Zone) -> TrustAnalysis:
+        """The analysis of ``document`` in ``zone``; raises :class:`PolicyError` for a bad document."""
+        key = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+        policy = self._policies.get(key)
+        if policy is None:
+            try:
+                policy = parse_policy(document)
+            except PolicyError as error:
+                policy = error
+            self._policies[key] = policy
+        if isinstance(policy, PolicyError):
+            raise policy
+        found = self._analyses.get((key, zone))
+        if found is None:
+            found = analyse_trust(policy, zone)
+            self._analyses[(key, zone)] = found
+        return found
+
+
+def zone_for(snapshot: AccountSnapshot, organization: Organization | None) -> Zone:
+    """The zone of trust a role in ``snapshot`` is judged in."""
+    partition = snapshot.roles[0].partition if snapshot.roles else "aws"
+    org = organization or snapshot.organization
+    member = org is not None and (snapshot.account_id in org.account_ids or not org.accounts)
+    return Zone(
+        snapshot.account_id,
+        partition,
+        org.org_id if org is not None and member else None,
+        org.account_ids if org is not None and org.accounts and member else None,
+    )
+
+
+def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: TrustCache,
+                  checks: Sequence[RegisteredCheck] = CHECKS) -> tuple[AccountResult, list[Finding], list[CheckError]]:
+    """Analyse and check every role of one account.
+
+    Returns:
+        The account's result, its findings, and its check errors; a role whose trust policy IAM
+        would reject becomes an error record, never an exception.
+    """
+    zone = zone_for(snapshot, settings.organization)
+    result = AccountResult(snapshot.account_id, "scanned", snapshot.alias, source=snapshot.source,
+                           snapshot=snapshot)
+    findings: list[Finding] = []
+    errors: list[CheckError] = []
+    for role in snapshot.roles:
+        try:
+            analysis = cache.analyse(role.trust_policy, zone)
+        except PolicyError as error:
+            result.roles.append(RoleResult(role, None, str(error)))
+            reason = f"unreadable trust policy: {error}"
+            errors.append(CheckError("trust-policy", snapshot.account_id, role.arn, reason))
+            continue
+        result.roles.append(RoleResult(role, analysis))
+        context = RoleContext(snapshot.account_id, role.arn, analysis, settings, role, snapshot)
+        role_findings, role_errors = run_checks(context, checks)
+        findings += role_findings
+        errors += role_errors
+    return result, findings, errors
+
+
+def scan_snapshots(
+    snapshots: Iterable[AccountSnapshot],
+    settings: CheckSettings,
+    checks: Sequence[RegisteredCheck] = CHECKS,
+    progress: Callable[[AccountSnapshot], None] | None = None,
+) -> ScanResult:
+    """Scan many accounts. Each account is independent: one failing never loses the others."""
+    cache = TrustCache()
+    result = ScanResult([], [], [], settings.organization)
+    for snapshot in snapshots:
+        account, findings, errors = scan_snapshot(snapshot, settings, cache, checks)
+        result.accounts.append(account)
+        result.findings += findings
+        result.errors += errors
+        if progress is not None:
+            progress(snapshot)
+    return result

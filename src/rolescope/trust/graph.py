@@ -1,0 +1,159 @@
+"""The cross-account trust graph: who can assume what, and the role chains that cross accounts.
+
+Nodes are accounts, roles, users, services, identity providers and "anyone"; an edge ``a -> r`` says
+``a`` can assume role ``r``, carrying the statement and what the request must bear. Trust in an
+account's root is expanded into the roles and users of that account (when it was scanned) whose
+identity policies let them call ``sts:AssumeRole`` on the role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from rolescope.inventory.model import AccountSnapshot, Role
+from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, allows
+from rolescope.trust.analysis import TrustAnalysis
+from rolescope.trust.reach import statement_admitting
+from rolescope.trust.witness import Scope
+
+MAX_CHAIN_LENGTH = 6
+
+
+@dataclass(frozen=True, slots=True)
+class AuditedAccount:
+    snapshot: AccountSnapshot
+    roles: tuple[tuple[Role, TrustAnalysis], ...]
+
+
+def _identity_documents(snapshot: AccountSnapshot, policies: Iterable[Any], inline: Iterable[Any]
+                        ) -> tuple[list[Any], bool]:
+    documents: list[Any] = [p.document for p in inline]
+    managed_admin = False
+    for ref in policies:
+        if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
+            managed_admin = True
+        found = snapshot.policy(ref.arn)
+        if found is not None and found.document is not None:
+            documents.append(found.document)
+    return documents, managed_admin
+
+
+def _principals(snapshot: AccountSnapshot) -> Iterator[tuple[str, str, list[Any], bool]]:
+    """(kind, arn, identity documents, has an AWS managed admin policy) for each role and user."""
+    for role in snapshot.roles:
+        documents, admin = _identity_documents(snapshot, role.attached_policies, role.inline_policies)
+        yield "role", role.arn, documents, admin
+    groups = {g.name: g for g in snapshot.groups}
+    for user in snapshot.users:
+        refs, inline = list(user.attached_policies), list(user.inline_policies)
+        for name in user.groups:
+            if name in groups:
+                refs += groups[name].attached_policies
+                inline += groups[name].inline_policies
+        documents, admin = _identity_documents(snapshot, refs, inline)
+        yield "user", user.arn, documents, admin
+
+
+def _node_for(principal: str) -> tuple[str, str]:
+    if principal == "*":
+        return "anyone", "anyone"
+    if principal.endswith(":root") or principal.isdigit():
+        account = principal.split(":")[4] if ":" in principal else principal
+        return f"account:{account}", "account"
+    if ":role/" in principal:
+        return principal, "role"
+    if ":user/" in principal:
+        return principal, "user"
+    if ":saml-provider/" in principal or ":oidc-provider/" in principal or ("." in principal and ":" not in principal):
+        return principal, "service" if principal.endswith((".amazonaws.com", ".amazonaws.com.cn")) else "federated"
+    return principal, "principal"
+
+
+def build_graph(accounts: Iterable[AuditedAccount]) -> nx.MultiDiGraph:
+    """The trust graph of all audited accounts.
+
+    Args:
+        accounts: each account's snapshot and its roles' trust analyses.
+
+    Returns:
+        A networkx multigraph; node attributes ``kind``, ``account``, ``label``; edge attributes
+        ``statement``, ``sid``, ``scope``, ``requires``, ``via`` (the policy principal).
+    """
+    audited = list(accounts)
+    graph = nx.MultiDiGraph()
+    principals = {a.snapshot.account_id: list(_principals(a.snapshot)) for a in audited}
+    for account in audited:
+        snapshot = account.snapshot
+        graph.add_node(f"account:{snapshot.account_id}", kind="account", account=snapshot.account_id,
+                       label=snapshot.alias or snapshot.account_id)
+        for role, _ in account.roles:
+            graph.add_node(role.arn, kind="role", account=snapshot.account_id, label=role.name)
+    for account in audited:
+        for role, analysis in account.roles:
+            for path in analysis.paths:
+                for principal in path.principals:
+                    node, kind = _node_for(principal)
+                    if node not in graph:
+                        graph.add_node(node, kind=kind, account=_account_of(node), label=_label(node))
+                    attributes = {"statement": path.statement, "sid": path.sid, "scope": path.scope.value,
+                                  "requires": list(path.requires), "via": principal}
+                    graph.add_edge(node, role.arn, **attributes)
+                    if kind == "account" or (principal == "*" and path.scope is Scope.CROSS_ACCOUNT):
+                        _expand(graph, role, analysis, node, principals, attributes)
+    return graph
+
+
+def _expand(graph: nx.MultiDiGraph, role: Role, analysis: TrustAnalysis, node: str,
+            principals: dict[str, list[tuple[str, str, list[Any], bool]]], attributes: dict[str, Any]) -> None:
+    accounts = [node.split(":", 1)[1]] if node.startswith("account:") else [
+        a for a in principals if a != analysis.zone.account_id]
+    for account in accounts:
+        for kind, arn, documents, admin in principals.get(account, ()):
+            if arn == role.arn or not (admin or allows(documents, "sts:assumerole", role.arn)):
+                continue
+            statement = statement_admitting(analysis.policy, analysis.zone, arn)
+            if statement is None:
+                continue
+            path = analysis.path_for(statement.index, Scope.CROSS_ACCOUNT) or analysis.path_for(
+                statement.index, Scope.SAME_ACCOUNT)
+            expanded = {**attributes, "statement": statement.index, "sid": statement.sid,
+                        "requires": list(path.requires) if path else attributes["requires"], "expanded": True}
+            if arn not in graph:
+                graph.add_node(arn, kind=kind, account=account, label=arn.rsplit("/", 1)[-1])
+            graph.add_edge(arn, role.arn, **expanded)
+
+
+def _account_of(node: str) -> str | None:
+    if node.startswith("account:"):
+        return node.split(":", 1)[1]
+    parts = node.split(":")
+    return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
+
+
+def _label(node: str) -> str:
+    if node.startswith("account:"):
+        return node.split(":", 1)[1]
+    return node.rsplit("/", 1)[-1] if "/" in node else node
+
+
+def role_chains(graph: nx.MultiDiGraph, max_length: int = MAX_CHAIN_LENGTH) -> list[list[str]]:
+    """Chains of role assumptions (role -> role -> ...) that cross at least one account boundary."""
+    roles = [n for n, data in graph.nodes(data=True) if data.get("kind") == "role"]
+    role_graph = nx.DiGraph()
+    for source, target in graph.edges():
+        if graph.nodes[source].get("kind") == "role" and graph.nodes[target].get("kind") == "role":
+            role_graph.add_edge(source, target)
+    chains: list[list[str]] = []
+    starts = [r for r in roles if r in role_graph and role_graph.in_degree(r) == 0 and role_graph.out_degree(r)]
+    for start in starts:
+        for target in role_graph.nodes:
+            if target == start:
+                continue
+            for chain in nx.all_simple_paths(role_graph, start, target, cutoff=max_length):
+                if len(chain) >= 3 and len({graph.nodes[n].get("account") for n in chain}) > 1:
+                    chains.append(chain)
+    return sorted(chains)
