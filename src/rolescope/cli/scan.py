@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -24,9 +23,8 @@ from rolescope.inventory.model import AccountSnapshot, Organization
 from rolescope.report.atomic import write_atomic
 from rolescope.report.console import render_console
 from rolescope.report.document import build_document
+from rolescope.report.formats import FILE_FORMATS, FORMATS
 from rolescope.scanner import AccountResult, ScanResult, scan_snapshots
-
-FORMATS = ("console", "json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,31 +124,22 @@ def filter_result(result: ScanResult, options: ReportOptions) -> ScanResult:
     return replace(result, findings=findings, accounts=accounts)
 
 
-def emit_reports(result: ScanResult, options: ReportOptions, stdout: Console,
-                 renderers: dict[str, Callable[[dict[str, Any]], bytes]] | None = None) -> None:
+def emit_reports(result: ScanResult, options: ReportOptions, stdout: Console) -> None:
     """Write each requested format: console to stdout, files atomically."""
     document = build_document(result)
-    renderers = {"json": render_json, **(renderers or {})}
     for output_format in options.formats:
         if output_format == "console":
             render_console(document, stdout)
             continue
-        payload = renderers[output_format](document)
+        extension, render = FILE_FORMATS[output_format]
+        payload = render(document)
         if options.output is not None:
             write_atomic(options.output, payload)
         elif options.output_dir is not None:
-            write_atomic(options.output_dir / f"rolescope-report.{EXTENSIONS.get(output_format, output_format)}",
-                         payload)
+            write_atomic(options.output_dir / f"rolescope-report.{extension}", payload)
         else:
             stdout.file.write(payload.decode())
             stdout.file.flush()
-
-
-EXTENSIONS = {"json": "json"}
-
-
-def render_json(document: dict[str, Any]) -> bytes:
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 def exit_code(result: ScanResult, options: ReportOptions, load_failures: Sequence[LoadFailure]) -> int:

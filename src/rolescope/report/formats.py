@@ -1,0 +1,22 @@
+"""The file formats a scan can be written in: name -> (file extension, renderer of the scan document)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+Renderer = Callable[[dict[str, Any]], bytes]
+
+
+def render_json(document: dict[str, Any]) -> bytes:
+    """The ``rolescope.scan/v1`` document, indented."""
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+# "console" is not a file format: it prints the rich report (report/console.py).
+FILE_FORMATS: dict[str, tuple[str, Renderer]] = {
+    "json": ("json", render_json),
+}
+FORMATS = ("console", *FILE_FORMATS)
