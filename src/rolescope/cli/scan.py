@@ -151,7 +151,8 @@ def exit_code(result: ScanResult, options: ReportOptions, load_failures: Sequenc
         code = EXIT_FINDINGS
     if load_failures:
         code = max(code, EXIT_USAGE)
-    if result.failed:
+    unreadable = {f.source for f in load_failures}
+    if any(a.source not in unreadable for a in result.failed):
         code = max(code, EXIT_ACCOUNTS)
     return code
 
@@ -173,7 +174,7 @@ def scan_files(paths: Sequence[Path], account_id: str | None, org_files: Sequenc
         except SnapshotError as error:
             raise InputError(f"{org_file}: {error}") from None
     for failure in failures:
-        stderr.print(f"rolescope: error: {failure.source}: {failure.error}", markup=False, highlight=False)
+        click.echo(f"rolescope: error: {failure.source}: {failure.error}", err=True)
     if not snapshots and failures:
         raise InputError("no snapshot could be read")
     if not snapshots:

@@ -1,0 +1,103 @@
+"""``rolescope check-policy`` and ``rolescope simulate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from rolescope.cli.main import cli
+from tests.factories import ACCOUNT, OUTSIDER, allow, trust
+
+
+def invoke(*args: str, stdin: str | None = None) -> Any:
+    return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+
+
+def write(tmp_path: Path, document: Any, name: str = "policy.json") -> str:
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return str(path)
+
+
+def test_json_output_shape(tmp_path: Path) -> None:
+    policy = write(tmp_path, trust(
+        allow({"AWS": OUTSIDER}, condition={"StringEquals": {"sts:ExternalId": "e" * 12}}, sid="Vendor"),
+        allow({"AWS": f"arn:aws:iam::{OUTSIDER}:role/ci"}, sid="Ci"),
+    ))
+    result = invoke("check-policy", "--account-id", ACCOUNT, "--format", "json", policy)
+    assert result.exit_code == 0
+    verdict = json.loads(result.stdout)
+    assert verdict["account_id"] == ACCOUNT
+    assert verdict["cross_account"] is True and verdict["public"] is False
+    assert verdict["mfa_or_external_id_required"] is False
+    paths = {p["sid"]: p for p in verdict["paths"]}
+    assert paths["Vendor"]["requires"] == ["external_id"] and paths["Ci"]["requires"] == []
+    assert paths["Ci"]["principals"] == [f"arn:aws:iam::{OUTSIDER}:role/ci"]
+    (finding,) = verdict["findings"]
+    assert finding == {"check": "cross-account-without-mfa-or-external-id", "severity": "high", "statement": 1,
+                       "message": finding["message"]}
+
+
+def test_stdin_and_url_encoded_input(tmp_path: Path) -> None:
+    from urllib.parse import quote
+
+    encoded = quote(json.dumps(trust(allow("*"))), safe="")
+    result = invoke("check-policy", "--account-id", ACCOUNT, "--format", "json", "-", stdin=encoded)
+    verdict = json.loads(result.stdout)
+    assert verdict["public"] is True
+    assert {f["check"] for f in verdict["findings"]} == {"public-trust", "cross-account-without-mfa-or-external-id"}
+
+
+def test_text_output_and_fail_on(tmp_path: Path) -> None:
+    policy = write(tmp_path, trust(allow("*")))
+    result = invoke("check-policy", "--account-id", ACCOUNT, policy, "--fail-on", "high")
+    assert result.exit_code == 1
+    assert "CRITICAL public-trust: Statement[0]" in result.stdout
+    assert "cross-account yes, public yes" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "empty"),
+        ("{", "not valid JSON"),
+        (json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/*"},
+                                    "Action": "sts:AssumeRole"}]}), "Statement[0] Principal: invalid AWS principal"),
+        (json.dumps(trust({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*"})),
+         "Resource"),
+    ],
+)
+def test_bad_policies_are_one_line_exit_2(tmp_path: Path, content: str, message: str) -> None:
+    result = invoke("check-policy", "--account-id", ACCOUNT, write(tmp_path, content))
+    assert result.exit_code == 2
+    assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_bad_arguments(tmp_path: Path) -> None:
+    assert invoke("check-policy", "--account-id", "12", write(tmp_path, trust(allow("*")))).exit_code == 2
+    assert invoke("check-policy", "--account-id", ACCOUNT, str(tmp_path / "nope.json")).exit_code == 2
+    result = invoke("check-policy", "--account-id", ACCOUNT, "--org-id", "bad", write(tmp_path, trust(allow("*"))))
+    assert result.exit_code == 2 and "o-" in result.stderr
+
+
+def test_simulate_allow_and_deny(tmp_path: Path) -> None:
+    policy = write(tmp_path, trust(
+        allow({"AWS": OUTSIDER}, condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}, sid="WithMfa"),
+        {"Sid": "NoIntern", "Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{OUTSIDER}:role/intern"},
+         "Action": "sts:AssumeRole"},
+    ))
+    base = ["simulate", "--policy", policy, "--principal"]
+    allowed = invoke(*base, f"arn:aws:iam::{OUTSIDER}:role/admin", "--context", "aws:MultiFactorAuthPresent=true")
+    assert allowed.exit_code == 0 and allowed.stdout.startswith("ALLOW by Statement[0] (WithMfa)")
+    implicit = invoke(*base, f"arn:aws:iam::{OUTSIDER}:role/admin")
+    assert implicit.exit_code == 0 and implicit.stdout.startswith("DENY (implicit")
+    explicit = invoke(*base, f"arn:aws:sts::{OUTSIDER}:assumed-role/intern/s", "--context",
+                      "aws:MultiFactorAuthPresent=true")
+    assert explicit.stdout.startswith("DENY (explicit) by Statement[1] (NoIntern)")
+    bad = invoke(*base, "not a principal")
+    assert bad.exit_code == 2
+    assert invoke(*base, OUTSIDER, "--context", "novalue").exit_code == 2

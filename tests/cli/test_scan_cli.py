@@ -1,0 +1,133 @@
+"""``rolescope scan`` end to end on files: the JSON document, filters, exit codes, atomic output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from rolescope.cli.main import cli
+from tests.factories import ACCOUNT, MEMBER, OUTSIDER, allow, gaad, organization, role, trust
+
+
+@pytest.fixture
+def org_dir(tmp_path: Path) -> Path:
+    tmp_path = tmp_path / "org"
+    tmp_path.mkdir()
+    (tmp_path / f"{ACCOUNT}.json").write_text(json.dumps(gaad(
+        role("open", trust(allow({"AWS": OUTSIDER}))),
+        role("public", trust(allow("*"))),
+        role("ec2", trust(allow({"Service": "ec2.amazonaws.com"}))),
+    )))
+    (tmp_path / f"{MEMBER}.json").write_text(json.dumps(gaad(
+        role("audit", trust(allow({"AWS": ACCOUNT}, condition={"StringEquals": {"sts:ExternalId": "n" * 20}})),
+             account=MEMBER),
+    )))
+    (tmp_path / "org.json").write_text(json.dumps(organization(ACCOUNT, MEMBER)))
+    return tmp_path
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def scan_json(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    out = tmp_path / "out" / "report.json"
+    result = invoke("scan", *args, "--format", "json", "--output", str(out))
+    return result.exit_code, json.loads(out.read_text())
+
+
+def test_json_document_schema(org_dir: Path, tmp_path: Path) -> None:
+    code, document = scan_json(tmp_path, "--from", str(org_dir))
+    assert code == 0
+    assert document["schema"] == "rolescope.scan/v1"
+    assert {a["account_id"]: a["status"] for a in document["accounts"]} == {ACCOUNT: "scanned", MEMBER: "scanned"}
+    account = next(a for a in document["accounts"] if a["account_id"] == ACCOUNT)
+    assert set(account) >= {"account_id", "alias", "status", "error", "roles"}
+    assert {r["name"] for r in account["roles"]} == {"open", "public", "ec2"}
+    for finding in document["findings"]:
+        assert set(finding) >= {"check", "severity", "account_id", "resource", "message", "evidence", "compliance",
+                                "remediation"}
+        assert finding["resource"].startswith("arn:aws:iam::")
+        assert finding["remediation"]["text"]
+    checks = {(f["resource"].rsplit("/", 1)[-1], f["check"]) for f in document["findings"]}
+    assert ("open", "cross-account-without-mfa-or-external-id") in checks
+    assert ("public", "public-trust") in checks
+    assert not any(name == "audit" for name, _ in checks)  # member of the org, ExternalId required
+    assert document["organization"]["accounts"] == sorted([ACCOUNT, MEMBER])
+
+
+def test_filters(org_dir: Path, tmp_path: Path) -> None:
+    _, document = scan_json(tmp_path, "--from", str(org_dir), "--severity", "critical")
+    assert {f["severity"] for f in document["findings"]} == {"critical"}
+    _, document = scan_json(tmp_path, "--from", str(org_dir), "--check", "public-trust")
+    assert {f["check"] for f in document["findings"]} == {"public-trust"}
+    _, document = scan_json(tmp_path, "--from", str(org_dir), "--account", MEMBER)
+    assert document["findings"] == [] and [a["account_id"] for a in document["accounts"]] == [MEMBER]
+
+
+def test_fail_on_sets_exit_code_1(org_dir: Path, tmp_path: Path) -> None:
+    assert scan_json(tmp_path, "--from", str(org_dir), "--fail-on", "critical")[0] == 1
+    assert scan_json(tmp_path, "--from", str(org_dir), "--fail-on", "critical", "--account", MEMBER)[0] == 0
+
+
+def test_bad_file_exit_2_and_the_rest_is_still_written(org_dir: Path, tmp_path: Path) -> None:
+    (org_dir / "garbage.json").write_text("[1, 2")
+    out = tmp_path / "r.json"
+    result = invoke("scan", "--from", str(org_dir), "--format", "json", "--output", str(out), "--fail-on", "low")
+    assert result.exit_code == 2  # bad input outranks findings
+    document = json.loads(out.read_text())
+    failed = [a for a in document["accounts"] if a["status"] == "failed"]
+    assert len(failed) == 1 and "garbage.json" in failed[0]["source"] and "not valid JSON" in failed[0]["error"]
+    assert len([a for a in document["accounts"] if a["status"] == "scanned"]) == 2
+    assert "garbage.json: not valid JSON" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--check", "nope"], "no such check"),
+        (["--format", "pdf"], "choose from"),
+        (["--format", "json,json2"], "choose from"),
+        (["--account", "123"], "12-digit"),
+        (["--trusted-accounts", "12,34"], "12-digit"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(org_dir: Path, args: list[str], message: str) -> None:
+    result = invoke("scan", "--from", str(org_dir), *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_no_snapshot_at_all_is_exit_2(tmp_path: Path) -> None:
+    result = invoke("scan", "--from", str(tmp_path))
+    assert result.exit_code == 2 and "no GetAccountAuthorizationDetails files" in result.stderr
+
+
+def test_report_is_replaced_atomically(org_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("previous report")
+    invoke("scan", "--from", str(org_dir), "--format", "json", "--output", str(out))
+    assert json.loads(out.read_text())["schema"] == "rolescope.scan/v1"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report.json")] == []
+
+
+def test_console_report_lists_accounts_and_findings(org_dir: Path) -> None:
+    result = invoke("scan", "--from", str(org_dir))
+    assert result.exit_code == 0
+    assert ACCOUNT in result.stdout and "public-trust" in result.stdout and "CRITICAL" in result.stdout
+
+
+def test_as_subprocess_no_traceback_on_bad_input(tmp_path: Path) -> None:
+    env = {**os.environ, "COLUMNS": "120"}
+    done = subprocess.run([sys.executable, "-m", "rolescope", "scan", "--from", str(tmp_path / "missing.json")],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") <= 2 and "Traceback" not in done.stderr

@@ -1,0 +1,114 @@
+"""The offline loader on real-shaped GetAccountAuthorizationDetails files, both encodings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rolescope.inventory.files import load_snapshots, merge_organizations, parse_organization
+from rolescope.inventory.gaad import SnapshotError, parse_gaad
+from tests.factories import ACCOUNT, MEMBER, allow, gaad, organization, role, trust
+
+ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+@pytest.mark.parametrize("encode", [False, True])
+def test_decoded_and_url_encoded_documents_read_the_same(encode: bool) -> None:
+    document = trust(allow({"AWS": MEMBER}, condition={"StringEquals": {"sts:ExternalId": "a b+c/%&"}}))
+    snapshot = parse_gaad(gaad(role("r", document, inline={"admin": ADMIN}, encode=encode, max_session=7200)))
+    (loaded,) = snapshot.roles
+    assert loaded.trust_policy == document
+    assert loaded.inline_policies[0].document == ADMIN
+    assert loaded.max_session_duration == 7200
+    assert (loaded.trust_policy_text is not None) is encode
+    assert snapshot.account_id == ACCOUNT
+
+
+def test_role_fields() -> None:
+    item = role("deploy", trust(allow({"AWS": MEMBER})), path="/ci/", managed=("AdministratorAccess",))
+    item["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
+                                   "PermissionsBoundaryArn": f"arn:aws:iam::{ACCOUNT}:policy/boundary"}
+    item["Tags"] = [{"Key": "team", "Value": "platform"}]
+    (loaded,) = parse_gaad(gaad(item)).roles
+    assert loaded.arn == f"arn:aws:iam::{ACCOUNT}:role/ci/deploy"
+    assert loaded.path == "/ci/"
+    assert loaded.attached_policies[0].aws_managed
+    assert loaded.permissions_boundary and loaded.permissions_boundary.endswith(":policy/boundary")
+    assert loaded.tags == (("team", "platform"),)
+    assert loaded.last_used is not None and loaded.create_date is not None
+
+
+def test_customer_managed_policy_default_version() -> None:
+    policy = {
+        "PolicyName": "p", "Arn": f"arn:aws:iam::{ACCOUNT}:policy/p", "DefaultVersionId": "v2",
+        "PolicyVersionList": [
+            {"Document": {"Version": "2012-10-17", "Statement": []}, "VersionId": "v1", "IsDefaultVersion": False},
+            {"Document": ADMIN, "VersionId": "v2", "IsDefaultVersion": True},
+        ],
+    }
+    snapshot = parse_gaad(gaad(policies=[policy]), "x.json", ACCOUNT)
+    assert snapshot.policy(policy["Arn"]) is not None
+    assert snapshot.policies[0].document == ADMIN
+
+
+def test_account_id_from_arns_then_file_name_then_flag() -> None:
+    assert parse_gaad(gaad(role("r", trust(allow({"AWS": MEMBER})), account=MEMBER)), "x.json").account_id == MEMBER
+    assert parse_gaad(gaad(), "/tmp/gaad-123456789012.json").account_id == "123456789012"
+    assert parse_gaad(gaad(), "/tmp/empty.json", "210987654321").account_id == "210987654321"
+    with pytest.raises(SnapshotError, match="cannot tell which account"):
+        parse_gaad(gaad(), "/tmp/empty.json")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "top level is not an object"),
+        ({"Accounts": []}, "none of"),
+        ({"RoleDetailList": {}}, "RoleDetailList is not a list"),
+        ({"RoleDetailList": [{"RoleName": "r"}]}, "missing Arn"),
+        ({"RoleDetailList": [{"RoleName": "r", "Arn": f"arn:aws:iam::{ACCOUNT}:role/r"}]},
+         "missing AssumeRolePolicyDocument"),
+        ({"RoleDetailList": [{"RoleName": "r", "Arn": f"arn:aws:iam::{ACCOUNT}:role/r",
+                              "AssumeRolePolicyDocument": "%7Bnot"}]}, "not JSON"),
+    ],
+)
+def test_invalid_gaad_is_a_precise_error(data: object, message: str) -> None:
+    with pytest.raises(SnapshotError, match=message):
+        parse_gaad(data, "x.json", ACCOUNT)
+
+
+def test_a_bad_file_is_reported_and_the_others_still_load(tmp_path: Path) -> None:
+    (tmp_path / f"{ACCOUNT}.json").write_text(json.dumps(gaad(role("a", trust(allow({"AWS": MEMBER}))))))
+    (tmp_path / "broken.json").write_text("{not json")
+    (tmp_path / "other.json").write_text(json.dumps({"hello": "world"}))
+    (tmp_path / "org.json").write_text(json.dumps(organization(ACCOUNT, MEMBER)))
+    (tmp_path / "notes.txt").write_text("ignored")
+    snapshots, failures, organizations = load_snapshots([tmp_path])
+    assert [s.account_id for s in snapshots] == [ACCOUNT]
+    assert {Path(f.source).name: f.error.split(" (")[0] for f in failures} == {
+        "broken.json": "not valid JSON",
+        "other.json": "not GetAccountAuthorizationDetails output: none of UserDetailList, GroupDetailList, "
+                      "RoleDetailList, Policies",
+    }
+    assert organizations[0].account_ids == {ACCOUNT, MEMBER}
+
+
+def test_missing_path_is_a_failure_not_an_exception(tmp_path: Path) -> None:
+    _, failures, _ = load_snapshots([tmp_path / "nope.json"])
+    assert failures[0].error == "no such file or directory"
+
+
+def test_organization_listing_with_and_without_describe_organization() -> None:
+    full = parse_organization(organization(ACCOUNT, MEMBER, org_id="o-abc123def4"))
+    assert (full.org_id, full.management_account) == ("o-abc123def4", ACCOUNT)
+    listing = organization(ACCOUNT, MEMBER, org_id="o-abc123def4")
+    del listing["Organization"]
+    only_accounts = parse_organization(listing)
+    assert only_accounts.org_id == "o-abc123def4"  # read from the account ARNs
+    merged = merge_organizations([only_accounts, parse_organization({"Organization": {"Id": "o-abc123def4",
+                                                                                      "MasterAccountId": ACCOUNT}})])
+    assert merged is not None and merged.management_account == ACCOUNT and merged.account_ids == {ACCOUNT, MEMBER}
+    with pytest.raises(SnapshotError):
+        parse_organization({"Accounts": [{"Name": "no id"}]})
