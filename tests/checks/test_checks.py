@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.factories import ACCOUNT, MEMBER, OUTSIDER, allow, gaad, organization, role, trust
 
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.finding import Finding
@@ -13,7 +14,6 @@ from rolescope.checks.registry import CHECKS, RegisteredCheck
 from rolescope.inventory.files import parse_organization
 from rolescope.inventory.gaad import parse_gaad
 from rolescope.scanner import scan_snapshots
-from tests.factories import ACCOUNT, MEMBER, OUTSIDER, allow, gaad, organization, role, trust
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 ORG = parse_organization(organization(ACCOUNT, MEMBER))

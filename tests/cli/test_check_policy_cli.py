@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from tests.factories import ACCOUNT, OUTSIDER, allow, trust
 
 from rolescope.cli.main import cli
-from tests.factories import ACCOUNT, OUTSIDER, allow, trust
 
 
 def invoke(*args: str, stdin: str | None = None) -> Any:

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from tests.factories import ACCOUNT, MEMBER, OUTSIDER, allow, gaad, organization, role, trust
 
 from rolescope.cli.main import cli
-from tests.factories import ACCOUNT, MEMBER, OUTSIDER, allow, gaad, organization, role, trust
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.factories import ACCOUNT, MEMBER, allow, gaad, organization, role, trust
 
 from rolescope.inventory.files import load_snapshots, merge_organizations, parse_organization
 from rolescope.inventory.gaad import SnapshotError, parse_gaad
-from tests.factories import ACCOUNT, MEMBER, allow, gaad, organization, role, trust
 
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
