@@ -22,6 +22,10 @@ ADMIN_INLINE = {"admin": {"Version": "2012-10-17",
                           "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}
 
 
+def external_id(value: str) -> dict[str, Any]:
+    return {"StringEquals": {"sts:ExternalId": value}}
+
+
 def findings_for(*roles: dict[str, Any], settings: CheckSettings | None = None) -> dict[str, set[str]]:
     snapshot = parse_gaad(gaad(*roles), "test.json")
     result = scan_snapshots([snapshot], settings or CheckSettings(organization=ORG, now=NOW))
@@ -40,7 +44,7 @@ def test_cross_account_without_mfa_or_external_id() -> None:
     verdict = only(
         "cross-account-without-mfa-or-external-id",
         role("open", trust(allow({"AWS": f"arn:aws:iam::{OUTSIDER}:root"}))),
-        role("external-id", trust(allow({"AWS": OUTSIDER}, condition={"StringEquals": {"sts:ExternalId": "a1b2c3d4e5"}}))),
+        role("external-id", trust(allow({"AWS": OUTSIDER}, condition=external_id("a1b2c3d4e5")))),
         role("mfa", trust(allow({"AWS": OUTSIDER}, condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}))),
         role("mfa-if-exists", trust(allow({"AWS": OUTSIDER},
                                           condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}))),
@@ -55,7 +59,7 @@ def test_public_trust_and_its_org_confined_twin() -> None:
     verdict = only(
         "public-trust",
         role("star", trust(allow("*"))),
-        role("aws-star-external-id", trust(allow({"AWS": "*"}, condition={"StringEquals": {"sts:ExternalId": "x" * 20}}))),
+        role("aws-star-external-id", trust(allow({"AWS": "*"}, condition=external_id("x" * 20)))),
         role("org", trust(allow({"AWS": "*"}, condition={"StringEquals": {"aws:PrincipalOrgID": ORG.org_id}}))),
     )
     assert verdict == {"star": True, "aws-star-external-id": True, "org": False}
