@@ -102,7 +102,10 @@ def build_graph(accounts: Iterable[AuditedAccount]) -> nx.MultiDiGraph:
                     attributes = {"statement": path.statement, "sid": path.sid, "scope": path.scope.value,
                                   "requires": list(path.requires), "via": principal}
                     graph.add_edge(node, role.arn, **attributes)
-                    if kind == "account" or (principal == "*" and path.scope is Scope.CROSS_ACCOUNT):
+                    # "*" confined by conditions (an organisation...) is expanded into the scanned
+                    # principals it admits; a public "*" stays one edge from "anyone".
+                    if kind == "account" or (principal == "*" and path.scope is Scope.CROSS_ACCOUNT
+                                             and not path.public):
                         _expand(graph, role, analysis, node, principals, attributes)
     return graph
 
