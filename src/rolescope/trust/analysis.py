@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from rolescope.policy.glob import FRESH
 from rolescope.policy.model import Effect, PolicyDocument, PrincipalKind, Statement
 from rolescope.policy.request import Request
 from rolescope.trust.keyspace import KeySpec, Presence
@@ -115,15 +113,6 @@ def analyse_trust(policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
         The verdicts, the allowing paths with what each requires, and the exposures the engine's
         checks report.
     """
-    return _analyse(policy, zone)
-
-
-@lru_cache(maxsize=8192)
-def _analyse_cached(policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
-    return _Analyser(policy, zone).run()
-
-
-def _analyse(policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
     return _Analyser(policy, zone).run()
 
 
@@ -274,8 +263,3 @@ def _provider_requirement(key: str) -> str | None:
     if claim in ("sub", "aud", "amr", "azp", "oaud", "id", "user_id", "app_id"):
         return f"oidc_{claim}"
     return None
-
-
-def display(value: str) -> str:
-    """A witness value for people: the made-up parts shown as ``<any>``."""
-    return value.replace(FRESH, "<any>")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -239,8 +239,3 @@ def _solve_key_cached(key: str, atoms: tuple[Atom, ...], spec: KeySpec) -> Value
             if _satisfies(key, pair, atoms, spec):
                 return pair
     return False
-
-
-def keys_of(atoms: Iterable[Atom]) -> set[str]:
-    """The keys a set of atoms mentions."""
-    return {condition.key for condition, _ in atoms}

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rolescope.policy.arn import ACCOUNT_ID, parse_arn
+from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH, Pattern, compile_pattern
 from rolescope.policy.model import PolicyDocument, Principal, PrincipalKind, PrincipalType
 from rolescope.policy.request import Caller
@@ -271,10 +271,6 @@ def _witnesses_for(principal: Principal, zone: Zone, aws: Callable[..., Iterator
         yield CallerWitness(Caller(PrincipalType.FEDERATED, value, principal.account),
                             "sts:assumerolewithwebidentity", value, Scope.FEDERATED,
                             specs={"aws:principalisawsservice": ABSENT})
-
-
-def is_account_id(text: str) -> bool:
-    return bool(ACCOUNT_ID.match(text))
 
 
 
