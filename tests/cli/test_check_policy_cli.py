@@ -56,7 +56,7 @@ def test_text_output_and_fail_on(tmp_path: Path) -> None:
     policy = write(tmp_path, trust(allow("*")))
     result = invoke("check-policy", "--account-id", ACCOUNT, policy, "--fail-on", "high")
     assert result.exit_code == 1
-    assert "CRITICAL public-trust: Statement[0]" in result.stdout
+    assert "CRITICAL public-trust: This role can be assumed by any AWS account through Statement[0]" in result.stdout
     assert "cross-account yes, public yes" in result.stdout
 
 

@@ -83,7 +83,7 @@ class RoleContext:
 
     @property
     def role_label(self) -> str:
-        return self.role.name if self.role else "the role"
+        return self.role.name if self.role else "This role"
 
     def finding(self, check: str, severity: str, message: str, statement: int | None = None,
                 **evidence: Any) -> Finding:

@@ -72,7 +72,6 @@ def _print_text(result: dict[str, Any]) -> None:
     if not result["findings"]:
         click.echo("no findings")
     for finding in result["findings"]:
-        where = f"Statement[{finding['statement']}] " if finding["statement"] is not None else ""
-        click.echo(f"{finding['severity'].upper():8} {finding['check']}: {where}{finding['message']}")
+        click.echo(f"{finding['severity'].upper():8} {finding['check']}: {finding['message']}")
     for error in result["errors"]:
         click.echo(f"ERROR    {error['check']}: {error['error']}")

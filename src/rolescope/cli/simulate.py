@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import orjson
 
 from rolescope.cli.errors import InputError
 from rolescope.cli.inputs import read_policy
@@ -51,4 +52,4 @@ def simulate(policy_file: str, principal: str, action: str, pairs: tuple[str, ..
     decision = evaluate(policy, Request(caller, action, context))
     click.echo(decision.label)
     if decision.statement is not None:
-        click.echo(f"  {decision.statement.raw}")
+        click.echo("  " + orjson.dumps(decision.statement.raw).decode())
