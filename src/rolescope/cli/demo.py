@@ -24,8 +24,10 @@ def sample_org_path() -> Path:
 @report_options
 def demo(output_format: str, output: Path | None, output_dir: Path | None, checks: tuple[str, ...],
          severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int,
-         trusted_accounts: str | None, as_of: datetime | None) -> None:
+         trusted_accounts: str | None, as_of: datetime | None,
+         suppressions_file: Path | None) -> None:
     """Scan the bundled sample organisation (Northwind Analytics: 6 accounts, 45 roles) and report."""
-    options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on)
+    options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on,
+                                   suppressions_file)
     code = scan_files([sample_org_path()], None, [], trusted_accounts, unused_days, as_of or SAMPLE_DATE, options)
     raise click.exceptions.Exit(code)

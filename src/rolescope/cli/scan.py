@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,9 @@ from rolescope.inventory.gaad import SnapshotError
 from rolescope.inventory.model import AccountSnapshot, Organization
 from rolescope.report.atomic import write_atomic
 from rolescope.report.console import render_console
-from rolescope.report.document import build_document
+from rolescope.report.document import ReportScope, build_document
 from rolescope.report.formats import FILE_FORMATS, FORMATS
+from rolescope.report.suppressions import SuppressionError, Suppressions, load_suppressions
 from rolescope.scanner import AccountResult, ScanResult, scan_snapshots
 
 
@@ -36,6 +37,7 @@ class ReportOptions:
     severities: frozenset[str]
     accounts: frozenset[str]
     fail_on: str | None
+    suppressions: Suppressions | None = None
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -66,6 +68,9 @@ def report_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="A cross-account role unused this long is reported."),
         click.option("--trusted-accounts", help="Accounts outside the organisation you trust: ID,ID,..."),
         click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge role usage as of this date."),
+        click.option("--suppressions", "suppressions_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="YAML file of accepted risks (check, account, role ARN pattern, reason, expires): "
+                          "their findings are reported as suppressed and do not count for --fail-on."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -80,7 +85,7 @@ def _accounts_callback(ctx: click.Context, param: click.Parameter, values: tuple
 
 def build_report_options(output_format: str, output: Path | None, output_dir: Path | None,
                          checks: Sequence[str], severities: Sequence[str], accounts: Sequence[str],
-                         fail_on: str | None) -> ReportOptions:
+                         fail_on: str | None, suppressions_file: Path | None = None) -> ReportOptions:
     formats = parse_formats(output_format)
     unknown = [c for c in checks if c not in CHECK_IDS]
     if unknown:
@@ -93,8 +98,20 @@ def build_report_options(output_format: str, output: Path | None, output_dir: Pa
         raise InputError("--output and --output-dir exclude each other")
     if len(file_formats) > 1 and output_dir is None:
         raise InputError("several file formats need --output-dir")
+    suppressions = read_suppressions(suppressions_file) if suppressions_file is not None else None
     return ReportOptions(formats, output, output_dir, frozenset(checks), frozenset(severities), frozenset(accounts),
-                         fail_on)
+                         fail_on, suppressions)
+
+
+def read_suppressions(path: Path, today: date | None = None) -> Suppressions:
+    """Load ``--suppressions``; expired entries are a warning on stderr, a bad file a one-line error."""
+    try:
+        suppressions = load_suppressions(path, today or datetime.now(UTC).date(), CHECK_IDS)
+    except SuppressionError as error:
+        raise InputError(str(error)) from None
+    for warning in suppressions.warnings():
+        click.echo(f"rolescope: warning: {warning}", err=True)
+    return suppressions
 
 
 def build_settings(organization: Organization | None, trusted: str | None, unused_days: int,
@@ -121,12 +138,15 @@ def filter_result(result: ScanResult, options: ReportOptions) -> ScanResult:
         and (not options.accounts or f.account_id in options.accounts)
     ]
     accounts = [a for a in result.accounts if not options.accounts or a.account_id in options.accounts]
+    if options.suppressions is not None:
+        findings = options.suppressions.apply(findings)
     return replace(result, findings=findings, accounts=accounts)
 
 
 def emit_reports(result: ScanResult, options: ReportOptions, stdout: Console) -> None:
     """Write each requested format: console to stdout, files atomically."""
-    document = build_document(result)
+    scope = ReportScope(sorted(options.checks), sorted(options.severities), sorted(options.accounts))
+    document = build_document(result, scope=scope, suppressions=options.suppressions)
     for output_format in options.formats:
         if output_format == "console":
             render_console(document, stdout)
@@ -199,8 +219,10 @@ def scan_files(paths: Sequence[Path], account_id: str | None, org_files: Sequenc
 def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], output_format: str,
          output: Path | None, output_dir: Path | None, checks: tuple[str, ...], severities: tuple[str, ...],
          accounts: tuple[str, ...], fail_on: str | None, unused_days: int, trusted_accounts: str | None,
-         as_of: datetime | None) -> None:
+         as_of: datetime | None,
+         suppressions_file: Path | None) -> None:
     """Audit every role of every account: who outside can assume it, and what is wrong."""
-    options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on)
+    options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on,
+                                   suppressions_file)
     code = scan_files(list(sources), account_id, list(org_files), trusted_accounts, unused_days, as_of, options)
     raise click.exceptions.Exit(code)

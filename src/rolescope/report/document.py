@@ -4,15 +4,50 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 from rolescope import __version__
 from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
 from rolescope.checks.context import path_evidence
 from rolescope.checks.finding import Finding
+from rolescope.report.graph_formats import graph_json
+from rolescope.report.suppressions import Suppressions
 from rolescope.scanner import AccountResult, RoleResult, ScanResult
+from rolescope.trust.graph import AuditedAccount, build_graph
 
 SCHEMA = "rolescope.scan/v1"
+
+
+class DocumentError(ValueError):
+    """A file that is not a readable ``rolescope.scan/v1`` document; the message is one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScope:
+    """What a scan looked at, so readers of the document know what a missing finding means.
+
+    Attributes:
+        checks: the checks that ran (empty: all of them).
+        severities: the severities kept (empty: all).
+        accounts: the accounts kept (empty: all).
+    """
+
+    checks: Sequence[str] = ()
+    severities: Sequence[str] = ()
+    accounts: Sequence[str] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "checks": sorted(self.checks) or sorted(load_catalogue().checks),
+            "severities": [s for s in SEVERITIES if not self.severities or s in self.severities],
+            "accounts": sorted(self.accounts) or None,
+            "filtered": bool(self.severities or self.accounts),
+        }
 
 
 def fingerprint(finding: Finding) -> str:
@@ -93,8 +128,27 @@ class _Placeholders(dict[str, str]):
         return "{" + key + "}"
 
 
-def build_document(result: ScanResult) -> dict[str, Any]:
-    """The scan as one JSON-ready document (schema ``rolescope.scan/v1``)."""
+def trust_graph(result: ScanResult) -> dict[str, Any]:
+    """The cross-account trust graph of the scanned accounts, as :func:`graph_json` writes it."""
+    audited = [
+        AuditedAccount(a.snapshot, tuple((r.role, r.analysis) for r in a.roles if r.analysis is not None))
+        for a in result.accounts if a.snapshot is not None
+    ]
+    return graph_json(build_graph(audited))
+
+
+def build_document(result: ScanResult, *, scope: ReportScope | None = None,
+                   suppressions: Suppressions | None = None) -> dict[str, Any]:
+    """The scan as one JSON-ready document (schema ``rolescope.scan/v1``).
+
+    Args:
+        result: the scan (findings already marked suppressed where a suppression applies).
+        scope: the checks and filters the scan ran with (default: everything).
+        suppressions: the suppressions file the scan used, reported with what expired.
+
+    Returns:
+        The document every report format renders.
+    """
     role_names = {r.role.arn: r.role.name for a in result.accounts for r in a.roles}
     findings = sorted(result.findings, key=lambda f: (severity_rank(f.severity), f.account_id, f.resource, f.check))
     counts = Counter(f.severity for f in findings if not f.suppressed)
@@ -107,7 +161,10 @@ def build_document(result: ScanResult) -> dict[str, Any]:
             "id": org.org_id,
             "management_account": org.management_account,
             "accounts": sorted(org.account_ids),
+            "account_names": {a.account_id: a.name for a in sorted(org.accounts, key=lambda a: a.account_id)
+                              if a.name},
         },
+        "scope": (scope or ReportScope()).as_json(),
         "summary": {
             "accounts": len(result.accounts),
             "failed_accounts": len(result.failed),
@@ -121,4 +178,48 @@ def build_document(result: ScanResult) -> dict[str, Any]:
             {"check": e.check, "account_id": e.account_id, "resource": e.resource, "error": e.error}
             for e in result.errors
         ],
+        "suppressions": suppressions.report(findings) if suppressions is not None else {
+            "source": None, "entries": 0, "today": None, "applied": [], "expired": []},
+        "graph": trust_graph(result),
     }
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Read a scan document written by ``--format json``.
+
+    Raises:
+        DocumentError: the file is missing, not JSON, or not a ``rolescope.scan/v1`` document.
+    """
+    try:
+        data = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise DocumentError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DocumentError(f"{path}: is a directory, expected a scan document (JSON)") from None
+    except OSError as error:
+        raise DocumentError(f"{path}: {error.strerror}") from None
+    except orjson.JSONDecodeError as error:
+        raise DocumentError(f"{path}: not JSON ({error})") from None
+    return check_document(data, str(path))
+
+
+def check_document(data: Any, source: str) -> dict[str, Any]:
+    """``data`` if it has the shape of a scan document, else :class:`DocumentError` naming what is wrong."""
+    if not isinstance(data, dict):
+        raise DocumentError(f"{source}: expected a JSON object, the rolescope scan document")
+    if data.get("schema") != SCHEMA:
+        raise DocumentError(f"{source}: not a rolescope scan document (schema {data.get('schema')!r}, "
+                            f"expected {SCHEMA!r}; write one with --format json)")
+    for key in ("accounts", "findings"):
+        if not isinstance(data.get(key), list):
+            raise DocumentError(f"{source}: {key!r} must be a list")
+    for index, finding in enumerate(data["findings"]):
+        if not isinstance(finding, dict):
+            raise DocumentError(f"{source}: findings[{index}] is not an object")
+        for key in ("id", "check", "severity", "account_id", "resource"):
+            if not isinstance(finding.get(key), str):
+                raise DocumentError(f"{source}: findings[{index}].{key} is missing or not text")
+    for index, account in enumerate(data["accounts"]):
+        if not isinstance(account, dict) or not isinstance(account.get("account_id"), str):
+            raise DocumentError(f"{source}: accounts[{index}] has no account_id")
+    return data

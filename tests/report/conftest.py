@@ -1,0 +1,34 @@
+"""Shared fixtures: the bundled sample organisation scanned once, and its scan document."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC
+from typing import Any
+
+import pytest
+
+from rolescope.checks.context import CheckSettings
+from rolescope.cli.demo import SAMPLE_DATE, sample_org_path
+from rolescope.inventory.files import load_snapshots, merge_organizations
+from rolescope.report.document import build_document
+from rolescope.scanner import ScanResult, scan_snapshots
+
+
+@pytest.fixture(scope="session")
+def demo_result() -> ScanResult:
+    snapshots, failures, organizations = load_snapshots([sample_org_path()], None)
+    assert not failures
+    settings = CheckSettings(organization=merge_organizations(organizations), now=SAMPLE_DATE.replace(tzinfo=UTC))
+    return scan_snapshots(snapshots, settings)
+
+
+@pytest.fixture(scope="session")
+def _demo_document(demo_result: ScanResult) -> dict[str, Any]:
+    return build_document(demo_result)
+
+
+@pytest.fixture()
+def demo_document(_demo_document: dict[str, Any]) -> dict[str, Any]:
+    """A fresh copy for each test, so a test may change it."""
+    return copy.deepcopy(_demo_document)
