@@ -7,6 +7,10 @@ from typing import Any
 
 import orjson
 
+from rolescope.report.csv_report import render_csv
+from rolescope.report.ocsf import render_ocsf
+from rolescope.report.sarif import render_sarif
+
 Renderer = Callable[[dict[str, Any]], bytes]
 
 
@@ -18,5 +22,8 @@ def render_json(document: dict[str, Any]) -> bytes:
 # "console" is not a file format: it prints the rich report (report/console.py).
 FILE_FORMATS: dict[str, tuple[str, Renderer]] = {
     "json": ("json", render_json),
+    "sarif": ("sarif", render_sarif),
+    "ocsf": ("ocsf.jsonl", render_ocsf),
+    "csv": ("csv", render_csv),
 }
 FORMATS = ("console", *FILE_FORMATS)
