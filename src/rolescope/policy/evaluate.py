@@ -17,7 +17,9 @@ def principal_matches(principal: Principal, caller: Caller) -> bool:
         return principal.type is PrincipalType.ANY or caller.type is PrincipalType.AWS
     if caller.type is PrincipalType.AWS:
         if kind is PrincipalKind.ACCOUNT:
-            return caller.account == principal.account and caller.partition == principal.partition
+            # A bare account id names the account in the role's own partition, whichever that is.
+            bare = principal.value == principal.account
+            return caller.account == principal.account and (bare or caller.partition == principal.partition)
         if kind in (PrincipalKind.ROLE, PrincipalKind.USER):
             return principal.arn is not None and principal.arn.lower() == caller.arn.lower()
         if kind in (PrincipalKind.ASSUMED_ROLE, PrincipalKind.FEDERATED_USER):

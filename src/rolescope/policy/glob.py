@@ -166,11 +166,25 @@ def find_string(constraints: Sequence[tuple[Pattern, bool]], *, limit: int = 50_
     return None
 
 
+def advance(pattern: Pattern, text: str, positions: frozenset[int] | None = None) -> frozenset[int]:
+    """The automaton positions of ``pattern`` after reading ``text`` from ``positions`` (default: the start).
+
+    Two prefixes that leave a pattern in the same positions are matched alike whatever follows them;
+    :func:`accepts` tells whether the positions accept.
+    """
+    current = _closure(pattern, frozenset({0})) if positions is None else positions
+    for char in text:
+        if not current:
+            break
+        current = _step(pattern, current, char)
+    return current
+
+
+def accepts(pattern: Pattern, positions: frozenset[int]) -> bool:
+    """Whether ``positions`` (from :func:`advance`) are an accepting state of ``pattern``."""
+    return len(pattern.tokens) in positions
+
+
 def pattern_matches(pattern: Pattern, text: str) -> bool:
     """Whether ``text`` matches a compiled pattern."""
-    positions = _closure(pattern, frozenset({0}))
-    for char in text:
-        positions = _step(pattern, positions, char)
-        if not positions:
-            return False
-    return len(pattern.tokens) in positions
+    return accepts(pattern, advance(pattern, text))

@@ -95,11 +95,15 @@ def _variables_as_wildcards(value: str) -> str:
 
 def _string_candidates(atoms: Sequence[Atom], spec: KeySpec, limit: int = 256) -> list[str]:
     """Values that satisfy every string atom and shape, one per choice of the OR-ed policy values."""
+    # A present key with one value meets a ForAnyValue/ForAllValues condition exactly when it meets the
+    # unqualified one, so qualified conditions constrain single candidates the same way.
     required: list[list[Pattern | None]] = []
     forbidden: list[tuple[Pattern, bool]] = []
+    qualified = False
     for condition, truth in atoms:
-        if condition.family not in STRING_FAMILIES or condition.qualifier is not Qualifier.NONE:
+        if condition.family not in STRING_FAMILIES:
             continue
+        qualified = qualified or condition.qualifier is not Qualifier.NONE
         must_match = truth != condition.negated
         patterns = [_pattern_for(condition, v, must_match) for v in condition.values]
         if must_match:
@@ -109,8 +113,11 @@ def _string_candidates(atoms: Sequence[Atom], spec: KeySpec, limit: int = 256) -
     shapes = list(spec.shapes) + forbidden
     if spec.unpinned:
         shapes.append((ANY_FRESH, True))
+    choices: list[tuple[Pattern | None, ...]] = list(itertools.islice(itertools.product(*required), limit))
+    if qualified:  # several values may each meet one condition: offer candidates for each on its own
+        choices += [(p,) for group in required for p in group]
     found: list[str] = []
-    for choice in itertools.islice(itertools.product(*required), limit):
+    for choice in choices:
         if any(p is None for p in choice):
             continue
         value = find_string([(p, True) for p in choice if p is not None] + shapes)

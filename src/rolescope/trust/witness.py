@@ -2,7 +2,8 @@
 
 Each literal principal in the policy yields callers that realise it (the role itself; for an account,
 some principal of that account); accounts named only in conditions yield callers too; and a caller
-from a *fresh* account, named nowhere, stands for "anybody" (what makes a trust public). Keys that
+from a *fresh* account, named nowhere, stands for "anybody" (what makes a trust public), one per class
+of accounts the policy's account patterns tell apart. Keys that
 the caller's identity fixes (``aws:PrincipalAccount``, ``aws:PrincipalArn``, ``aws:PrincipalOrgID``,
 MFA...) are constrained per caller through :class:`~rolescope.trust.keyspace.KeySpec`.
 """
@@ -18,6 +19,7 @@ from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH, Pattern, compile_pattern
 from rolescope.policy.model import PolicyDocument, Principal, PrincipalKind, PrincipalType
 from rolescope.policy.request import Caller
+from rolescope.trust.accounts import account_classes, account_patterns, member_classes
 from rolescope.trust.keyspace import KeySpec, Presence
 
 ANY_PRINCIPAL_KEYS = ("aws:principalaccount", "aws:principalarn")
@@ -72,7 +74,8 @@ class CallerWitness:
         scope: same account, another account, a service, or a federated identity.
         anonymous: it stands for any account nobody named, controlled by an outsider.
         unnamed: it stands for an account nobody named that may belong to any organisation the
-            policy names (how ``"*"`` + ``aws:PrincipalOrgID`` admits other member accounts).
+            policy names (how ``"*"`` + ``aws:PrincipalOrgID`` admits other member accounts), or,
+            when the organisation's members are known, for one of its members nobody named.
         mfa: how the caller authenticated (AWS callers only).
         specs: constraints its identity puts on condition keys.
     """
@@ -116,17 +119,6 @@ class CallerWitness:
                 return PRESENT if claim in ("sub", "aud") else KeySpec()
             return ABSENT
         return KeySpec()
-
-
-def _fresh_accounts(taken: set[str], count: int) -> list[str]:
-    found: list[str] = []
-    candidate = 999_999_999_999
-    while len(found) < count:
-        text = str(candidate)
-        if text not in taken:
-            found.append(text)
-        candidate -= 1
-    return found
 
 
 _ACCOUNT_IN_TEXT = re.compile(r"(?<!\d)\d{12}(?!\d)")
@@ -195,40 +187,46 @@ def caller_witnesses(policy: PolicyDocument, zone: Zone) -> list[CallerWitness]:
 
     Returns:
         Callers realising each principal the policy names, each account it mentions, the role's own
-        account, and one fresh account nobody named (the anonymous caller), each with every way of
-        authenticating (with MFA, without, with long-term keys).
+        account, and, for each class of accounts nobody named that the policy's account patterns
+        tell apart (see :mod:`rolescope.trust.accounts`), an outsider's account (the anonymous caller)
+        and an account of any organisation; each with every way of authenticating (with MFA,
+        without, with long-term keys).
     """
     principals: list[Principal] = []
     for statement in policy.statements:
         principals.extend(sorted(statement.principals or (), key=str))
         principals.extend(sorted(statement.not_principals or (), key=str))
     accounts = mentioned_accounts(policy) | {zone.account_id}
-    anonymous_account, member_account = _fresh_accounts(accounts, 2)
     named_arns = sorted({p.arn for p in principals if p.arn and p.kind is not PrincipalKind.ACCOUNT})
     witnesses: list[CallerWitness] = []
     partition = zone.partition
 
     def aws(account: str, arn: str, origin: str, *, fixed_arn: bool, session: str | None = None,
-            anonymous: bool = False, unnamed: bool = False) -> Iterator[CallerWitness]:
+            anonymous: bool = False, unnamed: bool = False, member: bool = False) -> Iterator[CallerWitness]:
         scope = Scope.SAME_ACCOUNT if account == zone.account_id else Scope.CROSS_ACCOUNT
         for mfa in Mfa:
             yield CallerWitness(
                 Caller(PrincipalType.AWS, arn, account, session_arn=session),
                 "sts:assumerole", origin, scope, anonymous, mfa, unnamed,
-                _aws_specs(zone, account, arn if fixed_arn else None, anonymous, named_arns, mfa, unnamed),
+                _aws_specs(zone, account, arn if fixed_arn else None, anonymous, named_arns, mfa, member),
             )
 
+    def generic(account: str, origin: str, **kind: bool) -> Iterator[CallerWitness]:
+        return aws(account, f"arn:{partition}:iam::{account}:role/{FRESH}", origin, fixed_arn=False,
+                   session=f"arn:{partition}:sts::{account}:assumed-role/{FRESH}/{FRESH}", **kind)
+
     for account in sorted(accounts):
-        generic = f"arn:{partition}:iam::{account}:role/{FRESH}"
-        witnesses += aws(account, generic, f"arn:{partition}:iam::{account}:root", fixed_arn=False,
-                         session=f"arn:{partition}:sts::{account}:assumed-role/{FRESH}/{FRESH}")
-    generic = f"arn:{partition}:iam::{anonymous_account}:role/{FRESH}"
-    witnesses += aws(anonymous_account, generic, "*", fixed_arn=False, anonymous=True,
-                     session=f"arn:{partition}:sts::{anonymous_account}:assumed-role/{FRESH}/{FRESH}")
-    generic = f"arn:{partition}:iam::{member_account}:role/{FRESH}"
-    other_members = zone.org_accounts is None or bool(zone.org_accounts - accounts)
-    witnesses += [] if not other_members else aws(member_account, generic, "*", fixed_arn=False, unnamed=True,
-                     session=f"arn:{partition}:sts::{member_account}:assumed-role/{FRESH}/{FRESH}")
+        witnesses += generic(account, f"arn:{partition}:iam::{account}:root")
+    # Accounts nobody named, one class at a time: an outsider's own (anonymous: its organisation is
+    # its own), one in any organisation the policy names (unnamed), and, when the role's organisation
+    # is known member by member, one of its other members.
+    patterns = account_patterns(policy, partition)
+    for representatives in account_classes(patterns, accounts | (zone.org_accounts or frozenset())):
+        witnesses += generic(representatives[0], "*", anonymous=True)
+        witnesses += generic(representatives[-1], "*", unnamed=True)
+    if zone.org_id and zone.org_accounts is not None:
+        for account in member_classes(patterns, zone.org_accounts - accounts):
+            witnesses += generic(account, "*", unnamed=True, member=True)
 
     seen: set[str] = set()
     for principal in principals:
