@@ -8,7 +8,9 @@ import click
 
 from rolescope import __version__
 from rolescope.cli.check_policy import check_policy
+from rolescope.cli.compliance import compliance
 from rolescope.cli.demo import demo
+from rolescope.cli.diff import diff
 from rolescope.cli.graph import graph
 from rolescope.cli.scan import scan
 from rolescope.cli.simulate import simulate
@@ -25,6 +27,8 @@ cli.add_command(simulate)
 cli.add_command(scan)
 cli.add_command(demo)
 cli.add_command(graph)
+cli.add_command(compliance)
+cli.add_command(diff)
 
 
 def main() -> None:

@@ -1,0 +1,145 @@
+"""``rolescope compliance``: each requirement of a framework, passed or failed per account."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from rolescope.cli.errors import EXIT_OK, EXIT_USAGE, InputError
+from rolescope.cli.inputs import account_id_option
+from rolescope.cli.scan import build_settings, read_suppressions
+from rolescope.inventory.files import load_organization, load_snapshots, merge_organizations
+from rolescope.inventory.gaad import SnapshotError
+from rolescope.report.atomic import write_atomic
+from rolescope.report.compliance import (
+    FAIL,
+    NOT_ASSESSED,
+    PASS,
+    FrameworkReport,
+    UnknownFramework,
+    compliance_reports,
+    render_compliance_csv,
+    resolve_framework,
+)
+from rolescope.report.document import DocumentError, build_document, read_document
+from rolescope.report.index import DocumentIndex
+from rolescope.scanner import AccountResult, scan_snapshots
+
+STATUS_STYLE = {PASS: "green", FAIL: "bold red"}
+
+
+def _document_from_files(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...],
+                         trusted: str | None, suppressions_file: Path | None) -> tuple[dict[str, Any], bool]:
+    """Scan GAAD files; returns the document and whether some file could not be read."""
+    suppressions = read_suppressions(suppressions_file) if suppressions_file is not None else None
+    snapshots, failures, organizations = load_snapshots(sources, account_id)
+    for org_file in org_files:
+        try:
+            organizations.append(load_organization(org_file))
+        except SnapshotError as error:
+            raise InputError(f"{org_file}: {error}") from None
+    for failure in failures:
+        click.echo(f"rolescope: error: {failure.source}: {failure.error}", err=True)
+    if not snapshots:
+        raise InputError("no snapshot could be read from " + ", ".join(map(str, sources)))
+    settings = build_settings(merge_organizations(organizations), trusted, 90, None)
+    result = scan_snapshots(snapshots, settings)
+    result.accounts += [AccountResult(f.account_id or "unknown", "failed", error=f.error, source=f.source)
+                        for f in failures]
+    if suppressions is not None:
+        result.findings = suppressions.apply(result.findings)
+    return build_document(result, suppressions=suppressions), bool(failures)
+
+
+def _console(reports: list[FrameworkReport], document: dict[str, Any], console: Console) -> None:
+    index = DocumentIndex.of(document)
+    if not console.is_terminal and reports:
+        # piped or redirected: lay the table out at the width it needs rather than an assumed 80 columns
+        needed = 40 + sum(max(len(index.account_name(a) or ""), 12) + 3 for a in reports[0].accounts) + 50
+        console.width = max(console.width, needed)
+    for report in reports:
+        table = Table(title=f"{report.name} ({report.key})", title_justify="left",
+                      caption="cells: roles failing / roles assessed in the account (s: suppressed); n/a: not assessed",
+                      caption_justify="left")
+        table.add_column("Requirement", no_wrap=True, min_width=max(len(r.id) for r in report.requirements))
+        table.add_column("Status", no_wrap=True, min_width=len(NOT_ASSESSED))
+        for account in report.accounts:
+            name = index.account_name(account)
+            table.add_column(f"{name}\n{account}" if name else account, justify="center", overflow="fold", min_width=5)
+        table.add_column("Title", overflow="fold", min_width=10, max_width=60)
+        for requirement in report.requirements:
+            cells = [Text("n/a", style="dim") if t.status == NOT_ASSESSED else
+                     Text(f"{t.failed}/{t.passed + t.failed + t.suppressed}" + (f" ({t.suppressed}s)" if t.suppressed
+                                                                                 else ""),
+                          style=STATUS_STYLE.get(t.status, "")) for t in requirement.accounts]
+            table.add_row(requirement.id, Text(requirement.status.upper(),
+                                               style=STATUS_STYLE.get(requirement.status, "dim")),
+                          *cells, requirement.title)
+        console.print(table)
+        summary = report.as_json()["summary"]
+        console.print(f"{summary[PASS]} requirements pass, {summary[FAIL]} fail, {summary[NOT_ASSESSED]} not assessed.")
+        for note in report.notes:
+            console.print(Text(f"note: {note}", style="yellow"))
+
+
+@click.command("compliance")
+@click.option("--framework", "framework_name", required=True,
+              help="Framework key from the catalogue (case-insensitive, a unique prefix will do), or 'all'.")
+@click.option("--scan", "scan_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A scan document written by `rolescope scan --format json`.")
+@click.option("--from", "sources", multiple=True, type=click.Path(path_type=Path),
+              help="Scan these GetAccountAuthorizationDetails files or directories instead (repeatable).")
+@click.option("--account-id", callback=account_id_option, help="With --from: the account of a file that does not say.")
+@click.option("--org-accounts", "org_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="With --from: organizations list-accounts output (repeatable).")
+@click.option("--trusted-accounts", help="With --from: accounts outside the organisation you trust: ID,ID,...")
+@click.option("--suppressions", "suppressions_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --from: YAML file of accepted risks (see `rolescope scan --help`).")
+@click.option("--format", "output_format", type=click.Choice(["console", "json", "csv"]), default="console",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def compliance(framework_name: str, scan_file: Path | None, sources: tuple[Path, ...], account_id: str | None,
+               org_files: tuple[Path, ...], trusted_accounts: str | None, suppressions_file: Path | None,
+               output_format: str, output: Path | None) -> None:
+    """Requirements of a compliance framework, with pass/fail counts of roles per account."""
+    if (scan_file is None) == (not sources):
+        raise InputError("give either --scan SCAN.json or --from PATH")
+    if scan_file is not None and (org_files or account_id or trusted_accounts or suppressions_file):
+        raise InputError("--org-accounts, --account-id, --trusted-accounts and --suppressions go with --from; "
+                         "a scan document already carries their effect")
+    if output_format == "console" and output is not None:
+        raise InputError("--output needs --format json or csv")
+    try:
+        keys = None if framework_name.strip().lower() == "all" else [resolve_framework(framework_name)]
+    except UnknownFramework as error:
+        raise InputError(f"--framework {error}") from None
+    incomplete = False
+    if scan_file is not None:
+        try:
+            document = read_document(scan_file)
+        except DocumentError as error:
+            raise InputError(str(error)) from None
+    else:
+        document, incomplete = _document_from_files(sources, account_id, org_files, trusted_accounts,
+                                                    suppressions_file)
+    reports = compliance_reports(document, keys)
+    if output_format == "console":
+        _console(reports, document, Console())
+    else:
+        if output_format == "json":
+            data: Any = [r.as_json() for r in reports] if keys is None else reports[0].as_json()
+            payload = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+        else:
+            payload = render_compliance_csv(reports)
+        if output is not None:
+            write_atomic(output, payload)
+        else:
+            sys.stdout.write(payload.decode())
+    raise click.exceptions.Exit(EXIT_USAGE if incomplete else EXIT_OK)

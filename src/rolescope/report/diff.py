@@ -1,0 +1,127 @@
+"""What changed between two scans: new, resolved and unchanged findings.
+
+Findings are matched by their stable id (check, account, role, statement). A finding missing from
+the new scan is *resolved* only when the new scan could have reported it: its account was scanned,
+its check ran and its severity was kept. Otherwise it is *not re-assessed*, never counted as fixed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rolescope.checks.catalogue import severity_rank
+
+DIFF_SCHEMA = "rolescope.diff/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A finding present in both scans whose severity or suppression changed."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+
+    def describe(self) -> str:
+        parts = []
+        if self.old["severity"] != self.new["severity"]:
+            parts.append(f"severity {self.old['severity']} -> {self.new['severity']}")
+        if bool(self.old.get("suppressed")) != bool(self.new.get("suppressed")):
+            parts.append("now suppressed" if self.new.get("suppressed") else "no longer suppressed")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanDiff:
+    """The findings of two scans, sorted most severe first.
+
+    Attributes:
+        new: in the new scan only.
+        resolved: in the old scan only, and the new scan would have reported them.
+        unchanged: in both (the new scan's entries).
+        not_reassessed: in the old scan only, but the new scan did not look (account failed or
+            filtered out, check not run, severity filtered out).
+        changed: the unchanged findings whose severity or suppression changed.
+    """
+
+    new: list[dict[str, Any]]
+    resolved: list[dict[str, Any]]
+    unchanged: list[dict[str, Any]]
+    not_reassessed: list[dict[str, Any]]
+    changed: list[Change]
+
+    def as_json(self, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+        def summary(document: dict[str, Any]) -> dict[str, Any]:
+            return {"generated_at": document.get("generated_at"), "findings": len(document["findings"])}
+
+        return {
+            "schema": DIFF_SCHEMA,
+            "old": summary(old),
+            "new": summary(new),
+            "summary": {"new": len(self.new), "resolved": len(self.resolved), "unchanged": len(self.unchanged),
+                        "not_reassessed": len(self.not_reassessed), "changed": len(self.changed)},
+            "new_findings": self.new,
+            "resolved_findings": self.resolved,
+            "unchanged_findings": self.unchanged,
+            "not_reassessed_findings": self.not_reassessed,
+            "changed_findings": [{"id": c.new["id"], "change": c.describe(), "old": c.old, "new": c.new}
+                                 for c in self.changed],
+        }
+
+
+def _assessed(finding: dict[str, Any], document: dict[str, Any]) -> bool:
+    """Whether ``document``'s scan would have reported ``finding`` had it still been there."""
+    scanned = {a["account_id"] for a in document["accounts"] if a.get("status") != "failed"}
+    if finding["account_id"] not in scanned:
+        return False
+    scope = document.get("scope") or {}
+    checks, severities = scope.get("checks"), scope.get("severities")
+    if isinstance(checks, list) and finding["check"] not in checks:
+        return False
+    return not (isinstance(severities, list) and finding["severity"] not in severities)
+
+
+def _order(finding: dict[str, Any]) -> tuple[int, str, str, str]:
+    return severity_rank(finding["severity"]), finding["account_id"], finding["resource"], finding["check"]
+
+
+def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> ScanDiff:
+    """Compare two ``rolescope.scan/v1`` documents (see the module docstring)."""
+    before = {f["id"]: f for f in old["findings"]}
+    after = {f["id"]: f for f in new["findings"]}
+    added = [f for i, f in after.items() if i not in before]
+    gone = [f for i, f in before.items() if i not in after]
+    kept = [f for i, f in after.items() if i in before]
+    changed = [Change(before[f["id"]], f) for f in kept
+               if before[f["id"]]["severity"] != f["severity"]
+               or bool(before[f["id"]].get("suppressed")) != bool(f.get("suppressed"))]
+    return ScanDiff(
+        new=sorted(added, key=_order),
+        resolved=sorted((f for f in gone if _assessed(f, new)), key=_order),
+        unchanged=sorted(kept, key=_order),
+        not_reassessed=sorted((f for f in gone if not _assessed(f, new)), key=_order),
+        changed=sorted(changed, key=lambda c: _order(c.new)),
+    )
+
+
+def render_diff_markdown(diff: ScanDiff) -> str:
+    """The diff as Markdown, e.g. for a pull-request comment."""
+    lines = [f"**rolescope**: {len(diff.new)} new, {len(diff.resolved)} resolved, {len(diff.unchanged)} "
+             f"unchanged" + (f", {len(diff.not_reassessed)} not re-assessed" if diff.not_reassessed else "")
+             + " finding(s)."]
+    for title, findings in (("New", diff.new), ("Resolved", diff.resolved), ("Not re-assessed", diff.not_reassessed)):
+        if not findings:
+            continue
+        lines += ["", f"### {title}", "", "| severity | check | role | account |", "|---|---|---|---|"]
+        lines += [f"| {_cell(f['severity'])}{' (suppressed)' if f.get('suppressed') else ''} | "
+                  f"{_cell(f['check'])} | `{_cell(f['resource'])}` | {_cell(f['account_id'])} |" for f in findings]
+    if diff.changed:
+        lines += ["", "### Changed", ""]
+        lines += [f"- `{_cell(c.new['resource'])}` {_cell(c.new['check'])}: {c.describe()}" for c in diff.changed]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Table-safe Markdown: no pipes, backticks, angle brackets or line breaks from AWS data."""
+    return (str(text).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'").replace("<", "&lt;")
+            .replace(">", "&gt;").replace("\r", " ").replace("\n", " "))

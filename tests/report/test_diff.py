@@ -1,0 +1,88 @@
+"""diff: new, resolved, unchanged, and findings the new scan could not re-assess."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from rolescope.report.diff import diff_documents, render_diff_markdown
+
+A, B = "111111111111", "222222222222"
+
+
+def finding(ident: str, account: str = A, check: str = "public-trust", severity: str = "critical",
+            suppressed: str | None = None) -> dict[str, Any]:
+    return {"id": ident, "check": check, "severity": severity, "account_id": account,
+            "resource": f"arn:aws:iam::{account}:role/{ident}", "suppressed": suppressed}
+
+
+def scan(*findings: dict[str, Any], failed: tuple[str, ...] = (), **scope: Any) -> dict[str, Any]:
+    return {
+        "schema": "rolescope.scan/v1",
+        "generated_at": "2026-11-23T00:00:00+00:00",
+        "accounts": [{"account_id": a, "status": "failed" if a in failed else "scanned", "roles": []} for a in (A, B)],
+        "findings": list(findings),
+        **({"scope": scope} if scope else {}),
+    }
+
+
+def ids(findings: list[dict[str, Any]]) -> list[str]:
+    return [f["id"] for f in findings]
+
+
+def test_new_resolved_unchanged() -> None:
+    old = scan(finding("kept"), finding("fixed", severity="low"))
+    new = scan(finding("kept"), finding("added", account=B, severity="high"))
+    diff = diff_documents(old, new)
+    assert (ids(diff.new), ids(diff.resolved), ids(diff.unchanged), diff.not_reassessed, diff.changed) == (
+        ["added"], ["fixed"], ["kept"], [], [])
+
+
+def test_a_failed_account_resolves_nothing() -> None:
+    diff = diff_documents(scan(finding("a"), finding("b", account=B)), scan(finding("a"), failed=(B,)))
+    assert ids(diff.resolved) == [] and ids(diff.not_reassessed) == ["b"]
+
+
+def test_an_account_missing_from_the_new_scan_resolves_nothing() -> None:
+    new = scan()
+    new["accounts"] = [a for a in new["accounts"] if a["account_id"] == A]
+    diff = diff_documents(scan(finding("b", account=B)), new)
+    assert ids(diff.not_reassessed) == ["b"]
+
+
+def test_checks_and_severities_the_new_scan_left_out_resolve_nothing() -> None:
+    old = scan(finding("p"), finding("u", check="unused-cross-account-role", severity="low"))
+    diff = diff_documents(old, scan(checks=["unused-cross-account-role"], severities=["critical", "low"]))
+    assert (ids(diff.resolved), ids(diff.not_reassessed)) == (["u"], ["p"])
+    diff = diff_documents(old, scan(checks=["public-trust", "unused-cross-account-role"], severities=["critical"]))
+    assert (ids(diff.resolved), ids(diff.not_reassessed)) == (["p"], ["u"])
+
+
+def test_changes_of_severity_and_suppression_are_reported() -> None:
+    old = scan(finding("s", severity="high"), finding("q"), finding("same"))
+    new = scan(finding("s", severity="medium"), finding("q", suppressed="accepted"), finding("same"))
+    diff = diff_documents(old, new)
+    assert [(c.new["id"], c.describe()) for c in diff.changed] == [("q", "now suppressed"),
+                                                                  ("s", "severity high -> medium")]
+    assert ids(diff.unchanged) == ["q", "same", "s"]
+
+
+def test_results_are_sorted_most_severe_first() -> None:
+    new = scan(finding("l", severity="low"), finding("c"), finding("m", severity="medium"))
+    assert ids(diff_documents(scan(), new).new) == ["c", "m", "l"]
+
+
+def test_the_demo_against_itself_changes_nothing(demo_document: dict[str, Any]) -> None:
+    diff = diff_documents(demo_document, copy.deepcopy(demo_document))
+    assert len(diff.unchanged) == len(demo_document["findings"])
+    assert not (diff.new or diff.resolved or diff.not_reassessed or diff.changed)
+
+
+def test_markdown_escapes_what_would_break_the_table() -> None:
+    hostile = finding("x")
+    hostile["resource"] = "arn:aws:iam::111111111111:role/a|b`<img src=x>\nc"
+    text = render_diff_markdown(diff_documents(scan(), scan(hostile)))
+    assert text.startswith("**rolescope**: 1 new, 0 resolved, 0 unchanged finding(s).")
+    row = next(line for line in text.splitlines() if line.startswith("| critical"))
+    assert row == ("| critical | public-trust | `arn:aws:iam::111111111111:role/a\\|b'&lt;img src=x&gt; c` | "
+                   "111111111111 |")
