@@ -1,0 +1,389 @@
+"""From a scan document to a reviewable plan: the corrected trust policy of every role, proven safe.
+
+For each selected role the fixers run in a fixed order on the role's current document (as the scan
+recorded it). After each one the engine re-analyses the result; the step is kept only when it closes
+its finding, raises no new one, and both :func:`~rolescope.remediate.verify.widening_reasons` and
+:func:`~rolescope.remediate.verify.analysis_regressions` find nothing. Anything else is listed under
+``not_fixed`` with the reason; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from rolescope import __version__
+from rolescope.checks.context import CheckSettings, load_vendors
+from rolescope.checks.registry import CHECK_IDS
+from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
+from rolescope.policy.arn import ACCOUNT_ID, parse_arn
+from rolescope.policy.errors import PolicyError
+from rolescope.policy.parse import parse_policy
+from rolescope.remediate.edit import JsonObject
+from rolescope.remediate.errors import PlanError, Unfixable
+from rolescope.remediate.fixers import FIXERS, NOT_TRUST_FIXES, FixOptions, FixStep, RoleFixContext
+from rolescope.remediate.render import cli_command, digest, terraform, unified_diff
+from rolescope.remediate.verify import analysis_regressions, open_checks, widening_reasons
+from rolescope.scanner import zone_for
+from rolescope.trust.analysis import analyse_trust
+from rolescope.trust.witness import Zone
+
+SCAN_SCHEMA = "rolescope.scan/v1"
+PLAN_SCHEMA = "rolescope.fix-plan/v1"
+# Paths of roles whose trust policy AWS owns: changes are refused or overwritten by AWS.
+AWS_MANAGED_PATHS = ("/aws-service-role/", "/aws-reserved/")
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which findings to fix: empty sets select everything."""
+
+    checks: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()  # names or ARNs
+    accounts: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChange:
+    """One role's corrected trust policy.
+
+    Attributes:
+        account_id, role_name, role_arn: the role.
+        before: the trust policy the scan recorded (decoded); apply refuses if IAM holds another.
+        after: the corrected policy.
+        checks: the checks the change closes.
+        findings: the ids of the findings it closes (as in the scan document).
+        fixes: ``{"check", "description"}`` for each step.
+        external_id: the ExternalId the change requires, when it adds or replaces one.
+        notify: the outside accounts that must be told that ExternalId.
+        warnings: what the reviewer should know.
+    """
+
+    account_id: str
+    role_name: str
+    role_arn: str
+    before: JsonObject
+    after: JsonObject
+    checks: tuple[str, ...]
+    findings: tuple[str, ...] = ()
+    fixes: tuple[dict[str, str], ...] = ()
+    external_id: str | None = None
+    notify: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def partition(self) -> str:
+        arn = parse_arn(self.role_arn)
+        return arn.partition if arn else "aws"
+
+
+@dataclass(frozen=True, slots=True)
+class NotFixed:
+    account_id: str
+    role_arn: str
+    check: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Every change, what was left alone and why, and who must be told a new ExternalId."""
+
+    changes: tuple[RoleChange, ...]
+    not_fixed: tuple[NotFixed, ...] = ()
+    source: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    generated_at: str = ""
+
+    @property
+    def digest(self) -> str:
+        """The plan's identity: the digest of its changes (what apply acts on)."""
+        return digest([_change_core(c) for c in self.changes])
+
+    def third_parties(self) -> list[dict[str, Any]]:
+        """The outside accounts to tell about a new ExternalId, each with the roles and values."""
+        vendors = load_vendors()
+        grouped: dict[str, list[dict[str, str]]] = {}
+        for change in self.changes:
+            for account in change.notify:
+                grouped.setdefault(account, []).append(
+                    {"role_arn": change.role_arn, "external_id": change.external_id or ""})
+        return [
+            {"account_id": account, "vendor": vendors.name_of(account), "roles": roles}
+            for account, roles in sorted(grouped.items())
+        ]
+
+
+def _change_core(change: RoleChange) -> dict[str, Any]:
+    return {"account_id": change.account_id, "role_name": change.role_name, "role_arn": change.role_arn,
+            "before": change.before, "after": change.after}
+
+
+def _organization(scan: Mapping[str, Any]) -> Organization | None:
+    org = scan.get("organization")
+    if not isinstance(org, dict):
+        return None
+    accounts = tuple(OrgAccount(str(a)) for a in org.get("accounts") or ())
+    return Organization(org.get("id"), org.get("management_account"), accounts)
+
+
+def _zone(account_id: str, role_arn: str, organization: Organization | None, org_id: str | None) -> Zone:
+    arn = parse_arn(role_arn)
+    zone = replace(zone_for(AccountSnapshot(account_id, ()), organization), partition=arn.partition if arn else "aws")
+    if org_id is not None:
+        if zone.org_id is not None and zone.org_id != org_id:
+            raise PlanError(f"--org-id {org_id} differs from the scan's organisation {zone.org_id}")
+        zone = replace(zone, org_id=org_id)
+    return zone
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PlanError(message)
+
+
+def _roles(scan: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Role ARN -> (account id, role entry), checking the scan document's shape on the way."""
+    _require(scan.get("schema") == SCAN_SCHEMA,
+             f"not a rolescope scan document (schema {scan.get('schema')!r}, expected {SCAN_SCHEMA}); "
+             "write one with rolescope scan --format json --output FILE")
+    _require(isinstance(scan.get("accounts"), list) and isinstance(scan.get("findings"), list),
+             "the scan document has no accounts or findings list")
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    for account in scan["accounts"]:
+        _require(isinstance(account, dict) and isinstance(account.get("account_id"), str),
+                 "an entry of accounts has no account_id")
+        for role in account.get("roles") or ():
+            _require(isinstance(role, dict) and isinstance(role.get("arn"), str) and isinstance(role.get("name"), str),
+                     f"a role of account {account['account_id']} has no name or arn")
+            found[role["arn"]] = (account["account_id"], role)
+    return found
+
+
+def _selected(finding: Any, selection: Selection, role: dict[str, Any] | None) -> bool:
+    if not isinstance(finding, dict) or finding.get("suppressed"):
+        return False
+    if selection.checks and finding.get("check") not in selection.checks:
+        return False
+    if selection.accounts and finding.get("account_id") not in selection.accounts:
+        return False
+    if selection.roles:
+        names = {finding.get("resource"), role.get("name") if role else None}
+        return bool(names & selection.roles)
+    return True
+
+
+def build_plan(scan: Mapping[str, Any], selection: Selection, options: FixOptions, *, source: str = "",
+               now: datetime | None = None) -> Plan:
+    """Compute the corrected trust policy of every selected role with a finding a trust edit can close.
+
+    Args:
+        scan: a ``rolescope.scan/v1`` document.
+        selection: which checks, roles and accounts to fix.
+        options: the user's decisions (guard, ExternalId, subjects, audiences, organisation).
+        source: where the scan came from, recorded in the plan.
+        now: the clock.
+
+    Returns:
+        The plan; ``not_fixed`` says why each selected finding without a change was left alone.
+
+    Raises:
+        PlanError: the scan document is unusable, or the options contradict the selection.
+    """
+    unknown = sorted(selection.checks - set(CHECK_IDS))
+    _require(not unknown, f"--check {unknown[0] if unknown else ''}: no such check")
+    roles = _roles(scan)
+    organization = _organization(scan)
+    by_role: dict[str, list[dict[str, Any]]] = {}
+    for finding in scan["findings"]:
+        resource = finding.get("resource") if isinstance(finding, dict) else None
+        if isinstance(resource, str) and _selected(finding, selection, roles.get(resource, ("", None))[1]):
+            by_role.setdefault(resource, []).append(finding)
+    oidc_roles = [arn for arn, found in by_role.items()
+                  if any(f.get("check") == "oidc-trust-without-subject" for f in found)]
+    _require(not options.oidc_subjects or len(oidc_roles) <= 1,
+             f"--oidc-subject pins the subject of one role, but {len(oidc_roles)} selected roles trust an OIDC "
+             "provider without one: select one with --role")
+    changes: list[RoleChange] = []
+    not_fixed: list[NotFixed] = []
+    for arn in sorted(by_role):
+        findings = by_role[arn]
+        if arn not in roles:
+            not_fixed += [NotFixed(str(f.get("account_id", "")), arn, str(f.get("check")),
+                                   "the role is not in the scan document's accounts") for f in findings]
+            continue
+        account_id, role = roles[arn]
+        change, skipped = plan_role(account_id, role, findings, organization, options)
+        not_fixed += skipped
+        if change is not None:
+            changes.append(change)
+    stamp = (now or datetime.now(UTC)).isoformat()
+    recorded = {"guard": options.guard, "external_id": "given" if options.external_id else "generated per role",
+                "mfa_max_age": options.mfa_max_age, "oidc_subjects": list(options.oidc_subjects),
+                "saml_audiences": list(options.saml_audiences), "org_id": options.org_id,
+                "checks": sorted(selection.checks), "roles": sorted(selection.roles),
+                "accounts": sorted(selection.accounts)}
+    scan_source = {"path": source, "generated_at": scan.get("generated_at"), "digest": digest(scan)}
+    return Plan(tuple(changes), tuple(not_fixed), scan_source, recorded, stamp)
+
+
+def plan_role(account_id: str, role: dict[str, Any], findings: list[dict[str, Any]],
+              organization: Organization | None, options: FixOptions) -> tuple[RoleChange | None, list[NotFixed]]:
+    """The change for one role (or none) and the findings left alone, with reasons."""
+    arn, name = role["arn"], role["name"]
+    wanted = sorted({str(f.get("check")) for f in findings})
+
+    def skip(checks: list[str], reason: str) -> list[NotFixed]:
+        return [NotFixed(account_id, arn, check, reason) for check in checks]
+
+    if str(role.get("path", "/")).startswith(AWS_MANAGED_PATHS):
+        return None, skip(wanted, "AWS manages this role's trust policy (service-linked or IAM Identity Center)")
+    before = role.get("trust_policy")
+    if not isinstance(before, dict):
+        return None, skip(wanted, "the scan holds no readable trust policy for the role")
+    try:
+        policy = parse_policy(before)
+        zone = _zone(account_id, arn, organization, options.org_id)
+    except PolicyError as error:
+        return None, skip(wanted, f"the trust policy does not parse: {error}")
+    settings = CheckSettings(organization=organization)
+    analysis = analyse_trust(policy, zone)
+    open_before = open_checks(analysis, settings, arn)
+    skipped = [NotFixed(account_id, arn, c, NOT_TRUST_FIXES.get(c, "no automatic fix")) for c in wanted
+               if c not in FIXERS]
+    context = RoleFixContext(options)
+    document, current = before, analysis
+    steps: list[FixStep] = []
+    for check in (c for c in FIXERS if c in wanted):
+        now_open = open_checks(current, settings, arn)
+        if check not in now_open:
+            if check not in open_before:
+                skipped += skip([check], "the engine no longer finds this problem in the recorded policy "
+                                         "(was the scan made by another version?)")
+            continue  # an earlier step closed it
+        try:
+            step = FIXERS[check](document, current, now_open[check], context)
+            candidate = parse_policy(step.document)
+        except Unfixable as error:
+            skipped += skip([check], str(error))
+            continue
+        except PolicyError as error:
+            skipped += skip([check], f"refused: the corrected policy would not be valid: {error}")
+            continue
+        corrected = analyse_trust(candidate, zone)
+        reasons = widening_reasons(policy, candidate) + analysis_regressions(analysis, corrected)
+        after_open = open_checks(corrected, settings, arn)
+        if check in after_open:
+            reasons.append(f"the finding stays open: {after_open[check][0].message}")
+        new = sorted(set(after_open) - set(open_before))
+        if new:
+            reasons.append(f"it would raise new findings: {', '.join(new)}")
+        if reasons:
+            skipped += skip([check], "refused: " + "; ".join(reasons))
+            continue
+        document, current = step.document, corrected
+        steps.append(step)
+    if not steps:
+        return None, skipped
+    closed = [c for c in wanted if c in open_before and c not in open_checks(current, settings, arn)]
+    notify = sorted({account for step in steps for account in step.notify})
+    warnings = [w for step in steps for w in step.warnings]
+    if options.guard == "mfa":
+        vendors = load_vendors()
+        for account in current.outside_accounts:
+            if vendors.name_of(account):
+                warnings.append(f"{account} is {vendors.name_of(account)}, a vendor whose software assumes the "
+                                "role without a person: it cannot present MFA (use --guard external-id)")
+    change = RoleChange(
+        account_id=account_id,
+        role_name=name,
+        role_arn=arn,
+        before=before,
+        after=document,
+        checks=tuple(closed),
+        findings=tuple(str(f.get("id")) for f in findings if f.get("check") in closed and f.get("id")),
+        fixes=tuple({"check": s.check, "description": s.description} for s in steps),
+        external_id=next((s.external_id for s in steps if s.external_id), None),
+        notify=tuple(notify),
+        warnings=tuple(warnings),
+    )
+    return change, skipped
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON (schema ``rolescope.fix-plan/v1``), with diff, CLI command and Terraform per role."""
+    return {
+        "schema": PLAN_SCHEMA,
+        "tool": {"name": "rolescope", "version": __version__},
+        "generated_at": plan.generated_at,
+        "digest": plan.digest,
+        "scan": plan.source,
+        "options": plan.options,
+        "changes": [
+            {
+                **_change_core(c),
+                "checks": list(c.checks),
+                "findings": list(c.findings),
+                "fixes": list(c.fixes),
+                "external_id": c.external_id,
+                "notify": list(c.notify),
+                "warnings": list(c.warnings),
+                "before_digest": digest(c.before),
+                "after_digest": digest(c.after),
+                "diff": unified_diff(c.before, c.after, c.role_name),
+                "cli": cli_command(c.role_name, c.after),
+                "terraform": terraform(c.role_arn, c.after),
+            }
+            for c in plan.changes
+        ],
+        "not_fixed": [
+            {"account_id": n.account_id, "role_arn": n.role_arn, "check": n.check, "reason": n.reason}
+            for n in plan.not_fixed
+        ],
+        "third_parties": plan.third_parties(),
+    }
+
+
+def load_plan(data: Any) -> Plan:
+    """Read a plan document back, checking everything apply relies on.
+
+    Raises:
+        PlanError: not a plan, a malformed change, or a plan edited after rolescope wrote it (its
+            digest no longer matches its changes).
+    """
+    _require(isinstance(data, dict) and data.get("schema") == PLAN_SCHEMA,
+             f"not a rolescope plan (expected schema {PLAN_SCHEMA}); write one with rolescope fix plan")
+    _require(isinstance(data.get("changes"), list), "the plan has no changes list")
+    changes = []
+    seen: set[str] = set()
+    for index, item in enumerate(data["changes"]):
+        where = f"changes[{index}]"
+        _require(isinstance(item, dict), f"{where} is not an object")
+        for key in ("account_id", "role_name", "role_arn"):
+            _require(isinstance(item.get(key), str) and item[key], f"{where} has no {key}")
+        _require(bool(ACCOUNT_ID.match(item["account_id"])), f"{where}: account_id is not 12 digits")
+        arn = parse_arn(item["role_arn"])
+        _require(arn is not None and arn.account == item["account_id"] and arn.resource_name == item["role_name"],
+                 f"{where}: role_arn does not name role {item['role_name']} in account {item['account_id']}")
+        _require(item["role_arn"] not in seen, f"{where}: role {item['role_arn']} appears twice")
+        seen.add(item["role_arn"])
+        for key in ("before", "after"):
+            _require(isinstance(item.get(key), dict), f"{where} has no {key} document")
+            try:
+                parse_policy(item[key])
+            except PolicyError as error:
+                raise PlanError(f"{where}: the {key} document is not a valid trust policy: {error}") from None
+        changes.append(RoleChange(
+            account_id=item["account_id"], role_name=item["role_name"], role_arn=item["role_arn"],
+            before=item["before"], after=item["after"], checks=tuple(item.get("checks") or ()),
+            findings=tuple(item.get("findings") or ()), external_id=item.get("external_id"),
+            notify=tuple(item.get("notify") or ()),
+        ))
+    plan = Plan(tuple(changes), source=data.get("scan") or {}, options=data.get("options") or {},
+                generated_at=str(data.get("generated_at", "")))
+    _require(data.get("digest") == plan.digest,
+             "the plan's changes do not match its digest: it was edited or damaged after rolescope wrote it "
+             "(make a new plan with rolescope fix plan)")
+    return plan

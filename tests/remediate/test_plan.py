@@ -1,0 +1,272 @@
+"""Planning: a scan in, corrected policies out — each closing its finding, none widening who can assume."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import pytest
+from tests.factories import ACCOUNT, MEMBER, ORG_ID, OUTSIDER, allow, role, trust
+from tests.remediate.scans import scan_document
+
+from rolescope.checks.context import CheckSettings
+from rolescope.policy.parse import parse_policy
+from rolescope.remediate import fixers
+from rolescope.remediate.errors import PlanError, Unfixable
+from rolescope.remediate.fixers import FixOptions, FixStep, check_external_id
+from rolescope.remediate.plan import Plan, Selection, build_plan, load_plan, plan_document
+from rolescope.remediate.verify import open_checks
+from rolescope.trust.analysis import analyse_trust
+from rolescope.trust.witness import Zone
+
+GITHUB = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+SAML = f"arn:aws:iam::{ACCOUNT}:saml-provider/Okta"
+FIXED_ID = "f" * 32
+
+
+def options(**kwargs: Any) -> FixOptions:
+    return FixOptions(generate=lambda: FIXED_ID, **kwargs)
+
+
+EVERYTHING = Selection()
+OWN_ZONE = Zone(ACCOUNT)
+
+
+def plan_for(*roles: dict[str, Any], org: tuple[str, ...] | None = None, selection: Selection = EVERYTHING,
+             **kwargs: Any) -> Plan:
+    return build_plan(scan_document(*roles, org_accounts=org), selection, options(**kwargs))
+
+
+def only_change(plan: Plan) -> Any:
+    assert len(plan.changes) == 1, plan.not_fixed
+    return plan.changes[0]
+
+
+def findings_after(document: dict[str, Any], zone: Zone = OWN_ZONE) -> set[str]:
+    return set(open_checks(analyse_trust(parse_policy(document), zone), CheckSettings()))
+
+
+def reasons(plan: Plan, check: str) -> list[str]:
+    return [n.reason for n in plan.not_fixed if n.check == check]
+
+
+def test_external_id_goes_on_the_outside_statement_only() -> None:
+    own = allow({"AWS": f"arn:aws:iam::{ACCOUNT}:role/ci"}, sid="Ci")
+    outside = allow({"AWS": OUTSIDER}, sid="Vendor")
+    change = only_change(plan_for(role("vendor", trust(own, outside))))
+    statements = change.after["Statement"]
+    assert statements[0] == own
+    assert statements[1]["Condition"] == {"StringEquals": {"sts:ExternalId": FIXED_ID}}
+    assert change.checks == ("cross-account-without-mfa-or-external-id",)
+    assert change.external_id == FIXED_ID and change.notify == (OUTSIDER,)
+    assert findings_after(change.after) == set()
+
+
+def test_generated_external_ids_are_random_and_differ_per_role() -> None:
+    scan = scan_document(role("a", trust(allow({"AWS": OUTSIDER}))), role("b", trust(allow({"AWS": OUTSIDER}))))
+    plan = build_plan(scan, Selection(), FixOptions())
+    ids = {c.external_id for c in plan.changes}
+    assert len(ids) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", i or "") for i in ids)
+    assert plan.third_parties()[0]["account_id"] == OUTSIDER
+    assert {r["external_id"] for r in plan.third_parties()[0]["roles"]} == ids
+
+
+def test_a_mixed_statement_is_split_so_the_service_keeps_its_access() -> None:
+    mixed = allow({"Service": "ecs-tasks.amazonaws.com", "AWS": [OUTSIDER, f"arn:aws:iam::{ACCOUNT}:root"]},
+                  sid="Mixed")
+    change = only_change(plan_for(role("mixed", trust(mixed)),
+                                  selection=Selection(checks=frozenset({"cross-account-without-mfa-or-external-id"}))))
+    kept, moved = change.after["Statement"]
+    assert kept == {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com",
+                                                      "AWS": [f"arn:aws:iam::{ACCOUNT}:root"]},
+                    "Action": "sts:AssumeRole", "Sid": "Mixed"}
+    assert moved["Principal"] == {"AWS": [OUTSIDER]} and moved["Sid"] == "MixedOutside"
+    assert moved["Condition"] == {"StringEquals": {"sts:ExternalId": FIXED_ID}}
+    analysis = analyse_trust(parse_policy(change.after), Zone(ACCOUNT))
+    assert {p.scope.value for p in analysis.paths if not p.requires} >= {"service", "same-account"}
+
+
+def test_mfa_guard_with_a_maximum_age() -> None:
+    change = only_change(plan_for(role("people", trust(allow({"AWS": OUTSIDER}))), guard="mfa", mfa_max_age=3600))
+    assert change.after["Statement"][0]["Condition"] == {
+        "Bool": {"aws:MultiFactorAuthPresent": "true"},
+        "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"},
+    }
+    assert change.external_id is None and change.notify == ()
+
+
+def test_mfa_guard_warns_about_a_known_vendor() -> None:
+    datadog = "464622532012"
+    change = only_change(plan_for(role("dd", trust(allow({"AWS": datadog}))), guard="mfa"))
+    assert any("Datadog" in w and "external-id" in w for w in change.warnings)
+
+
+def test_public_trust_is_narrowed_to_the_organisation() -> None:
+    plan = plan_for(role("open", trust(allow("*"))), org=(ACCOUNT, MEMBER),
+                    selection=Selection(checks=frozenset({"public-trust"})))
+    change = only_change(plan)
+    assert change.after["Statement"][0]["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}}
+    assert change.checks == ("public-trust",)
+
+
+def test_public_trust_without_an_organisation_is_not_guessed() -> None:
+    plan = plan_for(role("open", trust(allow("*"))), selection=Selection(checks=frozenset({"public-trust"})))
+    assert plan.changes == ()
+    assert "--org-id" in reasons(plan, "public-trust")[0]
+
+
+def test_public_and_cross_account_together() -> None:
+    change = only_change(plan_for(role("open", trust(allow("*"))), org_id=ORG_ID))
+    assert change.after["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:PrincipalOrgID": ORG_ID, "sts:ExternalId": FIXED_ID}}
+    assert set(change.checks) == {"public-trust", "cross-account-without-mfa-or-external-id"}
+    assert change.notify == ("*",)
+
+
+def test_oidc_subject_is_never_invented() -> None:
+    github = allow({"Federated": GITHUB}, "sts:AssumeRoleWithWebIdentity",
+                   {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}})
+    plan = plan_for(role("deploy", trust(github)))
+    assert plan.changes == ()
+    assert "--oidc-subject" in reasons(plan, "oidc-trust-without-subject")[0]
+    change = only_change(plan_for(role("deploy", trust(github)), oidc_subjects=("repo:acme/app:ref:refs/heads/main",)))
+    assert change.after["Statement"][0]["Condition"]["StringEquals"] == {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"}
+    assert set(change.checks) == {"oidc-trust-without-subject", "public-trust"}
+
+
+def test_an_oidc_subject_that_does_not_confine_is_refused() -> None:
+    github = allow({"Federated": GITHUB}, "sts:AssumeRoleWithWebIdentity")
+    plan = plan_for(role("deploy", trust(github)), oidc_subjects=("repo:*",))
+    assert plan.changes == ()
+    assert reasons(plan, "oidc-trust-without-subject")[0].startswith("refused: ")
+
+
+def test_one_oidc_subject_for_several_roles_is_an_error() -> None:
+    github = allow({"Federated": GITHUB}, "sts:AssumeRoleWithWebIdentity")
+    scan = scan_document(role("a", trust(github)), role("b", trust(github)))
+    with pytest.raises(PlanError, match="--role"):
+        build_plan(scan, Selection(), options(oidc_subjects=("repo:acme/app:*",)))
+    plan = build_plan(scan, Selection(roles=frozenset({"a"})), options(oidc_subjects=("repo:acme/app:*",)))
+    assert [c.role_name for c in plan.changes] == ["a"]
+    assert plan.changes[0].after["Statement"][0]["Condition"] == {
+        "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/app:*"}}
+
+
+def test_saml_audience_needs_a_value() -> None:
+    saml = allow({"Federated": SAML}, "sts:AssumeRoleWithSAML")
+    assert "--saml-audience" in reasons(plan_for(role("sso", trust(saml))), "saml-trust-without-audience")[0]
+    change = only_change(plan_for(role("sso", trust(saml)), saml_audiences=("https://signin.aws.amazon.com/saml",)))
+    assert change.after["Statement"][0]["Condition"] == {
+        "StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}
+
+
+def test_service_principal_gets_the_source_account() -> None:
+    events = allow({"Service": ["events.amazonaws.com", "scheduler.amazonaws.com"]})
+    change = only_change(plan_for(role("events", trust(events))))
+    assert change.after["Statement"][0]["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    assert any("acts only for resources in account" in w for w in change.warnings)
+
+
+def test_weak_external_id_is_replaced() -> None:
+    weak = allow({"AWS": OUTSIDER}, condition={"StringLike": {"sts:ExternalId": "*"}, "Bool": {"aws:SecureTransport":
+                                                                                                  "true"}})
+    change = only_change(plan_for(role("weak", trust(weak)), selection=Selection(checks=frozenset(
+        {"weak-external-id", "cross-account-without-mfa-or-external-id"}))))
+    assert change.after["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "true"},
+                                                         "StringEquals": {"sts:ExternalId": FIXED_ID}}
+    assert set(change.checks) == {"weak-external-id", "cross-account-without-mfa-or-external-id"}
+    assert change.notify == (OUTSIDER,)
+
+
+def test_deleted_principal_is_removed_and_an_empty_statement_dropped() -> None:
+    dead = "AROAABCDEFGHIJKLMNOPQ"
+    document = trust(allow({"AWS": [dead, f"arn:aws:iam::{ACCOUNT}:role/x"]}), allow({"AWS": dead}, sid="Gone"))
+    change = only_change(plan_for(role("stale", document)))
+    assert change.after["Statement"] == [allow({"AWS": [f"arn:aws:iam::{ACCOUNT}:role/x"]})]
+    plan = plan_for(role("only", trust(allow({"AWS": dead}))))
+    assert "cannot be empty" in reasons(plan, "trust-to-deleted-principal")[0]
+
+
+def test_checks_a_trust_edit_cannot_close_are_explained() -> None:
+    plan = plan_for(role("admin", trust(allow({"AWS": OUTSIDER}, condition={
+        "StringEquals": {"sts:ExternalId": "x" * 32}})), managed=("AdministratorAccess",), max_session=43200))
+    assert plan.changes == ()
+    assert "detach" in reasons(plan, "privileged-cross-account-role")[0]
+    assert "update-role" in reasons(plan, "long-session-cross-account-role")[0]
+
+
+def test_aws_managed_roles_are_left_alone() -> None:
+    plan = plan_for(role("AWSReservedSSO_Admin_0123", trust(allow({"AWS": OUTSIDER})),
+                         path="/aws-reserved/sso.amazonaws.com/"))
+    assert plan.changes == () and "AWS manages" in plan.not_fixed[0].reason
+
+
+def test_selection_by_check_role_and_account() -> None:
+    scan = scan_document(role("a", trust(allow({"AWS": OUTSIDER}))), role("b", trust(allow({"AWS": OUTSIDER}))))
+    assert [c.role_name for c in build_plan(scan, Selection(roles=frozenset({"b"})), options()).changes] == ["b"]
+    arn = f"arn:aws:iam::{ACCOUNT}:role/a"
+    assert [c.role_name for c in build_plan(scan, Selection(roles=frozenset({arn})), options()).changes] == ["a"]
+    assert build_plan(scan, Selection(accounts=frozenset({MEMBER})), options()).changes == ()
+    assert build_plan(scan, Selection(checks=frozenset({"public-trust"})), options()).changes == ()
+    with pytest.raises(PlanError, match="no such check"):
+        build_plan(scan, Selection(checks=frozenset({"nope"})), options())
+
+
+def test_a_fixer_that_widens_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    def widening(document: dict[str, Any], *_: Any) -> FixStep:
+        wider = copy.deepcopy(document)
+        wider["Statement"].append(allow({"AWS": "arn:aws:iam::222233334444:root"},
+                                        condition={"StringEquals": {"sts:ExternalId": FIXED_ID}}))
+        wider["Statement"][0]["Condition"] = {"StringEquals": {"sts:ExternalId": FIXED_ID}}
+        return FixStep("cross-account-without-mfa-or-external-id", wider, "widens")
+
+    monkeypatch.setitem(fixers.FIXERS, "cross-account-without-mfa-or-external-id", widening)
+    plan = plan_for(role("vendor", trust(allow({"AWS": OUTSIDER}))))
+    assert plan.changes == ()
+    why = reasons(plan, "cross-account-without-mfa-or-external-id")[0]
+    assert "allows something no statement of the original allows" in why and "222233334444" in why
+
+
+def test_a_fixer_that_does_not_close_its_finding_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    def idle(document: dict[str, Any], *_: Any) -> FixStep:
+        return FixStep("cross-account-without-mfa-or-external-id", copy.deepcopy(document), "does nothing")
+
+    monkeypatch.setitem(fixers.FIXERS, "cross-account-without-mfa-or-external-id", idle)
+    plan = plan_for(role("vendor", trust(allow({"AWS": OUTSIDER}))))
+    assert "the finding stays open" in reasons(plan, "cross-account-without-mfa-or-external-id")[0]
+
+
+def test_user_external_ids_are_validated() -> None:
+    assert check_external_id("Vendor-Issued_Id:0123456789") == "Vendor-Issued_Id:0123456789"
+    for bad, why in (("short", "fewer than"), (OUTSIDER, "account id"), ("has space here!!!!", "2 to 1224")):
+        with pytest.raises(Unfixable, match=why):
+            check_external_id(bad)
+
+
+def test_the_plan_document_round_trips_and_detects_edits() -> None:
+    plan = plan_for(role("vendor", trust(allow({"AWS": OUTSIDER}))))
+    document = plan_document(plan)
+    change = document["changes"][0]
+    assert change["cli"].startswith("aws iam update-assume-role-policy --role-name vendor --policy-document '{")
+    assert change["diff"].startswith("--- vendor (current)")
+    assert f"+          \"sts:ExternalId\": \"{FIXED_ID}\"" in change["diff"]
+    assert document["third_parties"] == [{"account_id": OUTSIDER, "vendor": None, "roles": [
+        {"role_arn": f"arn:aws:iam::{ACCOUNT}:role/vendor", "external_id": FIXED_ID}]}]
+    loaded = load_plan(document)
+    assert loaded.digest == plan.digest and loaded.changes[0].after == plan.changes[0].after
+    tampered = copy.deepcopy(document)
+    tampered["changes"][0]["after"]["Statement"][0].pop("Condition")
+    with pytest.raises(PlanError, match="edited or damaged"):
+        load_plan(tampered)
+    for broken, message in (({"schema": "x"}, "not a rolescope plan"),
+                            ({**document, "changes": [{"role_name": "x"}]}, "no account_id")):
+        with pytest.raises(PlanError, match=message):
+            load_plan(broken)
+
+
+def test_a_scan_document_of_another_kind_is_refused() -> None:
+    with pytest.raises(PlanError, match="not a rolescope scan document"):
+        build_plan({"schema": "rolescope.fix-plan/v1"}, Selection(), options())
