@@ -52,7 +52,8 @@ def value_matches(condition: Condition, request_value: str, context: Context | N
     match = MATCHERS[condition.family]
     for policy_value in condition.values:
         if condition.variables and "${" in policy_value:
-            resolved = substitute(policy_value, dict(context) if context is not None else None)
+            resolved = substitute(policy_value, dict(context) if context is not None else None,
+                                  pattern=condition.family in ("glob", "arn"))
             if resolved is None:
                 continue
             policy_value = resolved

@@ -17,6 +17,10 @@ from functools import lru_cache
 # A character no policy literal contains: stands for "any other character" in searches, and marks
 # values an outsider chose freely (an unknown ExternalId, an unknown GitHub owner...).
 FRESH = "\ue000"
+# What ``${*}`` and ``${?}`` (and wildcard characters a policy variable brings in) become in a pattern:
+# the characters themselves, matched literally.
+LITERAL_STAR, LITERAL_QUESTION = "\ue001", "\ue002"
+_LITERALS = {LITERAL_STAR: "*", LITERAL_QUESTION: "?"}
 _ARN_COLON_BOUND = 5
 
 
@@ -29,13 +33,13 @@ def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
         elif char == "?":
             parts.append(".")
         else:
-            parts.append(re.escape(char))
+            parts.append(re.escape(_LITERALS.get(char, char)))
     return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
 def glob_match(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
     """Whether ``text`` matches the IAM wildcard ``pattern`` as a whole."""
-    if "*" not in pattern and "?" not in pattern:
+    if not any(char in pattern for char in ("*", "?", LITERAL_STAR, LITERAL_QUESTION)):
         return pattern.lower() == text.lower() if ignore_case else pattern == text
     return _glob_regex(pattern, ignore_case).fullmatch(text) is not None
 

@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from rolescope.policy.glob import LITERAL_QUESTION, LITERAL_STAR
+
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
 
@@ -64,8 +66,14 @@ def variable_names(value: str) -> list[str]:
     return names
 
 
-def substitute(value: str, context: dict[str, tuple[str, ...]] | None) -> str | None:
+def substitute(value: str, context: dict[str, tuple[str, ...]] | None, *, pattern: bool = False) -> str | None:
     """Replace ``${key}`` and ``${key, 'default'}`` from a request context.
+
+    Args:
+        value: a condition value with policy variables.
+        context: the request's condition keys.
+        pattern: the value is a wildcard pattern (``StringLike``, ``ArnLike``): what the variables
+            bring in, and ``${*}``/``${?}``, stand for themselves, not for wildcards.
 
     Returns:
         The value with every variable replaced, or ``None`` when a variable names a key the request
@@ -73,18 +81,21 @@ def substitute(value: str, context: dict[str, tuple[str, ...]] | None) -> str | 
     """
     missing = False
 
+    def literal(text: str) -> str:
+        return text.replace("*", LITERAL_STAR).replace("?", LITERAL_QUESTION) if pattern else text
+
     def replace(match: re.Match[str]) -> str:
         nonlocal missing
         body = match.group(1)
         if body in _ESCAPES:
-            return _ESCAPES[body]
+            return literal(_ESCAPES[body])
         name, _, default = body.partition(",")
         found = (context or {}).get(name.strip().lower())
         if found:
-            return found[0]
+            return literal(found[0])
         default = default.strip()
         if len(default) >= 2 and default[0] == default[-1] == "'":
-            return default[1:-1]
+            return literal(default[1:-1])
         missing = True
         return ""
 
