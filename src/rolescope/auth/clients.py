@@ -1,0 +1,77 @@
+"""How rolescope's AWS clients behave: adaptive retries, a user agent, and counted calls."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+from rolescope import __version__
+
+# Enough attempts to ride out IAM's throttling on big accounts; 'adaptive' also slows the client
+# down (a token bucket per client) once AWS starts throttling, instead of only backing off.
+MAX_ATTEMPTS = 10
+
+# Partition -> a region whose endpoints serve it (IAM and Organizations are global per partition).
+PARTITION_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+
+
+def client_config(max_attempts: int = MAX_ATTEMPTS) -> Any:
+    """The botocore ``Config`` of every client rolescope creates."""
+    from botocore.config import Config  # imported when a client is made, not with the CLI
+
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": max_attempts},
+        user_agent_extra=f"rolescope/{__version__}",
+    )
+
+
+def partition_of_region(region: str) -> str:
+    """The partition a region belongs to."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def region_for(partition: str, configured: str | None) -> str:
+    """The region to send calls for ``partition`` to: the configured one when it is in that partition."""
+    if configured and partition_of_region(configured) == partition:
+        return configured
+    return PARTITION_REGIONS.get(partition, configured or "us-east-1")
+
+
+class CallCounter:
+    """Counts the API calls made through the clients it is attached to, and the HTTP attempts.
+
+    ``calls`` counts operations (a paginated call counts once per page); ``attempts`` counts
+    requests sent, so ``retries`` is what throttling and transient errors cost. Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.operations: Counter[str] = Counter()
+        self.attempts = 0
+
+    def attach(self, client: Any) -> Any:
+        """Count ``client``'s calls from now on; returns the client."""
+        client.meta.events.register("before-call", self._on_call)
+        client.meta.events.register("before-send", self._on_send)
+        return client
+
+    def _on_call(self, model: Any, **_: Any) -> None:
+        with self._lock:
+            self.operations[str(model.name)] += 1
+
+    def _on_send(self, **_: Any) -> None:
+        with self._lock:
+            self.attempts += 1
+
+    @property
+    def calls(self) -> int:
+        return sum(self.operations.values())
+
+    @property
+    def retries(self) -> int:
+        return max(0, self.attempts - self.calls)

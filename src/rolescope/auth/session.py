@@ -1,0 +1,205 @@
+"""The caller's own session: botocore's default chain or a named profile, with the AWS CLI's cache.
+
+botocore resolves every kind of profile the AWS CLI understands (static keys, ``role_arn`` with
+``source_profile`` or ``credential_source``, chained roles, ``mfa_serial``, ``external_id``,
+``duration_seconds``, ``role_session_name``, SSO, ``credential_process``). rolescope only changes two
+things, as the AWS CLI itself does: assumed-role credentials are cached in ``~/.aws/cli/cache`` (so a
+role the CLI assumed is reused, and vice versa), and the MFA prompter is rolescope's.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.credentials import (
+    AssumeRoleProvider,
+    CanonicalNameCredentialSourcer,
+    CredentialResolver,
+    EnvProvider,
+    ProfileProviderBuilder,
+    create_credential_resolver,
+)
+from botocore.exceptions import ProfileNotFound
+from botocore.utils import JSONFileCache
+
+from rolescope.auth.clients import CallCounter, client_config
+from rolescope.auth.errors import AuthConfigError
+
+Prompter = Callable[[str], str]
+# credential_source values whose credentials are themselves a role session.
+_ROLE_SOURCES = frozenset({"Ec2InstanceMetadata", "EcsContainer"})
+
+
+def cli_cache_dir() -> Path:
+    """The AWS CLI's credential cache directory, ``~/.aws/cli/cache``."""
+    return Path(os.path.expanduser("~")) / ".aws" / "cli" / "cache"
+
+
+class CliCache(JSONFileCache):  # type: ignore[misc]  # botocore is untyped
+    """The AWS CLI's credential cache: one JSON file per AssumeRole argument set, mode 0600.
+
+    botocore names each file by a hash of the sorted AssumeRole arguments, exactly as the AWS CLI
+    does; the directory is created (0700) on the first write, not before.
+    """
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory if directory is not None else cli_cache_dir()
+        super().__init__(str(self.directory))
+
+    def __setitem__(self, cache_key: str, value: Any) -> None:
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        super().__setitem__(cache_key, value)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileInfo:
+    """What a profile does, read from the shared config (nothing is called).
+
+    Attributes:
+        name: the profile.
+        role_arn: the role it assumes, if any.
+        mfa_serials: MFA devices anywhere in its chain (each prompts for a code).
+        source_is_role: the credentials it assumes the role with are themselves a role session
+            (a chained profile, an instance or container role, SSO), so AWS caps the session at 1 h.
+    """
+
+    name: str
+    role_arn: str | None = None
+    mfa_serials: tuple[str, ...] = ()
+    source_is_role: bool = False
+
+
+def profile_info(session: botocore.session.Session, name: str) -> ProfileInfo:
+    """Follow ``name``'s ``source_profile`` chain in ``session``'s config."""
+    profiles: Mapping[str, Mapping[str, Any]] = session.full_config.get("profiles", {})
+    top = profiles.get(name, {})
+    serials: list[str] = []
+    seen: set[str] = set()
+    current: str | None = name
+    while current is not None and current not in seen:
+        seen.add(current)
+        profile = profiles.get(current, {})
+        if profile.get("mfa_serial"):
+            serials.append(str(profile["mfa_serial"]))
+        source = profile.get("source_profile") if "role_arn" in profile else None
+        current = str(source) if source and source != current else None
+    source_is_role = False
+    if "role_arn" in top:
+        source_name = top.get("source_profile")
+        source = profiles.get(str(source_name), {}) if source_name and source_name != name else {}
+        source_is_role = (
+            top.get("credential_source") in _ROLE_SOURCES
+            or "role_arn" in source
+            or any(key in source for key in ("sso_session", "sso_start_url", "web_identity_token_file"))
+        )
+    role_arn = top.get("role_arn")
+    return ProfileInfo(name, str(role_arn) if role_arn else None, tuple(dict.fromkeys(serials)), source_is_role)
+
+
+class BaseSession:
+    """The caller's credentials, as botocore resolves them for the profile (or the default chain).
+
+    Args:
+        profile: ``-p``; ``None`` for botocore's default chain (which honours ``AWS_PROFILE``).
+        region: ``--region``; ``None`` for the profile's or the environment's.
+        prompter: asks for MFA codes when a profile has ``mfa_serial``.
+        cache: where assumed-role credentials are cached (:class:`CliCache` in the CLI).
+
+    Raises:
+        AuthConfigError: the profile does not exist.
+    """
+
+    def __init__(self, profile: str | None, region: str | None, prompter: Prompter,
+                 cache: MutableMapping[str, Any]) -> None:
+        self.botocore = botocore.session.Session(profile=profile)
+        try:
+            self.profile = str(self.botocore.get_config_variable("profile") or "default")
+            configured = self.botocore.get_config_variable("region")
+        except ProfileNotFound:
+            raise AuthConfigError(f"profile {profile!r} not found in {self._config_files()}") from None
+        self.explicit_profile = profile
+        self.region: str | None = region or configured
+        self.info = profile_info(self.botocore, self.profile)
+        self._lock = threading.RLock()
+        resolver = create_credential_resolver(self.botocore, cache=cache, region_name=self.region)
+        _install_prompter(resolver, self.botocore, self.profile, self.region, cache, prompter, self.create_client)
+        self.botocore.register_component("credential_provider", resolver)
+
+    def _config_files(self) -> str:
+        variable = self.botocore.get_config_variable
+        files = (variable("config_file"), variable("credentials_file"))
+        return " or ".join(str(f) for f in files)
+
+    def override_profile_role(self, overrides: Mapping[str, str]) -> None:
+        """Assume the profile's role with these settings (``external_id``, ``duration_seconds``,
+        ``role_session_name``) instead of the config file's. Call before the credentials are used.
+
+        Raises:
+            AuthConfigError: the profile does not assume a role.
+        """
+        if self.info.role_arn is None:
+            raise AuthConfigError(f"profile {self.profile!r} does not assume a role (no role_arn)")
+        self.botocore.full_config["profiles"][self.profile].update(overrides)
+
+    def credentials(self) -> Any:
+        """botocore's credentials object (refreshing itself when it is a role), or ``None``."""
+        return self.botocore.get_credentials()
+
+    def create_client(self, service: str, counter: CallCounter | None = None, region: str | None = None,
+                      **kwargs: Any) -> Any:
+        """A client on the caller's credentials; safe to call from any thread."""
+        kwargs.setdefault("config", client_config())
+        with self._lock:  # botocore sessions are not safe to create clients from concurrently
+            client = self.botocore.create_client(service, region_name=region or self.region or "us-east-1",
+                                                 **kwargs)
+        return counter.attach(client) if counter is not None else client
+
+    def session_with(self, credentials: Any, region: str | None = None) -> boto3.Session:
+        """A new boto3 session on ``credentials``, with this profile's settings (endpoints, CA bundle...)."""
+        core = botocore.session.Session(profile=self.explicit_profile)
+        core.register_component("credential_provider", CredentialResolver([_Given(credentials)]))
+        return boto3.Session(botocore_session=core, region_name=region or self.region)
+
+
+class _Given:
+    """A credential provider that hands out credentials rolescope already holds."""
+
+    METHOD = "rolescope"
+    CANONICAL_NAME = None
+
+    def __init__(self, credentials: Any) -> None:
+        self._credentials = credentials
+
+    def load(self) -> Any:
+        return self._credentials
+
+
+def _install_prompter(resolver: Any, session: botocore.session.Session, profile: str, region: str | None,
+                      cache: MutableMapping[str, Any], prompter: Prompter,
+                      create_client: Callable[..., Any]) -> None:
+    """Replace botocore's assume-role provider by one that prompts with ``prompter``.
+
+    botocore builds its provider with ``getpass`` as the prompter and offers no setter, so an
+    equivalent provider is built from the same public parts and put in its place in the chain.
+    """
+    sourcer = CanonicalNameCredentialSourcer(
+        [EnvProvider(), resolver.get_provider("container-role"), resolver.get_provider("iam-role")]
+    )
+    provider = AssumeRoleProvider(
+        load_config=lambda: session.full_config,
+        client_creator=lambda service, **kwargs: create_client(service, region=region, **kwargs),
+        cache=cache,
+        profile_name=profile,
+        prompter=prompter,
+        credential_sourcer=sourcer,
+        profile_provider_builder=ProfileProviderBuilder(session, cache=cache, region_name=region),
+    )
+    methods = [p.METHOD for p in resolver.providers]
+    resolver.providers[methods.index(AssumeRoleProvider.METHOD)] = provider
