@@ -87,6 +87,11 @@ def test_a_mixed_statement_is_split_so_the_service_keeps_its_access() -> None:
     assert {p.scope.value for p in analysis.paths if not p.requires} >= {"service", "same-account"}
 
 
+def test_an_external_id_for_an_organisation_account_warns_about_console_users() -> None:
+    change = only_change(plan_for(role("admin", trust(allow({"AWS": MEMBER}))), org=(ACCOUNT, MEMBER)))
+    assert any("switch into this role from the AWS console" in w for w in change.warnings)
+
+
 def test_mfa_guard_with_a_maximum_age() -> None:
     change = only_change(plan_for(role("people", trust(allow({"AWS": OUTSIDER}))), guard="mfa", mfa_max_age=3600))
     assert change.after["Statement"][0]["Condition"] == {
@@ -253,7 +258,7 @@ def test_the_plan_document_round_trips_and_detects_edits() -> None:
     assert change["cli"].startswith("aws iam update-assume-role-policy --role-name vendor --policy-document '{")
     assert change["diff"].startswith("--- vendor (current)")
     assert f"+          \"sts:ExternalId\": \"{FIXED_ID}\"" in change["diff"]
-    assert document["third_parties"] == [{"account_id": OUTSIDER, "vendor": None, "roles": [
+    assert document["third_parties"] == [{"account_id": OUTSIDER, "vendor": None, "in_organization": False, "roles": [
         {"role_arn": f"arn:aws:iam::{ACCOUNT}:role/vendor", "external_id": FIXED_ID}]}]
     loaded = load_plan(document)
     assert loaded.digest == plan.digest and loaded.changes[0].after == plan.changes[0].after

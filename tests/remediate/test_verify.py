@@ -49,7 +49,9 @@ def test_an_unchanged_policy_is_contained() -> None:
     (lambda d: d["Statement"][1]["Condition"]["Bool"].update({"aws:SecureTransport": "true"}), "Deny"),
     (lambda d: d.update(Version="2008-10-17"), "Version"),
     (lambda d: d["Statement"][0]["Condition"].update(StringLike={"sts:ExternalId": "*"}), "Statement[0]"),
-    (lambda d: d["Statement"][0]["Condition"].update(StringEquals={"sts:ExternalId": "other-value"},
+    (lambda d: d["Statement"][0]["Condition"].update(StringEquals={"aws:PrincipalArn": "other-value"},
+                                                    StringLike={}), "Statement[0]"),
+    (lambda d: d["Statement"][0]["Condition"].update(StringNotEquals={"sts:ExternalId": "x"},
                                                     StringLike={}), "Statement[0]"),
     (lambda d: d["Statement"].append(allow({"AWS": OTHER}, condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})),
      "Statement[2]"),
@@ -68,6 +70,14 @@ def test_a_pinned_value_the_old_pattern_accepts_is_contained() -> None:
         document["Statement"][0]["Condition"] = {"StringEquals": {"sts:ExternalId": "vendor-0123456789abcdef"}}
 
     assert widens(edited(pin)) == []
+
+
+def test_a_guessable_external_id_may_be_replaced_by_another_value() -> None:
+    weak = trust(allow({"AWS": OUTSIDER}, condition={"StringEquals": {"sts:ExternalId": OUTSIDER}}))
+    fresh = trust(allow({"AWS": OUTSIDER}, condition={"StringEquals": {"sts:ExternalId": "f" * 32}}))
+    assert widens(fresh, weak) == []
+    other_key = trust(allow({"AWS": OUTSIDER}, condition={"StringEquals": {"aws:SourceAccount": "f" * 32}}))
+    assert widens(other_key, weak)
 
 
 def test_analysis_regressions_name_what_opened() -> None:

@@ -11,6 +11,7 @@ from rolescope.cli.check_policy import check_policy
 from rolescope.cli.compliance import compliance
 from rolescope.cli.demo import demo
 from rolescope.cli.diff import diff
+from rolescope.cli.fix import fix
 from rolescope.cli.graph import graph
 from rolescope.cli.scan import scan
 from rolescope.cli.simulate import simulate
@@ -29,6 +30,7 @@ cli.add_command(demo)
 cli.add_command(graph)
 cli.add_command(compliance)
 cli.add_command(diff)
+cli.add_command(fix)
 
 
 def main() -> None:

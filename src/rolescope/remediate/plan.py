@@ -96,6 +96,7 @@ class Plan:
     source: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     generated_at: str = ""
+    org_accounts: frozenset[str] = frozenset()
 
     @property
     def digest(self) -> str:
@@ -111,7 +112,8 @@ class Plan:
                 grouped.setdefault(account, []).append(
                     {"role_arn": change.role_arn, "external_id": change.external_id or ""})
         return [
-            {"account_id": account, "vendor": vendors.name_of(account), "roles": roles}
+            {"account_id": account, "vendor": vendors.name_of(account),
+             "in_organization": account == "*" or account in self.org_accounts, "roles": roles}
             for account, roles in sorted(grouped.items())
         ]
 
@@ -226,7 +228,8 @@ def build_plan(scan: Mapping[str, Any], selection: Selection, options: FixOption
                 "checks": sorted(selection.checks), "roles": sorted(selection.roles),
                 "accounts": sorted(selection.accounts)}
     scan_source = {"path": source, "generated_at": scan.get("generated_at"), "digest": digest(scan)}
-    return Plan(tuple(changes), tuple(not_fixed), scan_source, recorded, stamp)
+    members = organization.account_ids if organization is not None else frozenset()
+    return Plan(tuple(changes), tuple(not_fixed), scan_source, recorded, stamp, members)
 
 
 def plan_role(account_id: str, role: dict[str, Any], findings: list[dict[str, Any]],
@@ -290,6 +293,12 @@ def plan_role(account_id: str, role: dict[str, Any], findings: list[dict[str, An
     closed = [c for c in wanted if c in open_before and c not in open_checks(current, settings, arn)]
     notify = sorted({account for step in steps for account in step.notify})
     warnings = [w for step in steps for w in step.warnings]
+    members = organization.account_ids if organization is not None else frozenset()
+    inside = sorted(a for a in notify if a in members)
+    if inside:
+        verb = "is" if len(inside) == 1 else "are"
+        warnings.append(f"{', '.join(inside)} {verb} in your organisation: people who switch into this role from "
+                        "the AWS console cannot send an ExternalId (use --guard mfa for roles people use)")
     if options.guard == "mfa":
         vendors = load_vendors()
         for account in current.outside_accounts:

@@ -7,7 +7,10 @@ Two independent arguments, both required before rolescope proposes or applies a 
   and every one of its conditions kept (or replaced by a ``StringEquals`` on a single-valued key whose
   values the old condition accepts). Every Deny statement must be kept. Under IAM's evaluation
   (a request is allowed when some Allow statement matches and no Deny does) that makes the new
-  policy's allowed requests a subset of the old one's.
+  policy's allowed requests a subset of the old one's. One exception, by design: a positive
+  ``sts:ExternalId`` condition may be replaced by ``StringEquals`` on another value. The ExternalId is a
+  value the caller sends, not who the caller is, so the principals that can assume the role stay
+  the same; only the value they must know changes (what fixing a guessable ExternalId means).
 * :func:`analysis_regressions` — the trust engine's verdicts compared: no new outside account, no
   new kind of caller, not newly public, a guarded role stays guarded, no new exposure.
 
@@ -31,6 +34,7 @@ SINGLE_VALUED_KEYS = frozenset({
     "sts:externalid", "aws:sourceaccount", "aws:principalorgid", "aws:multifactorauthpresent",
     "aws:principalaccount", "saml:aud",
 })
+EXTERNAL_ID_OPERATORS = frozenset({"StringEquals", "StringLike", "StringEqualsIgnoreCase"})
 ENGINE_CHECKS: tuple[RegisteredCheck, ...] = tuple(c for c in CHECKS if not c.needs_account)
 
 ConditionShape = tuple[str, Qualifier, bool, str, frozenset[str]]
@@ -45,14 +49,23 @@ def _statement_shape(statement: Statement) -> tuple[object, ...]:
             statement.not_actions, frozenset(_shape(c) for c in statement.conditions))
 
 
+def _pins(condition: Condition, key: str) -> bool:
+    return (condition.key == key and condition.operator == "StringEquals" and condition.qualifier is Qualifier.NONE
+            and not condition.if_exists and not condition.variables)
+
+
 def _implied(old: Condition, new_conditions: Iterable[Condition]) -> bool:
-    """Whether ``new_conditions`` (all of which hold) make ``old`` hold for every request."""
+    """Whether ``new_conditions`` (all of which hold) make ``old`` hold for every request, or ``old`` is a
+    positive ExternalId condition that a pinned ExternalId replaces (see the module docstring)."""
     if _shape(old) in {_shape(c) for c in new_conditions}:
         return True
     for new in new_conditions:
-        pins = (new.key == old.key and new.key in SINGLE_VALUED_KEYS and new.operator == "StringEquals"
-                and new.qualifier is Qualifier.NONE and not new.if_exists and not new.variables)
-        if pins and all(condition_holds(old, {old.key: (value,)}) for value in new.values):
+        if not _pins(new, old.key):
+            continue
+        if new.key in SINGLE_VALUED_KEYS and all(condition_holds(old, {old.key: (v,)}) for v in new.values):
+            return True
+        if old.key == "sts:externalid" and old.operator in EXTERNAL_ID_OPERATORS and not old.negated \
+                and old.qualifier is Qualifier.NONE and not old.if_exists:
             return True
     return False
 

@@ -1,0 +1,224 @@
+"""``rolescope fix``: plan corrected trust policies from a scan, review, apply with backups, roll back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from rolescope.checks.registry import CHECK_IDS
+from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
+from rolescope.cli.inputs import account_id_option, read_text
+from rolescope.remediate.apply import Outcome, RunSettings, apply_plan, rollback
+from rolescope.remediate.errors import AwsError, DriftError, JournalError, PlanError, Unfixable, VerifyError
+from rolescope.remediate.fixers import FixOptions, check_external_id
+from rolescope.remediate.iam import StoreFactory, boto3_stores
+from rolescope.remediate.plan import Plan, Selection, build_plan, load_plan, plan_document
+from rolescope.report.atomic import write_atomic
+
+EXIT_FAILED = EXIT_ACCOUNTS  # an AWS call or a read-back failed part-way: rerun to converge
+EXIT_DRIFT = 4  # refused: roles changed since the scan (or since the apply); nothing was changed
+
+
+def _read_json(path: str, what: str) -> Any:
+    text = read_text(path)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise InputError(f"{path}: not JSON, expected {what}") from None
+
+
+def _accounts(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        account_id_option(ctx, param, value)
+    return values
+
+
+@click.group("fix")
+def fix() -> None:
+    """Correct trust policies: plan from a scan, review, apply with backups, roll back.
+
+    \b
+    rolescope scan --from DIR --format json --output scan.json
+    rolescope fix plan --from scan.json --out plan.json
+    rolescope fix show plan.json
+    rolescope fix apply plan.json            # backup: plan.backup.json
+    rolescope fix rollback plan.backup.json
+    """
+
+
+@fix.command("plan")
+@click.option("--from", "source", required=True, metavar="SCAN.json", help="A scan document (scan --format json).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="PLAN.json",
+              help="Where to write the plan.")
+@click.option("--check", "checks", multiple=True, help="Only findings of this check (repeatable).")
+@click.option("--role", "roles", multiple=True, help="Only this role, by name or ARN (repeatable).")
+@click.option("--account", "accounts", multiple=True, callback=_accounts, help="Only this account (repeatable).")
+@click.option("--guard", type=click.Choice(["external-id", "mfa"]), default="external-id", show_default=True,
+              help="What a cross-account path must require: an ExternalId (third parties, software) or MFA (people).")
+@click.option("--external-id", help="The ExternalId to require (default: a fresh random one per role).")
+@click.option("--mfa-max-age", type=click.IntRange(60, 129600), metavar="SECONDS",
+              help="With --guard mfa: also require aws:MultiFactorAuthAge below this.")
+@click.option("--oidc-subject", "oidc_subjects", multiple=True, metavar="SUBJECT",
+              help="Token subject an OIDC trust is pinned to, e.g. repo:ORG/REPO:ref:refs/heads/main (repeatable; "
+                   "one role at a time).")
+@click.option("--saml-audience", "saml_audiences", multiple=True, metavar="URL",
+              help="SAML:aud value to require, e.g. https://signin.aws.amazon.com/saml (repeatable).")
+@click.option("--org-id", help="Organisation that \"*\" is narrowed to when the scan does not know it (o-...).")
+@click.option("--force", is_flag=True, help="Replace PLAN.json if it exists.")
+def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...], accounts: tuple[str, ...],
+         guard: str, external_id: str | None, mfa_max_age: int | None, oidc_subjects: tuple[str, ...],
+         saml_audiences: tuple[str, ...], org_id: str | None, force: bool) -> None:
+    """Write a reviewable plan: the corrected trust policy of every role with a fixable finding."""
+    unknown = [c for c in checks if c not in CHECK_IDS]
+    if unknown:
+        raise InputError(f"--check {unknown[0]!r}: no such check (known: {', '.join(CHECK_IDS)})")
+    if mfa_max_age is not None and guard != "mfa":
+        raise InputError("--mfa-max-age goes with --guard mfa")
+    if external_id is not None and guard != "external-id":
+        raise InputError("--external-id goes with --guard external-id")
+    if org_id is not None and not org_id.startswith("o-"):
+        raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
+    if out.exists() and not force:
+        raise InputError(f"{out} exists; pass --force to replace it")
+    try:
+        if external_id is not None:
+            check_external_id(external_id)
+        options = FixOptions(guard="mfa" if guard == "mfa" else "external-id", external_id=external_id,
+                             mfa_max_age=mfa_max_age, oidc_subjects=oidc_subjects, saml_audiences=saml_audiences,
+                             org_id=org_id)
+        selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts))
+        result = build_plan(_read_json(source, "a rolescope scan document"), selection, options, source=source)
+    except (PlanError, Unfixable) as error:
+        raise InputError(f"{source}: {error}" if isinstance(error, PlanError) else str(error)) from None
+    write_atomic(out, orjson.dumps(plan_document(result), option=orjson.OPT_INDENT_2) + b"\n", mode=0o600)
+    _print_plan(result, out)
+
+
+def _print_plan(result: Plan, out: Path) -> None:
+    click.echo(f"plan written to {out}: {len(result.changes)} role(s) to change, "
+               f"{len(result.not_fixed)} finding(s) left alone")
+    for change in result.changes:
+        click.echo(f"  {change.role_arn}: closes {', '.join(change.checks)}")
+        for step in change.fixes:
+            click.echo(f"    + {step['description']}")
+        for warning in change.warnings:
+            click.echo(f"    ! {warning}")
+    if result.not_fixed:
+        click.echo("left alone:")
+        for item in result.not_fixed:
+            click.echo(f"  {item.role_arn} {item.check}: {item.reason}")
+    parties = result.third_parties()
+    if parties:
+        click.echo("tell each of these accounts its new ExternalId before you apply, or their access stops:")
+        for party in parties:
+            who = "every organisation account that uses the role" if party["account_id"] == "*" else (
+                party["account_id"] + (f" ({party['vendor']})" if party["vendor"] else "")
+                + (" (in your organisation)" if party["in_organization"] else ""))
+            for item in party["roles"]:
+                click.echo(f"  {who}: {item['role_arn']} ExternalId {item['external_id']}")
+    if result.changes:
+        click.echo(f"review: rolescope fix show {out}; then: rolescope fix apply {out}")
+
+
+@fix.command("show")
+@click.argument("plan_file", metavar="PLAN.json")
+def show(plan_file: str) -> None:
+    """Print each change of a plan: the diff, the AWS CLI command and the Terraform snippet."""
+    document = _read_json(plan_file, "a rolescope plan")
+    try:
+        load_plan(document)
+    except PlanError as error:
+        raise InputError(f"{plan_file}: {error}") from None
+    for change in document["changes"]:
+        click.echo(f"# {change['role_arn']} — closes {', '.join(change['checks'])}")
+        click.echo(change["diff"], nl=False)
+        click.echo(f"\n# AWS CLI (account {change['account_id']}):\n{change['cli']}\n")
+        click.echo(f"# Terraform:\n{change['terraform']}")
+    if not document["changes"]:
+        click.echo("the plan changes nothing")
+
+
+def aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """How apply and rollback reach the accounts of a plan."""
+    options = [
+        click.option("--profile", "-p", help="AWS CLI profile (default: the default credential chain)."),
+        click.option("--region", help="Region for STS calls (default: the profile's, else us-east-1)."),
+        click.option("--role-name", help="Assume this role in each account of the plan (NAME or path/NAME); "
+                                         "without it the credentials must be the account's own."),
+        click.option("--external-id", "-I", "assume_external_id", help="ExternalId of the --role-name role."),
+        click.option("--account", "accounts", multiple=True, callback=_accounts,
+                     help="Only roles of this account (repeatable)."),
+        click.option("--dry-run", is_flag=True, help="Read and check, print the calls, change nothing."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _stores(profile: str | None, region: str | None, role_name: str | None, external_id: str | None
+            ) -> StoreFactory:
+    if external_id is not None and role_name is None:
+        raise InputError("-I/--external-id is for the role assumed with --role-name")
+    return boto3_stores(profile, region, role_name, external_id)
+
+
+def _run(action: Callable[[], list[Outcome]], verb: str) -> None:
+    try:
+        outcomes = action()
+    except DriftError as error:
+        click.echo(f"rolescope: refused: {error}", err=True)
+        raise click.exceptions.Exit(EXIT_DRIFT) from None
+    except (PlanError, JournalError) as error:
+        raise InputError(str(error)) from None
+    except (AwsError, VerifyError) as error:
+        click.echo(f"rolescope: error: {error}; nothing is lost: rerun the same command to finish", err=True)
+        raise click.exceptions.Exit(EXIT_FAILED) from None
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.action] = counts.get(outcome.action, 0) + 1
+        if outcome.action == "skipped-drift":
+            click.echo(f"skipped (drifted): {outcome.role_arn}: {outcome.detail}", err=True)
+    summary = ", ".join(f"{n} {a.replace('-', ' ')}" for a, n in sorted(counts.items())) or "no roles"
+    click.echo(f"{verb}: {summary}")
+
+
+@fix.command("apply")
+@click.argument("plan_file", metavar="PLAN.json")
+@click.option("--backup", type=click.Path(dir_okay=False, path_type=Path), metavar="BACKUP.json",
+              help="Backup and journal file (default: PLAN.backup.json beside the plan).")
+@click.option("--skip-drifted", is_flag=True, help="Apply the other roles when some changed since the scan.")
+@aws_options
+def apply(plan_file: str, backup: Path | None, skip_drifted: bool, profile: str | None, region: str | None,
+          role_name: str | None, assume_external_id: str | None, accounts: tuple[str, ...], dry_run: bool) -> None:
+    """Apply a plan: refuse drifted roles, back up every original (fsynced) first, write, read back, verify.
+
+    Interrupted at any point, rerunning the same command finishes the job.
+    """
+    if plan_file == "-":
+        raise InputError("the plan must be a file: its backup is kept beside it")
+    try:
+        loaded = load_plan(_read_json(plan_file, "a rolescope plan"))
+    except PlanError as error:
+        raise InputError(f"{plan_file}: {error}") from None
+    target = backup or Path(plan_file).with_suffix(".backup.json")
+    stores = _stores(profile, region, role_name, assume_external_id)
+    settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=click.echo)
+    _run(lambda: apply_plan(loaded, stores, target, settings, plan_path=plan_file, skip_drifted=skip_drifted),
+         "dry run" if dry_run else f"apply (backup: {target})")
+
+
+@fix.command("rollback")
+@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path), metavar="BACKUP.json")
+@click.option("--force", is_flag=True, help="Also restore roles changed after the apply (their current policy is "
+                                            "kept in the backup).")
+@aws_options
+def rollback_command(backup: Path, force: bool, profile: str | None, region: str | None, role_name: str | None,
+                     assume_external_id: str | None, accounts: tuple[str, ...], dry_run: bool) -> None:
+    """Restore the original trust policies from a backup, byte for byte. Rerun after an interruption."""
+    stores = _stores(profile, region, role_name, assume_external_id)
+    settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=click.echo)
+    _run(lambda: rollback(backup, stores, settings, force=force), "dry run" if dry_run else "rollback")
