@@ -36,7 +36,10 @@ cli.add_command(fix)
 def main() -> None:
     """Entry point: click's errors are one line; an unexpected error is one line too, exit 2."""
     try:
-        cli.main(standalone_mode=False)
+        # Without standalone mode click returns the code of a click.exceptions.Exit instead of raising it.
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.exceptions.Abort:
