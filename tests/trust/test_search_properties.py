@@ -15,9 +15,11 @@ from typing import Any
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from rolescope.policy.evaluate import evaluate
+from rolescope.policy.arn import parse_arn
+from rolescope.policy.evaluate import evaluate, statement_covers
 from rolescope.policy.model import Effect, PolicyDocument, PrincipalType
 from rolescope.policy.parse import parse_policy
+from rolescope.policy.qualifier import Qualifier
 from rolescope.policy.request import Caller, Request
 from rolescope.trust.analysis import TrustAnalysis, analyse_trust
 from rolescope.trust.search import find_request
@@ -51,7 +53,9 @@ KEYS: dict[str, tuple[list[str], list[Any]]] = {
                                    "arn:aws:iam::2222*:*", f"arn:aws:iam::{OTHER}:user/U1"]),
     "aws:SourceIp": (["IpAddress", "NotIpAddress", "IpAddressIfExists", "NotIpAddressIfExists"],
                      ["10.0.0.0/8", "203.0.113.0/24", "2001:db8::/32"]),
-    "aws:PrincipalAccount": (STRING_OPS, [HOME, PARTNER, OTHER, "2222*", "*1"]),
+    "aws:PrincipalAccount": ([*STRING_OPS, "NumericLessThan", "NumericGreaterThanEquals"],
+                             [HOME, PARTNER, OTHER, "2222*", "*1", "300000000000"]),
+    "aws:SourceAccount": (["StringEquals", "StringEqualsIfExists", "StringNotEquals"], [HOME, PARTNER]),
 }
 
 
@@ -151,20 +155,29 @@ def org_choices(account: str, zone: Zone) -> list[str | None]:
     return [None, "o-aaa", "o-bbb", "o-attacker"]
 
 
-def brute_force(policy: PolicyDocument, zone: Zone, orgs: dict[str, str | None]) -> list[tuple[Identity, Request]]:
-    """Every sampled request that ``evaluate`` allows."""
+def brute_force(policy: PolicyDocument, zone: Zone) -> list[tuple[Identity, str | None, Request]]:
+    """Every sampled request that ``evaluate`` allows, with the organisation of the caller's account."""
     literals = literal_values(policy)
-    external_ids: list[str | None] = [None, *sorted(literals), "abq", "xaz", "XYZ", "attacker-chosen"]
-    addresses: list[str | None] = [None, "10.1.2.3", "203.0.113.9", "2001:db8::1", "198.51.100.1"]
+    keys = {c.key for s in policy.statements for c in s.conditions}  # no other key changes a verdict
+    external_ids: list[str | None] = [None]
+    if "sts:externalid" in keys:
+        external_ids += [*sorted(literals), "abq", "xaz", "XYZ", "attacker-chosen"]
+    addresses: list[str | None] = [None]
+    if "aws:sourceip" in keys:
+        addresses += ["10.1.2.3", "203.0.113.9", "2001:db8::1", "198.51.100.1"]
+    orgs = (lambda account: org_choices(account, zone)) if "aws:principalorgid" in keys else (lambda _: [None])
+    allows = [s for s in policy.statements if s.effect is Effect.ALLOW]
     allowed = []
     for account in ACCOUNTS:
-        for identity in identities(account):
+        for org, identity in itertools.product(orgs(account), identities(account)):
+            if not any(statement_covers(s, identity.caller, "sts:AssumeRole") for s in allows):
+                continue
             base: dict[str, tuple[str, ...]] = {
                 "aws:principalarn": (identity.caller.arn,),
                 "aws:principalaccount": (account,),
             }
-            if orgs[account] is not None:
-                base["aws:principalorgid"] = (orgs[account] or "",)
+            if org is not None:
+                base["aws:principalorgid"] = (org,)
             if identity.mfa == "true":
                 base["aws:multifactorauthpresent"] = ("true",)
                 base["aws:multifactorauthage"] = ("120",)
@@ -178,7 +191,7 @@ def brute_force(policy: PolicyDocument, zone: Zone, orgs: dict[str, str | None])
                     context["aws:sourceip"] = (address,)
                 request = Request(identity.caller, "sts:AssumeRole", context)
                 if evaluate(policy, request).allowed:
-                    allowed.append((identity, request))
+                    allowed.append((identity, org, request))
     return allowed
 
 
@@ -202,6 +215,24 @@ def test_every_witness_request_is_allowed(policy: PolicyDocument, zone: Zone) ->
                 assert decision.allowed, (statement.label, witness, request.context, decision.label)
 
 
+def assert_realistic(policy: PolicyDocument, request: Request) -> None:
+    """The example's identity keys agree with its caller, as they would in a real request."""
+    context, caller = request.context, request.caller
+    qualified = {c.key for s in policy.statements for c in s.conditions if c.qualifier is not Qualifier.NONE}
+    for key, values in context.items():
+        assert len(values) == 1 or key in qualified, (key, values)
+    if caller.type is not PrincipalType.AWS:
+        assert not {"aws:principalaccount", "aws:principalarn", "aws:multifactorauthpresent"} & set(context)
+        return
+    assert context.get("aws:principalaccount", (caller.account,)) == (caller.account,)
+    for arn in context.get("aws:principalarn", ()):
+        parsed = parse_arn(arn)
+        assert parsed is not None and parsed.account == caller.account, arn
+    if "aws:multifactorauthage" in context:
+        assert context.get("aws:multifactorauthpresent", ("true",)) == ("true",)
+    assert "aws:sourceaccount" not in context
+
+
 @given(policies(), zones())
 def test_path_examples_are_allowed_and_in_scope(policy: PolicyDocument, zone: Zone) -> None:
     analysis = analyse_trust(policy, zone)
@@ -210,29 +241,29 @@ def test_path_examples_are_allowed_and_in_scope(policy: PolicyDocument, zone: Zo
     for path in analysis.paths:
         assert path.example is not None
         assert evaluate(policy, path.example).allowed
+        assert_realistic(policy, path.example)
         if path.scope is Scope.CROSS_ACCOUNT:
             assert path.example.caller.account != zone.account_id
     for exposure in analysis.public_paths:
         assert exposure.example is not None
         assert evaluate(policy, exposure.example).allowed
+        assert_realistic(policy, exposure.example)
         if exposure.example.caller.type is PrincipalType.AWS:
             assert exposure.example.caller.account not in named
     assert analysis.cross_account == any(p.scope is Scope.CROSS_ACCOUNT for p in analysis.paths)
 
 
-@given(policies(), zones(), st.data())
-def test_verdicts_cover_every_allowed_outside_request(policy: PolicyDocument, zone: Zone, data: st.DataObject) -> None:
-    orgs = {account: data.draw(st.sampled_from(org_choices(account, zone)), label=f"org of {account}")
-            for account in ACCOUNTS}
+@given(policies(), zones())
+def test_verdicts_cover_every_allowed_outside_request(policy: PolicyDocument, zone: Zone) -> None:
     analysis = analyse_trust(policy, zone)
     _describe(policy, analysis)
     literals = literal_values(policy)
-    for identity, request in brute_force(policy, zone, orgs):
+    for identity, org, request in brute_force(policy, zone):
         account = identity.caller.account
         if account == zone.account_id:
             continue
         assert analysis.cross_account, request
-        if account in NOBODY_NAMED and orgs[account] in (None, "o-attacker"):
+        if account in NOBODY_NAMED and org in (None, "o-attacker"):
             assert analysis.public, request
         external_id = request.context.get("sts:externalid", (None,))[0]
         if identity.mfa != "true" and (external_id is None or external_id not in literals):

@@ -267,6 +267,11 @@ class TestPublic:
         assert verdicts(analysis) == (True, True, False)
         assert cross_path(analysis).example.caller.account.endswith("1")
 
+    def test_principal_account_compared_as_a_number(self) -> None:
+        analysis = analyse(allow({"AWS": "*"}, {"NumericLessThan": {"aws:PrincipalAccount": "300000000000"}}))
+        assert verdicts(analysis) == (True, True, False)
+        assert int(cross_path(analysis).example.caller.account) < 300000000000
+
     def test_source_ip_does_not_make_a_trust_private(self) -> None:
         analysis = analyse(allow({"AWS": "*"}, {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}))
         assert verdicts(analysis) == (True, True, False)

@@ -2,63 +2,120 @@
 
 The identity of a caller's account reaches the conditions through ``aws:PrincipalAccount`` and the
 account part of ``aws:PrincipalArn``. A policy names some accounts literally (those get callers of
-their own) and may match others by pattern (``"2222*"``, ``arn:aws:iam::*:role/x``). Two accounts that
-leave every such pattern in the same automaton state after their twelve digits are indistinguishable
-to the policy, so one representative per class stands for all of them. The classes come from a
-breadth-first walk over the digits, tracking the pattern states and whether the prefix is still that
-of an account to avoid (a named one, or a known member of the role's organisation).
+their own) and may match others by pattern (``"2222*"``, ``arn:aws:iam::*:role/x``) or by number
+(``NumericLessThan``). Each such condition value reads the twelve digits as a small automaton; two
+accounts that leave every automaton in the same state are indistinguishable to the policy, so one
+representative per class stands for all of them. The classes come from a breadth-first walk over
+the digits, tracking the automaton states and whether the prefix is still that of an account to
+avoid (a named one, or a known member of the role's organisation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import cast
 
 from rolescope.policy.glob import Pattern, advance, compile_pattern
 from rolescope.policy.model import PolicyDocument
+from rolescope.policy.values import as_number
 
 ACCOUNT_KEYS = {"aws:principalaccount": "account", "aws:principalarn": "arn"}
 _PATTERN_FAMILIES = frozenset({"string", "string-ci", "glob", "arn"})
 _DIGITS = "9876543210"  # descending: with no pattern in play the first representatives are 999999999999...
 _MAX_STATES = 512  # per digit position; real policies stay far below, past it some classes are not tried
 
-Signature = tuple[frozenset[int], ...]
+
+@dataclass(frozen=True, slots=True)
+class GlobReader:
+    """A string or wildcard condition value, read over the account (inside an ARN for PrincipalArn)."""
+
+    pattern: Pattern
+    before: str = ""
+    after: str = ""
+
+    def start(self) -> Hashable:
+        return advance(self.pattern, self.before)
+
+    def step(self, state: Hashable, digit: str) -> Hashable:
+        return advance(self.pattern, digit, state)  # type: ignore[arg-type]
+
+    def finish(self, state: Hashable) -> Hashable:
+        return advance(self.pattern, self.after, state)  # type: ignore[arg-type]
 
 
-def account_patterns(policy: PolicyDocument, partition: str) -> list[tuple[Pattern, str, str]]:
-    """The patterns that read a caller's account: ``(pattern, text before the digits, text after)``."""
-    found: list[tuple[Pattern, str, str]] = []
-    seen: set[tuple[str, str, bool, bool]] = set()
+@dataclass(frozen=True, slots=True)
+class NumberReader:
+    """A numeric condition value: how the account, as a number, compares with its integer part."""
+
+    digits: str  # the threshold's integer part, as twelve digits
+
+    def start(self) -> Hashable:
+        return ("=", 0)
+
+    def step(self, state: Hashable, digit: str) -> Hashable:
+        order, position = cast(tuple[str, int], state)
+        if order == "=" and digit != self.digits[position]:
+            order = "<" if digit < self.digits[position] else ">"
+        return (order, position + 1)
+
+    def finish(self, state: Hashable) -> Hashable:
+        return state
+
+
+Reader = GlobReader | NumberReader
+Signature = tuple[Hashable, ...]
+
+
+def account_patterns(policy: PolicyDocument, partition: str) -> list[Reader]:
+    """The condition values that read a caller's account, each as an automaton over its digits."""
+    found: list[Reader] = []
     for statement in policy.statements:
         for condition in statement.conditions:
             shape = ACCOUNT_KEYS.get(condition.key)
-            if shape is None or condition.family not in _PATTERN_FAMILIES:
+            if shape is None:
                 continue
-            wildcards = condition.family in ("glob", "arn")
-            ignore_case = condition.family == "string-ci"
             for value in condition.values:
-                if "${" in value or (value, shape, wildcards, ignore_case) in seen:
+                if "${" in value:
                     continue
-                seen.add((value, shape, wildcards, ignore_case))
-                pattern = compile_pattern(value, wildcards=wildcards, ignore_case=ignore_case,
-                                          arn=condition.family == "arn")
-                if shape == "account":
-                    found.append((pattern, "", ""))
-                else:
-                    found.append((pattern, f"arn:{partition}:iam::", ":"))
+                reader: Reader | None = None
+                if condition.family in _PATTERN_FAMILIES:
+                    pattern = compile_pattern(value, wildcards=condition.family in ("glob", "arn"),
+                                              ignore_case=condition.family == "string-ci",
+                                              arn=condition.family == "arn")
+                    reader = GlobReader(pattern) if shape == "account" else GlobReader(
+                        pattern, f"arn:{partition}:iam::", ":")
+                elif condition.family.startswith("numeric") and shape == "account":
+                    reader = _number_reader(value)
+                if reader is not None and reader not in found:
+                    found.append(reader)
     return found
 
 
-def signature(patterns: list[tuple[Pattern, str, str]], account: str) -> Signature:
-    """The class of ``account``: each pattern's state after reading it (with the ARN around it)."""
-    return tuple(advance(p, before + account + after) for p, before, after in patterns)
+def _number_reader(value: str) -> NumberReader | None:
+    number = as_number(value)
+    if number is None or not math.isfinite(number):
+        return None
+    whole = math.floor(number)
+    if whole < 0 or whole >= 10**12:
+        return None  # every account compares the same way
+    return NumberReader(f"{whole:012d}")
 
 
-def account_classes(patterns: list[tuple[Pattern, str, str]], avoid: Iterable[str], per_class: int = 2
-                    ) -> list[list[str]]:
-    """Up to ``per_class`` twelve-digit accounts outside ``avoid`` for each class the patterns tell apart.
+def signature(readers: list[Reader], account: str) -> Signature:
+    """The class of ``account``: each reader's state after its twelve digits."""
+    states = [reader.start() for reader in readers]
+    for digit in account:
+        states = [reader.step(state, digit) for reader, state in zip(readers, states, strict=True)]
+    return tuple(reader.finish(state) for reader, state in zip(readers, states, strict=True))
+
+
+def account_classes(readers: list[Reader], avoid: Iterable[str], per_class: int = 2) -> list[list[str]]:
+    """Up to ``per_class`` twelve-digit accounts outside ``avoid`` for each class the readers tell apart.
 
     Args:
-        patterns: from :func:`account_patterns`.
+        readers: from :func:`account_patterns`.
         avoid: accounts that must not be representatives (named ones, known organisation members).
         per_class: how many distinct representatives to return per class, when the class has them.
 
@@ -67,15 +124,15 @@ def account_classes(patterns: list[tuple[Pattern, str, str]], avoid: Iterable[st
     """
     avoided = {a for a in avoid if len(a) == 12}
     prefixes = {a[:i] for a in avoided for i in range(13)}
-    starts = tuple(advance(p, before) for p, before, _ in patterns)
-    # (signature, prefix while it is a prefix of an avoided account else None) -> representatives
+    starts = tuple(reader.start() for reader in readers)
+    # (states, prefix while it is a prefix of an avoided account else None) -> representatives
     layer: dict[tuple[Signature, str | None], list[str]] = {(starts, ""): [""]}
     for _ in range(12):
         following: dict[tuple[Signature, str | None], list[str]] = {}
         for (states, prefix), reps in layer.items():
             steps = []
             for digit in _DIGITS:
-                moved = tuple(advance(p, digit, s) for (p, _, _), s in zip(patterns, states, strict=True))
+                moved = tuple(reader.step(state, digit) for reader, state in zip(readers, states, strict=True))
                 node = prefix + digit if prefix is not None and prefix + digit in prefixes else None
                 steps.append((digit, following.setdefault((moved, node), [])))
             for rep in reps:
@@ -89,15 +146,15 @@ def account_classes(patterns: list[tuple[Pattern, str, str]], avoid: Iterable[st
     for (states, prefix), reps in layer.items():
         if prefix is not None:
             continue  # exactly an avoided account
-        final = tuple(advance(p, after, s) for (p, _, after), s in zip(patterns, states, strict=True))
+        final = tuple(reader.finish(state) for reader, state in zip(readers, states, strict=True))
         bucket = classes.setdefault(final, [])
         bucket.extend(r for r in reps if len(bucket) < per_class and r not in bucket)
     return list(classes.values())
 
 
-def member_classes(patterns: list[tuple[Pattern, str, str]], members: Iterable[str]) -> list[str]:
-    """One of ``members`` per class the patterns tell apart."""
+def member_classes(readers: list[Reader], members: Iterable[str]) -> list[str]:
+    """One of ``members`` per class the readers tell apart."""
     chosen: dict[Signature, str] = {}
     for account in sorted(members):
-        chosen.setdefault(signature(patterns, account), account)
+        chosen.setdefault(signature(readers, account), account)
     return list(chosen.values())
