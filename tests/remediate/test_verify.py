@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.factories import ACCOUNT, OUTSIDER, allow, trust
 
@@ -99,6 +99,7 @@ PRINCIPALS = st.sampled_from([("AWS", OUTSIDER), ("AWS", f"arn:aws:iam::{ACCOUNT
                               ("Service", "ecs-tasks.amazonaws.com")])
 
 
+@settings(max_examples=60)
 @given(st.lists(st.tuples(PRINCIPALS, OPERATORS), min_size=1, max_size=4))
 def test_narrowing_edits_are_always_proven_safe(edits: list[tuple[tuple[str, str], tuple[str, str, str]]]) -> None:
     document = copy.deepcopy(BASE)

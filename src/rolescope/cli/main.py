@@ -15,6 +15,7 @@ from rolescope.cli.fix import fix
 from rolescope.cli.graph import graph
 from rolescope.cli.scan import scan
 from rolescope.cli.simulate import simulate
+from rolescope.cli.template import template
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -31,6 +32,7 @@ cli.add_command(graph)
 cli.add_command(compliance)
 cli.add_command(diff)
 cli.add_command(fix)
+cli.add_command(template)
 
 
 def main() -> None:
