@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from rolescope.report.csv_report import render_csv
+from rolescope.report.html import render_html
 from rolescope.report.ocsf import render_ocsf
 from rolescope.report.sarif import render_sarif
 
@@ -25,5 +26,6 @@ FILE_FORMATS: dict[str, tuple[str, Renderer]] = {
     "sarif": ("sarif", render_sarif),
     "ocsf": ("ocsf.jsonl", render_ocsf),
     "csv": ("csv", render_csv),
+    "html": ("html", render_html),
 }
 FORMATS = ("console", *FILE_FORMATS)

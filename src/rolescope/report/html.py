@@ -1,0 +1,304 @@
+"""The HTML report: one self-contained page with the summary, the trust graph, findings and compliance.
+
+Everything the page needs is inlined (no request at view time) and a Content-Security-Policy allows
+only the page's own script and style, by hash, so a string from AWS data that escaped escaping
+still could not run. Jinja2 escapes every value (autoescape); the data the script reads is JSON in a
+``<script type="application/json">`` block with ``<``, ``>`` and ``&`` written as ``\\u`` escapes, so a
+value cannot close the block.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+import orjson
+from markupsafe import Markup
+
+from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
+from rolescope.report.compliance import compliance_reports
+from rolescope.report.graph_formats import edge_class
+from rolescope.report.index import DocumentIndex
+
+REQUIREMENT_LABELS = {
+    "mfa": "MFA", "external_id": "ExternalId", "mfa_or_external_id": "MFA or ExternalId", "org": "organisation",
+    "principal_account": "principal account", "principal_arn": "principal ARN", "source_account": "source account",
+    "source_arn": "source ARN", "source_org": "source organisation", "source_ip": "source IP",
+    "source_vpc": "source VPC", "saml_aud": "SAML audience", "oidc_aud": "OIDC audience", "oidc_sub": "OIDC subject",
+}
+EDGE_CLASSES = {
+    "unguarded": "cross-account, no MFA or ExternalId",
+    "guarded": "cross-account, MFA or ExternalId required",
+    "public": "anyone",
+    "internal": "same account, service or identity provider",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyLine:
+    """A line of a pretty-printed trust policy; ``highlight`` marks the offending statement's lines."""
+
+    text: str
+    highlight: bool = False
+
+
+def _dump(value: Any) -> list[str]:
+    return json.dumps(value, indent=2, ensure_ascii=False).splitlines()
+
+
+def policy_lines(policy: Any, highlight: frozenset[int] = frozenset()) -> list[PolicyLine]:
+    """``policy`` as indented JSON lines, the lines of the statements in ``highlight`` marked.
+
+    Args:
+        policy: a trust policy document (anything JSON; only a mapping with ``Statement`` is split).
+        highlight: indexes of the statements to mark.
+    """
+    if not isinstance(policy, dict) or "Statement" not in policy:
+        return [PolicyLine(line) for line in _dump(policy)]
+    lines = [PolicyLine("{")]
+    keys = list(policy)
+    for position, key in enumerate(keys):
+        comma = "," if position < len(keys) - 1 else ""
+        value = policy[key]
+        prefix = f"  {json.dumps(key, ensure_ascii=False)}: "
+        if key == "Statement" and isinstance(value, list):
+            lines.append(PolicyLine(prefix + "["))
+            for index, statement in enumerate(value):
+                marked = index in highlight
+                body = _dump(statement)
+                body[-1] += "," if index < len(value) - 1 else ""
+                lines += [PolicyLine("    " + line, marked) for line in body]
+            lines.append(PolicyLine("  ]" + comma))
+            continue
+        marked = key == "Statement" and 0 in highlight
+        body = _dump(value)
+        lines.append(PolicyLine(prefix + body[0] + (comma if len(body) == 1 else ""), marked))
+        lines += [PolicyLine("  " + line + (comma if i == len(body) - 2 else ""), marked)
+                  for i, line in enumerate(body[1:])]
+    lines.append(PolicyLine("}"))
+    return lines
+
+
+def highlighted_statements(finding: dict[str, Any]) -> frozenset[int]:
+    """The statements a finding is about: its own, and those its evidence lists as open or public."""
+    evidence = finding.get("evidence") or {}
+    indexes = {finding["statement"]} if isinstance(finding.get("statement"), int) else set()
+    for key in ("unguarded_statements", "public_statements"):
+        indexes.update(i for i in evidence.get(key) or () if isinstance(i, int))
+    return frozenset(indexes)
+
+
+def requirement_label(name: str) -> str:
+    return REQUIREMENT_LABELS.get(name, name.replace("_", " "))
+
+
+def role_anchor(arn: str) -> str:
+    """A stable HTML id for a role."""
+    return "role-" + hashlib.sha256(arn.encode()).hexdigest()[:16]
+
+
+def script_json(value: Any) -> Markup:
+    """``value`` as JSON that is safe inside ``<script type="application/json">``."""
+    text = orjson.dumps(value).decode()
+    for character, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                              ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(character, escape)
+    # every character that could end the block or the page's parsing is escaped above
+    return Markup(text)
+
+
+def csp_hash(content: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(content.encode()).digest()).decode() + "'"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("rolescope.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _static(name: str) -> str:
+    return resources.files("rolescope.report").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _chart(document: dict[str, Any], index: DocumentIndex) -> list[dict[str, Any]]:
+    """Open findings per account and severity, as bar segments (percent widths of the largest bar)."""
+    counts: dict[str, Counter[str]] = {a["account_id"]: Counter() for a in document["accounts"]}
+    for finding in document["findings"]:
+        if not finding.get("suppressed"):
+            counts.setdefault(finding["account_id"], Counter())[finding["severity"]] += 1
+    largest = max((sum(c.values()) for c in counts.values()), default=0) or 1
+    bars = []
+    for account_id, count in counts.items():
+        offset = 0.0
+        segments = []
+        for severity in SEVERITIES:
+            if count[severity]:
+                width = 100.0 * count[severity] / largest
+                segments.append({"severity": severity, "count": count[severity], "x": round(offset, 3),
+                                 "width": round(width, 3)})
+                offset += width
+        bars.append({"account_id": account_id, "label": index.account_label(account_id),
+                     "total": sum(count.values()), "segments": segments})
+    return bars
+
+
+def _finding_view(finding: dict[str, Any], index: DocumentIndex) -> dict[str, Any]:
+    catalogue = load_catalogue()
+    info = catalogue.checks.get(finding["check"])
+    role = index.roles.get(finding["resource"], {})
+    statements = highlighted_statements(finding)
+    evidence = finding.get("evidence") or {}
+    paths = [p for p in evidence.get("paths") or () if not statements or p.get("statement") in statements]
+    remediation = finding.get("remediation") or {}
+    name = index.role_name(finding["resource"])
+    return {
+        "id": finding["id"],
+        "check": finding["check"],
+        "severity": finding["severity"],
+        "account_id": finding["account_id"],
+        "resource": finding["resource"],
+        "title": finding.get("title") or finding["check"],
+        "message": finding.get("message") or "",
+        "suppressed": finding.get("suppressed"),
+        "compliance": finding.get("compliance") or {},
+        "role_name": name,
+        "role_anchor": role_anchor(finding["resource"]) if finding["resource"] in index.roles else None,
+        "account_label": index.account_label(finding["account_id"]),
+        "rationale": info.rationale if info else "",
+        "risk": info.risk if info else "",
+        "references": list(info.references) if info else [],
+        "policy": policy_lines(role.get("trust_policy"), statements) if "trust_policy" in role else [],
+        "highlighted": sorted(statements),
+        "paths": paths,
+        "remediation": {
+            "text": remediation.get("text") or "",
+            "cli": remediation.get("cli") or "",
+            "terraform": remediation.get("terraform") or "",
+            "corrected_policy": (json.dumps(remediation["corrected_policy"], indent=2, ensure_ascii=False)
+                                 if remediation.get("corrected_policy") is not None else ""),
+        },
+        "search": " ".join([finding["check"], finding.get("title") or "", finding["resource"], name,
+                            finding["account_id"], index.account_name(finding["account_id"]) or "",
+                            finding.get("message") or "", finding.get("suppressed") or ""]).lower(),
+    }
+
+
+def _role_views(document: dict[str, Any], index: DocumentIndex) -> list[dict[str, Any]]:
+    open_findings = Counter(f["resource"] for f in document["findings"] if not f.get("suppressed"))
+    roles = []
+    for account in document["accounts"]:
+        for role in account.get("roles") or ():
+            if role.get("error"):
+                verdict = "unreadable"
+            elif role.get("public"):
+                verdict = "public"
+            elif role.get("cross_account"):
+                verdict = "guarded" if role.get("mfa_or_external_id_required") else "unguarded"
+            else:
+                verdict = "internal"
+            roles.append({
+                "name": role.get("name") or role["arn"].rsplit("/", 1)[-1],
+                "arn": role["arn"],
+                "error": role.get("error"),
+                "paths": role.get("paths") or [],
+                "outside_accounts": role.get("outside_accounts") or [],
+                "max_session_duration": role.get("max_session_duration"),
+                "last_used": role.get("last_used"),
+                "anchor": role_anchor(role["arn"]),
+                "account_id": account["account_id"],
+                "account_label": index.account_label(account["account_id"]),
+                "verdict": verdict,
+                "findings": open_findings.get(role["arn"], 0),
+                "policy": policy_lines(role.get("trust_policy")),
+            })
+    roles.sort(key=lambda r: (-r["findings"], r["account_id"], r["name"]))
+    return roles
+
+
+def _graph_data(document: dict[str, Any], index: DocumentIndex) -> dict[str, Any]:
+    graph = document.get("graph") or {"nodes": [], "edges": [], "chains": []}
+    nodes = []
+    for node in graph.get("nodes") or ():
+        entry = {"id": node["id"], "kind": node.get("kind", "principal"), "account": node.get("account"),
+                 "label": node.get("label") or node["id"]}
+        if entry["kind"] == "account" and entry["account"]:
+            entry["label"] = index.account_label(entry["account"])
+        if node["id"] in index.roles:
+            entry["anchor"] = role_anchor(node["id"])
+        nodes.append(entry)
+    edges = [{"source": e["source"], "target": e["target"], "class": e.get("class") or edge_class(e),
+              "requires": [requirement_label(r) for r in e.get("requires") or ()], "statement": e.get("statement"),
+              "sid": e.get("sid"), "via": e.get("via"), "expanded": bool(e.get("expanded"))}
+             for e in graph.get("edges") or ()]
+    scanned = {a["account_id"] for a in document["accounts"] if a.get("status") != "failed"}
+    clusters = {a: index.account_label(a) for a in {n["account"] for n in nodes if n["account"]}}
+    return {"nodes": nodes, "edges": edges, "chains": graph.get("chains") or [], "clusters": clusters,
+            "scanned": sorted(scanned)}
+
+
+def build_view(document: dict[str, Any]) -> dict[str, Any]:
+    """Everything the template shows, derived from the scan document alone (and the catalogue)."""
+    index = DocumentIndex.of(document)
+    findings = sorted(document["findings"], key=lambda f: (bool(f.get("suppressed")), severity_rank(f["severity"]),
+                                                         f["account_id"], f["resource"], f["check"]))
+    views = [_finding_view(f, index) for f in findings]
+    summary = document.get("summary") or {}
+    graph = _graph_data(document, index)
+    catalogue = load_catalogue()
+    return {
+        "document": {"tool": {"version": str((document.get("tool") or {}).get("version", ""))},
+                     "generated_at": str(document.get("generated_at") or ""),
+                     "schema": str(document.get("schema") or "")},
+        "organization": {"id": (document.get("organization") or {}).get("id")},
+        "summary": {"roles": summary.get("roles", 0), "accounts": summary.get("accounts", len(document["accounts"]))},
+        "severities": [s for s in SEVERITIES],
+        "open_counts": Counter(f["severity"] for f in findings if not f.get("suppressed")),
+        "suppressed_count": sum(1 for f in findings if f.get("suppressed")),
+        "chart": _chart(document, index),
+        "findings": views,
+        "checks": sorted({(f["check"], f.get("title") or f["check"]) for f in findings}),
+        "accounts": [(a["account_id"], index.account_label(a["account_id"])) for a in document["accounts"]],
+        "failed_accounts": [a for a in document["accounts"] if a.get("status") == "failed"],
+        "roles": _role_views(document, index),
+        "graph": graph,
+        "edge_classes": EDGE_CLASSES,
+        "edge_counts": Counter(e["class"] for e in graph["edges"]),
+        "chains": [[{"arn": arn, "label": index.role_name(arn), "account": arn.split(":")[4] if arn.count(":") >= 5
+                     else ""} for arn in chain] for chain in graph["chains"]],
+        "compliance": compliance_reports(document),
+        "frameworks": catalogue.frameworks,
+        "account_names": index.names,
+        "scope": {"filtered": bool((document.get("scope") or {}).get("filtered")),
+                  "accounts": (document.get("scope") or {}).get("accounts") or [],
+                  "severities": (document.get("scope") or {}).get("severities") or list(SEVERITIES)},
+        "suppressions": {"source": (document.get("suppressions") or {}).get("source"),
+                         "expired": (document.get("suppressions") or {}).get("expired") or []},
+        "errors": document.get("errors") or [],
+        "requirement_label": requirement_label,
+    }
+
+
+def render_html(document: dict[str, Any]) -> bytes:
+    """The report page for a ``rolescope.scan/v1`` document."""
+    view = build_view(document)
+    script, style = _static("report.js"), _static("report.css")
+    data = script_json({"graph": view["graph"], "edgeClasses": EDGE_CLASSES})
+    csp = (f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; img-src data:; "
+           "base-uri 'none'; form-action 'none'")
+    # the script and style are the package's own files, not scan data
+    page = _environment().get_template("report.html.j2").render(
+        view=view, script=Markup(script), style=Markup(style), data=data, csp=csp)
+    return page.encode("utf-8")

@@ -1,0 +1,177 @@
+"""The HTML page as text: self-contained, escaped, CSP hashes that match, policy highlighting."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from tests.report.hostile import CLOSE_SCRIPT, IMG, SCRIPT, hostile_document
+
+from rolescope.report.html import highlighted_statements, policy_lines, render_html, script_json
+
+
+class Page(HTMLParser):
+    """Collects what the tests look at: script blocks, tags with src/href, the CSP, the text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.styles: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self._open: tuple[str, dict[str, str | None]] | None = None
+        self._buffer: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._open, self._buffer = (tag, dict(attrs)), []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and tag == self._open[0]:
+            content = "".join(self._buffer)
+            if tag == "script":
+                self.scripts.append((self._open[1], content))
+            else:
+                self.styles.append(content)
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._buffer.append(data)
+        else:
+            self.text.append(data)
+
+    @property
+    def csp(self) -> str:
+        return next(a["content"] or "" for t, a in self.tags
+                    if t == "meta" and (a.get("http-equiv") or "").lower() == "content-security-policy")
+
+
+def parse(document: dict[str, Any]) -> tuple[str, Page]:
+    html = render_html(document).decode("utf-8")
+    page = Page()
+    page.feed(html)
+    return html, page
+
+
+def sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def test_page_is_self_contained_and_its_csp_allows_only_its_own_code(demo_document: dict[str, Any]) -> None:
+    _, page = parse(demo_document)
+    assert len(page.scripts) == 2 and len(page.styles) == 1
+    (data_attrs, _), (code_attrs, code) = page.scripts
+    assert data_attrs == {"type": "application/json", "id": "rolescope-data"} and code_attrs == {}
+    directives = dict(d.strip().split(" ", 1) for d in page.csp.split(";"))
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == sha256(code)
+    assert directives["style-src"] == sha256(page.styles[0])
+    # nothing is fetched: no external script, style, image, font or frame
+    for tag, attrs in page.tags:
+        assert "src" not in attrs, tag
+        if tag == "link":
+            raise AssertionError(f"<link> in a self-contained page: {attrs}")
+    external = [a["href"] for t, a in page.tags if t == "a" and (a.get("href") or "").startswith("http")]
+    assert external and all(h and h.startswith("https://") for h in external)  # reference links only
+
+
+def test_embedded_data_is_the_graph(demo_document: dict[str, Any]) -> None:
+    _, page = parse(demo_document)
+    data = json.loads(page.scripts[0][1])
+    assert len(data["graph"]["nodes"]) == len(demo_document["graph"]["nodes"])
+    assert len(data["graph"]["edges"]) == len(demo_document["graph"]["edges"])
+    assert set(data["edgeClasses"]) == {"unguarded", "guarded", "public", "internal"}
+
+
+def test_every_finding_has_a_row_and_a_detail(demo_document: dict[str, Any]) -> None:
+    html, _ = parse(demo_document)
+    for finding in demo_document["findings"]:
+        assert f'id="finding-{finding["id"]}"' in html and f'id="detail-{finding["id"]}"' in html
+    assert f"Showing {len(demo_document['findings'])} of {len(demo_document['findings'])} findings" in html
+
+
+def test_hostile_strings_are_escaped_everywhere(tmp_path: Path) -> None:
+    document = hostile_document(tmp_path / "org")
+    html, page = parse(document)
+    # the only scripts are ours, and no injected tag exists
+    assert len(page.scripts) == 2
+    assert not any(t == "img" for t, _ in page.tags)
+    assert "<script>window.__pwned" not in html and "<img src=x" not in html
+    # the names appear as text
+    text = "".join(page.text)
+    assert SCRIPT in text and IMG.strip('"') in text
+    # and survive, unchanged, in the embedded JSON, which cannot end its <script> block
+    data_block = page.scripts[0][1]
+    assert "</script" not in data_block.lower() and "<" not in data_block
+    assert CLOSE_SCRIPT in json.dumps(json.loads(data_block), ensure_ascii=False)
+
+
+def test_script_json_escapes_what_could_end_the_block() -> None:
+    text = str(script_json({"a": "</script><!-- & \u2028"}))
+    assert text == '{"a":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028"}'
+    assert json.loads(text) == {"a": "</script><!-- & \u2028"}
+
+
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "Ok", "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+        {"Sid": "Open", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"},
+    ],
+}
+
+
+def test_policy_lines_are_the_pretty_json_with_the_statement_marked() -> None:
+    lines = policy_lines(POLICY, frozenset({1}))
+    assert json.loads("\n".join(line.text for line in lines)) == POLICY
+    marked = "\n".join(line.text for line in lines if line.highlight)
+    assert '"Sid": "Open"' in marked and '"Sid": "Ok"' not in marked
+    assert json.loads(marked.strip().rstrip(",")) == POLICY["Statement"][1]
+
+
+def test_policy_with_a_single_statement_object() -> None:
+    policy = {"Version": "2012-10-17", "Statement": POLICY["Statement"][1], "Id": "x"}
+    lines = policy_lines(policy, frozenset({0}))
+    assert json.loads("\n".join(line.text for line in lines)) == policy
+    assert next(line.text.strip() for line in lines if line.highlight).startswith('"Statement": {')
+    assert not any(line.highlight for line in lines if '"Id"' in line.text or '"Version"' in line.text)
+
+
+def test_unusual_policies_are_shown_whole() -> None:
+    assert "\n".join(line.text for line in policy_lines(["not", "a", "policy"])) == json.dumps(
+        ["not", "a", "policy"], indent=2)
+    assert policy_lines(None) == [type(policy_lines(None)[0])("null")]
+
+
+def test_highlighted_statements_come_from_the_finding_and_its_evidence() -> None:
+    assert highlighted_statements({"statement": 2, "evidence": {"unguarded_statements": [0, 2]}}) == {0, 2}
+    assert highlighted_statements({"statement": None, "evidence": {"public_statements": [1]}}) == {1}
+    assert highlighted_statements({"statement": None, "evidence": {}}) == frozenset()
+
+
+def test_a_minimal_document_renders(demo_document: dict[str, Any]) -> None:
+    # e.g. a document from an older rolescope: no graph, scope, suppressions or organisation
+    minimal = {k: v for k, v in demo_document.items() if k not in {"graph", "scope", "suppressions", "organization"}}
+    html, page = parse(minimal)
+    assert "No role could be analysed" in html
+    assert len(page.scripts) == 2
+
+
+def test_suppressed_and_failed_things_are_visible(demo_document: dict[str, Any]) -> None:
+    demo_document["findings"][0]["suppressed"] = "accepted in SEC-1 <b>"
+    demo_document["accounts"].append({"account_id": "999999999999", "status": "failed", "error": "AccessDenied",
+                                      "alias": None, "roles": []})
+    demo_document["suppressions"]["expired"] = [{"index": 3, "expires": "2020-01-01", "reason": "old", "findings": 2}]
+    html, page = parse(demo_document)
+    assert "accepted in SEC-1 &lt;b&gt;" in html
+    assert re.search(r'data-suppressed="1"', html)
+    text = " ".join("".join(page.text).split())
+    assert "999999999999: AccessDenied" in text
+    assert "#3 expired on 2020-01-01: old — 2 finding(s) reported again" in text
