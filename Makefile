@@ -23,7 +23,7 @@ test: lint typecheck
 	$(BIN)/pytest
 
 demo: $(STAMP)
-	$(BIN)/rolescope demo
+	$(BIN)/rolescope demo --format console,html,json --output-dir reports
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
