@@ -113,6 +113,16 @@ def test_dry_run_writes_nothing(setup: tuple[Plan, FakeIam, Path]) -> None:
     assert lines[0].startswith("would call iam:UpdateAssumeRolePolicy --role-name a")
 
 
+def test_nothing_to_do_writes_no_backup(setup: tuple[Plan, FakeIam, Path]) -> None:
+    plan, iam, backup = setup
+    assert apply_plan(Plan(()), lambda *_: iam, backup, settings()) == []
+    assert not backup.exists()
+    apply_plan(plan, lambda *_: iam, backup, settings())
+    saved = backup.read_bytes()
+    assert {o.action for o in apply_plan(plan, lambda *_: iam, backup, settings())} == {"already-applied"}
+    assert backup.read_bytes() == saved
+
+
 def test_account_filter(setup: tuple[Plan, FakeIam, Path]) -> None:
     plan, iam, backup = setup
     assert apply_plan(plan, lambda *_: iam, backup, settings(accounts=frozenset({OUTSIDER}))) == []

@@ -218,6 +218,8 @@ def test_selection_by_check_role_and_account() -> None:
     assert build_plan(scan, Selection(checks=frozenset({"public-trust"})), options()).changes == ()
     with pytest.raises(PlanError, match="no such check"):
         build_plan(scan, Selection(checks=frozenset({"nope"})), options())
+    with pytest.raises(PlanError, match="--role nope: no such role"):
+        build_plan(scan, Selection(roles=frozenset({"nope"})), options())
 
 
 def test_a_fixer_that_widens_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

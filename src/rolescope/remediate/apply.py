@@ -162,6 +162,8 @@ def _apply(plan: Plan, changes: list[RoleChange], stores: StoreFactory, journal:
         outcomes += [Outcome(c.role_arn, "would-apply") for c, _ in todo]
         outcomes += [Outcome(c.role_arn, "already-applied") for c, _ in done]
         return outcomes
+    if not todo and all(change.role_arn in journal.entries for change, _ in done):
+        return outcomes + [Outcome(c.role_arn, "already-applied") for c, _ in done]
     for change, current in todo + done:
         if change.role_arn not in journal.entries:
             entry = Entry(change.account_id, change.role_name, change.role_arn, current.raw, change.after)

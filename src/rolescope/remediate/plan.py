@@ -197,6 +197,9 @@ def build_plan(scan: Mapping[str, Any], selection: Selection, options: FixOption
     unknown = sorted(selection.checks - set(CHECK_IDS))
     _require(not unknown, f"--check {unknown[0] if unknown else ''}: no such check")
     roles = _roles(scan)
+    known = set(roles) | {role["name"] for _, role in roles.values()}
+    missing = sorted(selection.roles - known)
+    _require(not missing, f"--role {missing[0] if missing else ''}: no such role in the scan (give a name or an ARN)")
     organization = _organization(scan)
     by_role: dict[str, list[dict[str, Any]]] = {}
     for finding in scan["findings"]:
