@@ -159,12 +159,18 @@ def test_rollback_refuses_to_overwrite_a_later_change_unless_forced(world: dict[
 DRIVER = textwrap.dedent("""
     import json, os, signal, sys
     from pathlib import Path
+    from rolescope.auth.assume import RoleSettings
+    from rolescope.auth.broker import SessionBroker
+    from rolescope.auth.session import BaseSession
     from rolescope.remediate.apply import RunSettings, apply_plan, rollback
-    from rolescope.remediate.iam import boto3_stores
+    from rolescope.remediate.iam import broker_stores
     from rolescope.remediate.plan import load_plan
 
     action, target, after = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-    stores, writes = boto3_stores(), []
+    cache = {}
+    base = BaseSession(None, None, lambda prompt: "", cache)
+    broker = SessionBroker(base, RoleSettings(), cache=cache, prompter=lambda prompt: "")
+    stores, writes = broker_stores(broker, []), []
 
     class KilledAfterWrites:
         def __init__(self, store):

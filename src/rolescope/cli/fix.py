@@ -9,13 +9,26 @@ from typing import Any
 import click
 import orjson
 
+from rolescope.auth.assume import RoleSettings
+from rolescope.auth.broker import SessionBroker
+from rolescope.auth.errors import AuthConfigError
+from rolescope.auth.mfa import MfaPrompter
+from rolescope.auth.session import BaseSession, CliCache
+from rolescope.auth.validate import (
+    validate_external_id,
+    validate_mfa_code,
+    validate_mfa_serial,
+    validate_role_name,
+    validate_session_name,
+)
 from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
 from rolescope.cli.inputs import account_id_option, read_text
 from rolescope.remediate.apply import Outcome, RunSettings, apply_plan, rollback
 from rolescope.remediate.errors import AwsError, DriftError, JournalError, PlanError, Unfixable, VerifyError
 from rolescope.remediate.fixers import FixOptions, check_external_id
-from rolescope.remediate.iam import StoreFactory, boto3_stores
+from rolescope.remediate.iam import StoreFactory, broker_stores
+from rolescope.remediate.journal import load_journal
 from rolescope.remediate.plan import Plan, Selection, build_plan, load_plan, plan_document
 from rolescope.report.atomic import write_atomic
 
@@ -150,6 +163,10 @@ def aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--role-name", help="Assume this role in each account of the plan (NAME or path/NAME); "
                                          "without it the credentials must be the account's own."),
         click.option("--external-id", "-I", "assume_external_id", help="ExternalId of the --role-name role."),
+        click.option("--role-session-name", "session_name", default="RolescopeFix", show_default=True,
+                     help="Role session name, as CloudTrail shows it."),
+        click.option("--mfa-serial", metavar="ARN", help="Assume --role-name with this MFA device (code asked once)."),
+        click.option("--mfa-code", metavar="CODE", help="The 6-digit MFA code, for scripts."),
         click.option("--account", "accounts", multiple=True, callback=_accounts,
                      help="Only roles of this account (repeatable)."),
         click.option("--dry-run", is_flag=True, help="Read and check, print the calls, change nothing."),
@@ -159,11 +176,24 @@ def aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def _stores(profile: str | None, region: str | None, role_name: str | None, external_id: str | None
-            ) -> StoreFactory:
-    if external_id is not None and role_name is None:
-        raise InputError("-I/--external-id is for the role assumed with --role-name")
-    return boto3_stores(profile, region, role_name, external_id)
+def _stores(accounts: list[tuple[str, str]], profile: str | None, region: str | None, role_name: str | None,
+            external_id: str | None, session_name: str, mfa_serial: str | None, mfa_code: str | None) -> StoreFactory:
+    """Credentials as live scans get them (rolescope.auth): profile, MFA, the AWS CLI's cache."""
+    if role_name is None and (external_id is not None or mfa_serial is not None):
+        raise InputError("-I/--external-id and --mfa-serial are for the role assumed with --role-name")
+    try:
+        role = validate_role_name(role_name) if role_name is not None else None
+        settings = RoleSettings(validate_session_name(session_name),
+                                validate_external_id(external_id) if external_id is not None else None)
+        serial = validate_mfa_serial(mfa_serial) if mfa_serial is not None else None
+        prompter = MfaPrompter(code=validate_mfa_code(mfa_code) if mfa_code is not None else None)
+        cache = CliCache()
+        base = BaseSession(profile, region, prompter, cache)
+    except AuthConfigError as error:
+        raise InputError(str(error)) from None
+    broker = SessionBroker(base, settings, cache=cache, prompter=prompter, mfa_serial=serial,
+                           notify=lambda message: click.echo(f"rolescope: note: {message}", err=True))
+    return broker_stores(broker, accounts, role)
 
 
 def _run(action: Callable[[], list[Outcome]], verb: str) -> None:
@@ -173,6 +203,8 @@ def _run(action: Callable[[], list[Outcome]], verb: str) -> None:
         click.echo(f"rolescope: refused: {error}", err=True)
         raise click.exceptions.Exit(EXIT_DRIFT) from None
     except (PlanError, JournalError) as error:
+        raise InputError(str(error)) from None
+    except AuthConfigError as error:
         raise InputError(str(error)) from None
     except (AwsError, VerifyError) as error:
         click.echo(f"rolescope: error: {error}; nothing is lost: rerun the same command to finish", err=True)
@@ -193,7 +225,8 @@ def _run(action: Callable[[], list[Outcome]], verb: str) -> None:
 @click.option("--skip-drifted", is_flag=True, help="Apply the other roles when some changed since the scan.")
 @aws_options
 def apply(plan_file: str, backup: Path | None, skip_drifted: bool, profile: str | None, region: str | None,
-          role_name: str | None, assume_external_id: str | None, accounts: tuple[str, ...], dry_run: bool) -> None:
+          role_name: str | None, assume_external_id: str | None, session_name: str, mfa_serial: str | None,
+          mfa_code: str | None, accounts: tuple[str, ...], dry_run: bool) -> None:
     """Apply a plan: refuse drifted roles, back up every original (fsynced) first, write, read back, verify.
 
     Interrupted at any point, rerunning the same command finishes the job.
@@ -205,7 +238,8 @@ def apply(plan_file: str, backup: Path | None, skip_drifted: bool, profile: str 
     except PlanError as error:
         raise InputError(f"{plan_file}: {error}") from None
     target = backup or Path(plan_file).with_suffix(".backup.json")
-    stores = _stores(profile, region, role_name, assume_external_id)
+    reached = sorted({(c.account_id, c.partition) for c in loaded.changes if not accounts or c.account_id in accounts})
+    stores = _stores(reached, profile, region, role_name, assume_external_id, session_name, mfa_serial, mfa_code)
     settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=click.echo)
     _run(lambda: apply_plan(loaded, stores, target, settings, plan_path=plan_file, skip_drifted=skip_drifted),
          "dry run" if dry_run else f"apply (backup: {target})")
@@ -217,8 +251,15 @@ def apply(plan_file: str, backup: Path | None, skip_drifted: bool, profile: str 
                                             "kept in the backup).")
 @aws_options
 def rollback_command(backup: Path, force: bool, profile: str | None, region: str | None, role_name: str | None,
-                     assume_external_id: str | None, accounts: tuple[str, ...], dry_run: bool) -> None:
+                     assume_external_id: str | None, session_name: str, mfa_serial: str | None, mfa_code: str | None,
+                     accounts: tuple[str, ...], dry_run: bool) -> None:
     """Restore the original trust policies from a backup, byte for byte. Rerun after an interruption."""
-    stores = _stores(profile, region, role_name, assume_external_id)
+    try:
+        entries = load_journal(backup).entries.values()
+    except JournalError as error:
+        raise InputError(str(error)) from None
+    reached = sorted({(e.account_id, e.role_arn.split(":")[1]) for e in entries
+                      if not accounts or e.account_id in accounts})
+    stores = _stores(reached, profile, region, role_name, assume_external_id, session_name, mfa_serial, mfa_code)
     settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=click.echo)
     _run(lambda: rollback(backup, stores, settings, force=force), "dry run" if dry_run else "rollback")

@@ -108,62 +108,55 @@ class Boto3RoleStore:
             raise _error(error, f"iam:UpdateAssumeRolePolicy {role_name}") from None
 
 
-def boto3_stores(profile: str | None = None, region: str | None = None, role_name: str | None = None,
-                 external_id: str | None = None, session_name: str = "RolescopeFix") -> StoreFactory:
-    """A :data:`StoreFactory` from boto3: the caller's own account, or ``role_name`` assumed in each account.
 
-    Without ``role_name`` the caller's credentials must belong to the role's account (checked with
-    ``sts:GetCallerIdentity``), so a plan is never applied to an account it does not name. Honours
-    ``AWS_ENDPOINT_URL`` like every boto3 client.
+def broker_stores(broker: Any, accounts: list[tuple[str, str]], role_name: tuple[str, str] | None = None
+                  ) -> StoreFactory:
+    """A :data:`StoreFactory` on :class:`rolescope.auth.broker.SessionBroker`: credentials as live scans get them.
+
+    The caller's own account is reached with the caller's credentials; another account only through
+    ``role_name`` assumed there. Without ``role_name`` a plan's roles in any other account are
+    refused, so a plan is never applied to an account it does not name.
 
     Args:
-        profile: an AWS CLI profile (default: the default credential chain).
-        region: where STS calls go (default: the profile's, else us-east-1).
-        role_name: a role to assume in each account (``path/name`` allowed).
-        external_id: the ExternalId that role requires.
-        session_name: the role session name CloudTrail shows.
+        broker: the run's session broker (profile, MFA, the AWS CLI's credential cache, refresh).
+        accounts: ``(account id, partition)`` of every account the run may reach: the broker settles
+            MFA and session lengths for all of them before the first is reached.
+        role_name: ``(path, name)`` of the role to assume in each account (``--role-name``).
     """
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError
+    from rolescope.auth.clients import client_config
+    from rolescope.auth.errors import AuthConfigError, describe_error
+    from rolescope.auth.targets import Target
+    from rolescope.policy.arn import role_arn
 
-    config = Config(retries={"mode": "adaptive", "max_attempts": 10})
     stores: dict[str, RoleStore] = {}
-    state: dict[str, Any] = {}
+    targets: dict[str, Any] = {}
 
-    def base() -> Any:
-        if "session" not in state:
-            state["session"] = boto3.Session(profile_name=profile, region_name=region or None)
-            if state["session"].region_name is None:
-                state["session"] = boto3.Session(profile_name=profile, region_name="us-east-1")
-        return state["session"]
+    def target_for(account_id: str, partition: str, caller: str) -> Any:
+        if account_id == caller:
+            return Target(account_id, None)
+        if role_name is not None:
+            return Target(account_id, role_arn(partition, account_id, role_name[1], role_name[0]))
+        raise AwsError(f"the credentials in use are for account {caller}, but the plan changes roles in account "
+                       f"{account_id}: use a profile for that account (-p), --role-name to assume a role there, "
+                       "or --account to act on one account only")
 
     def factory(account_id: str, partition: str) -> RoleStore:
         if account_id in stores:
             return stores[account_id]
         try:
-            session = base()
-            sts = session.client("sts", config=config)
-            if role_name is not None:
-                arn = f"arn:{partition}:iam::{account_id}:role/{role_name.strip('/')}"
-                arguments = {"RoleArn": arn, "RoleSessionName": session_name}
-                if external_id is not None:
-                    arguments["ExternalId"] = external_id
-                credentials = sts.assume_role(**arguments)["Credentials"]
-                session = boto3.Session(aws_access_key_id=credentials["AccessKeyId"],
-                                        aws_secret_access_key=credentials["SecretAccessKey"],
-                                        aws_session_token=credentials["SessionToken"], region_name=session.region_name)
-            else:
-                caller = sts.get_caller_identity()["Account"]
-                if caller != account_id:
-                    raise AwsError(f"the credentials in use are for account {caller}, but the plan changes roles in "
-                                   f"account {account_id}: use a profile for that account (-p), --role-name to "
-                                   "assume a role there, or --account to act on one account only")
-            stores[account_id] = Boto3RoleStore(session.client("iam", config=config))
-        except ClientError as error:
-            raise _error(error, f"reaching account {account_id}") from None
-        except BotoCoreError as error:
-            raise AwsError(f"reaching account {account_id}: {error}") from None
+            if not targets:
+                caller = broker.identity().account_id
+                for account, account_partition in sorted(set(accounts) | {(account_id, partition)}):
+                    targets[account] = target_for(account, account_partition, caller)
+                broker.prepare(list(targets.values()))
+            target = targets.get(account_id) or target_for(account_id, partition, broker.identity().account_id)
+            session, counter = broker.session_for(target)
+            stores[account_id] = Boto3RoleStore(counter.attach(session.client("iam", config=client_config())))
+        except (AwsError, AuthConfigError):
+            raise
+        except Exception as error:
+            report = describe_error(error)
+            raise AwsError(f"reaching account {account_id}: {report}", report.code) from None
         return stores[account_id]
 
     return factory
