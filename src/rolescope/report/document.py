@@ -50,10 +50,25 @@ class ReportScope:
         }
 
 
-def fingerprint(finding: Finding) -> str:
-    """A stable id for a finding: the same problem on the same role keeps it across scans."""
+def fingerprint(finding: Finding, detail: str | None = None) -> str:
+    """A stable id for a finding: the same problem on the same role keeps it across scans.
+
+    Args:
+        finding: the finding.
+        detail: what tells apart findings of one check on one statement (e.g. two weak ExternalId
+            values); given only when such findings collide, so other ids never change.
+    """
     text = f"{finding.check}|{finding.account_id}|{finding.resource}|{finding.statement}"
+    if detail is not None:
+        text += f"|{detail}"
     return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _unique_ids(findings: Sequence[Finding]) -> list[str]:
+    """Each finding's fingerprint; findings that share one are told apart by their message."""
+    plain = [fingerprint(f) for f in findings]
+    counts = Counter(plain)
+    return [fingerprint(f, f.message) if counts[ident] > 1 else ident for f, ident in zip(findings, plain, strict=True)]
 
 
 def _role(result: RoleResult) -> dict[str, Any]:
@@ -93,7 +108,8 @@ def _account(account: AccountResult) -> dict[str, Any]:
     return entry
 
 
-def finding_entry(finding: Finding, role_names: dict[str, str] | None = None) -> dict[str, Any]:
+def finding_entry(finding: Finding, role_names: dict[str, str] | None = None, ident: str | None = None
+                  ) -> dict[str, Any]:
     """One finding as the document shows it, with its catalogue title, compliance and remediation."""
     info = load_catalogue().checks.get(finding.check)
     name = (role_names or {}).get(finding.resource) or finding.resource.rsplit("/", 1)[-1]
@@ -107,7 +123,7 @@ def finding_entry(finding: Finding, role_names: dict[str, str] | None = None) ->
             "terraform": info.remediation.get("terraform", ""),
         }
     entry: dict[str, Any] = {
-        "id": fingerprint(finding),
+        "id": ident or fingerprint(finding),
         "check": finding.check,
         "title": info.title if info else finding.check,
         "severity": finding.severity,
@@ -173,7 +189,7 @@ def build_document(result: ScanResult, *, scope: ReportScope | None = None,
             "suppressed": sum(1 for f in findings if f.suppressed),
         },
         "accounts": [_account(a) for a in result.accounts],
-        "findings": [finding_entry(f, role_names) for f in findings],
+        "findings": [finding_entry(f, role_names, i) for f, i in zip(findings, _unique_ids(findings), strict=True)],
         "errors": [
             {"check": e.check, "account_id": e.account_id, "resource": e.resource, "error": e.error}
             for e in result.errors

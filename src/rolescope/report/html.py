@@ -296,7 +296,7 @@ def render_html(document: dict[str, Any]) -> bytes:
     view = build_view(document)
     script, style = _static("report.js"), _static("report.css")
     data = script_json({"graph": view["graph"], "edgeClasses": EDGE_CLASSES})
-    csp = (f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; img-src data:; "
+    csp = (f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; "
            "base-uri 'none'; form-action 'none'")
     # the script and style are the package's own files, not scan data
     page = _environment().get_template("report.html.j2").render(
