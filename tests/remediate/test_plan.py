@@ -92,6 +92,12 @@ def test_an_external_id_for_an_organisation_account_warns_about_console_users() 
     assert any("switch into this role from the AWS console" in w for w in change.warnings)
 
 
+def test_a_policy_over_the_trust_policy_quota_is_flagged() -> None:
+    many = [f"arn:aws:iam::{OUTSIDER}:role/partner-integration-role-{i:03d}" for i in range(40)]
+    change = only_change(plan_for(role("big", trust(allow({"AWS": many})))))
+    assert any("default quota for a trust policy is 2048" in w for w in change.warnings)
+
+
 def test_mfa_guard_with_a_maximum_age() -> None:
     change = only_change(plan_for(role("people", trust(allow({"AWS": OUTSIDER}))), guard="mfa", mfa_max_age=3600))
     assert change.after["Statement"][0]["Condition"] == {

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from rolescope import __version__
 from rolescope.checks.context import CheckSettings, load_vendors
 from rolescope.checks.registry import CHECK_IDS
@@ -34,6 +36,7 @@ SCAN_SCHEMA = "rolescope.scan/v1"
 PLAN_SCHEMA = "rolescope.fix-plan/v1"
 # Paths of roles whose trust policy AWS owns: changes are refused or overwritten by AWS.
 AWS_MANAGED_PATHS = ("/aws-service-role/", "/aws-reserved/")
+TRUST_POLICY_QUOTA = 2048  # characters, whitespace excluded; adjustable up to 8192 in Service Quotas
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +299,10 @@ def plan_role(account_id: str, role: dict[str, Any], findings: list[dict[str, An
     closed = [c for c in wanted if c in open_before and c not in open_checks(current, settings, arn)]
     notify = sorted({account for step in steps for account in step.notify})
     warnings = [w for step in steps for w in step.warnings]
+    size = len(orjson.dumps(document))
+    if size > max(TRUST_POLICY_QUOTA, len(orjson.dumps(before))):
+        warnings.append(f"the corrected policy has {size} characters; IAM's default quota for a trust policy is "
+                        f"{TRUST_POLICY_QUOTA} (raise it in Service Quotas, or the apply of this role fails)")
     members = organization.account_ids if organization is not None else frozenset()
     inside = sorted(a for a in notify if a in members)
     if inside:
