@@ -317,6 +317,22 @@ class TestWebIdentity:
         analysis = analyse(allow({"Federated": "accounts.google.com"}, action="sts:AssumeRoleWithWebIdentity"))
         assert analysis.public and analysis.oidc_without_subject
 
+    def test_bare_star_admits_tokens_of_public_identity_providers(self) -> None:
+        analysis = analyse(allow("*", action="sts:AssumeRoleWithWebIdentity"))
+        assert analysis.public and not analysis.cross_account
+        assert {e.principal for e in analysis.public_paths} >= {"accounts.google.com", "cognito-identity.amazonaws.com"}
+        assert {e.principal for e in analysis.oidc_without_subject} == {
+            "accounts.google.com", "cognito-identity.amazonaws.com", "graph.facebook.com", "www.amazon.com"}
+
+    def test_bare_star_with_a_pinned_google_subject_is_not_public(self) -> None:
+        analysis = analyse(allow("*", {"StringEquals": {"accounts.google.com:sub": "1098765432123456789"}},
+                                 action="sts:AssumeRoleWithWebIdentity"))
+        assert not analysis.public and analysis.oidc_without_subject == ()
+
+    def test_aws_star_admits_no_web_identity(self) -> None:
+        analysis = analyse(allow({"AWS": "*"}, action="sts:AssumeRoleWithWebIdentity"))
+        assert not analysis.public and analysis.paths == ()
+
     def test_web_identity_needs_the_web_identity_action(self) -> None:
         analysis = analyse(allow({"Federated": GITHUB}))
         assert analysis.paths == () and not analysis.public

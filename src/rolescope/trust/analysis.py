@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from rolescope.policy.model import Effect, PolicyDocument, PrincipalKind, Statement
+from rolescope.policy.model import Effect, PolicyDocument, PrincipalKind, PrincipalType, Statement
+from rolescope.policy.parse import PUBLIC_IDPS
 from rolescope.policy.request import Request
 from rolescope.trust.keyspace import KeySpec, Presence
 from rolescope.trust.providers import PUBLIC_PROVIDERS, UNBOUNDED_SUBJECT
@@ -228,11 +229,11 @@ class _Analyser:
 
     def _web_identity_exposures(self, statement: Statement, public_paths: list[Exposure]) -> list[Exposure]:
         exposures = []
-        for principal in sorted(statement.principals or (), key=str):
-            host = principal.oidc_host
-            if host is None:
-                continue
-            candidates = [w for w in self.witnesses if w.origin == principal.value]
+        providers = [(p.value, p.oidc_host) for p in sorted(statement.principals or (), key=str) if p.oidc_host]
+        if any(p.type is PrincipalType.ANY for p in statement.principals or ()):
+            providers += [(host, host) for host in sorted(PUBLIC_IDPS) if (host, host) not in providers]
+        for name, host in providers:
+            candidates = [w for w in self.witnesses if w.origin == name]
             key = f"{host}:{PUBLIC_PROVIDERS[host].identity_claim if host in PUBLIC_PROVIDERS else 'sub'}"
             shapes = [UNBOUNDED_SUBJECT]
             provider = PUBLIC_PROVIDERS.get(host)
@@ -240,10 +241,10 @@ class _Analyser:
                 shapes += provider.patterns()
                 public = self._first_open(statement, candidates, key, provider.patterns())
                 if public is not None:
-                    public_paths.append(Exposure(statement.index, statement.sid, principal.value, public))
+                    public_paths.append(Exposure(statement.index, statement.sid, name, public))
             open_request = self._first_open(statement, candidates, key, shapes)
             if open_request is not None:
-                exposures.append(Exposure(statement.index, statement.sid, principal.value, open_request))
+                exposures.append(Exposure(statement.index, statement.sid, name, open_request))
         return exposures
 
     def _first_open(self, statement: Statement, candidates: list[CallerWitness], key: str,

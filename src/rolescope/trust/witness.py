@@ -18,6 +18,7 @@ from enum import StrEnum
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH, Pattern, compile_pattern
 from rolescope.policy.model import PolicyDocument, Principal, PrincipalKind, PrincipalType
+from rolescope.policy.parse import PUBLIC_IDPS
 from rolescope.policy.request import Caller
 from rolescope.trust.accounts import account_classes, account_patterns, member_classes
 from rolescope.trust.keyspace import KeySpec, Presence
@@ -234,6 +235,10 @@ def caller_witnesses(policy: PolicyDocument, zone: Zone) -> list[CallerWitness]:
             continue
         seen.add(principal.value)
         witnesses += _witnesses_for(principal, zone, aws)
+    if any(p.type is PrincipalType.ANY for p in principals):
+        # A bare "*" admits web identities too, and anybody can get a token from a public IdP.
+        for host in sorted(PUBLIC_IDPS - seen):
+            witnesses += _witnesses_for(Principal(PrincipalType.FEDERATED, host, PrincipalKind.PUBLIC_IDP), zone, aws)
     return witnesses
 
 
