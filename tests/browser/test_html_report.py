@@ -191,3 +191,15 @@ def test_hostile_names_and_policies_are_shown_as_text_never_run(browser: Browser
     assert SCRIPT in cells
     assert browser.evaluate("document.getElementById('panel-title').textContent") == SCRIPT
     assert SCRIPT in browser.evaluate("document.body.innerText")
+
+
+def test_a_document_without_graph_or_findings_loads_cleanly(browser: Browser, tmp_path: Path,
+                                                            demo_document: dict[str, Any]) -> None:
+    empty = {**demo_document, "findings": [], "graph": None}
+    report = tmp_path / "empty.html"
+    report.write_bytes(render_html(empty))
+    browser.open(report)
+    browser.drain()
+    assert browser.problems == []
+    assert browser.evaluate("document.getElementById('trust-graph').dataset.ready") == "empty"
+    assert browser.evaluate("document.getElementById('findings-count').textContent") == "Showing 0 of 0 findings"

@@ -81,3 +81,7 @@ def test_read_document_rejects_what_is_not_a_scan(tmp_path: Path, content: bytes
         read_document(tmp_path / "missing.json")
     with pytest.raises(DocumentError, match="is a directory"):
         read_document(tmp_path)
+
+
+def test_the_graph_can_be_left_out(demo_result: ScanResult) -> None:
+    assert build_document(demo_result, graph=False)["graph"] is None

@@ -160,7 +160,7 @@ def test_a_minimal_document_renders(demo_document: dict[str, Any]) -> None:
     # e.g. a document from an older rolescope: no graph, scope, suppressions or organisation
     minimal = {k: v for k, v in demo_document.items() if k not in {"graph", "scope", "suppressions", "organization"}}
     html, page = parse(minimal)
-    assert "No role could be analysed" in html
+    assert "This scan document carries no trust graph" in html
     assert len(page.scripts) == 2
 
 
@@ -175,3 +175,10 @@ def test_suppressed_and_failed_things_are_visible(demo_document: dict[str, Any])
     text = " ".join("".join(page.text).split())
     assert "999999999999: AccessDenied" in text
     assert "#3 expired on 2020-01-01: old — 2 finding(s) reported again" in text
+
+
+def test_an_empty_scan_renders(demo_document: dict[str, Any]) -> None:
+    empty = {**demo_document, "findings": [], "graph": {"nodes": [], "edges": [], "chains": []},
+             "accounts": [{**a, "roles": []} for a in demo_document["accounts"]]}
+    html, _ = parse(empty)
+    assert "No role could be analysed" in html and "Showing 0 of 0 findings" in html

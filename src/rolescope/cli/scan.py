@@ -23,7 +23,7 @@ from rolescope.inventory.model import AccountSnapshot, Organization
 from rolescope.report.atomic import write_atomic
 from rolescope.report.console import render_console
 from rolescope.report.document import ReportScope, build_document
-from rolescope.report.formats import FILE_FORMATS, FORMATS
+from rolescope.report.formats import FILE_FORMATS, FORMATS, GRAPH_FORMATS
 from rolescope.report.suppressions import SuppressionError, Suppressions, load_suppressions
 from rolescope.scanner import AccountResult, ScanResult, scan_snapshots
 
@@ -146,7 +146,8 @@ def filter_result(result: ScanResult, options: ReportOptions) -> ScanResult:
 def emit_reports(result: ScanResult, options: ReportOptions, stdout: Console) -> None:
     """Write each requested format: console to stdout, files atomically."""
     scope = ReportScope(sorted(options.checks), sorted(options.severities), sorted(options.accounts))
-    document = build_document(result, scope=scope, suppressions=options.suppressions)
+    document = build_document(result, scope=scope, suppressions=options.suppressions,
+                              graph=not GRAPH_FORMATS.isdisjoint(options.formats))
     for output_format in options.formats:
         if output_format == "console":
             render_console(document, stdout)

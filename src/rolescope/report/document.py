@@ -154,13 +154,15 @@ def trust_graph(result: ScanResult) -> dict[str, Any]:
 
 
 def build_document(result: ScanResult, *, scope: ReportScope | None = None,
-                   suppressions: Suppressions | None = None) -> dict[str, Any]:
+                   suppressions: Suppressions | None = None, graph: bool = True) -> dict[str, Any]:
     """The scan as one JSON-ready document (schema ``rolescope.scan/v1``).
 
     Args:
         result: the scan (findings already marked suppressed where a suppression applies).
         scope: the checks and filters the scan ran with (default: everything).
         suppressions: the suppressions file the scan used, reported with what expired.
+        graph: include the trust graph (``None`` otherwise: reports that do not show it need not
+            pay for it on large organisations).
 
     Returns:
         The document every report format renders.
@@ -196,7 +198,7 @@ def build_document(result: ScanResult, *, scope: ReportScope | None = None,
         ],
         "suppressions": suppressions.report(findings) if suppressions is not None else {
             "source": None, "entries": 0, "today": None, "applied": [], "expired": []},
-        "graph": trust_graph(result),
+        "graph": trust_graph(result) if graph else None,
     }
 
 

@@ -29,3 +29,5 @@ FILE_FORMATS: dict[str, tuple[str, Renderer]] = {
     "html": ("html", render_html),
 }
 FORMATS = ("console", *FILE_FORMATS)
+# The formats that carry the trust graph; the others do not need the document to include it.
+GRAPH_FORMATS = frozenset({"json", "html"})

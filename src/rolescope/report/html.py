@@ -246,7 +246,7 @@ def _graph_data(document: dict[str, Any], index: DocumentIndex) -> dict[str, Any
     scanned = {a["account_id"] for a in document["accounts"] if a.get("status") != "failed"}
     clusters = {a: index.account_label(a) for a in {n["account"] for n in nodes if n["account"]}}
     return {"nodes": nodes, "edges": edges, "chains": graph.get("chains") or [], "clusters": clusters,
-            "scanned": sorted(scanned)}
+            "scanned": sorted(scanned), "missing": not document.get("graph")}
 
 
 def build_view(document: dict[str, Any]) -> dict[str, Any]:
