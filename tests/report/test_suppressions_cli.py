@@ -66,11 +66,17 @@ def test_without_suppressions_the_block_is_empty(tmp_path: Path) -> None:
 
 def test_console_shows_the_suppressed_count(tmp_path: Path) -> None:
     rules = tmp_path / "s.yaml"
-    rules.write_text(f"suppressions:\n  - {{resource: '{OKTA_ROLE}', reason: r}}\n")
-    result = CliRunner().invoke(cli, ["demo", "--suppressions", str(rules)], catch_exceptions=False)
+    rules.write_text(f"suppressions:\n  - {{resource: '{OKTA_ROLE}', reason: approved in SEC-7}}\n"
+                     "  - {check: weak-external-id, reason: old, expires: 2020-01-01}\n")
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["demo", "--suppressions", str(rules)],
+                                                      catch_exceptions=False)
     assert result.exit_code == 0
-    # the role has two findings (cross-account without MFA/ExternalId, privileged)
+    # the role has two findings (cross-account without MFA/ExternalId, privileged): listed apart, with the reason
     assert "; 2 suppressed" in result.stdout
+    suppressed = result.stdout[result.stdout.index("SUPPRESSED (2)"):]
+    assert suppressed.count(OKTA_ROLE) == 2 and suppressed.count("suppressed: approved in SEC-7") == 2
+    assert "expired suppression #2 (2020-01-01): old" in result.stdout
+    assert OKTA_ROLE not in result.stdout[:result.stdout.index("SUPPRESSED (2)")]
 
 
 def test_malformed_file_is_one_line_exit_2(tmp_path: Path) -> None:

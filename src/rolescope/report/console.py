@@ -36,16 +36,15 @@ def _summary(document: dict[str, Any]) -> Table:
     return table
 
 
-def render_console(document: dict[str, Any], console: Console, *, show_suppressed: bool = False) -> None:
-    """Print the report for people."""
+def render_console(document: dict[str, Any], console: Console) -> None:
+    """Print the report for people: open findings by severity, then the suppressed ones with their reasons."""
     console.print(_summary(document))
     summary = document["summary"]
     totals = ", ".join(f"{summary['findings'][s]} {s}" for s in SEVERITIES[:4])
     console.print(f"{summary['roles']} roles in {summary['accounts']} accounts: {totals}"
                   + (f"; {summary['suppressed']} suppressed" if summary.get("suppressed") else ""))
     for severity in SEVERITIES:
-        group = [f for f in document["findings"] if f["severity"] == severity
-                 and (show_suppressed or not f.get("suppressed"))]
+        group = [f for f in document["findings"] if f["severity"] == severity and not f.get("suppressed")]
         if not group:
             continue
         lines = []
@@ -54,10 +53,23 @@ def render_console(document: dict[str, Any], console: Console, *, show_suppresse
             line.append(f"{finding['check']}", style="bold")
             line.append(f"  {finding['resource']}\n", style="dim")
             line.append(f"  {finding['message']}")
-            if finding.get("suppressed"):
-                line.append(f"\n  suppressed: {finding['suppressed']}", style="italic dim")
             lines.append(line)
         console.print(Panel(Group(*lines), title=f"{severity.upper()} ({len(group)})",
                             title_align="left", border_style=STYLES[severity].split()[-1]))
+    suppressed = [f for f in document["findings"] if f.get("suppressed")]
+    if suppressed:
+        lines = []
+        for finding in suppressed:
+            line = Text()
+            line.append(f"{finding['severity']} ", style=STYLES.get(finding["severity"], ""))
+            line.append(f"{finding['check']}", style="bold")
+            line.append(f"  {finding['resource']}\n", style="dim")
+            line.append(f"  suppressed: {finding['suppressed']}", style="italic")
+            lines.append(line)
+        console.print(Panel(Group(*lines), title=f"SUPPRESSED ({len(suppressed)})", title_align="left",
+                            border_style="dim"))
+    for expired in (document.get("suppressions") or {}).get("expired") or ():
+        console.print(Text(f"expired suppression #{expired['index']} ({expired['expires']}): {expired['reason']}",
+                           style="yellow"))
     for error in document.get("errors") or ():
         console.print(Text(f"error: {error['check']} on {error['resource']}: {error['error']}", style="red"))

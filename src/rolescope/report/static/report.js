@@ -548,15 +548,17 @@
   }
   document.getElementById("panel-close").addEventListener("click", clearSelection);
 
-  // Legend: show or hide a class of edges.
+  // Legend: show or hide a class of edges. Large graphs start without the internal edges (same
+  // account, services, identity providers): the cross-account ones are what the graph is for.
+  function showEdges(button, on) {
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    for (const edge of edges) {
+      if (edge.class === button.dataset.edgeClass) edge.el.classList.toggle("off", !on);
+    }
+  }
   document.querySelectorAll("#graph-legend [data-edge-class]").forEach((button) => {
-    button.addEventListener("click", () => {
-      const on = button.getAttribute("aria-pressed") !== "true";
-      button.setAttribute("aria-pressed", on ? "true" : "false");
-      for (const edge of edges) {
-        if (edge.class === button.dataset.edgeClass) edge.el.classList.toggle("off", !on);
-      }
-    });
+    button.addEventListener("click", () => showEdges(button, button.getAttribute("aria-pressed") !== "true"));
+    if (edges.length > 400 && button.dataset.edgeClass === "internal") showEdges(button, false);
   });
 
   fit();
