@@ -3,8 +3,11 @@ and MFA asked once per run."""
 
 from __future__ import annotations
 
+import json
+import stat
 import threading
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +23,7 @@ from rolescope.auth.assume import (
 )
 from rolescope.auth.errors import MfaError
 from rolescope.auth.mfa import MfaPrompter
+from rolescope.auth.session import CliCache
 
 ROLE = "arn:aws:iam::444455556666:role/RolescopeAudit"
 SERIAL = "arn:aws:iam::111122223333:mfa/alice"
@@ -204,3 +208,23 @@ def test_prompter_asks_once_across_threads_and_rejects_bad_codes() -> None:
     assert given.prompts == []
     with pytest.raises(MfaError, match="6 digits"):
         MfaPrompter(Person("12 34"))("code: ")
+
+
+def test_cache_files_round_trip_in_the_cli_format(tmp_path: Path) -> None:
+    """botocore's JSONFileCache writes ``...UTC`` expirations; a second run must read them back."""
+    clock = Clock()
+    sts = FakeSts(clock)
+    cache = CliCache(tmp_path / "cli" / "cache")
+    assume(sts, clock, RoleSettings(external_id="tenant-42"), cache).get_frozen_credentials()
+    files = list((tmp_path / "cli" / "cache").iterdir())
+    assert len(files) == 1
+    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "cli" / "cache").stat().st_mode) == 0o700
+    entry = json.loads(files[0].read_text())
+    assert entry["Credentials"]["Expiration"].endswith("UTC")
+    again = assume(sts, clock, RoleSettings(external_id="tenant-42"), CliCache(tmp_path / "cli" / "cache"))
+    assert again.get_frozen_credentials().access_key == "ASIAFAKE0000"
+    assert len(sts.named("AssumeRole")) == 1
+    clock.advance(minutes=50)
+    later = assume(sts, clock, RoleSettings(external_id="tenant-42"), CliCache(tmp_path / "cli" / "cache"))
+    assert later.get_frozen_credentials().access_key == "ASIAFAKE0001"

@@ -39,8 +39,11 @@ def utc_now() -> datetime:
 
 
 def parse_expiry(text: str) -> datetime:
-    """An ``Expiration`` as STS and the credential cache write it (ISO 8601, ``Z`` or an offset)."""
-    moment = datetime.fromisoformat(text.strip())
+    """An ``Expiration`` in any form botocore writes or reads: ISO 8601 from STS, or the cache's
+    ``2026-01-05T10:00:00UTC`` (botocore's JSONFileCache format, shared with the AWS CLI)."""
+    from botocore.utils import parse_timestamp
+
+    moment: datetime = parse_timestamp(text.strip())
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from typing import Any
@@ -16,10 +17,17 @@ MAX_ATTEMPTS = 10
 PARTITION_REGIONS = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 
 
-def client_config(max_attempts: int = MAX_ATTEMPTS) -> Any:
-    """The botocore ``Config`` of every client rolescope creates."""
+def client_config(max_attempts: int | None = None) -> Any:
+    """The botocore ``Config`` of every client rolescope creates.
+
+    Args:
+        max_attempts: attempts per call; default ``AWS_MAX_ATTEMPTS`` when set, else :data:`MAX_ATTEMPTS`.
+    """
     from botocore.config import Config  # imported when a client is made, not with the CLI
 
+    if max_attempts is None:
+        configured = os.environ.get("AWS_MAX_ATTEMPTS", "")
+        max_attempts = int(configured) if configured.isdigit() and int(configured) > 0 else MAX_ATTEMPTS
     return Config(
         retries={"mode": "adaptive", "max_attempts": max_attempts},
         user_agent_extra=f"rolescope/{__version__}",

@@ -119,6 +119,8 @@ class BaseSession:
     def __init__(self, profile: str | None, region: str | None, prompter: Prompter,
                  cache: MutableMapping[str, Any]) -> None:
         self.botocore = botocore.session.Session(profile=profile)
+        if profile is not None and profile not in self.botocore.available_profiles:
+            raise AuthConfigError(f"profile {profile!r} not found in {self._config_files()}")
         try:
             self.profile = str(self.botocore.get_config_variable("profile") or "default")
             configured = self.botocore.get_config_variable("region")

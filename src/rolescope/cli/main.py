@@ -9,13 +9,16 @@ import click
 from rolescope import __version__
 from rolescope.cli.check_policy import check_policy
 from rolescope.cli.compliance import compliance
+from rolescope.cli.credentials import credentials
 from rolescope.cli.demo import demo
 from rolescope.cli.diff import diff
+from rolescope.cli.export import export
 from rolescope.cli.fix import fix
 from rolescope.cli.graph import graph
 from rolescope.cli.scan import scan
 from rolescope.cli.simulate import simulate
 from rolescope.cli.template import template
+from rolescope.cli.whoami import whoami
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -29,6 +32,9 @@ cli.add_command(simulate)
 cli.add_command(scan)
 cli.add_command(demo)
 cli.add_command(graph)
+cli.add_command(export)
+cli.add_command(whoami)
+cli.add_command(credentials)
 cli.add_command(compliance)
 cli.add_command(diff)
 cli.add_command(fix)

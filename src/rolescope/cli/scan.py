@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rolescope.checks.catalogue import SEVERITIES, severity_rank
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import CHECK_IDS, CHECKS
+from rolescope.cli.aws_options import AwsOptions, account_options, credential_options
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
 from rolescope.inventory.files import LoadFailure, load_organization, load_snapshots, merge_organizations
@@ -209,21 +210,38 @@ def scan_files(paths: Sequence[Path], account_id: str | None, org_files: Sequenc
 
 
 @click.command("scan")
-@click.option("--from", "sources", multiple=True, required=True,
+@click.option("--from", "sources", multiple=True,
               type=click.Path(path_type=Path),
-              help="A GetAccountAuthorizationDetails JSON file, or a directory of them (repeatable).")
+              help="A GetAccountAuthorizationDetails JSON file, or a directory of them (repeatable). "
+                   "Without --from, scan live accounts (see the credential and account options).")
 @click.option("--account-id", callback=account_id_option,
               help="The account of a file whose ARNs and file name do not say.")
 @click.option("--org-accounts", "org_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="aws organizations list-accounts (and describe-organization) output (repeatable).")
 @report_options
+@credential_options
+@account_options
 def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], output_format: str,
          output: Path | None, output_dir: Path | None, checks: tuple[str, ...], severities: tuple[str, ...],
          accounts: tuple[str, ...], fail_on: str | None, unused_days: int, trusted_accounts: str | None,
          as_of: datetime | None,
-         suppressions_file: Path | None) -> None:
-    """Audit every role of every account: who outside can assume it, and what is wrong."""
+         suppressions_file: Path | None, **aws: Any) -> None:
+    """Audit every role of every account: who outside can assume it, and what is wrong.
+
+    Offline with --from; otherwise live, with the AWS CLI's credentials (-p, -R, --mfa...) in one
+    account or many (--accounts, --organization).
+    """
+    live = AwsOptions.from_params(aws)
+    if sources and live.given:
+        raise InputError(f"--from scans files; {', '.join(live.given)} are for live scans (drop --from)")
+    if not sources and account_id is not None:
+        raise InputError("--account-id names the account of a --from file")
     options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on,
                                    suppressions_file)
+    if not sources:
+        from rolescope.cli.live_scan import scan_live  # boto3 is imported only for live scans
+
+        code = scan_live(live, list(org_files), trusted_accounts, unused_days, as_of, options)
+        raise click.exceptions.Exit(code)
     code = scan_files(list(sources), account_id, list(org_files), trusted_accounts, unused_days, as_of, options)
     raise click.exceptions.Exit(code)

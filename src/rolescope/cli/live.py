@@ -1,0 +1,196 @@
+"""Reaching live accounts from the CLI: credentials, targets, collection, and what to tell the user.
+
+Shared by ``scan`` (without ``--from``), ``export``, ``whoami`` and ``credentials``. The work itself
+is in :mod:`rolescope.auth` and :mod:`rolescope.inventory`; this module turns options into calls,
+and errors into one line and an exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import click
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    InfiniteLoopConfigError,
+    InvalidConfigError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from rolescope.auth.assume import RoleSettings
+from rolescope.auth.broker import SessionBroker
+from rolescope.auth.clients import CallCounter
+from rolescope.auth.errors import AuthConfigError, AwsError, describe_error
+from rolescope.auth.identity import Identity
+from rolescope.auth.mfa import Ask, MfaPrompter, ask_mfa_serial, ask_terminal
+from rolescope.auth.session import BaseSession, CliCache
+from rolescope.auth.targets import Target, plan_targets
+from rolescope.auth.validate import DEFAULT_SESSION_NAME, ROLE_CHAINING_LIMIT
+from rolescope.cli.aws_options import AwsOptions
+from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
+from rolescope.inventory.files import merge_organizations
+from rolescope.inventory.live import AccountData, AccountFailure, Collection, collect
+from rolescope.inventory.model import Organization
+from rolescope.inventory.organizations import active_accounts, discover_organization
+
+_CONFIG_ERRORS = (ProfileNotFound, InvalidConfigError, PartialCredentialsError, InfiniteLoopConfigError)
+
+
+class AwsFailure(click.ClickException):
+    """AWS refused or could not be reached before any account was scanned: one line, exit 3."""
+
+    exit_code = EXIT_ACCOUNTS
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"rolescope: error: {self.format_message()}", err=True)
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Turn configuration mistakes into exit 2 and AWS failures into exit 3, each one line."""
+    try:
+        yield
+    except AuthConfigError as error:
+        raise InputError(str(error)) from None
+    except _CONFIG_ERRORS as error:
+        raise InputError(str(describe_error(error))) from None
+    except (AwsError, ClientError, BotoCoreError) as error:
+        raise AwsFailure(str(describe_error(error))) from None
+
+
+def note(stderr: Console, message: str) -> None:
+    stderr.print(f"rolescope: note: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
+def open_broker(options: AwsOptions, stderr: Console, ask: Ask = ask_terminal) -> SessionBroker:
+    """The caller's session and how target roles are assumed, from the options.
+
+    Raises:
+        AuthConfigError: options that contradict the profile (see the messages).
+    """
+    prompter = MfaPrompter(ask, options.mfa_code)
+    cache = CliCache()
+    base = BaseSession(options.profile, options.region, prompter, cache)
+    profile_mfa = base.info.mfa_serials
+    if profile_mfa and (options.mfa or options.mfa_serial):
+        raise AuthConfigError(f"profile {base.profile!r} already uses MFA (mfa_serial {profile_mfa[0]}), and the "
+                              "roles it reaches get its MFA context: drop --mfa/--mfa-serial (--mfa-code gives "
+                              "the code)")
+    if options.mfa_code is not None and not (options.mfa or options.mfa_serial or profile_mfa):
+        raise AuthConfigError("--mfa-code needs --mfa-serial (or --mfa, or a profile with mfa_serial)")
+    if options.role_settings_given and not options.reaches_roles:
+        if base.info.role_arn is None:
+            raise AuthConfigError("-I/--external-id, -T/--session-duration and --role-session-name apply to an "
+                                  "assumed role: give -R (or --accounts/--organization with --role-name), or a "
+                                  "profile with role_arn")
+        overrides: dict[str, str] = {}
+        if options.external_id is not None:
+            overrides["external_id"] = options.external_id
+        if options.session_name is not None:
+            overrides["role_session_name"] = options.session_name
+        if options.duration is not None:
+            duration = options.duration
+            if base.info.source_is_role and duration > ROLE_CHAINING_LIMIT:
+                note(stderr, f"AWS caps role chaining at one hour: profile {base.profile!r} assumes its role from "
+                             f"another role session, so it lasts {ROLE_CHAINING_LIMIT} s, not {duration} s")
+                duration = ROLE_CHAINING_LIMIT
+            overrides["duration_seconds"] = str(duration)
+        base.override_profile_role(overrides)
+    serial = options.mfa_serial
+    if options.mfa and serial is None:
+        serial = ask_mfa_serial(ask)
+    settings = RoleSettings(options.session_name or DEFAULT_SESSION_NAME, options.external_id, options.duration)
+    return SessionBroker(base, settings, cache=cache, prompter=prompter, mfa_serial=serial,
+                         notify=lambda message: note(stderr, message))
+
+
+@dataclass(slots=True)
+class LiveRun:
+    """A collection run: who ran it, the organisation, the accounts reached, and their results."""
+
+    broker: SessionBroker
+    identity: Identity
+    organization: Organization | None
+    targets: list[Target]
+    collection: Collection
+
+    @property
+    def calls(self) -> dict[str, CallCounter]:
+        return {t.account_id: self.broker.counter_for(t) for t in self.targets}
+
+
+def plan(broker: SessionBroker, options: AwsOptions, extra: Sequence[Organization] = ()
+         ) -> tuple[Identity, Organization | None, list[Target]]:
+    """The caller, the organisation (``--organization`` and any given listing), and the accounts to reach."""
+    identity = broker.identity()
+    discovered = None
+    accounts: tuple[str, ...] = options.accounts or ()
+    names: dict[str, str] = {}
+    if options.organization:
+        session = broker.base.session_with(broker.source_credentials())
+        discovered = discover_organization(session, broker.run_calls)
+        active = [a.account_id for a in active_accounts(discovered)]
+        names = {a.account_id: a.name for a in discovered.accounts}
+        if options.accounts is not None:
+            outside = [a for a in options.accounts if a not in active]
+            if outside:
+                raise AuthConfigError(f"--accounts: {outside[0]} is not an active account of organisation "
+                                      f"{discovered.org_id}")
+        else:
+            accounts = tuple(active)
+    organization = merge_organizations([*([discovered] if discovered else []), *extra])
+    targets = plan_targets(identity, options.role_arns, accounts, options.role_name, names)
+    return identity, organization, targets
+
+
+def run_live(options: AwsOptions, stderr: Console, extra_organizations: Sequence[Organization] = (),
+             ask: Ask = ask_terminal) -> LiveRun:
+    """Reach every account the options name and collect it; print each failure on stderr.
+
+    Raises:
+        InputError: bad options or configuration (exit 2).
+        AwsFailure: no account could be reached at all: no credentials, the organisation could not be
+            listed... (exit 3).
+    """
+    with one_line_errors():
+        broker = open_broker(options, stderr, ask)
+        identity, organization, targets = plan(broker, options, extra_organizations)
+        broker.prepare(targets)
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
+        task = progress.add_task("collecting accounts", total=len(targets))
+
+        def advance(_: AccountData | AccountFailure) -> None:
+            progress.advance(task)
+
+        collection = collect(targets, broker.session_for, organization, options.workers, advance)
+    for failure in collection.failures:
+        stderr.print(f"rolescope: error: account {failure.account_id} ({failure.target.source}): {failure.error}",
+                     markup=False, highlight=False, soft_wrap=True)
+    for account in collection.accounts:
+        for message in account.notes:
+            note(stderr, f"account {account.target.account_id}: {message}")
+    run = LiveRun(broker, identity, organization, targets, collection)
+    if options.verbose:
+        print_calls(run, stderr)
+    return run
+
+
+def print_calls(run: LiveRun, stderr: Console) -> None:
+    """``--verbose``: the API calls made per account (and for the run), retries apart."""
+    def line(label: str, counter: CallCounter) -> str:
+        detail = ", ".join(f"{name} {count}" for name, count in sorted(counter.operations.items()))
+        retries = f", {counter.retries} retried" if counter.retries else ""
+        return f"rolescope: api calls: {label}: {counter.calls} calls{retries} ({detail or 'none'})"
+
+    for target in run.targets:
+        stderr.print(line(target.account_id, run.broker.counter_for(target)), markup=False, highlight=False,
+                     soft_wrap=True)
+    stderr.print(line("run (identity, organisation, MFA)", run.broker.run_calls), markup=False, highlight=False,
+                 soft_wrap=True)
