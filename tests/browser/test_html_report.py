@@ -103,8 +103,15 @@ def test_a_finding_opens_with_its_policy_statement_highlighted(page: Browser, de
     assert '"Version"' not in highlighted
     text = page.evaluate(f"document.querySelector('{detail}').innerText")
     assert "aws iam update-assume-role-policy" in text and "Terraform" in text and "NIST-800-53-Rev5" in text
+    assert "No automatic trust-policy fix: needs --oidc-subject" in text  # never guessed
     page.click(f"#finding-{finding['id']} td.toggle")
     assert page.evaluate(f"document.querySelector('{detail}').hidden") is True
+    # a finding a trust edit closes shows the verified corrected policy as a diff
+    fixable = next(f for f in demo_document["findings"] if f["check"] == "cross-account-without-mfa-or-external-id")
+    page.click(f"#finding-{fixable['id']} td.toggle")
+    added = page.evaluate(f"Array.from(document.querySelectorAll('#detail-{fixable['id']} pre.diff .add'))"
+                          ".map(s => s.textContent).join('\\n')")
+    assert '"sts:ExternalId"' in added
 
 
 def test_clicking_a_role_in_the_graph_shows_who_can_assume_it(page: Browser, demo_document: dict[str, Any]) -> None:

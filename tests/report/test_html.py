@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tests.report.hostile import CLOSE_SCRIPT, IMG, SCRIPT, hostile_document
 
 from rolescope.report.html import highlighted_statements, policy_lines, render_html, script_json
@@ -182,3 +183,33 @@ def test_an_empty_scan_renders(demo_document: dict[str, Any]) -> None:
              "accounts": [{**a, "roles": []} for a in demo_document["accounts"]]}
     html, _ = parse(empty)
     assert "No role could be analysed" in html and "Showing 0 of 0 findings" in html
+
+
+def _detail(html: str, finding_id: str) -> str:
+    start = html.index(f'id="detail-{finding_id}"')
+    return html[start:html.index("</tr>", start)]
+
+
+def test_fixable_findings_show_the_verified_corrected_policy(demo_document: dict[str, Any]) -> None:
+    html, _ = parse(demo_document)
+    service = next(f for f in demo_document["findings"] if f["check"] == "service-trust-without-source-condition")
+    detail = _detail(html, service["id"])
+    assert "Corrected trust policy" in detail and "closes service-trust-without-source-condition" in detail
+    assert '<span class="add">+' in detail and "aws:SourceAccount" in detail
+    assert f"aws iam update-assume-role-policy --role-name {service['resource'].rsplit('/', 1)[-1]}" in detail
+    assert "assume_role_policy = jsonencode(" in detail
+    privileged = next(f for f in demo_document["findings"] if f["check"] == "privileged-cross-account-role")
+    detail = _detail(html, privileged["id"])
+    assert "Corrected trust policy" not in detail
+    assert "No automatic trust-policy fix:</b> a permissions change, not a trust-policy change" in detail
+
+
+def test_a_failing_planner_does_not_take_the_report_down(demo_document: dict[str, Any],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("planner bug")
+
+    monkeypatch.setattr("rolescope.report.html.build_plan", broken)
+    html, _ = parse(demo_document)
+    assert "Corrected policies could not be computed: RuntimeError: planner bug" in html
+    assert all(f'id="detail-{f["id"]}"' in html for f in demo_document["findings"])

@@ -23,6 +23,9 @@ import orjson
 from markupsafe import Markup
 
 from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
+from rolescope.remediate.fixers import FixOptions
+from rolescope.remediate.plan import Selection, build_plan
+from rolescope.remediate.render import cli_command, policy_text, terraform, unified_diff
 from rolescope.report.compliance import compliance_reports
 from rolescope.report.graph_formats import edge_class
 from rolescope.report.index import DocumentIndex
@@ -155,7 +158,51 @@ def _chart(document: dict[str, Any], index: DocumentIndex) -> list[dict[str, Any
     return bars
 
 
-def _finding_view(finding: dict[str, Any], index: DocumentIndex) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Fixes:
+    """Corrected trust policies from the remediation planner, by finding id, and why others have none.
+
+    Attributes:
+        by_finding: finding id -> the corrected policy of its role (diff, JSON, CLI, Terraform, notes).
+        reasons: (role ARN, check) -> why no trust-policy edit closes that finding.
+        error: why the planner could not run, when it could not.
+    """
+
+    by_finding: dict[str, dict[str, Any]]
+    reasons: dict[tuple[str, str], str]
+    error: str | None = None
+
+
+def plan_fixes(document: dict[str, Any]) -> Fixes:
+    """Ask the remediation planner (``rolescope fix plan`` with its defaults) for every role's corrected policy.
+
+    Every corrected policy it returns has been re-analysed: it closes its findings, raises none, and
+    admits no caller the original did not. A page must not depend on the planner working, so its
+    failure is shown on the page instead of failing the report.
+    """
+    try:
+        plan = build_plan(document, Selection(), FixOptions())
+    except Exception as error:  # reported on the page; the rest of the report stands
+        return Fixes({}, {}, f"{type(error).__name__}: {error}")
+    by_finding: dict[str, dict[str, Any]] = {}
+    for change in plan.changes:
+        view = {
+            "checks": list(change.checks),
+            "fixes": [step["description"] for step in change.fixes],
+            "warnings": list(change.warnings),
+            "notify": list(change.notify),
+            "external_id": change.external_id,
+            "diff": unified_diff(change.before, change.after, change.role_name).splitlines(),
+            "policy": policy_text(change.after),
+            "cli": cli_command(change.role_name, change.after),
+            "terraform": terraform(change.role_arn, change.after),
+        }
+        for finding_id in change.findings:
+            by_finding[finding_id] = view
+    return Fixes(by_finding, {(n.role_arn, n.check): n.reason for n in plan.not_fixed})
+
+
+def _finding_view(finding: dict[str, Any], index: DocumentIndex, fixes: Fixes) -> dict[str, Any]:
     catalogue = load_catalogue()
     info = catalogue.checks.get(finding["check"])
     role = index.roles.get(finding["resource"], {})
@@ -187,9 +234,9 @@ def _finding_view(finding: dict[str, Any], index: DocumentIndex) -> dict[str, An
             "text": remediation.get("text") or "",
             "cli": remediation.get("cli") or "",
             "terraform": remediation.get("terraform") or "",
-            "corrected_policy": (json.dumps(remediation["corrected_policy"], indent=2, ensure_ascii=False)
-                                 if remediation.get("corrected_policy") is not None else ""),
         },
+        "fix": fixes.by_finding.get(finding["id"]),
+        "no_fix": fixes.reasons.get((finding["resource"], finding["check"])),
         "search": " ".join([finding["check"], finding.get("title") or "", finding["resource"], name,
                             finding["account_id"], index.account_name(finding["account_id"]) or "",
                             finding.get("message") or "", finding.get("suppressed") or ""]).lower(),
@@ -254,7 +301,8 @@ def build_view(document: dict[str, Any]) -> dict[str, Any]:
     index = DocumentIndex.of(document)
     findings = sorted(document["findings"], key=lambda f: (bool(f.get("suppressed")), severity_rank(f["severity"]),
                                                          f["account_id"], f["resource"], f["check"]))
-    views = [_finding_view(f, index) for f in findings]
+    fixes = plan_fixes(document)
+    views = [_finding_view(f, index, fixes) for f in findings]
     summary = document.get("summary") or {}
     graph = _graph_data(document, index)
     catalogue = load_catalogue()
@@ -288,6 +336,7 @@ def build_view(document: dict[str, Any]) -> dict[str, Any]:
                          "expired": (document.get("suppressions") or {}).get("expired") or []},
         "errors": document.get("errors") or [],
         "requirement_label": requirement_label,
+        "fix_error": fixes.error,
     }
 
 
