@@ -167,6 +167,8 @@ class BaseSession:
         """A new boto3 session on ``credentials``, with this profile's settings (endpoints, CA bundle...)."""
         core = botocore.session.Session(profile=self.explicit_profile)
         core.register_component("credential_provider", CredentialResolver([_Given(credentials)]))
+        # Service models are read-only: parse them once per run, not once per account (~0.2 s each).
+        core.register_component("data_loader", self.botocore.get_component("data_loader"))
         return boto3.Session(botocore_session=core, region_name=region or self.region)
 
 

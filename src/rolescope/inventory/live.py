@@ -175,8 +175,9 @@ def collect(targets: Sequence[Target], open_session: SessionFactory, organizatio
         Collected accounts and failures, both in the order of ``targets``.
     """
     results: dict[int, AccountData | AccountFailure] = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets) or 1)),
-                            thread_name_prefix="rolescope-account") as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets) or 1)),
+                              thread_name_prefix="rolescope-account")
+    try:
         futures = {pool.submit(_collect_one, target, open_session, organization): index
                    for index, target in enumerate(targets)}
         for future in as_completed(futures):
@@ -184,6 +185,10 @@ def collect(targets: Sequence[Target], open_session: SessionFactory, organizatio
             results[futures[future]] = outcome
             if progress is not None:
                 progress(outcome)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: start no other account
+        raise
+    pool.shutdown()
     ordered = [results[i] for i in range(len(targets))]
     return Collection([r for r in ordered if isinstance(r, AccountData)],
                       [r for r in ordered if isinstance(r, AccountFailure)])
