@@ -115,8 +115,12 @@ def test_hostile_names_are_data(tmp_path: Path) -> None:
     document = hostile_document(tmp_path / "org")
     log = json.loads(render_sarif(document))
     assert errors(log) == []
-    assert SCRIPT_ROLE in {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                           for r in log["runs"][0]["results"]}
+    results = log["runs"][0]["results"]
+    assert SCRIPT_ROLE in {r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in results}
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert not any(c in uri for uri in uris for c in '<> "')
+    assert "arn:aws:iam::111122223333:role/%3Cscript%3Ewindow.__pwned%20=%20%27script%27%3B%20alert%281%29" \
+           "%3C/script%3E" in uris
 
 
 @pytest.mark.parametrize("severity", ["critical", "high", "medium", "low", "info"])

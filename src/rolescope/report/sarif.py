@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
@@ -78,7 +79,8 @@ def _result(finding: dict[str, Any], rule_index: int | None, names: dict[str, st
         "level": LEVELS.get(severity, "warning"),
         "message": {"text": finding.get("message") or finding.get("title") or finding["check"]},
         "locations": [{
-            "physicalLocation": {"artifactLocation": {"uri": arn}},
+            # a valid URI even when a name holds characters IAM would refuse; real ARNs are unchanged
+            "physicalLocation": {"artifactLocation": {"uri": quote(arn, safe="/:+=,.@_-")}},
             "logicalLocations": [{"name": names.get(arn, arn.rsplit("/", 1)[-1]), "fullyQualifiedName": arn,
                                   "kind": "resource"}],
         }],
