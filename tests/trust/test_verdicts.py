@@ -398,3 +398,38 @@ class TestSetQualifiers:
     def test_for_any_value_pinned_org_is_not_public(self) -> None:
         analysis = analyse(allow({"AWS": "*"}, {"ForAnyValue:StringEquals": {"aws:PrincipalOrgID": ["o-aaa"]}}))
         assert verdicts(analysis) == (True, False, False)
+
+
+class TestPolicyVariables:
+    """Every example request below is checked against evaluate() by ``analyse``."""
+
+    def test_external_id_equal_to_the_callers_account_is_no_secret(self) -> None:
+        analysis = analyse(allow({"AWS": PARTNER}, {"StringEquals": {"sts:ExternalId": "${aws:PrincipalAccount}"}}))
+        assert verdicts(analysis) == (True, False, False)
+        assert cross_path(analysis).example.context["sts:externalid"] == (PARTNER,)
+
+    def test_role_name_in_the_callers_own_account_is_public(self) -> None:
+        analysis = analyse(allow({"AWS": "*"}, {
+            "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::${aws:PrincipalAccount}:role/ci"}}))
+        assert verdicts(analysis) == (True, True, False)
+
+    @pytest.mark.parametrize(("operator", "value"), [
+        ("StringEquals", "${aws:username}"),
+        ("StringLike", "ci-${aws:username}-*"),
+        ("StringEquals", "ci-${aws:userid}*"),
+        ("StringEqualsIgnoreCase", "CI-${aws:username}"),
+        ("StringEquals", "${aws:username, 'nobody'}"),
+    ])
+    def test_session_name_tied_to_the_caller(self, operator: str, value: str) -> None:
+        analysis = analyse(allow({"AWS": PARTNER}, {operator: {"sts:RoleSessionName": value}}))
+        assert verdicts(analysis) == (True, False, False)
+
+    def test_deny_escaped_by_matching_a_variable(self) -> None:
+        analysis = analyse(allow({"AWS": PARTNER}),
+                           deny("*", {"StringNotEquals": {"sts:RoleSessionName": "${aws:username}"}}))
+        assert verdicts(analysis) == (True, False, False)
+
+    def test_escaped_characters(self) -> None:
+        analysis = analyse(allow({"AWS": PARTNER}, {"StringLike": {"sts:ExternalId": "a${*}b"}}))
+        assert verdicts(analysis) == (True, False, True)
+        assert cross_path(analysis).example.context["sts:externalid"] == ("a*b",)

@@ -95,6 +95,7 @@ def compile_pattern(pattern: str, *, wildcards: bool = True, ignore_case: bool =
         else:
             if char == ":":
                 colons += 1
+            char = _LITERALS.get(char, char)
             chars = {char.lower(), char.upper()} if ignore_case else {char}
             tokens.append(_Token(frozenset(chars), False))
     return Pattern(tuple(tokens))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +19,15 @@ from enum import Enum
 from functools import lru_cache
 
 from rolescope.policy.conditions import condition_holds
-from rolescope.policy.glob import FRESH, Pattern, compile_pattern, find_string, pattern_matches
+from rolescope.policy.glob import (
+    FRESH,
+    LITERAL_QUESTION,
+    LITERAL_STAR,
+    Pattern,
+    compile_pattern,
+    find_string,
+    pattern_matches,
+)
 from rolescope.policy.model import Condition
 from rolescope.policy.qualifier import Qualifier
 from rolescope.policy.values import as_address, as_epoch, as_network, as_number
@@ -71,25 +80,36 @@ Values = tuple[str, ...] | None  # None: the key is absent from the request
 
 def _pattern_for(condition: Condition, value: str, must_match: bool) -> Pattern | None:
     """The automaton pattern for one policy value; ``None`` to drop a value that cannot match."""
+    wildcards = condition.family in ("glob", "arn")
     if condition.variables and "${" in value:
         if not must_match:
             return None  # the variable resolves to whatever does not match: assume that
-        value = _variables_as_wildcards(value)
+        value = _variables_as_wildcards(value, wildcards)
         return compile_pattern(value, wildcards=True, ignore_case=condition.family == "string-ci")
-    wildcards = condition.family in ("glob", "arn")
     return compile_pattern(
         value, wildcards=wildcards, ignore_case=condition.family == "string-ci", arn=condition.family == "arn"
     )
 
 
-def _variables_as_wildcards(value: str) -> str:
-    out, rest = [], value
-    while "${" in rest:
-        head, _, tail = rest.partition("${")
-        out.append(head)
-        _, _, rest = tail.partition("}")
-        out.append("*")
-    out.append(rest)
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+def _variables_as_wildcards(value: str, wildcards: bool) -> str:
+    """``value`` as a wildcard pattern: each policy variable may become anything (``*``); the rest
+    keeps its meaning (wildcards for ``StringLike``/``ArnLike``, plain characters otherwise)."""
+
+    def literal(text: str) -> str:
+        return text.replace("*", LITERAL_STAR).replace("?", LITERAL_QUESTION)
+
+    out, position = [], 0
+    for match in _VARIABLE.finditer(value):
+        head = value[position:match.start()]
+        out.append(head if wildcards else literal(head))
+        body = match.group(1)
+        out.append(literal(body) if body in ("*", "?", "$") else "*")
+        position = match.end()
+    tail = value[position:]
+    out.append(tail if wildcards else literal(tail))
     return "".join(out)
 
 
@@ -184,8 +204,10 @@ def _outside_networks(value: str, atoms: Sequence[Atom]) -> bool:
 def _satisfies(key: str, values: Values, atoms: Sequence[Atom], spec: KeySpec) -> bool:
     context = {} if values is None else {key: values}
     for condition, truth in atoms:
-        if condition.variables:
-            continue  # decided by the abstraction in _pattern_for, not by substitution
+        if condition.variables and values is not None:
+            if not _may_hold(condition, truth, values):
+                return False
+            continue
         if condition_holds(condition, context) != truth:
             return False
     if values is None:
@@ -200,6 +222,18 @@ def _satisfies(key: str, values: Values, atoms: Sequence[Atom], spec: KeySpec) -
         if spec.unpinned and FRESH not in value and not (_is_address(value) and _outside_networks(value, atoms)):
             return False
     return True
+
+
+def _may_hold(condition: Condition, truth: bool, values: tuple[str, ...]) -> bool:
+    """Whether a condition with policy variables can take ``truth`` for these request values, reading
+    each variable as a wildcard (it may resolve to anything): a must-match needs the values to fit
+    the pattern; a must-not-match is assumed possible (the variable resolves to something else)."""
+    must_match = truth != condition.negated
+    if not must_match or condition.family not in STRING_FAMILIES:
+        return True
+    patterns = [p for p in (_pattern_for(condition, v, True) for v in condition.values) if p is not None]
+    fits = [any(pattern_matches(p, value) for p in patterns) for value in values]
+    return all(fits) if condition.qualifier is Qualifier.FOR_ALL_VALUES else any(fits)
 
 
 def _is_address(value: str) -> bool:
