@@ -89,3 +89,14 @@ def test_graph_command(tmp_path: Path) -> None:
     assert document["schema"] == "rolescope.graph/v1"
     assert {e["class"] for e in document["edges"]} >= {"unguarded", "guarded", "public"}
     assert document["chains"]
+
+
+def test_role_chains_are_capped() -> None:
+    graph = graph_of(
+        gaad(role("start", trust(allow({"Service": "lambda.amazonaws.com"})), inline={"a": ASSUME_ANY})),
+        gaad(role("hop", trust(allow({"AWS": arn(ACCOUNT, "start")})), inline={"a": ASSUME_ANY}, account=MEMBER)),
+        gaad(role("t1", trust(allow({"AWS": arn(MEMBER, "hop")})), account=THIRD),
+             role("t2", trust(allow({"AWS": arn(MEMBER, "hop")})), account=THIRD)),
+    )
+    assert len(role_chains(graph)) == 2
+    assert len(role_chains(graph, limit=1)) == 1

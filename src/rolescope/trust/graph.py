@@ -21,6 +21,7 @@ from rolescope.trust.reach import statement_admitting
 from rolescope.trust.witness import Scope
 
 MAX_CHAIN_LENGTH = 6
+MAX_CHAINS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,20 +144,31 @@ def _label(node: str) -> str:
     return node.rsplit("/", 1)[-1] if "/" in node else node
 
 
-def role_chains(graph: nx.MultiDiGraph, max_length: int = MAX_CHAIN_LENGTH) -> list[list[str]]:
-    """Chains of role assumptions (role -> role -> ...) that cross at least one account boundary."""
-    roles = [n for n, data in graph.nodes(data=True) if data.get("kind") == "role"]
+def role_chains(graph: nx.MultiDiGraph, max_length: int = MAX_CHAIN_LENGTH,
+                limit: int = MAX_CHAINS) -> list[list[str]]:
+    """Chains of role assumptions (role -> role -> ...) that cross at least one account boundary.
+
+    Args:
+        graph: the trust graph.
+        max_length: the most roles in one chain.
+        limit: the most chains returned (a large organisation has combinatorially many).
+
+    Returns:
+        Chains of at least two hops, starting at roles nobody else assumes, sorted.
+    """
     role_graph = nx.DiGraph()
     for source, target in graph.edges():
         if graph.nodes[source].get("kind") == "role" and graph.nodes[target].get("kind") == "role":
             role_graph.add_edge(source, target)
     chains: list[list[str]] = []
-    starts = [r for r in roles if r in role_graph and role_graph.in_degree(r) == 0 and role_graph.out_degree(r)]
+    starts = sorted(r for r in role_graph if role_graph.in_degree(r) == 0)
     for start in starts:
-        for target in role_graph.nodes:
-            if target == start:
-                continue
-            for chain in nx.all_simple_paths(role_graph, start, target, cutoff=max_length):
-                if len(chain) >= 3 and len({graph.nodes[n].get("account") for n in chain}) > 1:
-                    chains.append(chain)
+        stack: list[list[str]] = [[start]]
+        while stack and len(chains) < limit:
+            chain = stack.pop()
+            if len(chain) >= 3 and len({graph.nodes[n].get("account") for n in chain}) > 1:
+                chains.append(chain)
+            if len(chain) < max_length:
+                stack.extend([*chain, nxt] for nxt in sorted(role_graph.successors(chain[-1]), reverse=True)
+                             if nxt not in chain)
     return sorted(chains)
