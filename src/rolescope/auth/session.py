@@ -31,6 +31,7 @@ from botocore.utils import JSONFileCache
 
 from rolescope.auth.clients import CallCounter, client_config
 from rolescope.auth.errors import AuthConfigError
+from rolescope.auth.validate import ROLE_CHAINING_LIMIT
 
 Prompter = Callable[[str], str]
 # credential_source values whose credentials are themselves a role session.
@@ -139,16 +140,34 @@ class BaseSession:
         files = (variable("config_file"), variable("credentials_file"))
         return " or ".join(str(f) for f in files)
 
-    def override_profile_role(self, overrides: Mapping[str, str]) -> None:
-        """Assume the profile's role with these settings (``external_id``, ``duration_seconds``,
-        ``role_session_name``) instead of the config file's. Call before the credentials are used.
+    def override_profile_role(self, external_id: str | None = None, duration: int | None = None,
+                              session_name: str | None = None) -> list[str]:
+        """Assume the profile's own role with these settings instead of the config file's
+        ``external_id``, ``duration_seconds`` and ``role_session_name``. Call before the credentials
+        are used.
+
+        Returns:
+            Notes for the person running rolescope (AWS's one-hour cap on role chaining).
 
         Raises:
             AuthConfigError: the profile does not assume a role.
         """
         if self.info.role_arn is None:
             raise AuthConfigError(f"profile {self.profile!r} does not assume a role (no role_arn)")
+        notes = []
+        overrides: dict[str, str] = {}
+        if external_id is not None:
+            overrides["external_id"] = external_id
+        if session_name is not None:
+            overrides["role_session_name"] = session_name
+        if duration is not None:
+            if self.info.source_is_role and duration > ROLE_CHAINING_LIMIT:
+                notes.append(f"AWS caps role chaining at one hour: profile {self.profile!r} assumes its role from "
+                             f"another role session, so it lasts {ROLE_CHAINING_LIMIT} s, not {duration} s")
+                duration = ROLE_CHAINING_LIMIT
+            overrides["duration_seconds"] = str(duration)
         self.botocore.full_config["profiles"][self.profile].update(overrides)
+        return notes
 
     def credentials(self) -> Any:
         """botocore's credentials object (refreshing itself when it is a role), or ``None``."""

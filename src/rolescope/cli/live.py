@@ -31,7 +31,7 @@ from rolescope.auth.identity import Identity
 from rolescope.auth.mfa import Ask, MfaPrompter, ask_mfa_serial, ask_terminal
 from rolescope.auth.session import BaseSession, CliCache
 from rolescope.auth.targets import Target, plan_targets
-from rolescope.auth.validate import DEFAULT_SESSION_NAME, ROLE_CHAINING_LIMIT
+from rolescope.auth.validate import DEFAULT_SESSION_NAME
 from rolescope.cli.aws_options import AwsOptions
 from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
 from rolescope.inventory.files import merge_organizations
@@ -89,19 +89,8 @@ def open_broker(options: AwsOptions, stderr: Console, ask: Ask = ask_terminal) -
             raise AuthConfigError("-I/--external-id, -T/--session-duration and --role-session-name apply to an "
                                   "assumed role: give -R (or --accounts/--organization with --role-name), or a "
                                   "profile with role_arn")
-        overrides: dict[str, str] = {}
-        if options.external_id is not None:
-            overrides["external_id"] = options.external_id
-        if options.session_name is not None:
-            overrides["role_session_name"] = options.session_name
-        if options.duration is not None:
-            duration = options.duration
-            if base.info.source_is_role and duration > ROLE_CHAINING_LIMIT:
-                note(stderr, f"AWS caps role chaining at one hour: profile {base.profile!r} assumes its role from "
-                             f"another role session, so it lasts {ROLE_CHAINING_LIMIT} s, not {duration} s")
-                duration = ROLE_CHAINING_LIMIT
-            overrides["duration_seconds"] = str(duration)
-        base.override_profile_role(overrides)
+        for message in base.override_profile_role(options.external_id, options.duration, options.session_name):
+            note(stderr, message)
     serial = options.mfa_serial
     if options.mfa and serial is None:
         serial = ask_mfa_serial(ask)
