@@ -228,3 +228,21 @@ def test_cache_files_round_trip_in_the_cli_format(tmp_path: Path) -> None:
     clock.advance(minutes=50)
     later = assume(sts, clock, RoleSettings(external_id="tenant-42"), CliCache(tmp_path / "cli" / "cache"))
     assert later.get_frozen_credentials().access_key == "ASIAFAKE0001"
+
+
+def test_a_failed_mfa_fetch_can_be_tried_again() -> None:
+    clock = Clock()
+    sts = FakeSts(clock)
+    failures = [RuntimeError("endpoint unreachable")]
+    real = sts.assume_role
+
+    def flaky(**kwargs: Any) -> dict[str, Any]:
+        if failures:
+            raise failures.pop()
+        return real(**kwargs)
+
+    sts.assume_role = flaky  # type: ignore[method-assign]
+    credentials = assume(sts, clock, RoleSettings(mfa_serial=SERIAL), prompter=MfaPrompter(code="123456"))
+    with pytest.raises(RuntimeError, match="unreachable"):
+        credentials.get_frozen_credentials()
+    assert credentials.get_frozen_credentials().access_key == "ASIAFAKE0000"

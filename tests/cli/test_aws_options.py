@@ -121,3 +121,20 @@ def test_unreachable_aws_is_exit_3_in_one_line() -> None:
     assert result.exit_code == 3, result.stderr
     assert result.stderr.startswith("rolescope: error: EndpointConnectionError: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_ambient_environment_values_apply_only_where_they_can(isolated: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """ROLESCOPE_EXTERNAL_ID and ROLESCOPE_MFA_CODE keep secrets out of `ps`; set for the shell, they do not
+    turn an offline scan or a plain whoami into a usage error."""
+    gaad = isolated / "111122223333.json"
+    gaad.write_text('{"RoleDetailList": [], "UserDetailList": [], "GroupDetailList": [], "Policies": []}')
+    monkeypatch.setenv("ROLESCOPE_EXTERNAL_ID", "tenant-42")
+    monkeypatch.setenv("ROLESCOPE_MFA_CODE", "123456")
+    offline = invoke("scan", "--from", str(gaad), "--format", "json", "--output", str(isolated / "r.json"))
+    assert offline.exit_code == 0, offline.stderr
+    live = invoke("whoami", "-p", "keys")
+    assert live.exit_code == 3 and "EndpointConnectionError" in live.stderr  # got as far as calling AWS
+    assert_usage_error(invoke("scan", "--from", str(gaad), "-I", "tenant-42"), "--external-id")
+    monkeypatch.setenv("ROLESCOPE_MFA_CODE", "12")
+    assert_usage_error(invoke("whoami", "-p", "keys"), "6 digits")

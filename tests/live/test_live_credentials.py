@@ -199,3 +199,19 @@ def test_failures_before_any_account_are_one_line(rolescope: Rolescope, world: W
     assert len(denied.stderr.strip().splitlines()) == 1
     assert "AccessDeniedException" in denied.stderr and "management account or a delegated administrator" \
         in denied.stderr
+
+
+def test_a_denied_mfa_role_is_a_failed_account_in_the_report(rolescope: Rolescope, world: World, proxy: FaultProxy,
+                                                            tmp_path: Path) -> None:
+    message = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+    proxy.fail(Fault("AssumeRole", "AccessDenied", message, times=9, status=403))
+    report = tmp_path / "report.json"
+    result = rolescope("scan", "-p", "base", "-R", world.role(world.prod, "RolescopeAudit"), "-I", EXTERNAL_ID,
+                       "--mfa-serial", MFA_DEVICE, "--format", "json", "--output", str(report),
+                       env={"ROLESCOPE_MFA_CODE": "000000"})
+    assert result.code == 3
+    [account] = json.loads(report.read_text())["accounts"]
+    assert (account["account_id"], account["status"]) == (world.prod, "failed")
+    assert account["error"] == f"AccessDenied: {message} (AssumeRole)"
+    [sent] = proxy.requests("AssumeRole")  # the code is not sent twice
+    assert sent.params["TokenCode"] == "000000"

@@ -161,8 +161,9 @@ class FetchOnce:
                 raise MfaError(f"{self._what} expires{when} and cannot be renewed without a new MFA code; "
                                "run again (a longer -T/--session-duration, up to the role's MaxSessionDuration, "
                                "covers longer scans)")
+            metadata = self._fetch()  # a failed fetch used no code: it may be tried again
             self._done = True
-        return self._fetch()
+            return metadata
 
 
 def role_credentials(client_creator: ClientCreator, source_credentials: Any, role_arn: str, settings: RoleSettings,

@@ -67,6 +67,7 @@ class SessionBroker:
         self._source: Any = None
         self._credentials: dict[str, Any] = {}
         self._counters: dict[str, CallCounter] = {}
+        self._failures: dict[str, Exception] = {}  # accounts that failed while being prepared
         self._lock = threading.Lock()
 
     def source_credentials(self) -> Any:
@@ -122,8 +123,12 @@ class SessionBroker:
         self.settings = settings
         if direct_mfa:
             credentials = self.credentials_for(roles[0])
-            credentials.get_frozen_credentials()
-            self._announce_mfa(credentials, f"the MFA-backed session of {roles[0].role_arn}", renews=False)
+            try:
+                credentials.get_frozen_credentials()
+            except Exception as error:  # reported as that account's failure, like any other account's
+                self._failures[roles[0].account_id] = error
+            else:
+                self._announce_mfa(credentials, f"the MFA-backed session of {roles[0].role_arn}", renews=False)
         elif self.mfa_serial is not None:
             self._source.get_frozen_credentials()
             self._announce_mfa(self._source, f"the MFA session of {self.mfa_serial}", renews=bool(roles))
@@ -150,7 +155,14 @@ class SessionBroker:
         return create
 
     def credentials_for(self, target: Target) -> Any:
-        """``target``'s credentials: the caller's, or the target role's (assumed on first use, renewed after)."""
+        """``target``'s credentials: the caller's, or the target role's (assumed on first use, renewed after).
+
+        Raises:
+            Exception: what stopped the target's role from being assumed in :meth:`prepare`.
+        """
+        failure = self._failures.get(target.account_id)
+        if failure is not None:
+            raise failure
         if target.role_arn is None:
             return self.source_credentials()
         with self._lock:

@@ -68,6 +68,11 @@ class MfaPrompter:
         self.asked = 0  # how many times a person was asked for a code
         self.used = 0  # how many times a code was handed out
 
+    def give(self, code: str) -> None:
+        """Use ``code`` instead of asking (a code given up front, once the options are settled)."""
+        with self._lock:
+            self._code = validate_mfa_code(code)
+
     def __call__(self, prompt: str) -> str:
         with self._lock:
             if self._code is None:

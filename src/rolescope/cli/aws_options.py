@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from rolescope.auth.errors import AuthConfigError
 from rolescope.auth.validate import (
@@ -57,8 +58,8 @@ def credential_options(function: Callable[..., Any]) -> Callable[..., Any]:
                                              "credential chain (AWS_PROFILE, environment, instance role)."),
         click.option("--role-arn", "-R", "role_arns", multiple=True, callback=_checked(validate_role_arn),
                      metavar="ARN", help="Assume this role and scan its account (repeatable)."),
-        click.option("--external-id", "-I", callback=_checked(validate_external_id),
-                     help="ExternalId for the role(s) assumed."),
+        click.option("--external-id", "-I", callback=_checked(validate_external_id), envvar="ROLESCOPE_EXTERNAL_ID",
+                     help="ExternalId for the role(s) assumed (or ROLESCOPE_EXTERNAL_ID, which `ps` does not show)."),
         click.option("--session-duration", "-T", "duration", type=int, callback=_checked(validate_duration),
                      metavar="SECONDS",
                      help=f"Role session length, {MIN_DURATION}-{MAX_DURATION} s (AWS caps sessions of roles "
@@ -68,8 +69,9 @@ def credential_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--mfa", is_flag=True, help="Ask for the MFA device ARN and code (the code once per run)."),
         click.option("--mfa-serial", callback=_checked(validate_mfa_serial), metavar="ARN",
                      help="MFA device ARN or serial number (asks only for the code)."),
-        click.option("--mfa-code", callback=_checked(validate_mfa_code), metavar="CODE",
-                     help="The 6-digit MFA code, for scripts (with --mfa-serial or a profile's mfa_serial)."),
+        click.option("--mfa-code", callback=_checked(validate_mfa_code), metavar="CODE", envvar="ROLESCOPE_MFA_CODE",
+                     help="The 6-digit MFA code, for scripts (with --mfa-serial or a profile's mfa_serial; "
+                          "or ROLESCOPE_MFA_CODE)."),
         click.option("--region", help="Region for STS and IAM calls. Default: the profile's, else the partition's "
                                       "main region."),
     ]
@@ -122,12 +124,17 @@ class AwsOptions:
     organization: bool = False
     workers: int = DEFAULT_WORKERS
     verbose: bool = False
+    from_environment: frozenset[str] = frozenset()  # set by ROLESCOPE_* variables, not on the command line
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> AwsOptions:
-        """From a command's keyword arguments (other keys ignored)."""
+        """From a command's keyword arguments (other keys ignored), noting which came from the environment."""
         keys = [k for k in (*CREDENTIAL_KEYS, *ACCOUNT_KEYS) if k in params]
-        values = {k: params[k] for k in keys}
+        values: dict[str, Any] = {k: params[k] for k in keys}
+        context = click.get_current_context(silent=True)
+        if context is not None:
+            values["from_environment"] = frozenset(
+                k for k in keys if context.get_parameter_source(k) is ParameterSource.ENVIRONMENT)
         values["role_arns"] = tuple(values.get("role_arns") or ())
         if "target_accounts" in values:
             values["accounts"] = values.pop("target_accounts")
@@ -151,7 +158,8 @@ class AwsOptions:
                  "duration": "--session-duration", "session_name": "--role-session-name", "mfa": "--mfa",
                  "mfa_serial": "--mfa-serial", "mfa_code": "--mfa-code", "region": "--region",
                  "accounts": "--accounts", "role_name": "--role-name", "organization": "--organization"}
-        return [flag for key, flag in flags.items() if getattr(self, key) not in (None, False, ())]
+        return [flag for key, flag in flags.items()
+                if getattr(self, key) not in (None, False, ()) and key not in self.from_environment]
 
 
 def check_combinations(options: AwsOptions, single_role: bool = False) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import click
 from botocore.exceptions import (
@@ -17,6 +17,7 @@ from botocore.exceptions import (
     ClientError,
     InfiniteLoopConfigError,
     InvalidConfigError,
+    InvalidRegionError,
     PartialCredentialsError,
     ProfileNotFound,
 )
@@ -39,7 +40,8 @@ from rolescope.inventory.live import AccountData, AccountFailure, Collection, co
 from rolescope.inventory.model import Organization
 from rolescope.inventory.organizations import active_accounts, discover_organization
 
-_CONFIG_ERRORS = (ProfileNotFound, InvalidConfigError, PartialCredentialsError, InfiniteLoopConfigError)
+_CONFIG_ERRORS = (ProfileNotFound, InvalidConfigError, PartialCredentialsError, InfiniteLoopConfigError,
+                  InvalidRegionError)
 
 
 class AwsFailure(click.ClickException):
@@ -74,10 +76,17 @@ def open_broker(options: AwsOptions, stderr: Console, ask: Ask = ask_terminal) -
     Raises:
         AuthConfigError: options that contradict the profile (see the messages).
     """
-    prompter = MfaPrompter(ask, options.mfa_code)
     cache = CliCache()
+    prompter = MfaPrompter(ask)
     base = BaseSession(options.profile, options.region, prompter, cache)
     profile_mfa = base.info.mfa_serials
+    # ROLESCOPE_EXTERNAL_ID / ROLESCOPE_MFA_CODE are ambient: ignored where they cannot apply.
+    if "external_id" in options.from_environment and not options.reaches_roles and base.info.role_arn is None:
+        options = replace(options, external_id=None)
+    if "mfa_code" in options.from_environment and not (options.mfa or options.mfa_serial or profile_mfa):
+        options = replace(options, mfa_code=None)
+    if options.mfa_code is not None:
+        prompter.give(options.mfa_code)
     if profile_mfa and (options.mfa or options.mfa_serial):
         raise AuthConfigError(f"profile {base.profile!r} already uses MFA (mfa_serial {profile_mfa[0]}), and the "
                               "roles it reaches get its MFA context: drop --mfa/--mfa-serial (--mfa-code gives "
