@@ -117,8 +117,14 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer
 
 
 @pytest.fixture(scope="session")
-def world(moto_server: MotoServer) -> World:
-    return build_world(moto_server.url)
+def world(moto_server: MotoServer, tmp_path_factory: pytest.TempPathFactory) -> World:
+    with pytest.MonkeyPatch.context() as patch:  # the developer's own AWS settings play no part
+        for name in [n for n in os.environ if n.startswith("AWS_")]:
+            patch.delenv(name)
+        empty = tmp_path_factory.mktemp("no-aws-config")
+        patch.setenv("AWS_CONFIG_FILE", str(empty / "config"))
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty / "credentials"))
+        return build_world(moto_server.url)
 
 
 @pytest.fixture(scope="session")
