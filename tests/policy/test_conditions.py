@@ -66,6 +66,12 @@ CASES = [
     ("NumericGreaterThan", "aws:MultiFactorAuthAge", "3600", "-5", False),
     ("NumericGreaterThanEquals", "aws:MultiFactorAuthAge", "3600", "3600", True),
     ("NumericLessThan", "aws:MultiFactorAuthAge", "3600", "soon", False),  # not a number: no match
+    ("NumericLessThan", "aws:MultiFactorAuthAge", "3600", "-inf", False),  # decimal numerals only
+    ("NumericLessThan", "aws:MultiFactorAuthAge", "3600", "nan", False),
+    ("NumericNotEquals", "aws:MultiFactorAuthAge", "3600", "nan", True),
+    ("NumericEquals", "aws:MultiFactorAuthAge", "1000", "1_000", False),
+    ("NumericEquals", "aws:MultiFactorAuthAge", "1e3", "1000", True),
+    ("NumericGreaterThan", "aws:MultiFactorAuthAge", "1e400", "1", False),  # overflows: not a number
     # Date: ISO 8601 and epoch seconds alike
     ("DateLessThan", "aws:CurrentTime", "2030-01-01T00:00:00Z", "2029-12-31T23:59:59Z", True),
     ("DateLessThan", "aws:CurrentTime", "2030-01-01T00:00:00Z", "2030-01-01T00:00:01Z", False),

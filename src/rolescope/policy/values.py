@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -16,12 +17,15 @@ IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
 def as_number(text: str) -> float | None:
-    """The number ``text`` spells, or ``None``."""
-    try:
-        return float(text)
-    except ValueError:
+    """The finite number ``text`` spells in decimal notation, or ``None`` (no ``nan``, ``inf``, ``1_000``)."""
+    if not _NUMBER.match(text):
         return None
+    number = float(text)
+    return number if math.isfinite(number) else None
 
 
 @lru_cache(maxsize=4096)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -167,7 +168,8 @@ def _typed_candidates(atoms: Sequence[Atom]) -> list[str]:
         if points:
             ordered = sorted(points)
             between = [(a + b) / 2 for a, b in itertools.pairwise(ordered)]
-            for point in [ordered[0] - 1, *ordered, *between, ordered[-1] + 1]:
+            below, above = _step_away(ordered[0], -1), _step_away(ordered[-1], 1)
+            for point in [below, *ordered, *between, above]:
                 candidates.append(render(point))
     for network in networks:
         first, last = int(network.network_address), int(network.broadcast_address)
@@ -180,12 +182,21 @@ def _typed_candidates(atoms: Sequence[Atom]) -> list[str]:
     return candidates
 
 
+def _step_away(value: float, direction: int) -> float:
+    """A number beyond ``value`` in ``direction``: one unit, or the next float where units vanish."""
+    moved = value + direction
+    return moved if moved != value else math.nextafter(value, direction * math.inf)
+
+
 def _render_number(value: float) -> str:
     return str(int(value)) if value == int(value) else repr(value)
 
 
 def _render_date(value: float) -> str:
-    return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")
+    try:
+        return datetime.fromtimestamp(value, UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, OSError, ValueError):
+        return _render_number(value)  # beyond what a datetime holds: epoch seconds read the same
 
 
 def _outside_networks(value: str, atoms: Sequence[Atom]) -> bool:
