@@ -75,7 +75,7 @@ class Pattern:
 
 def compile_pattern(pattern: str, *, wildcards: bool = True, ignore_case: bool = False,
                     arn: bool = False) -> Pattern:
-    """Compile ``pattern`` for :func:`find_string`.
+    """Compile ``pattern`` for :func:`find_string` (compiled once: patterns are immutable and shared).
 
     Args:
         pattern: the policy value.
@@ -83,6 +83,11 @@ def compile_pattern(pattern: str, *, wildcards: bool = True, ignore_case: bool =
         ignore_case: match letters in either case.
         arn: ARN semantics: wildcards before the resource part do not match ``:``.
     """
+    return _compile(pattern, wildcards, ignore_case, arn)
+
+
+@lru_cache(maxsize=65536)
+def _compile(pattern: str, wildcards: bool, ignore_case: bool, arn: bool) -> Pattern:
     tokens: list[_Token] = []
     colons = 0
     arn_shaped = arn and pattern.count(":") >= _ARN_COLON_BOUND
@@ -139,6 +144,11 @@ def find_string(constraints: Sequence[tuple[Pattern, bool]], *, limit: int = 50_
     """
     patterns = [pattern for pattern, _ in constraints]
     wanted = [must for _, must in constraints]
+    literal = next((p for p, must in constraints if must and _single_string(p)), None)
+    if literal is not None:
+        # A plain literal that must match admits one string: the search could only find that one.
+        text = "".join(next(iter(t.chars)) for t in literal.tokens)  # type: ignore[arg-type]
+        return text if all(pattern_matches(p, text) == must for p, must in constraints) else None
     alphabet = sorted(frozenset({FRESH, ":"}).union(*(p.literal_chars for p in patterns)))
     start = tuple(_closure(p, frozenset({0})) for p in patterns)
 
@@ -161,7 +171,7 @@ def find_string(constraints: Sequence[tuple[Pattern, bool]], *, limit: int = 50_
             return "".join(reversed(chars))
         if len(parents) > limit:
             return FRESH
-        for char in alphabet:
+        for char in _useful(alphabet, patterns, wanted, state):
             following = tuple(_step(p, positions, char) for p, positions in zip(patterns, state, strict=True))
             if any(not positions and must for positions, must in zip(following, wanted, strict=True)):
                 continue
@@ -169,6 +179,38 @@ def find_string(constraints: Sequence[tuple[Pattern, bool]], *, limit: int = 50_
                 parents[following] = (state, char)
                 queue.append(following)
     return None
+
+
+def _single_string(pattern: Pattern) -> bool:
+    """Whether ``pattern`` matches exactly one string (no wildcard, one character per position)."""
+    return all(t.chars is not None and len(t.chars) == 1 for t in pattern.tokens)
+
+
+def _useful(alphabet: list[str], patterns: list[Pattern], wanted: list[bool],
+            state: tuple[frozenset[int], ...]) -> list[str]:
+    """The characters of ``alphabet`` (in order) that keep every must-match pattern alive from ``state``.
+
+    Any other character leaves some pattern that must match with no position, a state the search
+    discards anyway: skipping it up front changes nothing but the time spent.
+    """
+    allowed: set[str] | None = None
+    for pattern, positions, must in zip(patterns, state, wanted, strict=True):
+        if not must:
+            continue
+        chars: set[str] = set()
+        tokens = pattern.tokens
+        for position in positions:
+            if position == len(tokens):
+                continue
+            token_chars = tokens[position].chars
+            if token_chars is None:
+                break  # a wildcard here: this pattern keeps any character but its exclusions
+            chars.update(token_chars)
+        else:
+            allowed = chars if allowed is None else allowed & chars
+    if allowed is None:
+        return alphabet
+    return [char for char in alphabet if char in allowed]
 
 
 def advance(pattern: Pattern, text: str, positions: frozenset[int] | None = None) -> frozenset[int]:

@@ -123,6 +123,10 @@ def account_classes(readers: list[Reader], avoid: Iterable[str], per_class: int 
         One list of representatives per non-empty class, in a deterministic order.
     """
     avoided = {a for a in avoid if len(a) == 12}
+    if not readers:
+        # No pattern tells accounts apart: one class, whose first representatives in the walk's
+        # descending order are the largest twelve-digit numbers outside ``avoid``.
+        return [_largest_outside(avoided, per_class)]
     prefixes = {a[:i] for a in avoided for i in range(13)}
     starts = tuple(reader.start() for reader in readers)
     # (states, prefix while it is a prefix of an avoided account else None) -> representatives
@@ -152,8 +156,22 @@ def account_classes(readers: list[Reader], avoid: Iterable[str], per_class: int 
     return list(classes.values())
 
 
+def _largest_outside(avoided: set[str], count: int) -> list[str]:
+    found: list[str] = []
+    candidate = 10**12 - 1
+    while len(found) < count and candidate >= 0:
+        text = f"{candidate:012d}"
+        if text not in avoided:
+            found.append(text)
+        candidate -= 1
+    return found
+
+
 def member_classes(readers: list[Reader], members: Iterable[str]) -> list[str]:
     """One of ``members`` per class the readers tell apart."""
+    if not readers:
+        first = min(members, default=None)  # one class; its first member in sorted order
+        return [] if first is None else [first]
     chosen: dict[Signature, str] = {}
     for account in sorted(members):
         chosen.setdefault(signature(readers, account), account)
