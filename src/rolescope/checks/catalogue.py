@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
+from rolescope.data.loading import load_bundled_yaml
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
@@ -67,8 +66,7 @@ class Catalogue:
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
     """The bundled catalogue (read on first use, never at import time)."""
-    text = resources.files("rolescope.checks").joinpath("catalogue.yaml").read_text(encoding="utf-8")
-    return parse_catalogue(yaml.safe_load(text))
+    return parse_catalogue(load_bundled_yaml("rolescope.checks", "catalogue.yaml"))
 
 
 def parse_catalogue(data: dict[str, Any]) -> Catalogue:

@@ -6,12 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Protocol
 
-import yaml
-
 from rolescope.checks.finding import Finding
+from rolescope.data.loading import load_bundled_yaml
 from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.glob import FRESH
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
@@ -30,8 +28,7 @@ class VendorDirectory:
 @lru_cache(maxsize=1)
 def load_vendors() -> VendorDirectory:
     """The bundled vendor list, read on first use."""
-    text = resources.files("rolescope.data").joinpath("vendor_accounts.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_bundled_yaml("rolescope.data", "vendor_accounts.yaml")
     names: dict[str, str] = {}
     for vendor in data.get("vendors") or ():
         for account in vendor.get("accounts") or ():
@@ -42,8 +39,7 @@ def load_vendors() -> VendorDirectory:
 @lru_cache(maxsize=1)
 def load_exempt_services() -> frozenset[str]:
     """Service principals whose trust needs no source condition (see ``services_confused_deputy.yaml``)."""
-    text = resources.files("rolescope.data").joinpath("services_confused_deputy.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_bundled_yaml("rolescope.data", "services_confused_deputy.yaml")
     return frozenset(str(e["principal"]).lower() for e in data.get("exempt_services") or ())
 
 

@@ -2,43 +2,51 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from rolescope import __version__
-from rolescope.cli.check_policy import check_policy
-from rolescope.cli.compliance import compliance
-from rolescope.cli.credentials import credentials
-from rolescope.cli.demo import demo
-from rolescope.cli.diff import diff
-from rolescope.cli.export import export
-from rolescope.cli.fix import fix
-from rolescope.cli.graph import graph
-from rolescope.cli.scan import scan
-from rolescope.cli.simulate import simulate
-from rolescope.cli.template import template
-from rolescope.cli.whoami import whoami
+
+# name -> "module:attribute". Commands are imported when used, so `rolescope check-policy` does not
+# pay for botocore, networkx and jinja2 at start-up.
+COMMANDS = {
+    "check-policy": "rolescope.cli.check_policy:check_policy",
+    "simulate": "rolescope.cli.simulate:simulate",
+    "scan": "rolescope.cli.scan:scan",
+    "demo": "rolescope.cli.demo:demo",
+    "graph": "rolescope.cli.graph:graph",
+    "export": "rolescope.cli.export:export",
+    "whoami": "rolescope.cli.whoami:whoami",
+    "credentials": "rolescope.cli.credentials:credentials",
+    "compliance": "rolescope.cli.compliance:compliance",
+    "diff": "rolescope.cli.diff:diff",
+    "fix": "rolescope.cli.fix:fix",
+    "template": "rolescope.cli.template:template",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            module_name, attribute = COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{COMMANDS[cmd_name]} is not a click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="rolescope")
 def cli() -> None:
     """Who, from outside an AWS account, can assume which IAM role, and under what conditions."""
-
-
-cli.add_command(check_policy)
-cli.add_command(simulate)
-cli.add_command(scan)
-cli.add_command(demo)
-cli.add_command(graph)
-cli.add_command(export)
-cli.add_command(whoami)
-cli.add_command(credentials)
-cli.add_command(compliance)
-cli.add_command(diff)
-cli.add_command(fix)
-cli.add_command(template)
 
 
 def main() -> None:
