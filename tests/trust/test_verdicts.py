@@ -329,6 +329,23 @@ class TestWebIdentity:
                                  action="sts:AssumeRoleWithWebIdentity"))
         assert not analysis.public and analysis.oidc_without_subject == ()
 
+    def test_bare_star_with_conditions_on_github_claims_admits_any_repository(self) -> None:
+        analysis = analyse(allow("*", {"StringLike": {GITHUB_SUB: "repo:*"}}, action="sts:AssumeRoleWithWebIdentity"))
+        assert analysis.public
+        assert [e.principal for e in analysis.oidc_without_subject] == [GITHUB]
+
+    def test_bare_star_with_github_pinned_to_an_owner(self) -> None:
+        analysis = analyse(allow("*", {"StringLike": {GITHUB_SUB: "repo:octo-org/*"}},
+                                 action="sts:AssumeRoleWithWebIdentity"))
+        assert not analysis.public and analysis.oidc_without_subject == ()
+
+    def test_bare_star_admits_the_providers_other_statements_name(self) -> None:
+        analysis = analyse(allow({"Federated": GITHUB}, {"StringEquals": {GITHUB_SUB: "repo:o/a:ref:refs/heads/main"}},
+                                 action="sts:AssumeRoleWithWebIdentity"),
+                           allow("*", {"StringEquals": {GITHUB_AUD: "sts.amazonaws.com"}},
+                                 action="sts:AssumeRoleWithWebIdentity"))
+        assert [(e.statement, e.principal) for e in analysis.oidc_without_subject] == [(1, GITHUB)]
+
     def test_aws_star_admits_no_web_identity(self) -> None:
         analysis = analyse(allow({"AWS": "*"}, action="sts:AssumeRoleWithWebIdentity"))
         assert not analysis.public and analysis.paths == ()
@@ -364,6 +381,12 @@ class TestSamlAndServices:
     def test_service_with_source_condition_is_not(self, condition: dict[str, Any]) -> None:
         analysis = analyse(allow({"Service": "config.amazonaws.com"}, condition))
         assert analysis.service_without_source == ()
+
+    def test_bare_star_admits_a_service_another_statement_names(self) -> None:
+        analysis = analyse(allow({"Service": "config.amazonaws.com"}, {"StringEquals": {"aws:SourceAccount": HOME}}),
+                           allow("*", {"Bool": {"aws:SecureTransport": "true"}}))
+        assert [(e.statement, e.principal) for e in analysis.service_without_source] == [
+            (1, "config.amazonaws.com")]
 
     def test_service_with_source_if_exists_is_still_flagged(self) -> None:
         analysis = analyse(allow({"Service": "config.amazonaws.com"},

@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from rolescope.policy.model import Effect, PolicyDocument, PrincipalKind, PrincipalType, Statement
-from rolescope.policy.parse import PUBLIC_IDPS
+from rolescope.policy.model import Effect, PolicyDocument, Principal, PrincipalKind, PrincipalType, Statement
 from rolescope.policy.request import Request
 from rolescope.trust.keyspace import KeySpec, Presence
 from rolescope.trust.providers import PUBLIC_PROVIDERS, UNBOUNDED_SUBJECT
@@ -26,6 +25,7 @@ from rolescope.trust.witness import (
     Scope,
     Zone,
     caller_witnesses,
+    star_providers,
 )
 
 UNPINNED = KeySpec(unpinned=True)
@@ -43,6 +43,8 @@ REQUIREMENT_KEYS: dict[str, tuple[str, ...]] = {
     "saml_aud": ("saml:aud",),
 }
 _NAMED_KEYS = {key: name for name, keys in REQUIREMENT_KEYS.items() for key in keys}
+_NAMED_IN_STAR = frozenset({PrincipalKind.SERVICE, PrincipalKind.SAML_PROVIDER, PrincipalKind.OIDC_PROVIDER,
+                            PrincipalKind.PUBLIC_IDP})
 _MFA_KEYS = ("aws:multifactorauthpresent", "aws:multifactorauthage")
 
 
@@ -215,10 +217,25 @@ class _Analyser:
                 found.append(name)
         return tuple(found)
 
+    def _admitted(self, statement: Statement) -> list[Principal]:
+        """The statement's principals; for a bare ``"*"``, also the providers and services it stands
+        for: the public IdPs, the OIDC issuers the conditions name, and every service or identity
+        provider the policy names elsewhere (they exist)."""
+        listed = sorted(statement.principals or (), key=str)
+        if any(p.type is PrincipalType.ANY for p in listed):
+            named = sorted({p for s in self.policy.statements for p in s.principals or () if p.kind in _NAMED_IN_STAR},
+                           key=str)
+            values = {p.value for p in listed}
+            for principal in [*star_providers(self.policy, self.zone), *named]:
+                if principal.value not in values:
+                    values.add(principal.value)
+                    listed.append(principal)
+        return listed
+
     def _exposures(self, statement: Statement, action: str, extra: Mapping[str, KeySpec],
                    kinds: set[PrincipalKind]) -> list[Exposure]:
         exposures = []
-        for principal in sorted(statement.principals or (), key=str):
+        for principal in self._admitted(statement):
             if principal.kind not in kinds:
                 continue
             candidates = [w for w in self.witnesses if w.origin == principal.value and w.action == action]
@@ -229,9 +246,7 @@ class _Analyser:
 
     def _web_identity_exposures(self, statement: Statement, public_paths: list[Exposure]) -> list[Exposure]:
         exposures = []
-        providers = [(p.value, p.oidc_host) for p in sorted(statement.principals or (), key=str) if p.oidc_host]
-        if any(p.type is PrincipalType.ANY for p in statement.principals or ()):
-            providers += [(host, host) for host in sorted(PUBLIC_IDPS) if (host, host) not in providers]
+        providers = [(p.value, p.oidc_host) for p in self._admitted(statement) if p.oidc_host]
         for name, host in providers:
             candidates = [w for w in self.witnesses if w.origin == name]
             key = f"{host}:{PUBLIC_PROVIDERS[host].identity_claim if host in PUBLIC_PROVIDERS else 'sub'}"

@@ -236,10 +236,27 @@ def caller_witnesses(policy: PolicyDocument, zone: Zone) -> list[CallerWitness]:
         seen.add(principal.value)
         witnesses += _witnesses_for(principal, zone, aws)
     if any(p.type is PrincipalType.ANY for p in principals):
-        # A bare "*" admits web identities too, and anybody can get a token from a public IdP.
-        for host in sorted(PUBLIC_IDPS - seen):
-            witnesses += _witnesses_for(Principal(PrincipalType.FEDERATED, host, PrincipalKind.PUBLIC_IDP), zone, aws)
+        # A bare "*" admits web identities too: anybody can get a token from a public IdP, and the
+        # account's own OIDC providers are admitted as well (those whose claims the conditions name).
+        for principal in star_providers(policy, zone):
+            if principal.value not in seen:
+                witnesses += _witnesses_for(principal, zone, aws)
     return witnesses
+
+
+def star_providers(policy: PolicyDocument, zone: Zone) -> list[Principal]:
+    """The web identity providers a bare ``"*"`` principal stands for: the public IdPs, and an OIDC
+    provider in the role's account for each issuer whose claims the policy's conditions name."""
+    found = [Principal(PrincipalType.FEDERATED, host, PrincipalKind.PUBLIC_IDP) for host in sorted(PUBLIC_IDPS)]
+    hosts = sorted({c.key_as_written.rsplit(":", 1)[0] for s in policy.statements for c in s.conditions
+                    if not c.key.startswith(_OWN_PREFIXES) and ":" in c.key})
+    for host in hosts:
+        if host.lower() in PUBLIC_IDPS or "." not in host.split("/", 1)[0] or "*" in host:
+            continue  # a public IdP (listed above) or a service prefix (ec2:...), not an issuer
+        arn = f"arn:{zone.partition}:iam::{zone.account_id}:oidc-provider/{host}"
+        found.append(Principal(PrincipalType.FEDERATED, arn, PrincipalKind.OIDC_PROVIDER, zone.account_id,
+                               zone.partition, arn))
+    return found
 
 
 def _witnesses_for(principal: Principal, zone: Zone, aws: Callable[..., Iterator[CallerWitness]]
