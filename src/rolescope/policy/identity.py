@@ -26,15 +26,43 @@ def _statements(document: Any) -> list[dict[str, Any]]:
     return [s for s in items if isinstance(s, dict)]
 
 
-def _covers(statement: dict[str, Any], action: str, resource: str) -> bool:
+def _covers_action(statement: dict[str, Any], action: str) -> bool:
     if "Action" in statement:
-        if not any(glob_match(a.lower(), action) for a in _strings(statement["Action"])):
-            return False
-    elif any(glob_match(a.lower(), action) for a in _strings(statement.get("NotAction"))):
-        return False
+        return any(glob_match(a.lower(), action) for a in _strings(statement["Action"]))
+    return not any(glob_match(a.lower(), action) for a in _strings(statement.get("NotAction")))
+
+
+def _covers_resource(statement: dict[str, Any], resource: str) -> bool:
     if "Resource" in statement:
         return any(glob_match(r, resource) for r in _strings(statement["Resource"]))
     return not any(glob_match(r, resource) for r in _strings(statement.get("NotResource")))
+
+
+def action_statements(documents: Iterable[Any], action: str) -> tuple[dict[str, Any], ...]:
+    """The statements of ``documents`` whose Action/NotAction covers ``action``, in order.
+
+    Read once per principal, they answer :func:`allows_on` for every resource: no other statement
+    can matter to that action.
+    """
+    return tuple(s for document in documents for s in _statements(document) if _covers_action(s, action))
+
+
+def allows_on(statements: Iterable[dict[str, Any]], resource: str) -> bool:
+    """Whether statements from :func:`action_statements` allow the action on ``resource``, no explicit Deny."""
+    allowed = False
+    for statement in statements:
+        if not _covers_resource(statement, resource):
+            continue
+        if statement.get("Effect") == "Deny" and "Condition" not in statement:
+            return False
+        if statement.get("Effect") == "Allow":
+            allowed = True
+    return allowed
+
+
+def may_allow(statements: Iterable[dict[str, Any]]) -> bool:
+    """Whether statements from :func:`action_statements` allow the action on some resource at all."""
+    return any(s.get("Effect") == "Allow" for s in statements)
 
 
 def allows(documents: Iterable[Any], action: str, resource: str) -> bool:
@@ -45,13 +73,4 @@ def allows(documents: Iterable[Any], action: str, resource: str) -> bool:
         action: lower-cased action, e.g. ``sts:assumerole``.
         resource: the target ARN.
     """
-    allowed = False
-    for document in documents:
-        for statement in _statements(document):
-            if not _covers(statement, action, resource):
-                continue
-            if statement.get("Effect") == "Deny" and "Condition" not in statement:
-                return False
-            if statement.get("Effect") == "Allow":
-                allowed = True
-    return allowed
+    return allows_on(action_statements(documents, action), resource)

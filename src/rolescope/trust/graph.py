@@ -14,8 +14,8 @@ from typing import Any
 
 import networkx as nx
 
-from rolescope.inventory.model import AccountSnapshot, Role
-from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, allows
+from rolescope.inventory.model import AccountSnapshot, ManagedPolicy, Role
+from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, action_statements, allows_on, may_allow
 from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.reach import statement_admitting
 from rolescope.trust.witness import Scope
@@ -30,24 +30,34 @@ class AuditedAccount:
     roles: tuple[tuple[Role, TrustAnalysis], ...]
 
 
-def _identity_documents(snapshot: AccountSnapshot, policies: Iterable[Any], inline: Iterable[Any]
+ASSUME_ROLE = "sts:assumerole"
+Principal = tuple[str, str, tuple[dict[str, Any], ...], bool]
+
+
+def _identity_documents(managed: dict[str, ManagedPolicy], policies: Iterable[Any], inline: Iterable[Any]
                         ) -> tuple[list[Any], bool]:
     documents: list[Any] = [p.document for p in inline]
     managed_admin = False
     for ref in policies:
         if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
             managed_admin = True
-        found = snapshot.policy(ref.arn)
+        found = managed.get(ref.arn)
         if found is not None and found.document is not None:
             documents.append(found.document)
     return documents, managed_admin
 
 
-def _principals(snapshot: AccountSnapshot) -> Iterator[tuple[str, str, list[Any], bool]]:
-    """(kind, arn, identity documents, has an AWS managed admin policy) for each role and user."""
+def _principals(snapshot: AccountSnapshot) -> Iterator[Principal]:
+    """(kind, arn, identity statements about sts:AssumeRole, has an AWS managed admin policy) for each
+    role and user whose identity policies may let it call sts:AssumeRole at all (the others never
+    can, whatever the target: leaving them out spares reading their policies once per target)."""
+    managed: dict[str, ManagedPolicy] = {}
+    for policy in snapshot.policies:
+        managed.setdefault(policy.arn, policy)  # the first, as AccountSnapshot.policy finds it
+    candidates: list[tuple[str, str, list[Any], bool]] = []
     for role in snapshot.roles:
-        documents, admin = _identity_documents(snapshot, role.attached_policies, role.inline_policies)
-        yield "role", role.arn, documents, admin
+        documents, admin = _identity_documents(managed, role.attached_policies, role.inline_policies)
+        candidates.append(("role", role.arn, documents, admin))
     groups = {g.name: g for g in snapshot.groups}
     for user in snapshot.users:
         refs, inline = list(user.attached_policies), list(user.inline_policies)
@@ -55,8 +65,12 @@ def _principals(snapshot: AccountSnapshot) -> Iterator[tuple[str, str, list[Any]
             if name in groups:
                 refs += groups[name].attached_policies
                 inline += groups[name].inline_policies
-        documents, admin = _identity_documents(snapshot, refs, inline)
-        yield "user", user.arn, documents, admin
+        documents, admin = _identity_documents(managed, refs, inline)
+        candidates.append(("user", user.arn, documents, admin))
+    for kind, arn, documents, admin in candidates:
+        statements = action_statements(documents, ASSUME_ROLE)
+        if admin or may_allow(statements):
+            yield kind, arn, statements, admin
 
 
 def _node_for(principal: str) -> tuple[str, str]:
@@ -112,12 +126,12 @@ def build_graph(accounts: Iterable[AuditedAccount]) -> nx.MultiDiGraph:
 
 
 def _expand(graph: nx.MultiDiGraph, role: Role, analysis: TrustAnalysis, node: str,
-            principals: dict[str, list[tuple[str, str, list[Any], bool]]], attributes: dict[str, Any]) -> None:
+            principals: dict[str, list[Principal]], attributes: dict[str, Any]) -> None:
     accounts = [node.split(":", 1)[1]] if node.startswith("account:") else [
         a for a in principals if a != analysis.zone.account_id]
     for account in accounts:
-        for kind, arn, documents, admin in principals.get(account, ()):
-            if arn == role.arn or not (admin or allows(documents, "sts:assumerole", role.arn)):
+        for kind, arn, statements, admin in principals.get(account, ()):
+            if arn == role.arn or not (admin or allows_on(statements, role.arn)):
                 continue
             statement = statement_admitting(analysis.policy, analysis.zone, arn)
             if statement is None:
