@@ -22,7 +22,6 @@ from rolescope.policy.model import PolicyDocument
 from rolescope.policy.values import as_number
 
 ACCOUNT_KEYS = {"aws:principalaccount": "account", "aws:principalarn": "arn"}
-_PATTERN_FAMILIES = frozenset({"string", "string-ci", "glob", "arn"})
 _DIGITS = "9876543210"  # descending: with no pattern in play the first representatives are 999999999999...
 _MAX_STATES = 512  # per digit position; real policies stay far below, past it some classes are not tried
 
@@ -80,10 +79,11 @@ def account_patterns(policy: PolicyDocument, partition: str) -> list[Reader]:
                 if "${" in value:
                     continue
                 reader: Reader | None = None
-                if condition.family in _PATTERN_FAMILIES:
-                    pattern = compile_pattern(value, wildcards=condition.family in ("glob", "arn"),
-                                              ignore_case=condition.family == "string-ci",
-                                              arn=condition.family == "arn")
+                wildcards = condition.family in ("glob", "arn") and ("*" in value or "?" in value)
+                if wildcards:
+                    # A value without wildcards matches only the account it spells, which is named
+                    # (and so never a representative): it tells no two unnamed accounts apart.
+                    pattern = compile_pattern(value, arn=condition.family == "arn")
                     reader = GlobReader(pattern) if shape == "account" else GlobReader(
                         pattern, f"arn:{partition}:iam::", ":")
                 elif condition.family.startswith("numeric") and shape == "account":
