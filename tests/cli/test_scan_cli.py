@@ -131,3 +131,17 @@ def test_as_subprocess_no_traceback_on_bad_input(tmp_path: Path) -> None:
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 2
     assert done.stderr.count("\n") <= 2 and "Traceback" not in done.stderr
+
+
+def test_new_reports_follow_the_umask_and_replaced_ones_keep_their_mode(org_dir: Path, tmp_path: Path) -> None:
+    fresh, kept = tmp_path / "fresh.json", tmp_path / "kept.json"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    previous = os.umask(0o022)
+    try:
+        for out in (fresh, kept):
+            invoke("scan", "--from", str(org_dir), "--format", "json", "--output", str(out))
+    finally:
+        os.umask(previous)
+    assert fresh.stat().st_mode & 0o777 == 0o644
+    assert kept.stat().st_mode & 0o777 == 0o640

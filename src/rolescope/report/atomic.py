@@ -8,13 +8,23 @@ import tempfile
 from pathlib import Path
 
 
+def _default_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, data: bytes | str, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` so that readers see the old file or the new one, never half.
 
     Args:
         path: the destination.
         data: the content (text is written as UTF-8).
-        mode: permission bits for the new file (default: the umask's).
+        mode: permission bits for the new file (default: those of the file it replaces, else
+            what the umask gives a new file, as a shell redirection would).
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     directory = path.parent if str(path.parent) else Path(".")
@@ -25,8 +35,7 @@ def write_atomic(path: Path, data: bytes | str, mode: int | None = None) -> None
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
+        os.chmod(temporary, mode if mode is not None else _default_mode(path))
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
