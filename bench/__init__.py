@@ -1,0 +1,1 @@
+"""rolescope's benchmark: synthetic organisations, the offline and live measurements, the plots."""
