@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from rolescope.policy.errors import PolicyError
 from rolescope.policy.model import PolicyDocument
 from rolescope.policy.parse import parse_policy
 from rolescope.trust.analysis import TrustAnalysis, analyse_trust
+from rolescope.trust.canonical import Template, ZoneShapes, instantiate, template
 from rolescope.trust.witness import Zone
 
 
@@ -56,15 +58,29 @@ class ScanResult:
 
 
 class TrustCache:
-    """Parses and analyses each distinct trust document once per zone: many roles share one."""
+    """Parses and analyses each distinct trust document once per zone: many roles share one.
 
-    def __init__(self) -> None:
+    With ``share`` (the default), documents that differ only in the role's own account and in
+    literal values the verdicts cannot see (ExternalIds, OIDC subjects, source ARNs...) share one
+    analysis, renamed for each (see :mod:`rolescope.trust.canonical`): the same answers, one search.
+    ``stats`` counts ``analysed`` (searched), ``renamed`` and ``reused`` (identical document and zone).
+    """
+
+    def __init__(self, share: bool = True) -> None:
+        self.share = share
+        self.stats: Counter[str] = Counter()
         self._policies: dict[bytes, PolicyDocument | PolicyError] = {}
         self._analyses: dict[tuple[bytes, Zone], TrustAnalysis] = {}
+        self._templates: dict[Hashable, tuple[TrustAnalysis, Template]] = {}
+        self._shapes = ZoneShapes()
 
     def analyse(self, document: dict[str, object], zone: Zone) -> TrustAnalysis:
         """The analysis of ``document`` in ``zone``; raises :class:`PolicyError` for a bad document."""
         key = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+        found = self._analyses.get((key, zone))
+        if found is not None:
+            self.stats["reused"] += 1
+            return found
         policy = self._policies.get(key)
         if policy is None:
             try:
@@ -74,11 +90,22 @@ class TrustCache:
             self._policies[key] = policy
         if isinstance(policy, PolicyError):
             raise policy
-        found = self._analyses.get((key, zone))
-        if found is None:
-            found = analyse_trust(policy, zone)
-            self._analyses[(key, zone)] = found
+        found = self._fresh(policy, zone)
+        self._analyses[(key, zone)] = found
         return found
+
+    def _fresh(self, policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
+        shape = template(policy, zone, self._shapes) if self.share else None
+        if shape is not None:
+            known = self._templates.get(shape.key)
+            if known is not None:
+                self.stats["renamed"] += 1
+                return instantiate(known[0], known[1], shape, policy, zone)
+        self.stats["analysed"] += 1
+        analysis = analyse_trust(policy, zone)
+        if shape is not None:
+            self._templates[shape.key] = (analysis, shape)
+        return analysis
 
 
 def zone_for(snapshot: AccountSnapshot, organization: Organization | None) -> Zone:

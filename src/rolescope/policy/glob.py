@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 # A character no policy literal contains: stands for "any other character" in searches, and marks
@@ -64,13 +64,18 @@ class _Token:
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    """A compiled wildcard pattern for :func:`find_string`."""
+    """A compiled wildcard pattern for :func:`find_string`.
+
+    Equality and hashing look at the tokens only; ``text``, ``regex`` and ``literal_chars`` are
+    derived from them once, when the pattern is compiled (the regular expression on first use).
+    """
 
     tokens: tuple[_Token, ...]
-
-    @property
-    def literal_chars(self) -> frozenset[str]:
-        return frozenset().union(*(t.chars for t in self.tokens if t.chars is not None))
+    text: str | None = field(default=None, compare=False, repr=False)  # the one string a plain literal matches
+    regex: str | None = field(default=None, compare=False, repr=False)  # the same language, as a regex
+    literal_chars: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    # The automaton's moves, remembered as they are taken (searches and account walks retrace them).
+    moves: dict[tuple[frozenset[int], str], frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def compile_pattern(pattern: str, *, wildcards: bool = True, ignore_case: bool = False,
@@ -89,21 +94,40 @@ def compile_pattern(pattern: str, *, wildcards: bool = True, ignore_case: bool =
 @lru_cache(maxsize=65536)
 def _compile(pattern: str, wildcards: bool, ignore_case: bool, arn: bool) -> Pattern:
     tokens: list[_Token] = []
+    parts: list[str] = []
     colons = 0
     arn_shaped = arn and pattern.count(":") >= _ARN_COLON_BOUND
     for char in pattern:
-        excluded = frozenset({":"}) if arn_shaped and colons < _ARN_COLON_BOUND else frozenset()
-        if wildcards and char == "*":
-            tokens.append(_Token(None, True, excluded))
-        elif wildcards and char == "?":
-            tokens.append(_Token(None, False, excluded))
+        if wildcards and char in "*?":
+            token, part = _wildcard(char == "*", arn_shaped and colons < _ARN_COLON_BOUND)
         else:
             if char == ":":
                 colons += 1
-            char = _LITERALS.get(char, char)
-            chars = {char.lower(), char.upper()} if ignore_case else {char}
-            tokens.append(_Token(frozenset(chars), False))
-    return Pattern(tuple(tokens))
+            token, part = _literal_token(_LITERALS.get(char, char), ignore_case)
+        tokens.append(token)
+        parts.append(part)
+    single = all(t.chars is not None and len(t.chars) == 1 for t in tokens)
+    text = "".join(next(iter(t.chars)) for t in tokens if t.chars is not None) if single else None
+    literal_chars = frozenset().union(*(t.chars for t in tokens if t.chars is not None))
+    return Pattern(tuple(tokens), text, "".join(parts), literal_chars)
+
+
+@lru_cache(maxsize=4096)
+def _literal_token(char: str, ignore_case: bool) -> tuple[_Token, str]:
+    """The token for one literal character, and its regular-expression form (tokens are shared)."""
+    chars = frozenset({char.lower(), char.upper()} if ignore_case else {char})
+    return _Token(chars, False), "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+
+
+@lru_cache(maxsize=8)
+def _wildcard(star: bool, no_colon: bool) -> tuple[_Token, str]:
+    excluded = frozenset({":"}) if no_colon else frozenset()
+    return _Token(None, star, excluded), ("[^:]" if no_colon else ".") + ("*" if star else "")
+
+
+@lru_cache(maxsize=65536)
+def _regex(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.DOTALL)
 
 
 def _closure(pattern: Pattern, positions: frozenset[int]) -> frozenset[int]:
@@ -117,7 +141,19 @@ def _closure(pattern: Pattern, positions: frozenset[int]) -> frozenset[int]:
     return frozenset(result)
 
 
+_MAX_MOVES = 4096  # remembered per pattern
+
+
 def _step(pattern: Pattern, positions: frozenset[int], char: str) -> frozenset[int]:
+    found = pattern.moves.get((positions, char))
+    if found is None:
+        found = _move(pattern, positions, char)
+        if len(pattern.moves) < _MAX_MOVES:
+            pattern.moves[(positions, char)] = found
+    return found
+
+
+def _move(pattern: Pattern, positions: frozenset[int], char: str) -> frozenset[int]:
     following: set[int] = set()
     for position in positions:
         if position == len(pattern.tokens):
@@ -144,10 +180,9 @@ def find_string(constraints: Sequence[tuple[Pattern, bool]], *, limit: int = 50_
     """
     patterns = [pattern for pattern, _ in constraints]
     wanted = [must for _, must in constraints]
-    literal = next((p for p, must in constraints if must and _single_string(p)), None)
-    if literal is not None:
+    text = next((p.text for p, must in constraints if must and p.text is not None), None)
+    if text is not None:
         # A plain literal that must match admits one string: the search could only find that one.
-        text = "".join(next(iter(t.chars)) for t in literal.tokens)  # type: ignore[arg-type]
         return text if all(pattern_matches(p, text) == must for p, must in constraints) else None
     alphabet = sorted(frozenset({FRESH, ":"}).union(*(p.literal_chars for p in patterns)))
     start = tuple(_closure(p, frozenset({0})) for p in patterns)
@@ -179,11 +214,6 @@ def find_string(constraints: Sequence[tuple[Pattern, bool]], *, limit: int = 50_
                 parents[following] = (state, char)
                 queue.append(following)
     return None
-
-
-def _single_string(pattern: Pattern) -> bool:
-    """Whether ``pattern`` matches exactly one string (no wildcard, one character per position)."""
-    return all(t.chars is not None and len(t.chars) == 1 for t in pattern.tokens)
 
 
 def _useful(alphabet: list[str], patterns: list[Pattern], wanted: list[bool],
@@ -233,5 +263,9 @@ def accepts(pattern: Pattern, positions: frozenset[int]) -> bool:
 
 
 def pattern_matches(pattern: Pattern, text: str) -> bool:
-    """Whether ``text`` matches a compiled pattern."""
+    """Whether ``text`` matches a compiled pattern (the automaton's language, as a regular expression)."""
+    if pattern.text is not None:
+        return text == pattern.text
+    if pattern.regex is not None:
+        return _regex(pattern.regex).fullmatch(text) is not None
     return accepts(pattern, advance(pattern, text))

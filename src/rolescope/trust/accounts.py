@@ -131,12 +131,16 @@ def account_classes(readers: list[Reader], avoid: Iterable[str], per_class: int 
     starts = tuple(reader.start() for reader in readers)
     # (states, prefix while it is a prefix of an avoided account else None) -> representatives
     layer: dict[tuple[Signature, str | None], list[str]] = {(starts, ""): [""]}
+    moves: dict[tuple[Signature, str], Signature] = {}  # many prefixes share their readers' states
     for _ in range(12):
         following: dict[tuple[Signature, str | None], list[str]] = {}
         for (states, prefix), reps in layer.items():
             steps = []
             for digit in _DIGITS:
-                moved = tuple(reader.step(state, digit) for reader, state in zip(readers, states, strict=True))
+                moved = moves.get((states, digit))
+                if moved is None:
+                    moved = tuple(reader.step(state, digit) for reader, state in zip(readers, states, strict=True))
+                    moves[(states, digit)] = moved
                 node = prefix + digit if prefix is not None and prefix + digit in prefixes else None
                 steps.append((digit, following.setdefault((moved, node), [])))
             for rep in reps:

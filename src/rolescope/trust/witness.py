@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH, Pattern, compile_pattern
@@ -144,6 +145,15 @@ def _literal(text: str) -> Pattern:
 
 def _aws_specs(zone: Zone, account: str, principal_arn: str | None, anonymous: bool,
                named_arns: list[str], mfa: Mfa, member: bool = False) -> dict[str, KeySpec]:
+    # Only the named ARNs of this account matter (and none when the ARN is fixed): the rest of the
+    # arguments recur across policies and callers, so the specs are built once per combination.
+    relevant = () if principal_arn is not None else tuple(a for a in named_arns if f"::{account}:" in a)
+    return dict(_aws_specs_cached(zone, account, principal_arn, anonymous, relevant, mfa, member))
+
+
+@lru_cache(maxsize=65536)
+def _aws_specs_cached(zone: Zone, account: str, principal_arn: str | None, anonymous: bool,
+                      named_arns: tuple[str, ...], mfa: Mfa, member: bool) -> dict[str, KeySpec]:
     partition = zone.partition
     specs = {
         "aws:principalaccount": KeySpec(Presence.PRESENT, fixed=account),
