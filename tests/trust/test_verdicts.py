@@ -456,3 +456,14 @@ class TestPolicyVariables:
         analysis = analyse(allow({"AWS": PARTNER}, {"StringLike": {"sts:ExternalId": "a${*}b"}}))
         assert verdicts(analysis) == (True, False, True)
         assert cross_path(analysis).example.context["sts:externalid"] == ("a*b",)
+
+
+class TestRoleSessionsCarryTheMfaKey:
+    """Role sessions run on temporary credentials, which always carry aws:MultiFactorAuthPresent."""
+
+    def test_bool_if_exists_mfa_on_a_role_principal_requires_mfa(self) -> None:
+        condition = {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}
+        role_principal = analyse(allow({"AWS": f"arn:aws:iam::{PARTNER}:role/ops"}, condition=condition))
+        assert role_principal.mfa_or_external_id_required is True
+        account_principal = analyse(allow({"AWS": PARTNER}, condition=condition))
+        assert account_principal.mfa_or_external_id_required is False  # its IAM users may use long-term keys

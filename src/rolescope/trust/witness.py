@@ -213,9 +213,10 @@ def caller_witnesses(policy: PolicyDocument, zone: Zone) -> list[CallerWitness]:
     partition = zone.partition
 
     def aws(account: str, arn: str, origin: str, *, fixed_arn: bool, session: str | None = None,
-            anonymous: bool = False, unnamed: bool = False, member: bool = False) -> Iterator[CallerWitness]:
+            anonymous: bool = False, unnamed: bool = False, member: bool = False,
+            temporary: bool = False) -> Iterator[CallerWitness]:
         scope = Scope.SAME_ACCOUNT if account == zone.account_id else Scope.CROSS_ACCOUNT
-        for mfa in Mfa:
+        for mfa in authentications(temporary):
             yield CallerWitness(
                 Caller(PrincipalType.AWS, arn, account, session_arn=session),
                 "sts:assumerole", origin, scope, anonymous, mfa, unnamed,
@@ -278,14 +279,16 @@ def _witnesses_for(principal: Principal, zone: Zone, aws: Callable[..., Iterator
             arn = parse_arn(principal.arn)
             name = arn.resource_name if arn else FRESH
             session = f"arn:{principal.partition}:sts::{principal.account}:assumed-role/{name}/{FRESH}"
-        yield from aws(principal.account, principal.arn, value, fixed_arn=True, session=session)
+        yield from aws(principal.account, principal.arn, value, fixed_arn=True, session=session,
+                       temporary=kind is PrincipalKind.ROLE)
     elif kind is PrincipalKind.ASSUMED_ROLE and principal.arn and principal.account:
         arn = parse_arn(principal.arn)
         role_name = arn.resource.split("/")[1] if arn else FRESH
         role = f"arn:{principal.partition}:iam::{principal.account}:role/{role_name}"
-        yield from aws(principal.account, role, value, fixed_arn=True, session=principal.arn)
+        yield from aws(principal.account, role, value, fixed_arn=True, session=principal.arn, temporary=True)
     elif kind is PrincipalKind.FEDERATED_USER and principal.arn and principal.account:
-        yield from aws(principal.account, principal.arn, value, fixed_arn=True, session=principal.arn)
+        yield from aws(principal.account, principal.arn, value, fixed_arn=True, session=principal.arn,
+                       temporary=True)
     elif kind is PrincipalKind.SERVICE:
         specs = {
             "aws:principalisawsservice": KeySpec(Presence.PRESENT, fixed="true"),
@@ -304,11 +307,18 @@ def _witnesses_for(principal: Principal, zone: Zone, aws: Callable[..., Iterator
 
 
 
+def authentications(temporary: bool) -> tuple[Mfa, ...]:
+    """How a caller may have authenticated. Role and federated-user sessions always run on temporary
+    credentials, which carry ``aws:MultiFactorAuthPresent`` (``false`` without MFA): only IAM users with
+    long-term keys make requests without the key, which is why ``BoolIfExists`` lets them through."""
+    return (Mfa.NO_MFA, Mfa.MFA) if temporary else tuple(Mfa)
+
+
 def principal_witnesses(zone: Zone, account: str, arn: str, session: str | None = None) -> list[CallerWitness]:
     """Callers standing for one known IAM principal (``arn`` in ``account``), with each MFA state."""
     scope = Scope.SAME_ACCOUNT if account == zone.account_id else Scope.CROSS_ACCOUNT
     return [
         CallerWitness(Caller(PrincipalType.AWS, arn, account, session_arn=session), "sts:assumerole", arn, scope,
                       mfa=mfa, specs=_aws_specs(zone, account, arn, False, [], mfa))
-        for mfa in Mfa
+        for mfa in authentications(temporary=":role/" in arn)
     ]
