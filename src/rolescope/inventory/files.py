@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from rolescope.gc_pause import paused_gc
 from rolescope.inventory.gaad import GAAD_KEYS, SnapshotError, parse_gaad
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
 
@@ -62,6 +63,13 @@ def load_snapshots(paths: Iterable[Path], account_id: str | None = None
     snapshots: list[AccountSnapshot] = []
     failures: list[LoadFailure] = []
     organizations: list[Organization] = []
+    with paused_gc():
+        _load(paths, account_id, snapshots, failures, organizations)
+    return snapshots, failures, organizations
+
+
+def _load(paths: Iterable[Path], account_id: str | None, snapshots: list[AccountSnapshot],
+          failures: list[LoadFailure], organizations: list[Organization]) -> None:
     for path in expand(paths):
         try:
             if not path.exists():
@@ -73,7 +81,6 @@ def load_snapshots(paths: Iterable[Path], account_id: str | None = None
             snapshots.append(parse_gaad(data, str(path), account_id))
         except SnapshotError as error:
             failures.append(LoadFailure(str(path), str(error)))
-    return snapshots, failures, organizations
 
 
 def parse_organization(data: Any) -> Organization:

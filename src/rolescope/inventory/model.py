@@ -116,10 +116,15 @@ class Organization:
     org_id: str | None
     management_account: str | None
     accounts: tuple[OrgAccount, ...] = ()
+    # Read for every role of a scan: built once (one shared set, however many accounts ask).
+    _account_ids: frozenset[str] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_account_ids", frozenset(a.account_id for a in self.accounts))
 
     @property
     def account_ids(self) -> frozenset[str]:
-        return frozenset(a.account_id for a in self.accounts)
+        return self._account_ids
 
 
 @dataclass(frozen=True, slots=True)

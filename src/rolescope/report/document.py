@@ -15,6 +15,7 @@ from rolescope import __version__
 from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
 from rolescope.checks.context import path_evidence
 from rolescope.checks.finding import Finding
+from rolescope.gc_pause import paused_gc
 from rolescope.report.graph_formats import graph_json
 from rolescope.report.suppressions import Suppressions
 from rolescope.scanner import AccountResult, RoleResult, ScanResult
@@ -167,6 +168,12 @@ def build_document(result: ScanResult, *, scope: ReportScope | None = None,
     Returns:
         The document every report format renders.
     """
+    with paused_gc():
+        return _document(result, scope, suppressions, graph)
+
+
+def _document(result: ScanResult, scope: ReportScope | None, suppressions: Suppressions | None, graph: bool
+              ) -> dict[str, Any]:
     role_names = {r.role.arn: r.role.name for a in result.accounts for r in a.roles}
     findings = sorted(result.findings, key=lambda f: (severity_rank(f.severity), f.account_id, f.resource, f.check))
     counts = Counter(f.severity for f in findings if not f.suppressed)

@@ -13,6 +13,7 @@ avoid (a named one, or a known member of the role's organisation).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import cast
@@ -64,6 +65,8 @@ class NumberReader:
 
 
 Reader = GlobReader | NumberReader
+# An ARN whose partition, service and account are spelled out: it reads one account (or none).
+_SPELLED_ACCOUNT = re.compile(r"arn:[^:*?]*:iam::\d{12}:")
 Signature = tuple[Hashable, ...]
 
 
@@ -80,6 +83,8 @@ def account_patterns(policy: PolicyDocument, partition: str) -> list[Reader]:
                     continue
                 reader: Reader | None = None
                 wildcards = condition.family in ("glob", "arn") and ("*" in value or "?" in value)
+                if wildcards and shape == "arn" and _SPELLED_ACCOUNT.match(value):
+                    wildcards = False  # wildcards only after an account spelled out: as for a literal
                 if wildcards:
                     # A value without wildcards matches only the account it spells, which is named
                     # (and so never a representative): it tells no two unnamed accounts apart.

@@ -17,7 +17,7 @@ import networkx as nx
 from rolescope.inventory.model import AccountSnapshot, ManagedPolicy, Role
 from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, action_statements, allows_on, may_allow
 from rolescope.trust.analysis import TrustAnalysis
-from rolescope.trust.reach import statement_admitting
+from rolescope.trust.reach import Admissions
 from rolescope.trust.witness import Scope
 
 MAX_CHAIN_LENGTH = 6
@@ -129,11 +129,12 @@ def _expand(graph: nx.MultiDiGraph, role: Role, analysis: TrustAnalysis, node: s
             principals: dict[str, list[Principal]], attributes: dict[str, Any]) -> None:
     accounts = [node.split(":", 1)[1]] if node.startswith("account:") else [
         a for a in principals if a != analysis.zone.account_id]
+    admissions = Admissions(analysis.policy, analysis.zone)
     for account in accounts:
         for kind, arn, statements, admin in principals.get(account, ()):
             if arn == role.arn or not (admin or allows_on(statements, role.arn)):
                 continue
-            statement = statement_admitting(analysis.policy, analysis.zone, arn)
+            statement = admissions.statement_for(arn)
             if statement is None:
                 continue
             path = analysis.path_for(statement.index, Scope.CROSS_ACCOUNT) or analysis.path_for(
