@@ -26,7 +26,8 @@ demo: $(STAMP)
 	$(BIN)/rolescope demo --format console,html,json --output-dir reports
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -c "import matplotlib" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,86 @@
+"""The benchmark's synthetic organisations: reproducible, the promised mix, readable as GAAD output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from bench.generate import KINDS, MANIFEST, ORG_FILE, WORKLOAD_MIX, generate
+
+from rolescope.inventory.files import expand, load_snapshots, merge_organizations
+
+
+def digest(directory: Path) -> str:
+    hasher = hashlib.sha256()
+    for path in sorted(directory.iterdir()):
+        hasher.update(path.name.encode())
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("org")
+    manifest = generate(out, roles=3000, accounts=12, seed=5)
+    return out, manifest.as_json()
+
+
+def test_the_same_arguments_write_the_same_bytes(tmp_path: Path, org: tuple[Path, dict]) -> None:
+    generate(tmp_path, roles=3000, accounts=12, seed=5)
+    assert digest(tmp_path) == digest(org[0])
+
+
+def test_another_seed_writes_another_organisation(tmp_path: Path, org: tuple[Path, dict]) -> None:
+    generate(tmp_path, roles=3000, accounts=12, seed=6)
+    assert digest(tmp_path) != digest(org[0])
+
+
+def test_the_roles_and_accounts_asked_for(org: tuple[Path, dict]) -> None:
+    out, manifest = org
+    snapshots, failures, organizations = load_snapshots([out])
+    assert not failures
+    assert len(snapshots) == 12
+    assert sum(len(s.roles) for s in snapshots) == 3000 == manifest["roles"]
+    assert all(len(s.roles) == 250 for s in snapshots)
+    organization = merge_organizations(organizations)
+    assert organization is not None and organization.account_ids == {s.account_id for s in snapshots}
+    assert organization.management_account in organization.account_ids
+
+
+def test_every_promised_kind_is_there_in_about_its_share(org: tuple[Path, dict]) -> None:
+    kinds = org[1]["kinds"]
+    assert set(kinds) == set(KINDS)
+    landing = {"service-linked", "saml-sso", "public-org"}
+    workload_total = sum(WORKLOAD_MIX.values())
+    drawn = 3000 - sum(kinds[k] for k in landing) - 12 * 8  # landing-zone roles of other kinds, roughly
+    for kind, weight in WORKLOAD_MIX.items():
+        expected = drawn * weight / workload_total
+        if expected >= 50:
+            assert 0.6 * expected <= kinds[kind] <= 1.6 * expected + 60, kind
+
+
+def test_the_mix_has_the_trust_shapes_it_names(org: tuple[Path, dict]) -> None:
+    """Each kind holds what its name says, read back from the files."""
+    shapes: dict[str, set[str]] = {}
+    for path in sorted(org[0].glob("*.json")):
+        if path.name == ORG_FILE:
+            continue
+        for role in json.loads(path.read_text())["RoleDetailList"]:
+            text = json.dumps(role["AssumeRolePolicyDocument"])
+            for needle in ("sts:ExternalId", "aws:MultiFactorAuthPresent", "BoolIfExists", "aws:SourceAccount",
+                           "aws:SourceArn", "oidc.eks.", "token.actions.githubusercontent.com", "saml-provider",
+                           "SAML:aud", '"Deny"', "aws:PrincipalOrgID", '"AWS": "*"', "AROA", "464622532012"):
+                if needle in text:
+                    shapes.setdefault(needle, set()).add(role["RoleName"])
+    assert len(shapes) == 14
+    assert all(len(names) >= 3 for needle, names in shapes.items() if needle != "AROA")
+
+
+def test_the_manifest_is_not_read_as_a_snapshot(org: tuple[Path, dict]) -> None:
+    out, manifest = org
+    assert (out / MANIFEST).exists()
+    assert out / MANIFEST not in list(expand([out]))
+    assert json.loads((out / MANIFEST).read_text()) == manifest
+    assert manifest["distinct_trust_documents"] < manifest["roles"]
