@@ -12,10 +12,9 @@ CHECK_ID = "trust-to-account-outside-organization"
 
 def run(context: RoleContext) -> Iterator[Finding]:
     settings = context.settings
-    zone = set(settings.trusted_accounts) | {context.account_id}
-    if settings.organization is not None:
-        zone |= settings.organization.account_ids
-    outside = [a for a in context.analysis.outside_accounts if a not in zone]
+    members = settings.organization.account_ids if settings.organization is not None else frozenset()
+    outside = [a for a in context.analysis.outside_accounts
+               if a != context.account_id and a not in settings.trusted_accounts and a not in members]
     if not outside:
         return
     vendors = {a: settings.vendors.name_of(a) for a in outside}

@@ -12,13 +12,14 @@ from typing import Any
 import orjson
 
 from rolescope import __version__
-from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
+from rolescope.checks.catalogue import SEVERITIES, CheckInfo, load_catalogue, severity_rank
 from rolescope.checks.context import path_evidence
 from rolescope.checks.finding import Finding
 from rolescope.gc_pause import paused_gc
 from rolescope.report.graph_formats import graph_json
 from rolescope.report.suppressions import Suppressions
 from rolescope.scanner import AccountResult, RoleResult, ScanResult
+from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.graph import AuditedAccount, build_graph
 
 SCHEMA = "rolescope.scan/v1"
@@ -72,7 +73,28 @@ def _unique_ids(findings: Sequence[Finding]) -> list[str]:
     return [fingerprint(f, f.message) if counts[ident] > 1 else ident for f, ident in zip(findings, plain, strict=True)]
 
 
-def _role(result: RoleResult) -> dict[str, Any]:
+class _Shared:
+    """Parts many entries of one document repeat, built once and shared: the JSON is the same, the
+    memory is not (a compliance mapping per finding, a trust path's evidence per role)."""
+
+    def __init__(self) -> None:
+        self._compliance: dict[str, dict[str, list[dict[str, str]]]] = {}
+        self._paths: dict[int, tuple[TrustAnalysis, list[dict[str, Any]]]] = {}
+
+    def compliance(self, info: CheckInfo) -> dict[str, list[dict[str, str]]]:
+        found = self._compliance.get(info.id)
+        if found is None:
+            found = self._compliance[info.id] = info.compliance_by_framework()
+        return found
+
+    def paths(self, analysis: TrustAnalysis) -> list[dict[str, Any]]:
+        found = self._paths.get(id(analysis))  # roles with one trust document in one zone share it
+        if found is None:
+            found = self._paths[id(analysis)] = (analysis, [path_evidence(p) for p in analysis.paths])
+        return found[1]
+
+
+def _role(result: RoleResult, shared: _Shared | None = None) -> dict[str, Any]:
     role, analysis = result.role, result.analysis
     entry: dict[str, Any] = {
         "name": role.name,
@@ -88,29 +110,29 @@ def _role(result: RoleResult) -> dict[str, Any]:
         public=analysis.public,
         mfa_or_external_id_required=analysis.mfa_or_external_id_required,
         outside_accounts=list(analysis.outside_accounts),
-        paths=[path_evidence(p) for p in analysis.paths],
+        paths=shared.paths(analysis) if shared is not None else [path_evidence(p) for p in analysis.paths],
         max_session_duration=role.max_session_duration,
         last_used=role.last_used.isoformat() if role.last_used else None,
     )
     return entry
 
 
-def _account(account: AccountResult) -> dict[str, Any]:
+def _account(account: AccountResult, shared: _Shared | None = None) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "account_id": account.account_id,
         "alias": account.alias,
         "status": account.status,
         "error": account.error,
         "source": account.source,
-        "roles": [_role(r) for r in account.roles],
+        "roles": [_role(r, shared) for r in account.roles],
     }
     if account.api_calls is not None:
         entry["api_calls"] = account.api_calls
     return entry
 
 
-def finding_entry(finding: Finding, role_names: dict[str, str] | None = None, ident: str | None = None
-                  ) -> dict[str, Any]:
+def finding_entry(finding: Finding, role_names: dict[str, str] | None = None, ident: str | None = None,
+                  shared: _Shared | None = None) -> dict[str, Any]:
     """One finding as the document shows it, with its catalogue title, compliance and remediation."""
     info = load_catalogue().checks.get(finding.check)
     name = (role_names or {}).get(finding.resource) or finding.resource.rsplit("/", 1)[-1]
@@ -133,7 +155,8 @@ def finding_entry(finding: Finding, role_names: dict[str, str] | None = None, id
         "message": finding.message,
         "statement": finding.statement,
         "evidence": finding.evidence,
-        "compliance": info.compliance_by_framework() if info else {},
+        "compliance": (shared.compliance(info) if shared is not None else info.compliance_by_framework())
+        if info else {},
         "remediation": remediation,
         "suppressed": finding.suppressed,
     }
@@ -174,6 +197,7 @@ def build_document(result: ScanResult, *, scope: ReportScope | None = None,
 
 def _document(result: ScanResult, scope: ReportScope | None, suppressions: Suppressions | None, graph: bool
               ) -> dict[str, Any]:
+    shared = _Shared()
     role_names = {r.role.arn: r.role.name for a in result.accounts for r in a.roles}
     findings = sorted(result.findings, key=lambda f: (severity_rank(f.severity), f.account_id, f.resource, f.check))
     counts = Counter(f.severity for f in findings if not f.suppressed)
@@ -197,8 +221,9 @@ def _document(result: ScanResult, scope: ReportScope | None, suppressions: Suppr
             "findings": {s: counts.get(s, 0) for s in SEVERITIES},
             "suppressed": sum(1 for f in findings if f.suppressed),
         },
-        "accounts": [_account(a) for a in result.accounts],
-        "findings": [finding_entry(f, role_names, i) for f, i in zip(findings, _unique_ids(findings), strict=True)],
+        "accounts": [_account(a, shared) for a in result.accounts],
+        "findings": [finding_entry(f, role_names, i, shared)
+                     for f, i in zip(findings, _unique_ids(findings), strict=True)],
         "errors": [
             {"check": e.check, "account_id": e.account_id, "resource": e.resource, "error": e.error}
             for e in result.errors

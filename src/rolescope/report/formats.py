@@ -17,7 +17,7 @@ Renderer = Callable[[dict[str, Any]], bytes]
 
 def render_json(document: dict[str, Any]) -> bytes:
     """The ``rolescope.scan/v1`` document, indented."""
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)  # no copy to add it
 
 
 # "console" is not a file format: it prints the rich report (report/console.py).

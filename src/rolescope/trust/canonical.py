@@ -27,6 +27,7 @@ import re
 from collections.abc import Hashable
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from rolescope.policy.model import Condition, PolicyDocument, Principal
@@ -71,11 +72,16 @@ def _renameable_key(key: str) -> bool:
     return key in RENAMEABLE or key.startswith("saml:") or not key.startswith(_AWS_PREFIXES)
 
 
+@lru_cache(maxsize=65536)
+def _read(value: str) -> tuple[bool, tuple[str, ...]]:
+    """Whether ``value`` holds anything the search reads beyond equality, and the account ids in it."""
+    return not value or _RESERVED.search(value) is not None, tuple(_ACCOUNT.findall(value))
+
+
 def _literal(condition: Condition, value: str, own: str | None) -> bool:
     """Whether ``value`` of ``condition`` can be abstracted: equality semantics, nothing the search reads."""
-    if not value or _RESERVED.search(value):
-        return False
-    if any(account != own for account in _ACCOUNT.findall(value)):
+    reserved, accounts = _read(value)
+    if reserved or any(account != own for account in accounts):
         return False
     # ArnLike never matches a value of two to five parts: not plain equality there.
     return condition.operator not in _ARN_FAMILY or not 0 < value.count(":") < 5
@@ -142,7 +148,7 @@ def template(policy: PolicyDocument, zone: Zone, shapes: ZoneShapes) -> Template
     if own is None or own >= _TOP or any(c.key in ACCOUNT_KEYS for s in policy.statements for c in s.conditions):
         own = None
     named = frozenset(mentioned_accounts(policy))
-    if own is not None and any(_ACCOUNT.sub("", text).count(own) for text in _texts(policy)):
+    if own is not None and any(own in text and _ACCOUNT.sub("", text).count(own) for text in _texts(policy)):
         own = None  # the account's digits appear elsewhere than as an account id: keep it literal
     renameable = _renameable_keys(policy, own)
     if own is None and not renameable:
@@ -150,7 +156,9 @@ def template(policy: PolicyDocument, zone: Zone, shapes: ZoneShapes) -> Template
     values: dict[str, int] = {}
 
     def text(value: str) -> str:
-        return value if own is None else _ACCOUNT.sub(lambda m: _OWN if m.group(0) == own else m.group(0), value)
+        if own is None or own not in value:
+            return value
+        return _ACCOUNT.sub(lambda m: _OWN if m.group(0) == own else m.group(0), value)
 
     def condition_key(condition: Condition) -> tuple[Any, ...]:
         shown: tuple[Any, ...]
@@ -217,28 +225,30 @@ class _Renamer:
         return self.text(value)
 
     def any(self, value: Any) -> Any:
-        if isinstance(value, str):
+        kind = type(value)
+        if kind is str:
             return self.text(value)
-        if value is None or isinstance(value, bool | int | float | Enum):
+        if kind is tuple:
+            return tuple([self.any(v) for v in value])
+        if kind in _KEPT or value is None or isinstance(value, Enum):
             return value
-        if isinstance(value, Request):
+        if kind is Request:
             return Request(
                 self.any(value.caller), value.action,
-                {k: tuple(self.context_value(k, v) for v in values) for k, values in value.context.items()},
+                {k: tuple([self.context_value(k, v) for v in values]) for k, values in value.context.items()},
             )
-        if isinstance(value, tuple):
-            return tuple(self.any(v) for v in value)
-        if isinstance(value, list):
+        if kind is list:
             return [self.any(v) for v in value]
-        if isinstance(value, frozenset):
+        if kind is frozenset:
             return frozenset(self.any(v) for v in value)
-        if isinstance(value, dict):
+        if kind is dict:
             return {k: self.any(v) for k, v in value.items()}
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return type(value)(**{name: self.any(getattr(value, name)) for name in _init_fields(type(value))})
-        raise TypeError(f"cannot rename inside {type(value).__name__}")  # a new kind of field: teach it here
+            return kind(**{name: self.any(getattr(value, name)) for name in _init_fields(kind)})
+        raise TypeError(f"cannot rename inside {kind.__name__}")  # a new kind of field: teach it here
 
 
+_KEPT = frozenset({bool, int, float})
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 

@@ -21,7 +21,7 @@ from rolescope.policy.glob import FRESH, Pattern, compile_pattern
 from rolescope.policy.model import PolicyDocument, Principal, PrincipalKind, PrincipalType
 from rolescope.policy.parse import PUBLIC_IDPS
 from rolescope.policy.request import Caller
-from rolescope.trust.accounts import account_classes, account_patterns, member_classes
+from rolescope.trust.accounts import Reader, account_classes, account_patterns, member_classes
 from rolescope.trust.keyspace import KeySpec, Presence
 
 ANY_PRINCIPAL_KEYS = ("aws:principalaccount", "aws:principalarn")
@@ -232,12 +232,13 @@ def caller_witnesses(policy: PolicyDocument, zone: Zone) -> list[CallerWitness]:
     # Accounts nobody named, one class at a time: an outsider's own (anonymous: its organisation is
     # its own), one in any organisation the policy names (unnamed), and, when the role's organisation
     # is known member by member, one of its other members.
-    patterns = account_patterns(policy, partition)
-    for representatives in account_classes(patterns, accounts | (zone.org_accounts or frozenset())):
+    patterns = tuple(account_patterns(policy, partition))
+    named = frozenset(accounts)
+    for representatives in _unnamed_classes(patterns, named, zone):
         witnesses += generic(representatives[0], "*", anonymous=True)
         witnesses += generic(representatives[-1], "*", unnamed=True)
     if zone.org_id and zone.org_accounts is not None:
-        for account in member_classes(patterns, zone.org_accounts - accounts):
+        for account in _member_classes(patterns, named, zone.org_accounts):
             witnesses += generic(account, "*", unnamed=True, member=True)
 
     seen: set[str] = set()
@@ -268,6 +269,19 @@ def star_providers(policy: PolicyDocument, zone: Zone) -> list[Principal]:
         found.append(Principal(PrincipalType.FEDERATED, arn, PrincipalKind.OIDC_PROVIDER, zone.account_id,
                                zone.partition, arn))
     return found
+
+
+# Most policies name the same few accounts in one zone: the classes of the accounts they do not name
+# are worked out once per (patterns, named accounts, zone), not over the organisation for every policy.
+@lru_cache(maxsize=16384)
+def _unnamed_classes(patterns: tuple[Reader, ...], named: frozenset[str], zone: Zone) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(c) for c in account_classes(list(patterns), named | (zone.org_accounts or frozenset())))
+
+
+@lru_cache(maxsize=16384)
+def _member_classes(patterns: tuple[Reader, ...], named: frozenset[str], members: frozenset[str]
+                    ) -> tuple[str, ...]:
+    return tuple(member_classes(list(patterns), members - named))
 
 
 def _witnesses_for(principal: Principal, zone: Zone, aws: Callable[..., Iterator[CallerWitness]]
