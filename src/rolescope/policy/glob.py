@@ -39,7 +39,7 @@ def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
 
 def glob_match(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
     """Whether ``text`` matches the IAM wildcard ``pattern`` as a whole."""
-    if not any(char in pattern for char in ("*", "?", LITERAL_STAR, LITERAL_QUESTION)):
+    if not ("*" in pattern or "?" in pattern or LITERAL_STAR in pattern or LITERAL_QUESTION in pattern):
         return pattern.lower() == text.lower() if ignore_case else pattern == text
     return _glob_regex(pattern, ignore_case).fullmatch(text) is not None
 

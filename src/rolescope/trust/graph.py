@@ -130,20 +130,25 @@ def _expand(graph: nx.MultiDiGraph, role: Role, analysis: TrustAnalysis, node: s
     accounts = [node.split(":", 1)[1]] if node.startswith("account:") else [
         a for a in principals if a != analysis.zone.account_id]
     admissions = Admissions(analysis.policy, analysis.zone)
+    target = role.arn
+    by_statement: dict[int, dict[str, Any]] = {}  # the edge attributes, one set per admitting statement
     for account in accounts:
         for kind, arn, statements, admin in principals.get(account, ()):
-            if arn == role.arn or not (admin or allows_on(statements, role.arn)):
+            if arn == target or not (admin or allows_on(statements, target)):
                 continue
             statement = admissions.statement_for(arn)
             if statement is None:
                 continue
-            path = analysis.path_for(statement.index, Scope.CROSS_ACCOUNT) or analysis.path_for(
-                statement.index, Scope.SAME_ACCOUNT)
-            expanded = {**attributes, "statement": statement.index, "sid": statement.sid,
-                        "requires": list(path.requires) if path else attributes["requires"], "expanded": True}
+            expanded = by_statement.get(statement.index)
+            if expanded is None:
+                path = analysis.path_for(statement.index, Scope.CROSS_ACCOUNT) or analysis.path_for(
+                    statement.index, Scope.SAME_ACCOUNT)
+                expanded = by_statement[statement.index] = {
+                    **attributes, "statement": statement.index, "sid": statement.sid,
+                    "requires": list(path.requires) if path else attributes["requires"], "expanded": True}
             if arn not in graph:
                 graph.add_node(arn, kind=kind, account=account, label=arn.rsplit("/", 1)[-1])
-            graph.add_edge(arn, role.arn, **expanded)
+            graph.add_edge(arn, target, **expanded)
 
 
 def _account_of(node: str) -> str | None:

@@ -56,14 +56,14 @@ class Admissions:
         self.named = {p.account for s in policy.statements
                       for p in (s.principals or frozenset()) | (s.not_principals or frozenset())
                       if p.kind in _NAMED_ONE_BY_ONE}
-        self._found: dict[tuple[str, str], Statement | None] = {}
+        self._found: dict[tuple[str, str, str], Statement | None] = {}
 
     def statement_for(self, principal_arn: str) -> Statement | None:
         """The first Allow statement admitting ``principal_arn``; see :func:`statement_admitting`."""
-        arn = parse_arn(principal_arn)
-        if arn is None or self.by_arn or arn.account in self.named:
+        parts = principal_arn.split(":", 5)
+        if len(parts) != 6 or self.by_arn or parts[4] in self.named:
             return statement_admitting(self.policy, self.zone, principal_arn)
-        key = (f"{arn.partition}:{arn.account}", arn.resource_type)
+        key = (parts[1], parts[4], parts[5].split("/", 1)[0].split(":", 1)[0])  # partition, account, role/user
         if key not in self._found:
             self._found[key] = statement_admitting(self.policy, self.zone, principal_arn)
         return self._found[key]
