@@ -6,7 +6,8 @@ interpreter start-up included) against ``bench/parse_floor.py`` on the same file
 decoding them with the same JSON library, nothing else), each ``--repeat`` times; peak memory is
 the scan process's maximum resident set size (``wait4``). Live: see :mod:`bench.live`.
 
-Results go to ``bench/out/results.json`` and ``bench/out/report.md``, plots to ``bench/*.png``.
+Results go to ``bench/out/results-<tag>.json`` and ``report-<tag>.md`` (tag: small, big or ``--tag``),
+plots to ``bench/*.png``.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ BIG_SIZES = (10_000, 100_000, 500_000)
 TARGET_ROLES_PER_SECOND = 25_000
 TARGET_PARSE_RATIO = 3.0
 TARGET_MB_PER_100K = 1024.0
+PHASES_UP_TO = 100_000  # larger sizes: one run, no phase breakdown (each takes minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,15 +127,16 @@ def offline(sizes: list[int], repeat: int, seed: int, keep: bool) -> list[dict[s
               flush=True)
         report = OUT / f"scan-{roles}.json"
         parse_runs, scan_runs = [], []
-        for attempt in range(repeat):
+        runs = repeat if roles <= PHASES_UP_TO else 1  # the largest sizes take minutes a run: once
+        for attempt in range(runs):
             parse_runs.append(timed([sys.executable, str(BENCH / "parse_floor.py"), str(data)]))
             run = timed([*command, "scan", "--from", str(data), "--format", "json", "--output", str(report)])
             if run.exit_code not in (0, 1):
                 raise SystemExit(f"rolescope scan failed with exit code {run.exit_code}")
             scan_runs.append(run)
-            print(f"[offline] {roles:>7} roles, run {attempt + 1}/{repeat}: scan {run.wall:.2f} s wall "
+            print(f"[offline] {roles:>7} roles, run {attempt + 1}/{runs}: scan {run.wall:.2f} s wall "
                   f"{run.cpu:.2f} s CPU {run.max_rss_mb:.0f} MB; parse {parse_runs[-1].wall:.2f} s", flush=True)
-        phases = timed([sys.executable, str(BENCH / "phases.py"), str(data)])
+        phases = timed([sys.executable, str(BENCH / "phases.py"), str(data)]) if roles <= PHASES_UP_TO else None
         scan, parse = summary(scan_runs), summary(parse_runs)
         results.append({
             "roles": roles, "accounts": accounts, "bytes": manifest["bytes"],
@@ -144,7 +147,7 @@ def offline(sizes: list[int], repeat: int, seed: int, keep: bool) -> list[dict[s
             "parse_ratio": scan["wall_min"] / parse["wall_min"],
             "parse_ratio_median": scan["wall_median"] / parse["wall_median"],
             "mb_per_100k_roles": scan["max_rss_mb"] / roles * 100_000,
-            "phases": orjson.loads(phases.stdout) if phases.exit_code == 0 and phases.stdout else None,
+            "phases": orjson.loads(phases.stdout) if phases and phases.exit_code == 0 and phases.stdout else None,
         })
         if not keep:
             report.unlink(missing_ok=True)
@@ -257,7 +260,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", default="1,8,32")
     parser.add_argument("--latency-ms", type=float, default=50.0, help="round-trip latency added in front of moto")
     parser.add_argument("--keep", action="store_true", help="keep the scan reports in bench/out/")
+    parser.add_argument("--tag", help="names the results files (default: big or small)")
     args = parser.parse_args(argv)
+    tag = args.tag or ("big" if args.big or args.live_big else "small")
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "startup": startup(args.repeat)}
     started = time.perf_counter()
@@ -270,14 +275,14 @@ def main(argv: list[str] | None = None) -> None:
         accounts = [50, 100, 200] if args.live_big else [int(a) for a in args.live_accounts.split(",")]
         results["live"] = live(accounts, [int(w) for w in args.workers.split(",")], args.latency_ms, args.seed)
     results["elapsed_seconds"] = time.perf_counter() - started
-    (OUT / "results.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2, default=_default))
+    (OUT / f"results-{tag}.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2, default=_default))
     report = render_report(results)
-    (OUT / "report.md").write_text(report)
+    (OUT / f"report-{tag}.md").write_text(report)
     for path in plot(results):
         print(f"[plot] {path.relative_to(ROOT)}")
     print()
     print(report)
-    print(f"[bench] done in {results['elapsed_seconds']:.0f} s; raw numbers in bench/out/results.json")
+    print(f"[bench] done in {results['elapsed_seconds']:.0f} s; raw numbers in bench/out/results-{tag}.json")
 
 
 def _default(value: Any) -> Any:
