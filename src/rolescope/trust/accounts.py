@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Container, Hashable, Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -116,7 +116,7 @@ def signature(readers: list[Reader], account: str) -> Signature:
     return tuple(reader.finish(state) for reader, state in zip(readers, states, strict=True))
 
 
-def account_classes(readers: list[Reader], avoid: Iterable[str], per_class: int = 2) -> list[list[str]]:
+def account_classes(readers: list[Reader], avoid: Collection[str], per_class: int = 2) -> list[list[str]]:
     """Up to ``per_class`` twelve-digit accounts outside ``avoid`` for each class the readers tell apart.
 
     Args:
@@ -127,11 +127,11 @@ def account_classes(readers: list[Reader], avoid: Iterable[str], per_class: int 
     Returns:
         One list of representatives per non-empty class, in a deterministic order.
     """
-    avoided = {a for a in avoid if len(a) == 12}
     if not readers:
         # No pattern tells accounts apart: one class, whose first representatives in the walk's
         # descending order are the largest twelve-digit numbers outside ``avoid``.
-        return [_largest_outside(avoided, per_class)]
+        return [_largest_outside(avoid, per_class)]
+    avoided = {a for a in avoid if len(a) == 12}
     prefixes = {a[:i] for a in avoided for i in range(13)}
     starts = tuple(reader.start() for reader in readers)
     # (states, prefix while it is a prefix of an avoided account else None) -> representatives
@@ -165,7 +165,7 @@ def account_classes(readers: list[Reader], avoid: Iterable[str], per_class: int 
     return list(classes.values())
 
 
-def _largest_outside(avoided: set[str], count: int) -> list[str]:
+def _largest_outside(avoided: Container[str], count: int) -> list[str]:
     found: list[str] = []
     candidate = 10**12 - 1
     while len(found) < count and candidate >= 0:

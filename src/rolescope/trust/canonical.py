@@ -33,9 +33,9 @@ from typing import Any
 from rolescope.policy.model import Condition, PolicyDocument, Principal
 from rolescope.policy.qualifier import Qualifier
 from rolescope.policy.request import Request
-from rolescope.trust.accounts import ACCOUNT_KEYS, account_classes, member_classes
+from rolescope.trust.accounts import ACCOUNT_KEYS
 from rolescope.trust.analysis import TrustAnalysis
-from rolescope.trust.witness import Zone, mentioned_accounts
+from rolescope.trust.witness import Zone, member_representatives, mentioned_accounts, unnamed_classes
 
 # Condition keys whose literal values the search only compares for equality (no caller identity
 # fixes them): ExternalIds, source ARNs, SAML and OIDC claims (keys outside the AWS prefixes).
@@ -120,14 +120,14 @@ class ZoneShapes:
             org = zone.org_accounts
             members = None
             if zone.org_id and org is not None:
-                members = tuple(member_classes([], org - accounts))
+                members = member_representatives((), accounts, org)
             found = (
                 zone.partition,
                 zone.org_id,
                 org is None,
                 tuple(sorted((a, org is not None and a in org) for a in named)),
                 sum(1 for a in named if a < zone.account_id),  # where the own account sorts among them
-                tuple(tuple(c) for c in account_classes([], accounts | (org or frozenset()))),
+                unnamed_classes((), accounts, zone),  # what the search itself uses
                 members,
             )
             self._found[(zone, named)] = found

@@ -11,7 +11,7 @@ MFA...) are constrained per caller through :class:`~rolescope.trust.keyspace.Key
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -234,11 +234,11 @@ def caller_witnesses(policy: PolicyDocument, zone: Zone) -> list[CallerWitness]:
     # is known member by member, one of its other members.
     patterns = tuple(account_patterns(policy, partition))
     named = frozenset(accounts)
-    for representatives in _unnamed_classes(patterns, named, zone):
+    for representatives in unnamed_classes(patterns, named, zone):
         witnesses += generic(representatives[0], "*", anonymous=True)
         witnesses += generic(representatives[-1], "*", unnamed=True)
     if zone.org_id and zone.org_accounts is not None:
-        for account in _member_classes(patterns, named, zone.org_accounts):
+        for account in member_representatives(patterns, named, zone.org_accounts):
             witnesses += generic(account, "*", unnamed=True, member=True)
 
     seen: set[str] = set()
@@ -271,17 +271,47 @@ def star_providers(policy: PolicyDocument, zone: Zone) -> list[Principal]:
     return found
 
 
+class _Either(Collection[str]):
+    """Membership in either of two sets, without building their union (an organisation can be large)."""
+
+    def __init__(self, first: frozenset[str], second: frozenset[str]) -> None:
+        self.first, self.second = first, second
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.first or item in self.second
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.first
+        yield from self.second - self.first
+
+    def __len__(self) -> int:
+        return len(self.first | self.second)
+
+
 # Most policies name the same few accounts in one zone: the classes of the accounts they do not name
-# are worked out once per (patterns, named accounts, zone), not over the organisation for every policy.
+# are worked out once per (patterns, named accounts, zone), and without going over the organisation
+# when no pattern reads the account (then only membership is asked).
 @lru_cache(maxsize=16384)
-def _unnamed_classes(patterns: tuple[Reader, ...], named: frozenset[str], zone: Zone) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(c) for c in account_classes(list(patterns), named | (zone.org_accounts or frozenset())))
+def unnamed_classes(patterns: tuple[Reader, ...], named: frozenset[str], zone: Zone) -> tuple[tuple[str, ...], ...]:
+    """Representatives of each class of accounts outside ``named`` and the organisation (see
+    :func:`rolescope.trust.accounts.account_classes`)."""
+    avoid = _Either(named, zone.org_accounts or frozenset())
+    return tuple(tuple(c) for c in account_classes(list(patterns), avoid))
 
 
 @lru_cache(maxsize=16384)
-def _member_classes(patterns: tuple[Reader, ...], named: frozenset[str], members: frozenset[str]
-                    ) -> tuple[str, ...]:
+def member_representatives(patterns: tuple[Reader, ...], named: frozenset[str], members: frozenset[str]
+                           ) -> tuple[str, ...]:
+    """One member outside ``named`` per class (see :func:`rolescope.trust.accounts.member_classes`)."""
+    if not patterns:  # one class, whose representative is its smallest member: no need for members - named
+        first = next((a for a in _sorted(members) if a not in named), None)
+        return () if first is None else (first,)
     return tuple(member_classes(list(patterns), members - named))
+
+
+@lru_cache(maxsize=64)
+def _sorted(members: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(members))
 
 
 def _witnesses_for(principal: Principal, zone: Zone, aws: Callable[..., Iterator[CallerWitness]]
