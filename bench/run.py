@@ -261,7 +261,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0, help="round-trip latency added in front of moto")
     parser.add_argument("--keep", action="store_true", help="keep the scan reports in bench/out/")
     parser.add_argument("--tag", help="names the results files (default: big or small)")
+    parser.add_argument("--plot-only", nargs="+", type=Path, metavar="RESULTS",
+                        help="redraw the plots from results files (offline from one, live from another)")
     args = parser.parse_args(argv)
+    if args.plot_only:
+        merged: dict[str, Any] = {}
+        for path in args.plot_only:
+            found = orjson.loads(path.read_bytes())
+            merged.update({k: v for k, v in found.items() if k in ("offline", "live") and v})
+        for path in plot(merged):
+            print(f"[plot] {path.relative_to(ROOT)}")
+        return
     tag = args.tag or ("big" if args.big or args.live_big else "small")
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "startup": startup(args.repeat)}
