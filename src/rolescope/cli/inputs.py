@@ -11,6 +11,7 @@ from rolescope.policy.arn import ACCOUNT_ID
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.model import PolicyDocument
 from rolescope.policy.parse import parse_policy
+from rolescope.userfiles import UnreadableFile, read_user_text
 
 
 def read_text(path: str) -> str:
@@ -18,16 +19,9 @@ def read_text(path: str) -> str:
     if path == "-":
         return sys.stdin.read()
     try:
-        with open(path, encoding="utf-8") as stream:
-            return stream.read()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a policy file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise InputError(f"{path}: {error.strerror}") from None
+        return read_user_text(path, "a policy file")
+    except UnreadableFile as error:
+        raise InputError(str(error)) from None
 
 
 def read_policy(path: str) -> PolicyDocument:

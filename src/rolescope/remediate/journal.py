@@ -25,6 +25,7 @@ import orjson
 from rolescope.remediate.errors import JournalError
 from rolescope.remediate.render import digest
 from rolescope.report.atomic import write_atomic
+from rolescope.userfiles import UnreadableFile, read_user_bytes
 
 SCHEMA = "rolescope.fix-backup/v1"
 Clock = Callable[[], datetime]
@@ -117,13 +118,9 @@ def load_journal(path: Path, clock: Clock = utc_now) -> Journal:
         JournalError: missing, unreadable, not a rolescope backup, or damaged (checksums differ).
     """
     try:
-        data = orjson.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise JournalError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise JournalError(f"{path}: is a directory, expected a rolescope backup file") from None
-    except OSError as error:
-        raise JournalError(f"{path}: {error.strerror}") from None
+        data = orjson.loads(read_user_bytes(path, "a rolescope backup file"))
+    except UnreadableFile as error:
+        raise JournalError(str(error)) from None
     except orjson.JSONDecodeError:
         raise JournalError(f"{path}: not JSON (a rolescope backup file is)") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:

@@ -21,6 +21,7 @@ from rolescope.report.suppressions import Suppressions
 from rolescope.scanner import AccountResult, RoleResult, ScanResult
 from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.graph import AuditedAccount, build_graph
+from rolescope.userfiles import UnreadableFile, read_user_bytes
 
 SCHEMA = "rolescope.scan/v1"
 
@@ -241,13 +242,9 @@ def read_document(path: Path) -> dict[str, Any]:
         DocumentError: the file is missing, not JSON, or not a ``rolescope.scan/v1`` document.
     """
     try:
-        data = orjson.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise DocumentError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DocumentError(f"{path}: is a directory, expected a scan document (JSON)") from None
-    except OSError as error:
-        raise DocumentError(f"{path}: {error.strerror}") from None
+        data = orjson.loads(read_user_bytes(path, "a scan document (JSON)"))
+    except UnreadableFile as error:
+        raise DocumentError(str(error)) from None
     except orjson.JSONDecodeError as error:
         raise DocumentError(f"{path}: not JSON ({error})") from None
     return check_document(data, str(path))

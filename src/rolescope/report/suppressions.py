@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from rolescope.checks.finding import Finding
+from rolescope.userfiles import UnreadableFile, read_user_text
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 FIELDS = ("check", "account", "resource", "reason", "expires")
@@ -174,15 +175,9 @@ def load_suppressions(path: Path, today: date, known_checks: Iterable[str] | Non
         SuppressionError: the file is missing, unreadable, not YAML, or an entry is invalid.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SuppressionError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SuppressionError(f"{path}: is a directory, expected a YAML file") from None
-    except UnicodeDecodeError:
-        raise SuppressionError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise SuppressionError(f"{path}: {error.strerror}") from None
+        text = read_user_text(path, "a YAML file")
+    except UnreadableFile as error:
+        raise SuppressionError(str(error)) from None
     return parse_suppressions(text, str(path), today, known_checks)
 
 
