@@ -16,11 +16,11 @@ from rolescope.checks.catalogue import SEVERITIES, CheckInfo, load_catalogue, se
 from rolescope.checks.context import path_evidence
 from rolescope.checks.finding import Finding
 from rolescope.gc_pause import paused_gc
-from rolescope.report.graph_formats import graph_json
+from rolescope.report.graph_formats import graph_section
 from rolescope.report.suppressions import Suppressions
 from rolescope.scanner import AccountResult, RoleResult, ScanResult
 from rolescope.trust.analysis import TrustAnalysis
-from rolescope.trust.graph import AuditedAccount, build_graph
+from rolescope.trust.graph import account_graph_part
 from rolescope.userfiles import UnreadableFile, read_user_bytes
 
 SCHEMA = "rolescope.scan/v1"
@@ -172,10 +172,10 @@ class _Placeholders(dict[str, str]):
 def trust_graph(result: ScanResult) -> dict[str, Any]:
     """The cross-account trust graph of the scanned accounts, as :func:`graph_json` writes it."""
     audited = [
-        AuditedAccount(a.snapshot, tuple((r.role, r.analysis) for r in a.roles if r.analysis is not None))
+        account_graph_part(a.snapshot, [(r.role, r.analysis) for r in a.roles if r.analysis is not None])
         for a in result.accounts if a.snapshot is not None
     ]
-    return graph_json(build_graph(audited))
+    return graph_section(audited, result.organization)
 
 
 def build_document(result: ScanResult, *, scope: ReportScope | None = None,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 import orjson
 
-from rolescope.trust.graph import role_chains
+from rolescope.inventory.model import Organization
+from rolescope.trust.graph import AccountGraphPart, build_graph, role_chains
 
 COLOURS = {"unguarded": "#d62728", "guarded": "#2ca02c", "public": "#7b0000", "internal": "#7f7f7f"}
 
@@ -34,6 +36,12 @@ def graph_json(graph: nx.MultiDiGraph) -> dict[str, Any]:
         ],
         "chains": role_chains(graph),
     }
+
+
+def graph_section(parts: Iterable[AccountGraphPart], organization: Organization | None = None) -> dict[str, Any]:
+    """The ``graph`` section of the scan document, from each scanned account's graph part."""
+    del organization  # the organisation node of issue 10 will use it
+    return graph_json(build_graph(parts))
 
 
 def _dot_id(text: str) -> str:

@@ -8,7 +8,7 @@ identity policies let them call ``sts:AssumeRole`` on the role.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,16 @@ MAX_CHAINS = 1000
 class AuditedAccount:
     snapshot: AccountSnapshot
     roles: tuple[tuple[Role, TrustAnalysis], ...]
+
+
+# What the graph needs of one scanned account. Today it still holds the snapshot; it is meant to become a
+# snapshot-free, picklable summary (issue 10), built by account_graph_part inside the scan of the account.
+AccountGraphPart = AuditedAccount
+
+
+def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, TrustAnalysis]]) -> AccountGraphPart:
+    """What the trust graph needs of one scanned account: its principals and its roles' trust analyses."""
+    return AuditedAccount(snapshot, tuple(roles))
 
 
 ASSUME_ROLE = "sts:assumerole"
