@@ -1,0 +1,69 @@
+"""Running one function over many items on every core, results in input order.
+
+A scan's accounts are independent, so each can be loaded, analysed and encoded in its own process;
+the caller consumes the results in the order of the items, which keeps the output identical to a
+run in one process. Each worker process builds its state once (a trust cache, say) through a
+picklable factory, so nothing but the items and the results crosses between processes.
+
+Worker processes ignore Ctrl-C: the parent gets the interrupt, stops consuming and terminates them,
+so an interrupted scan prints one message, not one traceback per worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# The function a worker process runs, built once per process by the factory the pool starts it with.
+# Process-wide by nature: it lives only in worker processes, never in the caller's.
+_worker: Callable[[Any], Any] | None = None
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on (its affinity mask where the platform has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - platforms without affinity masks
+        return max(1, os.cpu_count() or 1)
+
+
+def _start(factory: Callable[[], Callable[[Any], Any]]) -> None:
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker = factory()
+
+
+def _run(item: Any) -> Any:
+    assert _worker is not None, "worker process started without its factory"
+    return _worker(item)
+
+
+def ordered_map(factory: Callable[[], Callable[[Item], Result]], items: Sequence[Item], jobs: int
+                ) -> Iterator[Result]:
+    """``factory()(item)`` for every item, in the order of ``items``.
+
+    Args:
+        factory: builds the per-process function; it and the items must pickle when ``jobs > 1``.
+        items: the work, one task each.
+        jobs: worker processes; 1 (or a single item) runs everything in this process.
+
+    Returns:
+        The results, yielded in input order as they become available. An exception raised by the
+        function is raised here, at its item.
+    """
+    if jobs <= 1 or len(items) <= 1:
+        function = factory()
+        for item in items:
+            yield function(item)
+        return
+    # forkserver: workers start from a clean interpreter, not from a copy of a parent that may hold
+    # threads (a progress bar's) or a large heap.
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with context.Pool(min(jobs, len(items)), _start, (factory,)) as pool:
+        yield from pool.imap(_run, items, chunksize=1)
