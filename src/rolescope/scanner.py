@@ -65,25 +65,37 @@ class TrustCache:
     literal values the verdicts cannot see (ExternalIds, OIDC subjects, source ARNs...) share one
     analysis, renamed for each (see :mod:`rolescope.trust.canonical`): the same answers, one search.
     ``stats`` counts ``analysed`` (searched), ``renamed`` and ``reused`` (identical document and zone).
+
+    Memory stays bounded however many accounts one cache serves: a zone names its account, so
+    analyses are kept for the current zone only (accounts are scanned one after the other), and
+    parsed documents at most ``max_documents`` at a time; only the templates, which are what
+    accounts share, live for the whole run.
     """
 
-    def __init__(self, share: bool = True) -> None:
+    def __init__(self, share: bool = True, max_documents: int = 50_000) -> None:
         self.share = share
         self.stats: Counter[str] = Counter()
+        self._max_documents = max_documents
         self._policies: dict[bytes, PolicyDocument | PolicyError] = {}
-        self._analyses: dict[tuple[bytes, Zone], TrustAnalysis] = {}
+        self._zone: Zone | None = None
+        self._analyses: dict[bytes, TrustAnalysis] = {}
         self._templates: dict[Hashable, tuple[TrustAnalysis, Template]] = {}
         self._shapes = ZoneShapes()
 
     def analyse(self, document: dict[str, object], zone: Zone) -> TrustAnalysis:
         """The analysis of ``document`` in ``zone``; raises :class:`PolicyError` for a bad document."""
         key = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
-        found = self._analyses.get((key, zone))
+        if zone != self._zone:
+            self._zone = zone
+            self._analyses = {}
+        found = self._analyses.get(key)
         if found is not None:
             self.stats["reused"] += 1
             return found
         policy = self._policies.get(key)
         if policy is None:
+            if len(self._policies) >= self._max_documents:
+                self._policies = {}  # a new generation: re-parsing is cheaper than holding them all
             try:
                 policy = parse_policy(document)
             except PolicyError as error:
@@ -92,7 +104,7 @@ class TrustCache:
         if isinstance(policy, PolicyError):
             raise policy
         found = self._fresh(policy, zone)
-        self._analyses[(key, zone)] = found
+        self._analyses[key] = found
         return found
 
     def _fresh(self, policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
