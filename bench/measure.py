@@ -18,7 +18,6 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 SAMPLE_SECONDS = 0.1
@@ -76,16 +75,6 @@ class _Sampler(threading.Thread):
             self.peak = max(self.peak, tree_rss_bytes(self.pid))
 
 
-def _memory_limit(limit_bytes: int | None) -> Callable[[], None] | None:
-    if not limit_bytes:
-        return None
-
-    def apply() -> None:  # in the child, before exec: it and its workers each get the limit
-        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
-
-    return apply
-
-
 def timed(command: list[str], *, timeout: float | None = None, memory_limit_bytes: int | None = None,
           env: dict[str, str] | None = None) -> Run:
     """Run ``command`` to completion or to ``timeout``; its own resource usage, not its siblings'.
@@ -110,8 +99,11 @@ def timed(command: list[str], *, timeout: float | None = None, memory_limit_byte
 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, start_new_session=True,
-                                   preexec_fn=_memory_limit(memory_limit_bytes))
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, start_new_session=True)
+        if memory_limit_bytes:
+            # Set from here rather than in a preexec_fn (unsafe beside this module's threads); the
+            # interpreter it starts has not allocated much yet, and workers it forks inherit the limit.
+            resource.prlimit(process.pid, resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
         sampler = _Sampler(process.pid)
         sampler.start()
         timer = threading.Timer(timeout, kill, (process.pid,)) if timeout else None

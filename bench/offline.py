@@ -199,7 +199,7 @@ def _row(r: dict[str, Any]) -> str:
     scan, parse = r["scan"], r["parse"]
     if not r.get("finished", True):
         return (head + f"| **{r['failure']}** | — | — | {scan['cpu_min']:.1f} | — | {parse['wall_min']:.2f} | — "
-                f"| {scan['max_rss_mb']:.0f} (when stopped) | {scan.get('tree_rss_mb', 0):.0f} | — |")
+                f"| {scan['max_rss_mb']:.0f} (unfinished run) | {scan.get('tree_rss_mb', 0):.0f} | — |")
     report = f"{r['report_bytes'] / 1e6:.0f} | {r['report_ratio']:.2f}×" if r.get("report_bytes") else "— | —"
     return (head + f"| {scan['wall_min']:.2f} / {scan['wall_median']:.2f} | {report} | {scan['cpu_min']:.2f} "
             f"| {r['roles_per_second']:,.0f} / {r['roles_per_second_median']:,.0f} | {parse['wall_min']:.2f} "
