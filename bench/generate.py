@@ -1,20 +1,22 @@
 """Synthetic organisations written as ``aws iam get-account-authorization-details`` files.
 
-An organisation looks like the ones rolescope audits: a management account, security, log-archive,
-shared-services (CI/CD) and identity accounts, then workload accounts (``payments-prod``...). Every
-account carries the landing-zone roles real ones carry (``OrganizationAccountAccessRole``, IAM
-Identity Center ``AWSReservedSSO_*`` roles, service-linked roles, CDK bootstrap roles, an audit role
-for the security account, a GitHub Actions deploy role), then workload roles drawn from a weighted
-mix of trust shapes (:data:`WORKLOAD_MIX`): service roles with and without source conditions, EKS
-IRSA and GitHub OIDC roles, same-account roles, cross-account roles inside the organisation and to
-vendors with and without ExternalId or MFA, SAML, public trust, Deny paths, deleted principals.
+Two shapes: **mixed** (the default; :mod:`bench.accounts`), ~250 roles an account drawn from a
+weighted mix of trust shapes with few admin-capable principals; and **dense** (:mod:`bench.dense`),
+accounts of ~1,000–2,000 roles where half the roles may assume any role and a fifth trust an
+account root or the whole organisation, the organisations that broke the trust graph (issue 10).
 
-Everything is drawn from :class:`random.Random` seeded from ``seed``: the same arguments write the
-same bytes. Files are named ``<account id>-<account name>.json`` beside an ``organization.json``
-(``list-accounts`` + ``describe-organization``), so ``rolescope scan --from DIR`` reads the lot; the
-manifest (``org.manifest``, JSON) is named so the scan does not read it.
+Everything is drawn from :class:`random.Random` seeded from ``seed`` and the shape: the same arguments
+write the same bytes. Files are named ``<account id>-<account name>.json`` beside an
+``organization.json`` (``list-accounts`` + ``describe-organization``), so ``rolescope scan --from DIR``
+reads the lot; the manifest (``org.manifest``, JSON) is named so the scan does not read it. Each
+account's file is written as soon as it is drawn: generating a million roles holds one account at a time.
 
-Usage: ``python -m bench.generate OUT_DIR --roles 10000 [--accounts N] [--seed 7]``.
+An organisation has at least :data:`MIN_MEMBERS` members (management, security, log-archive,
+shared-services, identity, a workload); asked for fewer accounts, it lists them all in
+``organization.json`` and writes files for the last ones only (a single workload account with
+``--accounts 1``), as when one account of a larger organisation is audited.
+
+Usage: ``python -m bench.generate OUT_DIR --roles 10000 [--accounts N] [--shape mixed|dense] [--seed 7]``.
 """
 
 from __future__ import annotations
@@ -22,175 +24,32 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import string
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import orjson
 
-# Bump when the output changes, so cached organisations are regenerated.
+from bench.accounts import ACCOUNT_FUNCTIONS, AccountBuilder, Json, Org, build_org
+from bench.dense import ADMIN_ARNS, DenseAccountBuilder, trust_class
+
+# Bump when the output of an existing shape changes, so cached organisations are regenerated.
 GENERATOR_VERSION = 2
 MANIFEST = "org.manifest"
 ORG_FILE = "organization.json"
-ROLES_PER_ACCOUNT = 250
-EPOCH = datetime(2026, 11, 1, tzinfo=UTC)
-
-Json = dict[str, Any]
-
-# Workload roles (after each account's landing-zone roles): kind -> weight.
-WORKLOAD_MIX: dict[str, float] = {
-    "service": 30.0,
-    "service-source": 12.0,
-    "oidc-eks": 16.0,
-    "same-account": 7.0,
-    "cross-account-org": 8.0,
-    "cross-account-external-id": 2.5,
-    "cross-account-vendor": 3.0,
-    "cross-account-mfa": 3.0,
-    "cross-account-open": 1.0,
-    "oidc-github": 5.0,
-    "oidc-github-no-sub": 0.5,
-    "saml": 2.0,
-    "saml-no-aud": 0.5,
-    "public": 0.2,
-    "deny-path": 1.3,
-    "deleted-principal": 0.5,
+ROLES_PER_ACCOUNT = 250  # mixed
+DENSE_ROLES_PER_ACCOUNT = 1_000
+MIN_MEMBERS = len(ACCOUNT_FUNCTIONS) + 1
+# shape -> (account builder, prefix of each account's random stream)
+SHAPES: dict[str, tuple[type[AccountBuilder], str]] = {
+    "mixed": (AccountBuilder, "account"),
+    "dense": (DenseAccountBuilder, "dense"),
 }
-# Every kind a generated organisation contains (landing-zone kinds included). Trust in "*" confined to
-# the organisation ("public-org", and one Deny-guarded "*" role) lives only in the security and
-# shared-services accounts, a fixed handful per organisation as in real ones: the trust graph expands
-# each such role into every principal of the organisation that may call sts:AssumeRole on it.
-KINDS = (*WORKLOAD_MIX, "service-linked", "saml-sso", "public-org")
-
-# Real vendor accounts (see rolescope/data/vendor_accounts.yaml) and their integration role names.
-VENDORS = (
-    ("464622532012", "DatadogIntegrationRole"),
-    ("754728514883", "NewRelicInfrastructure-Integrations"),
-    ("454464851268", "CloudHealthRole"),
-    ("165736516723", "CloudabilityRole"),
-    ("352813966189", "CloudCheckrRole"),
-)
-# Accounts nobody in the organisation knows (former contractors, partners).
-STRANGERS = ("210987654321", "402210938476", "583920174655")
-
-SERVICES = (  # principal, weight, role-name stem, console path
-    ("lambda.amazonaws.com", 35, "lambda", "/service-role/"),
-    ("ecs-tasks.amazonaws.com", 20, "task", "/"),
-    ("ec2.amazonaws.com", 15, "ec2-instance", "/"),
-    ("states.amazonaws.com", 5, "sfn", "/service-role/"),
-    ("events.amazonaws.com", 4, "eventbridge", "/service-role/"),
-    ("codebuild.amazonaws.com", 4, "codebuild", "/service-role/"),
-    ("glue.amazonaws.com", 4, "glue", "/service-role/"),
-    ("sagemaker.amazonaws.com", 3, "sagemaker-execution", "/service-role/"),
-    ("firehose.amazonaws.com", 2, "firehose", "/service-role/"),
-    ("apigateway.amazonaws.com", 2, "apigw-cloudwatch", "/"),
-    ("scheduler.amazonaws.com", 2, "scheduler", "/service-role/"),
-    ("batch.amazonaws.com", 2, "batch", "/service-role/"),
-    ("backup.amazonaws.com", 1, "backup", "/service-role/"),
-    ("datasync.amazonaws.com", 1, "datasync", "/service-role/"),
-)
-SOURCE_ARN_SERVICE = {  # principal -> (ARN service, resource shape)
-    "lambda.amazonaws.com": ("lambda", "function:{name}"),
-    "states.amazonaws.com": ("states", "stateMachine:{name}"),
-    "events.amazonaws.com": ("events", "rule/{name}"),
-    "codebuild.amazonaws.com": ("codebuild", "project/{name}"),
-    "glue.amazonaws.com": ("glue", "job/{name}"),
-    "firehose.amazonaws.com": ("firehose", "deliverystream/{name}"),
-    "scheduler.amazonaws.com": ("scheduler", "schedule/default/{name}"),
-    "datasync.amazonaws.com": ("datasync", "task/*"),
-    "backup.amazonaws.com": ("backup", "backup-vault:*"),
-}
-SERVICE_LINKED = (
-    ("autoscaling.amazonaws.com", "AWSServiceRoleForAutoScaling", "AutoScalingServiceRolePolicy"),
-    ("ecs.amazonaws.com", "AWSServiceRoleForECS", "AmazonECSServiceRolePolicy"),
-    ("elasticloadbalancing.amazonaws.com", "AWSServiceRoleForElasticLoadBalancing",
-     "AWSElasticLoadBalancingServiceRolePolicy"),
-    ("rds.amazonaws.com", "AWSServiceRoleForRDS", "AmazonRDSServiceRolePolicy"),
-    ("sso.amazonaws.com", "AWSServiceRoleForSSO", "AWSSSOServiceRolePolicy"),
-    ("support.amazonaws.com", "AWSServiceRoleForSupport", "AWSSupportServiceRolePolicy"),
-    ("trustedadvisor.amazonaws.com", "AWSServiceRoleForTrustedAdvisor", "AWSTrustedAdvisorServiceRolePolicy"),
-    ("organizations.amazonaws.com", "AWSServiceRoleForOrganizations", "AWSOrganizationsServiceTrustPolicy"),
-    ("config.amazonaws.com", "AWSServiceRoleForConfig", "AWSConfigServiceRolePolicy"),
-    ("guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDuty", "AmazonGuardDutyServiceRolePolicy"),
-    ("securityhub.amazonaws.com", "AWSServiceRoleForSecurityHub", "AWSSecurityHubServiceRolePolicy"),
-    ("access-analyzer.amazonaws.com", "AWSServiceRoleForAccessAnalyzer", "AccessAnalyzerServiceRolePolicy"),
-    ("eks.amazonaws.com", "AWSServiceRoleForAmazonEKS", "AmazonEKSServiceRolePolicy"),
-    ("eks-nodegroup.amazonaws.com", "AWSServiceRoleForAmazonEKSNodegroup", "AWSServiceRoleForAmazonEKSNodegroup"),
-    ("spot.amazonaws.com", "AWSServiceRoleForEC2Spot", "AWSEC2SpotServiceRolePolicy"),
-    ("elasticache.amazonaws.com", "AWSServiceRoleForElastiCache", "ElastiCacheServiceRolePolicy"),
-    ("inspector2.amazonaws.com", "AWSServiceRoleForAmazonInspector2", "AmazonInspector2ServiceRolePolicy"),
-    ("ssm.amazonaws.com", "AWSServiceRoleForAmazonSSM", "AmazonSSMServiceRolePolicy"),
-    ("cloudtrail.amazonaws.com", "AWSServiceRoleForCloudTrail", "CloudTrailServiceRolePolicy"),
-    ("dynamodb.application-autoscaling.amazonaws.com", "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable",
-     "AWSApplicationAutoscalingDynamoDBTablePolicy"),
-)
-PERMISSION_SETS = ("AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess", "ViewOnlyAccess", "Billing",
-                   "SecurityAudit", "DataEngineer", "Developer", "NetworkAdmin", "SupportUser",
-                   "DatabaseAdmin", "PlatformEngineer", "IncidentResponder")
-APPS = ("orders", "payments", "billing", "checkout", "catalog", "search", "inventory", "shipping",
-        "notifications", "auth", "accounts", "reporting", "analytics", "etl", "ingest", "ml-scoring",
-        "recommendations", "fraud", "ledger", "invoices", "pricing", "media", "thumbnails", "exports",
-        "webhooks", "gateway", "crm", "support", "loyalty", "returns", "warehouse", "forecasting")
-FUNCTIONS = ("handler", "processor", "worker", "consumer", "api", "cron", "sync", "exporter", "transformer",
-             "notifier", "indexer", "reconciler")
-TEAMS = ("payments", "data", "platform", "web", "mobile", "ml", "growth", "core", "risk", "logistics")
-ENVS = ("prod", "staging", "dev", "sandbox")
-REGIONS = ("us-east-1", "us-east-1", "eu-west-1", "us-west-2", "eu-central-1")
-NAMESPACES = ("default", "kube-system", "monitoring", "ingress", "cert-manager", "external-dns",
-              "karpenter", "argocd", "logging", "apps")
-AWS_MANAGED = {
-    "lambda.amazonaws.com": ("AWSLambdaBasicExecutionRole", "service-role/"),
-    "ecs-tasks.amazonaws.com": ("AmazonECSTaskExecutionRolePolicy", "service-role/"),
-    "ec2.amazonaws.com": ("AmazonSSMManagedInstanceCore", ""),
-    "glue.amazonaws.com": ("AWSGlueServiceRole", "service-role/"),
-    "sagemaker.amazonaws.com": ("AmazonSageMakerFullAccess", ""),
-}
-SAML_AUD = "https://signin.aws.amazon.com/saml"
-GITHUB = "token.actions.githubusercontent.com"
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    """One account of the synthetic organisation."""
-
-    account_id: str
-    name: str
-    function: str  # management, security, log-archive, shared-services, identity, workload
-    region: str
-    sso_suffix: str
-    eks_issuers: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Org:
-    org_id: str
-    accounts: tuple[Account, ...]
-    github_org: str
-
-    def by_function(self, function: str) -> Account:
-        return next(a for a in self.accounts if a.function == function)
-
-
-@dataclass(slots=True)
-class RoleSpec:
-    """What a template decides about one role; :func:`_role_entry` turns it into GAAD JSON."""
-
-    kind: str
-    name: str
-    trust: Json
-    path: str = "/"
-    managed: list[str] = field(default_factory=list)  # policy ARNs
-    inline: list[tuple[str, Json]] = field(default_factory=list)
-    instance_profile: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Manifest:
-    """What was generated: ``roles`` roles in ``accounts`` accounts, ``kinds`` the mix."""
+    """What was generated: ``roles`` roles in ``accounts`` account files of a ``members``-account organisation."""
 
     seed: int
     roles: int
@@ -200,582 +59,33 @@ class Manifest:
     files: int
     bytes: int
     distinct_trust_documents: int
+    shape: str = "mixed"
+    members: int = 0
+    trust_classes: dict[str, int] | None = None  # see bench.dense.trust_class
+    admin_roles: int = 0  # roles with AdministratorAccess or PowerUserAccess attached
     version: int = GENERATOR_VERSION
 
     def as_json(self) -> Json:
         return {
-            "version": self.version, "seed": self.seed, "roles": self.roles, "accounts": self.accounts,
-            "org_id": self.org_id, "kinds": dict(sorted(self.kinds.items())), "files": self.files,
-            "bytes": self.bytes, "distinct_trust_documents": self.distinct_trust_documents,
+            "version": self.version, "shape": self.shape, "seed": self.seed, "roles": self.roles,
+            "accounts": self.accounts, "members": self.members, "org_id": self.org_id,
+            "kinds": dict(sorted(self.kinds.items())),
+            "trust_classes": dict(sorted((self.trust_classes or {}).items())),
+            "admin_roles": self.admin_roles, "files": self.files, "bytes": self.bytes,
+            "distinct_trust_documents": self.distinct_trust_documents,
         }
 
 
-def _hex(rng: random.Random, length: int) -> str:
-    return "".join(rng.choices("0123456789abcdef", k=length))
+def default_accounts(roles: int, shape: str = "mixed") -> int:
+    """Accounts for an organisation of ``roles`` roles of ``shape``.
 
-
-def _upper(rng: random.Random, length: int) -> str:
-    return "".join(rng.choices(string.ascii_uppercase + string.digits, k=length))
-
-
-def _trust(*statements: Json, version: str = "2012-10-17") -> Json:
-    return {"Version": version, "Statement": list(statements)}
-
-
-def _allow(principal: Any, action: Any = "sts:AssumeRole", condition: Json | None = None,
-           sid: str | None = None) -> Json:
-    statement: Json = {}
-    if sid is not None:
-        statement["Sid"] = sid
-    statement.update(Effect="Allow", Principal=principal, Action=action)
-    if condition:
-        statement["Condition"] = condition
-    return statement
-
-
-def _deny(principal: Any, condition: Json, sid: str, action: Any = "sts:AssumeRole") -> Json:
-    return {"Sid": sid, "Effect": "Deny", "Principal": principal, "Action": action, "Condition": condition}
-
-
-def _root(account: str) -> str:
-    return f"arn:aws:iam::{account}:root"
-
-
-def _aws_managed(name: str, prefix: str = "") -> str:
-    return f"arn:aws:iam::aws:policy/{prefix}{name}"
-
-
-class _AccountBuilder:
-    """Draws one account's roles, users, groups and policies from its own random stream."""
-
-    def __init__(self, org: Org, account: Account, rng: random.Random) -> None:
-        self.org = org
-        self.account = account
-        self.rng = rng
-        self.names: set[str] = set()
-        self.policies: list[Json] = []
-        self.app = rng.choice(APPS)
-
-    # -- helpers --------------------------------------------------------------------------------
-    @property
-    def me(self) -> str:
-        return self.account.account_id
-
-    def unique(self, name: str) -> str:
-        candidate, n = name, 2
-        while candidate in self.names:
-            candidate = f"{name}-{n}"
-            n += 1
-        self.names.add(candidate)
-        return candidate
-
-    def env(self) -> str:
-        return self.account.name.rsplit("-", 1)[-1] if self.account.function == "workload" else "shared"
-
-    def other_member(self) -> Account:
-        others = [a for a in self.org.accounts if a.account_id != self.me]
-        return self.rng.choice(others)
-
-    def maybe_sid(self, sid: str) -> str | None:
-        return self.rng.choice((sid, sid, "", None))
-
-    def inline_policy(self, name: str) -> tuple[str, Json]:
-        rng, me, region = self.rng, self.me, self.account.region
-        bucket = f"{self.org.github_org}-{self.app}-{self.env()}-{rng.choice(('data', 'artifacts', 'exports'))}"
-        statements: list[Json] = [
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-             "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
-            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": f"arn:aws:logs:{region}:{me}:log-group:/aws/{self.app}/{name}:*"},
-        ]
-        extra = rng.choice(("sqs", "dynamodb", "kms", "secrets", None))
-        if extra == "sqs":
-            statements.append({"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage",
-                                                             "sqs:GetQueueAttributes"],
-                               "Resource": f"arn:aws:sqs:{region}:{me}:{self.app}-{name}"})
-        elif extra == "dynamodb":
-            statements.append({"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem",
-                                                             "dynamodb:Query", "dynamodb:UpdateItem"],
-                               "Resource": f"arn:aws:dynamodb:{region}:{me}:table/{self.app}-*"})
-        elif extra == "kms":
-            statements.append({"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                               "Resource": f"arn:aws:kms:{region}:{me}:key/{_hex(rng, 8)}-{_hex(rng, 4)}-"
-                                           f"{_hex(rng, 4)}-{_hex(rng, 4)}-{_hex(rng, 12)}"})
-        elif extra == "secrets":
-            statements.append({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-                               "Resource": f"arn:aws:secretsmanager:{region}:{me}:secret:{self.app}/{name}-*"})
-        return f"{name}-access", {"Version": "2012-10-17", "Statement": statements}
-
-    def customer_policy(self) -> str | None:
-        return self.rng.choice(self.policies)["Arn"] if self.policies else None
-
-    # -- landing-zone roles ---------------------------------------------------------------------
-    def landing_zone(self) -> list[RoleSpec]:
-        rng, me, org = self.rng, self.me, self.org
-        management = org.by_function("management").account_id
-        security = org.by_function("security").account_id
-        specs: list[RoleSpec] = []
-        if me != management:
-            specs.append(RoleSpec("cross-account-org", self.unique("OrganizationAccountAccessRole"),
-                                  _trust(_allow({"AWS": _root(management)})),
-                                  managed=[_aws_managed("AdministratorAccess")]))
-        linked = rng.sample(SERVICE_LINKED, rng.randint(5, 10))
-        for service, name, policy in linked:
-            specs.append(RoleSpec("service-linked", self.unique(name), _trust(_allow({"Service": service})),
-                                  path=f"/aws-service-role/{service}/",
-                                  managed=[_aws_managed(policy, "aws-service-role/")]))
-        region_path = rng.choice(("", f"{self.account.region}/"))
-        for permission_set in rng.sample(PERMISSION_SETS, rng.randint(4, 8)):
-            provider = f"arn:aws:iam::{me}:saml-provider/AWSSSO_{self.account.sso_suffix}_DO_NOT_DELETE"
-            specs.append(RoleSpec(
-                "saml-sso", self.unique(f"AWSReservedSSO_{permission_set}_{_hex(rng, 16)}"),
-                _trust(_allow({"Federated": provider}, ["sts:AssumeRoleWithSAML", "sts:TagSession"],
-                              {"StringEquals": {"SAML:aud": SAML_AUD}})),
-                path=f"/aws-reserved/sso.amazonaws.com/{region_path}",
-                managed=[_aws_managed(permission_set if permission_set != "Billing" else "job-function/Billing")],
-            ))
-        if me != security:
-            specs.append(RoleSpec(
-                "cross-account-external-id", self.unique("SecurityAuditRole"),
-                _trust(_allow({"AWS": f"arn:aws:iam::{security}:role/security/audit-orchestrator"},
-                              condition={"StringEquals": {"sts:ExternalId": f"audit-{_hex(rng, 20)}"}},
-                              sid="AuditOrchestrator")),
-                path="/security/", managed=[_aws_managed("SecurityAudit"), _aws_managed("job-function/ViewOnlyAccess")],
-            ))
-        if self.account.function in ("security", "shared-services"):
-            specs.append(self._public_org("PrincipalOrgID"))
-            specs.append(self._public_org("PrincipalOrgPaths"))
-        if self.account.function == "security":
-            specs.append(RoleSpec(
-                "deny-path", self.unique("org-incident-responder"),
-                _trust(_allow({"AWS": "*"}, sid="Anyone"),
-                       _deny("*", {"StringNotEquals": {"aws:PrincipalOrgID": org.org_id}}, "DenyOutsideTheOrg")),
-                path="/security/", managed=[_aws_managed("SecurityAudit")],
-            ))
-        if self.account.function == "workload":
-            qualifier = "hnb659fds"
-            region = self.account.region
-            for kind in ("deploy", "lookup", "file-publishing", "image-publishing"):
-                specs.append(RoleSpec("same-account", self.unique(f"cdk-{qualifier}-{kind}-role-{me}-{region}"),
-                                      _trust(_allow({"AWS": _root(me)}, ["sts:AssumeRole", "sts:TagSession"]))))
-            specs.append(RoleSpec("service", self.unique(f"cdk-{qualifier}-cfn-exec-role-{me}-{region}"),
-                                  _trust(_allow({"Service": "cloudformation.amazonaws.com"})),
-                                  managed=[_aws_managed("AdministratorAccess")]))
-            repo = f"{self.app}-infra"
-            specs.append(RoleSpec(
-                "oidc-github", self.unique("github-actions-deploy"),
-                _trust(_allow({"Federated": f"arn:aws:iam::{me}:oidc-provider/{GITHUB}"},
-                              "sts:AssumeRoleWithWebIdentity",
-                              {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"},
-                               "StringLike": {f"{GITHUB}:sub": f"repo:{org.github_org}/{repo}:*"}})),
-                path="/ci/", managed=[_aws_managed("PowerUserAccess")],
-            ))
-        return specs
-
-    # -- workload roles -------------------------------------------------------------------------
-    def workload(self, kind: str) -> RoleSpec:
-        return _TEMPLATES[kind](self)
-
-    def _service(self, with_source: bool) -> RoleSpec:
-        rng, me = self.rng, self.me
-        principal, _, stem, console_path = rng.choices(SERVICES, weights=[s[1] for s in SERVICES])[0]
-        app = rng.choice(APPS)
-        function = rng.choice(FUNCTIONS)
-        resource = f"{app}-{function}-{self.env()}"
-        console = rng.random() < 0.3
-        if console:
-            name, path = f"{resource}-role-{rng.choice(string.ascii_lowercase)}{_hex(rng, 7)}", console_path
-        else:
-            name, path = f"{resource}-{stem}-role", rng.choice(("/", "/", f"/{app}/"))
-        action: Any = "sts:AssumeRole"
-        if principal == "ecs-tasks.amazonaws.com" and rng.random() < 0.3:
-            action = ["sts:AssumeRole", "sts:TagSession"]
-        condition: Json | None = None
-        if with_source:
-            arn_part = SOURCE_ARN_SERVICE.get(principal)
-            choice = rng.random()
-            if arn_part is None or choice < 0.45:
-                condition = {"StringEquals": {"aws:SourceAccount": me}}
-            else:
-                service, shape = arn_part
-                region = self.account.region if service != "iam" else ""
-                source_arn = f"arn:aws:{service}:{region}:{me}:{shape.format(name=resource)}"
-                condition = {"ArnLike": {"aws:SourceArn": source_arn}}
-                if choice > 0.8:
-                    condition["StringEquals"] = {"aws:SourceAccount": me}
-        version = "2012-10-17" if rng.random() < 0.95 else "2008-10-17"
-        sid = "" if console else None
-        principals: Any = {"Service": principal}
-        if principal == "lambda.amazonaws.com" and rng.random() < 0.05:
-            principals = {"Service": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]}
-        managed = []
-        if principal in AWS_MANAGED:
-            managed.append(_aws_managed(*AWS_MANAGED[principal]))
-        spec = RoleSpec("service-source" if with_source else "service", self.unique(name),
-                        _trust(_allow(principals, action, condition, sid), version=version), path=path,
-                        managed=managed, instance_profile=principal == "ec2.amazonaws.com")
-        self._permissions(spec, resource)
-        return spec
-
-    def _permissions(self, spec: RoleSpec, name: str) -> None:
-        rng = self.rng
-        for _ in range(rng.choice((0, 1, 1, 1, 2))):
-            spec.inline.append(self.inline_policy(name))
-        if rng.random() < 0.4 and (arn := self.customer_policy()):
-            spec.managed.append(arn)
-
-    def _eks(self) -> RoleSpec:
-        rng, me = self.rng, self.me
-        issuer = rng.choice(self.account.eks_issuers)
-        namespace = rng.choice(NAMESPACES)
-        service_account = f"{rng.choice(APPS)}-{rng.choice(FUNCTIONS)}"
-        cluster = issuer.rsplit("/", 1)[-1][:6].lower()
-        condition: Json
-        if rng.random() < 0.85:
-            condition = {"StringEquals": {f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
-                                          f"{issuer}:aud": "sts.amazonaws.com"}}
-        else:
-            condition = {"StringLike": {f"{issuer}:sub": f"system:serviceaccount:{namespace}:*"},
-                         "StringEquals": {f"{issuer}:aud": "sts.amazonaws.com"}}
-        spec = RoleSpec("oidc-eks", self.unique(f"eks-{cluster}-{namespace}-{service_account}"),
-                        _trust(_allow({"Federated": f"arn:aws:iam::{me}:oidc-provider/{issuer}"},
-                                      "sts:AssumeRoleWithWebIdentity", condition)),
-                        path=rng.choice(("/", "/eks/")))
-        self._permissions(spec, service_account)
-        return spec
-
-    def _github(self, pinned: bool) -> RoleSpec:
-        rng, me, org = self.rng, self.me, self.org.github_org
-        repo = f"{rng.choice(APPS)}-{rng.choice(('service', 'infra', 'web', 'pipeline', 'lambda'))}"
-        condition: Json = {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"}}
-        if pinned:
-            subject = rng.choice((f"repo:{org}/{repo}:ref:refs/heads/main", f"repo:{org}/{repo}:*",
-                                  f"repo:{org}/{repo}:environment:{self.env()}"))
-            operator = "StringEquals" if "*" not in subject and rng.random() < 0.5 else "StringLike"
-            condition.setdefault(operator, {})[f"{GITHUB}:sub"] = subject
-        spec = RoleSpec("oidc-github" if pinned else "oidc-github-no-sub", self.unique(f"gha-{repo}"),
-                        _trust(_allow({"Federated": f"arn:aws:iam::{me}:oidc-provider/{GITHUB}"},
-                                      "sts:AssumeRoleWithWebIdentity", condition)),
-                        path="/ci/")
-        self._permissions(spec, repo)
-        return spec
-
-    def _same_account(self) -> RoleSpec:
-        rng, me = self.rng, self.me
-        app = rng.choice(APPS)
-        shape = rng.random()
-        if shape < 0.4:
-            principal: Any = {"AWS": _root(me)}
-            condition = None
-        elif shape < 0.8:
-            principal = {"AWS": f"arn:aws:iam::{me}:role/{app}-{rng.choice(FUNCTIONS)}-{self.env()}-lambda-role"}
-            condition = None
-        else:
-            principal = {"AWS": _root(me)}
-            condition = {"ArnLike": {"aws:PrincipalArn":
-                                     f"arn:aws:iam::{me}:role/aws-reserved/sso.amazonaws.com/*"}}
-        spec = RoleSpec("same-account", self.unique(f"{app}-{rng.choice(('admin', 'operator', 'readonly'))}"),
-                        _trust(_allow(principal, condition=condition, sid=self.maybe_sid("SameAccount"))))
-        self._permissions(spec, app)
-        return spec
-
-    def _cross_org(self) -> RoleSpec:
-        rng, org = self.rng, self.org
-        ci = org.by_function("shared-services").account_id
-        app = rng.choice(APPS)
-        shape = rng.random()
-        if shape < 0.5:
-            runner = rng.choice(("atlantis-runner", "jenkins-agent", "codepipeline-deployer"))
-            principal: Any = {"AWS": f"arn:aws:iam::{ci}:role/{runner}"}
-            name = f"{app}-deployer"
-            managed = [_aws_managed("PowerUserAccess")] if rng.random() < 0.3 else []
-        elif shape < 0.8:
-            other = self.other_member().account_id
-            principal = {"AWS": _root(other)}
-            name = f"{app}-cross-account-read"
-            managed = [_aws_managed("ReadOnlyAccess")] if rng.random() < 0.5 else []
-        else:
-            others = rng.sample([a for a in org.accounts if a.account_id != self.me], 2)
-            principal = {"AWS": [f"arn:aws:iam::{a.account_id}:role/{app}-{rng.choice(FUNCTIONS)}" for a in others]}
-            name = f"{app}-consumer"
-            managed = []
-        spec = RoleSpec("cross-account-org", self.unique(name),
-                        _trust(_allow(principal, sid=self.maybe_sid("CrossAccount"))), managed=managed)
-        self._permissions(spec, app)
-        return spec
-
-    def _cross_external_id(self) -> RoleSpec:
-        rng = self.rng
-        other = self.other_member().account_id
-        app = rng.choice(APPS)
-        spec = RoleSpec("cross-account-external-id", self.unique(f"{app}-partner-access"),
-                        _trust(_allow({"AWS": f"arn:aws:iam::{other}:role/{app}-integration"},
-                                      condition={"StringEquals": {"sts:ExternalId": f"{app}-{_hex(rng, 16)}"}})))
-        self._permissions(spec, app)
-        return spec
-
-    def _vendor(self) -> RoleSpec:
-        rng = self.rng
-        vendor, name = rng.choice(VENDORS)
-        external_id = _hex(rng, 32) if rng.random() < 0.85 else rng.choice(("acme", vendor, "*"))
-        operator = "StringLike" if external_id == "*" else "StringEquals"
-        return RoleSpec("cross-account-vendor", self.unique(name),
-                        _trust(_allow({"AWS": _root(vendor)}, condition={operator: {"sts:ExternalId": external_id}})),
-                        managed=[_aws_managed("ReadOnlyAccess")] if rng.random() < 0.5 else
-                        [_aws_managed("SecurityAudit")])
-
-    def _mfa(self) -> RoleSpec:
-        rng, org = self.rng, self.org
-        identity = org.by_function("identity").account_id
-        team = rng.choice(TEAMS)
-        shape = rng.random()
-        condition: Json
-        if shape < 0.6:
-            condition = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
-        elif shape < 0.85:
-            condition = {"Bool": {"aws:MultiFactorAuthPresent": "true"},
-                         "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}
-        else:
-            condition = {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}  # passes long-term keys
-        spec = RoleSpec("cross-account-mfa", self.unique(f"{team}-engineer"),
-                        _trust(_allow({"AWS": _root(identity)}, condition=condition,
-                                      sid=self.maybe_sid("HumansWithMFA"))),
-                        path="/teams/", managed=[_aws_managed(rng.choice(("PowerUserAccess", "ReadOnlyAccess",
-                                                                           "AdministratorAccess")))])
-        return spec
-
-    def _cross_open(self) -> RoleSpec:
-        rng = self.rng
-        stranger = rng.choice(STRANGERS)
-        app = rng.choice(APPS)
-        spec = RoleSpec("cross-account-open", self.unique(f"{app}-contractor-access"),
-                        _trust(_allow({"AWS": rng.choice((_root(stranger), stranger))})),
-                        managed=[_aws_managed(rng.choice(("ReadOnlyAccess", "AdministratorAccess")))])
-        return spec
-
-    def _saml(self, audience: bool) -> RoleSpec:
-        rng, me = self.rng, self.me
-        provider = rng.choice(("Okta", "ADFS", "AzureAD"))
-        team = rng.choice(TEAMS)
-        condition = {"StringEquals": {"SAML:aud": SAML_AUD}} if audience else None
-        name = f"{provider}-{team}-{rng.choice(('admin', 'dev', 'read'))}"
-        return RoleSpec("saml" if audience else "saml-no-aud", self.unique(name),
-                        _trust(_allow({"Federated": f"arn:aws:iam::{me}:saml-provider/{provider}"},
-                                      "sts:AssumeRoleWithSAML", condition)),
-                        path="/federated/", managed=[_aws_managed("ReadOnlyAccess")])
-
-    def _public_org(self, which: str) -> RoleSpec:
-        rng = self.rng
-        app = rng.choice(APPS)
-        key = f"aws:{which}"
-        value = self.org.org_id if key == "aws:PrincipalOrgID" else f"{self.org.org_id}/r-ab12/ou-ab12-{_hex(rng, 8)}/*"
-        operator = "StringEquals" if key == "aws:PrincipalOrgID" else "ForAnyValue:StringLike"
-        spec = RoleSpec("public-org", self.unique(f"org-{app}-reader"),
-                        _trust(_allow({"AWS": "*"}, condition={operator: {key: value}}, sid="AnyAccountInTheOrg")))
-        self._permissions(spec, app)
-        return spec
-
-    def _public(self) -> RoleSpec:
-        rng = self.rng
-        app = rng.choice(APPS)
-        shape = rng.random()
-        if shape < 0.5:
-            trust = _trust(_allow({"AWS": "*"}))
-        elif shape < 0.8:
-            trust = _trust(_allow("*", condition={"StringEquals": {"sts:ExternalId": f"{app}-{_hex(rng, 12)}"}}))
-        else:
-            trust = _trust(_allow({"Federated": f"arn:aws:iam::{self.me}:oidc-provider/{GITHUB}"},
-                                  "sts:AssumeRoleWithWebIdentity",
-                                  {"StringLike": {f"{GITHUB}:sub": "repo:*"}}))
-        return RoleSpec("public", self.unique(f"{app}-legacy-access"), trust,
-                        managed=[_aws_managed("ReadOnlyAccess")])
-
-    def _deny_path(self) -> RoleSpec:
-        rng, org = self.rng, self.org
-        management = org.by_function("management").account_id
-        if rng.random() < 0.6:
-            trust = _trust(
-                _allow({"AWS": _root(management)}, sid="ManagementEngineers"),
-                _deny({"AWS": _root(management)}, {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
-                      "DenyWithoutMFA"),
-            )
-        else:
-            ci = org.by_function("shared-services").account_id
-            trust = _trust(
-                _allow({"AWS": f"arn:aws:iam::{ci}:role/atlantis-runner"}, sid="Atlantis"),
-                _deny({"AWS": f"arn:aws:iam::{ci}:role/atlantis-runner"},
-                      {"NotIpAddress": {"aws:SourceIp": ["10.20.0.0/16", "192.0.2.0/24"]}}, "DenyOutsideTheVpn"),
-            )
-        return RoleSpec("deny-path", self.unique(f"{rng.choice(TEAMS)}-oncall"), trust, path="/oncall/",
-                        managed=[_aws_managed("ReadOnlyAccess")])
-
-    def _deleted(self) -> RoleSpec:
-        rng = self.rng
-        principals = ["AROA" + _upper(rng, 17)]
-        if rng.random() < 0.5:
-            principals.append(f"arn:aws:iam::{self.other_member().account_id}:role/{rng.choice(APPS)}-deployer")
-        return RoleSpec("deleted-principal", self.unique(f"{rng.choice(APPS)}-legacy-deploy"),
-                        _trust(_allow({"AWS": principals if len(principals) > 1 else principals[0]})))
-
-    # -- the account ----------------------------------------------------------------------------
-    def build(self, total_roles: int) -> tuple[Json, list[tuple[str, Json]]]:
-        rng = self.rng
-        self.policies = [self.managed_policy(i) for i in range(max(2, total_roles // 10))]
-        specs = self.landing_zone()[:total_roles]
-        kinds, weights = list(WORKLOAD_MIX), list(WORKLOAD_MIX.values())
-        for kind in rng.choices(kinds, weights=weights, k=max(0, total_roles - len(specs))):
-            specs.append(self.workload(kind))
-        roles = [self.role_entry(spec) for spec in specs]
-        users = [self.user(i) for i in range(self.user_count(total_roles))]
-        groups = [self.group(name) for name in ("Admins", "Developers", "ReadOnly")[: 1 + rng.randint(0, 2)]]
-        document = {
-            "UserDetailList": users,
-            "GroupDetailList": groups,
-            "RoleDetailList": roles,
-            "Policies": self.policies,
-            "IsTruncated": False,
-        }
-        return document, [(spec.kind, spec.trust) for spec in specs]
-
-    def user_count(self, total_roles: int) -> int:
-        if self.account.function == "identity":
-            return max(5, total_roles // 3)
-        return self.rng.randint(0, 3)
-
-    def date(self, days: int = 1500) -> str:
-        moment = EPOCH - timedelta(days=self.rng.randint(1, days), seconds=self.rng.randint(0, 86399))
-        return moment.isoformat()
-
-    def role_entry(self, spec: RoleSpec) -> Json:
-        rng, me = self.rng, self.me
-        arn = f"arn:aws:iam::{me}:role{spec.path}{spec.name}"
-        role_id = "AROA" + _upper(rng, 17)
-        created = self.date()
-        entry: Json = {
-            "Path": spec.path,
-            "RoleName": spec.name,
-            "RoleId": role_id,
-            "Arn": arn,
-            "CreateDate": created,
-            "AssumeRolePolicyDocument": spec.trust,
-            "InstanceProfileList": [],
-            "RolePolicyList": [{"PolicyName": n, "PolicyDocument": d} for n, d in spec.inline],
-            "AttachedManagedPolicies": [{"PolicyName": a.rsplit("/", 1)[-1], "PolicyArn": a} for a in spec.managed],
-        }
-        if spec.instance_profile:
-            entry["InstanceProfileList"] = [{
-                "Path": "/", "InstanceProfileName": spec.name, "InstanceProfileId": "AIPA" + _upper(rng, 17),
-                "Arn": f"arn:aws:iam::{me}:instance-profile/{spec.name}", "CreateDate": created,
-                "Roles": [{"Path": spec.path, "RoleName": spec.name, "RoleId": role_id, "Arn": arn,
-                           "CreateDate": created, "AssumeRolePolicyDocument": spec.trust}],
-            }]
-        if rng.random() < 0.1:
-            entry["PermissionsBoundary"] = {
-                "PermissionsBoundaryType": "Policy",
-                "PermissionsBoundaryArn": f"arn:aws:iam::{me}:policy/DeveloperBoundary",
-            }
-        tags = [{"Key": "team", "Value": rng.choice(TEAMS)}, {"Key": "env", "Value": self.env()},
-                {"Key": "managed-by", "Value": rng.choice(("terraform", "cdk", "console", "cloudformation"))},
-                {"Key": "cost-center", "Value": f"cc-{rng.randint(1000, 9999)}"}]
-        entry["Tags"] = tags[: rng.randint(0, 4)] if not spec.path.startswith("/aws-") else []
-        usage = rng.random()
-        if usage < 0.7:
-            entry["RoleLastUsed"] = {"LastUsedDate": self.date(days=30 if usage < 0.5 else 400),
-                                     "Region": self.account.region}
-        else:
-            entry["RoleLastUsed"] = {}
-        return entry
-
-    def managed_policy(self, index: int) -> Json:
-        rng, me = self.rng, self.me
-        app = rng.choice(APPS)
-        name = f"{app}-{rng.choice(('s3-access', 'dynamodb-access', 'sqs-consumer', 'kms-use', 'ssm-read'))}-{index}"
-        versions = []
-        count = rng.randint(1, 3)
-        for number in range(count, 0, -1):
-            _, document = self.inline_policy(app)
-            versions.append({"Document": document, "VersionId": f"v{number}", "IsDefaultVersion": number == count,
-                             "CreateDate": self.date()})
-        return {
-            "PolicyName": name, "PolicyId": "ANPA" + _upper(rng, 17), "Arn": f"arn:aws:iam::{me}:policy/{name}",
-            "Path": "/", "DefaultVersionId": f"v{count}", "AttachmentCount": rng.randint(0, 5),
-            "PermissionsBoundaryUsageCount": 0, "IsAttachable": True, "CreateDate": self.date(),
-            "UpdateDate": self.date(days=200), "PolicyVersionList": versions,
-        }
-
-    def user(self, index: int) -> Json:
-        rng, me = self.rng, self.me
-        if self.account.function == "identity":
-            name, path = f"{rng.choice(string.ascii_lowercase)}.{rng.choice(TEAMS)}{index}", "/people/"
-        else:
-            stem = rng.choice(("breakglass", "ci-legacy", "terraform-bootstrap", "smtp-sender"))
-            name, path = f"{stem}-{index}", "/"
-        return {
-            "Path": path, "UserName": name, "UserId": "AIDA" + _upper(rng, 17),
-            "Arn": f"arn:aws:iam::{me}:user{path}{name}", "CreateDate": self.date(),
-            "GroupList": ["Developers"] if rng.random() < 0.6 else [], "AttachedManagedPolicies": [],
-            "UserPolicyList": [], "Tags": [],
-        }
-
-    def group(self, name: str) -> Json:
-        policy = {"Admins": "AdministratorAccess", "Developers": "PowerUserAccess", "ReadOnly": "ReadOnlyAccess"}[name]
-        return {
-            "Path": "/", "GroupName": name, "GroupId": "AGPA" + _upper(self.rng, 17),
-            "Arn": f"arn:aws:iam::{self.me}:group/{name}", "CreateDate": self.date(), "GroupPolicyList": [],
-            "AttachedManagedPolicies": [{"PolicyName": policy, "PolicyArn": _aws_managed(policy)}],
-        }
-
-
-_TEMPLATES: dict[str, Callable[[_AccountBuilder], RoleSpec]] = {
-    "service": lambda b: b._service(False),
-    "service-source": lambda b: b._service(True),
-    "oidc-eks": _AccountBuilder._eks,
-    "same-account": _AccountBuilder._same_account,
-    "cross-account-org": _AccountBuilder._cross_org,
-    "cross-account-external-id": _AccountBuilder._cross_external_id,
-    "cross-account-vendor": _AccountBuilder._vendor,
-    "cross-account-mfa": _AccountBuilder._mfa,
-    "cross-account-open": _AccountBuilder._cross_open,
-    "oidc-github": lambda b: b._github(True),
-    "oidc-github-no-sub": lambda b: b._github(False),
-    "saml": lambda b: b._saml(True),
-    "saml-no-aud": lambda b: b._saml(False),
-    "public": _AccountBuilder._public,
-    "deny-path": _AccountBuilder._deny_path,
-    "deleted-principal": _AccountBuilder._deleted,
-}
-
-_FUNCTIONS = ("management", "security", "log-archive", "shared-services", "identity")
-
-
-def default_accounts(roles: int) -> int:
-    """Accounts for an organisation of ``roles`` roles: about :data:`ROLES_PER_ACCOUNT` each."""
-    return max(len(_FUNCTIONS) + 1, round(roles / ROLES_PER_ACCOUNT))
-
-
-def build_org(accounts: int, seed: int) -> Org:
-    """The organisation's accounts (ids, names, regions): the same for the same arguments."""
-    rng = random.Random(f"org:{seed}")
-    taken = {v for v, _ in VENDORS} | set(STRANGERS)
-    ids: list[str] = []
-    while len(ids) < accounts:
-        candidate = str(rng.randrange(10**11, 9 * 10**11))
-        if candidate not in taken:
-            taken.add(candidate)
-            ids.append(candidate)
-    company = rng.choice(("northwind", "contoso", "initech", "globex", "umbrella", "hooli"))
-    members = []
-    for index, account_id in enumerate(ids):
-        if index < len(_FUNCTIONS):
-            function, name = _FUNCTIONS[index], f"{company}-{_FUNCTIONS[index]}"
-        else:
-            function = "workload"
-            number = index - len(_FUNCTIONS)
-            name = f"{TEAMS[number % len(TEAMS)]}-{number // len(TEAMS)}-{ENVS[rng.randrange(len(ENVS))]}"
-        region = rng.choice(REGIONS)
-        issuers = tuple(f"oidc.eks.{region}.amazonaws.com/id/{_hex(rng, 32).upper()}" for _ in range(rng.randint(1, 3)))
-        members.append(Account(account_id, name, function, region, _hex(rng, 16), issuers))
-    return Org("o-" + "".join(rng.choices(string.ascii_lowercase + string.digits, k=10)), tuple(members), company)
+    Returns:
+        About :data:`ROLES_PER_ACCOUNT` roles each (at least :data:`MIN_MEMBERS` accounts) for the
+        mixed shape, :data:`DENSE_ROLES_PER_ACCOUNT` each (at least one) for the dense one.
+    """
+    if shape == "dense":
+        return max(1, round(roles / DENSE_ROLES_PER_ACCOUNT))
+    return max(MIN_MEMBERS, round(roles / ROLES_PER_ACCOUNT))
 
 
 def _organization_file(org: Org) -> Json:
@@ -802,40 +112,55 @@ def _split(roles: int, accounts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(accounts)]
 
 
-def generate(out: Path, roles: int, accounts: int | None = None, seed: int = 7) -> Manifest:
-    """Write a synthetic organisation of ``roles`` roles over ``accounts`` accounts into ``out``.
+def generate(out: Path, roles: int, accounts: int | None = None, seed: int = 7, shape: str = "mixed") -> Manifest:
+    """Write a synthetic organisation of ``roles`` roles over ``accounts`` account files into ``out``.
 
     Args:
         out: the directory (created; files already there with the same names are replaced).
         roles: how many roles in all.
-        accounts: how many accounts (default: about :data:`ROLES_PER_ACCOUNT` roles each, at least 6).
+        accounts: how many account files (default: :func:`default_accounts`).
         seed: the random seed; the same arguments write the same bytes.
+        shape: ``"mixed"`` or ``"dense"`` (:data:`SHAPES`).
 
     Returns:
-        The manifest, also written to ``out/org.manifest``.
+        The manifest, also written to ``out/org.manifest`` once every file is there.
+
+    Raises:
+        ValueError: an unknown shape, or fewer than one account.
     """
-    accounts = accounts or default_accounts(roles)
-    if accounts < len(_FUNCTIONS) + 1:
-        raise ValueError(f"an organisation needs at least {len(_FUNCTIONS) + 1} accounts")
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}: one of {', '.join(SHAPES)}")
+    accounts = accounts or default_accounts(roles, shape)
+    if accounts < 1:
+        raise ValueError("an organisation needs at least one account")
+    builder_type, stream = SHAPES[shape]
     out.mkdir(parents=True, exist_ok=True)
-    org = build_org(accounts, seed)
+    # A manifest only ever describes complete output: an interrupted run leaves none.
+    (out / MANIFEST).unlink(missing_ok=True)
+    org = build_org(max(accounts, MIN_MEMBERS), seed)
+    members = frozenset(a.account_id for a in org.accounts)
     kinds: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
     digests: set[bytes] = set()
-    total_bytes = 0
-    for account, count in zip(org.accounts, _split(roles, accounts), strict=True):
-        rng = random.Random(f"account:{seed}:{account.account_id}")
-        builder = _AccountBuilder(org, account, rng)
-        document, trusts = builder.build(count)
-        for kind, trust in trusts:
-            kinds[kind] += 1
-            digests.add(hashlib.blake2b(orjson.dumps(trust, option=orjson.OPT_SORT_KEYS), digest_size=16).digest())
+    admin_roles = total_bytes = 0
+    scanned = org.accounts[len(org.accounts) - accounts:]
+    for account, count in zip(scanned, _split(roles, accounts), strict=True):
+        builder = builder_type(org, account, random.Random(f"{stream}:{seed}:{account.account_id}"))
+        document, specs = builder.build(count)
+        for spec in specs:
+            kinds[spec.kind] += 1
+            classes[trust_class(spec.trust, account.account_id, members)] += 1
+            admin_roles += bool(ADMIN_ARNS.intersection(spec.managed))
+            digests.add(hashlib.blake2b(orjson.dumps(spec.trust, option=orjson.OPT_SORT_KEYS),
+                                        digest_size=16).digest())
         payload = orjson.dumps(document, option=orjson.OPT_INDENT_2)
         (out / f"{account.account_id}-{account.name}.json").write_bytes(payload)
         total_bytes += len(payload)
+        del document, specs, payload  # one account at a time, whatever the organisation's size
     org_payload = orjson.dumps(_organization_file(org), option=orjson.OPT_INDENT_2)
     (out / ORG_FILE).write_bytes(org_payload)
     manifest = Manifest(seed, roles, accounts, org.org_id, dict(kinds), accounts + 1, total_bytes + len(org_payload),
-                        len(digests))
+                        len(digests), shape, len(org.accounts), dict(classes), admin_roles)
     (out / MANIFEST).write_bytes(orjson.dumps(manifest.as_json(), option=orjson.OPT_INDENT_2))
     return manifest
 
@@ -849,28 +174,32 @@ def read_manifest(out: Path) -> Json | None:
     return data
 
 
-def ensure(out: Path, roles: int, accounts: int | None = None, seed: int = 7) -> Json:
+def ensure(out: Path, roles: int, accounts: int | None = None, seed: int = 7, shape: str = "mixed") -> Json:
     """Generate into ``out`` unless an organisation with the same arguments is already there."""
-    accounts = accounts or default_accounts(roles)
+    accounts = accounts or default_accounts(roles, shape)
     found = read_manifest(out)
-    if found and (found.get("version"), found.get("seed"), found.get("roles"), found.get("accounts")) == (
-        GENERATOR_VERSION, seed, roles, accounts,
-    ):
+    wanted = (GENERATOR_VERSION, shape, seed, roles, accounts)
+    if found and (found.get("version"), found.get("shape", "mixed"), found.get("seed"), found.get("roles"),
+                  found.get("accounts")) == wanted:
         return found
     if out.exists():
         for stale in out.glob("*.json"):
             stale.unlink()
-    return generate(out, roles, accounts, seed).as_json()
+    return generate(out, roles, accounts, seed, shape).as_json()
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--roles", type=int, default=10_000)
-    parser.add_argument("--accounts", type=int)
+    parser.add_argument("--accounts", type=int, help="account files (default: 250 roles each, or 1,000 if dense)")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="mixed")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    manifest = generate(args.out, args.roles, args.accounts, args.seed)
+    try:
+        manifest = generate(args.out, args.roles, args.accounts, args.seed, args.shape)
+    except (ValueError, OSError) as error:
+        parser.exit(2, f"generate: {error}\n")
     print(orjson.dumps(manifest.as_json(), option=orjson.OPT_INDENT_2).decode())
 
 

@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bench import generate
+from bench.accounts import build_org
 
 LOOPBACK = "127.0.0.1"
 MANAGEMENT = "210000000001"
@@ -233,7 +234,7 @@ def build_organization(url: str, accounts: int, roles_per_account: int, seed: in
         files = sorted(p for p in Path(scratch).glob("*.json") if p.name != generate.ORG_FILE)
         documents = [json.loads(p.read_text()) for p in files]
     generated = [_ACCOUNT.search(p.name).group(0) for p in files]  # type: ignore[union-attr]
-    order = generate.build_org(sized, seed).accounts[:accounts]  # management first, as ids are
+    order = build_org(sized, seed).accounts[:accounts]  # management first, as ids are
     mapping = {a.account_id: ids[i] for i, a in enumerate(order)}
     roles = 0
     for path_account, document in zip(generated, documents, strict=True):
