@@ -5,7 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from rolescope.report.diff import diff_documents, render_diff_markdown
+from rolescope.report.diff import ScanDiff, render_diff_markdown
+from rolescope.report.diff import diff_documents as diff_typed
+from rolescope.report.model import FindingEntry
+from rolescope.report.reader import parse_document
 
 A, B = "111111111111", "222222222222"
 
@@ -26,8 +29,13 @@ def scan(*findings: dict[str, Any], failed: tuple[str, ...] = (), **scope: Any) 
     }
 
 
-def ids(findings: list[dict[str, Any]]) -> list[str]:
-    return [f["id"] for f in findings]
+def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> ScanDiff:
+    """The diff of two documents as files hold them (read through the typed reader)."""
+    return diff_typed(parse_document(old), parse_document(new))
+
+
+def ids(findings: list[FindingEntry]) -> list[str]:
+    return [f.id for f in findings]
 
 
 def test_new_resolved_unchanged() -> None:
@@ -62,7 +70,7 @@ def test_changes_of_severity_and_suppression_are_reported() -> None:
     old = scan(finding("s", severity="high"), finding("q"), finding("same"))
     new = scan(finding("s", severity="medium"), finding("q", suppressed="accepted"), finding("same"))
     diff = diff_documents(old, new)
-    assert [(c.new["id"], c.describe()) for c in diff.changed] == [("q", "now suppressed"),
+    assert [(c.new.id, c.describe()) for c in diff.changed] == [("q", "now suppressed"),
                                                                   ("s", "severity high -> medium")]
     assert ids(diff.unchanged) == ["q", "same", "s"]
 

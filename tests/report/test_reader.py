@@ -76,6 +76,8 @@ def test_v1_findings_keep_their_ids_and_their_text_moves_to_the_checks_table(v1:
      "accounts[0].roles[0].trust does not refer to an entry of accounts[0].trusts"),
     (b'{"schema": "rolescope.scan/v2", "accounts": [], "findings": [], "checks": {"x": {"title": 1}}}',
      "checks.x.title is missing or not text"),
+    (b'{"schema": "rolescope.scan/v2", "accounts": [], "findings": [], "checks": {"x": {"title": "t", "severity":'
+     b' "low", "compliance": {"SOC2": [{"id": 1}]}}}}', "checks.x.compliance.SOC2 is not a list of text"),
 ])
 def test_what_is_not_a_scan_document_is_one_line(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "scan.json"

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rolescope.checks.catalogue import CheckInfo, Requirement
+from rolescope.checks.catalogue import CheckInfo, Framework, Requirement
 
 SCHEMA_V1 = "rolescope.scan/v1"
 SCHEMA_V2 = "rolescope.scan/v2"
@@ -124,10 +124,34 @@ class CheckEntry:
         return grouped
 
     def as_json(self) -> dict[str, Any]:
-        """The entry of the ``checks`` table (keyed by ``id``, which it therefore leaves out)."""
+        """The entry of the ``checks`` table (keyed by ``id``, which it therefore leaves out).
+
+        The compliance mapping names requirement ids only: their titles are in the ``frameworks`` table.
+        """
+        compliance: dict[str, list[str]] = {}
+        for requirement in self.compliance:
+            compliance.setdefault(requirement.framework, []).append(requirement.id)
         return {"title": self.title, "severity": self.severity, "rationale": self.rationale, "risk": self.risk,
                 "references": list(self.references), "remediation": self.remediation.as_json(),
-                "compliance": self.compliance_by_framework()}
+                "compliance": compliance}
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkEntry:
+    """A compliance framework of the document's ``frameworks`` table: its requirements' titles, once."""
+
+    key: str
+    name: str
+    version: str = ""
+    url: str = ""
+    requirements: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, framework: Framework) -> FrameworkEntry:
+        return cls(framework.key, framework.name, framework.version, framework.url, framework.requirements)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "url": self.url, "requirements": dict(self.requirements)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +163,8 @@ class TrustEntry:
         error: why it could not be analysed (IAM would reject it); the verdicts are then empty.
         cross_account: callers outside the zone of trust can assume the role.
         public: anyone can.
-        mfa_or_external_id_required: every outside path requires MFA or an ExternalId.
+        mfa_or_external_id_required: every outside path requires MFA or an ExternalId (``None``: no
+            outside path).
         outside_accounts: the outside accounts named.
         paths: each way in, as JSON-ready evidence (statement, sid, scope, principals, requires, example).
     """
@@ -148,7 +173,7 @@ class TrustEntry:
     error: str | None = None
     cross_account: bool = False
     public: bool = False
-    mfa_or_external_id_required: bool = False
+    mfa_or_external_id_required: bool | None = False
     outside_accounts: tuple[str, ...] = ()
     paths: tuple[Mapping[str, Any], ...] = ()
 
@@ -313,6 +338,7 @@ class ScanDocument:
     Attributes:
         schema: the schema the document was read from (``rolescope.scan/v2``, or v1 for old files).
         checks: the checks table, by check id.
+        frameworks: the compliance frameworks the checks map to, by key.
         graph: the ``graph`` section as the trust graph wrote it (its own schema), or ``None``.
     """
 
@@ -328,6 +354,7 @@ class ScanDocument:
     errors: tuple[CheckErrorEntry, ...] = ()
     suppressions: SuppressionReport = SuppressionReport()
     graph: Mapping[str, Any] | None = None
+    frameworks: Mapping[str, FrameworkEntry] = field(default_factory=dict)
     _roles: dict[str, RoleEntry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -353,9 +380,9 @@ class ScanDocument:
         return self.check(finding.check).remediation.cli_for(self.role_name(finding.resource))
 
     def evidence(self, finding: FindingEntry) -> dict[str, Any]:
-        """The finding's whole evidence: its own facts with the role's trust paths and statement text.
+        """The finding's whole evidence: its own facts with the role's trust paths and statement.
 
-        v1 documents repeated these in every finding; v2 keeps them once, with the role.
+        v1 documents repeated these in every finding; v2 keeps them once, with the role and the finding.
         """
         facts = dict(finding.evidence)
         role = self._roles.get(finding.resource)
@@ -363,6 +390,8 @@ class ScanDocument:
             return facts
         whole: dict[str, Any] = {"paths": [dict(p) for p in role.trust.paths]} if "paths" not in facts else {}
         whole.update(facts)
+        if finding.statement is not None and "statement" not in whole:
+            whole["statement"] = finding.statement
         if finding.statement is not None and "statement_document" not in whole:
             statement = statement_of(role.trust.document, finding.statement)
             if statement is not None:

@@ -24,6 +24,7 @@ from rolescope.report.model import (
     CheckEntry,
     CheckErrorEntry,
     FindingEntry,
+    FrameworkEntry,
     OrganizationInfo,
     Remediation,
     RoleEntry,
@@ -81,9 +82,12 @@ def parse_document(data: Any, source: str = "the scan document") -> ScanDocument
     if schema == SCHEMA_V1:
         accounts = [reader.v1_account(item, f"accounts[{i}]") for i, item in enumerate(document["accounts"])]
         checks = _v1_checks(document["findings"])
+        frameworks = {key: FrameworkEntry.of(f) for key, f in load_catalogue().frameworks.items()}
     else:
         accounts = [reader.v2_account(item, f"accounts[{i}]") for i, item in enumerate(document["accounts"])]
-        checks = {key: reader.check(key, item, f"checks.{key}")
+        frameworks = {key: reader.framework(key, item, f"frameworks.{key}") for key, item in
+                      (reader.optional_object(document.get("frameworks"), "frameworks") or {}).items()}
+        checks = {key: reader.check(key, item, f"checks.{key}", frameworks)
                   for key, item in reader.object(document.get("checks"), "checks").items()}
     return ScanDocument(
         schema=schema,
@@ -98,6 +102,7 @@ def parse_document(data: Any, source: str = "the scan document") -> ScanDocument
         errors=tuple(reader.error(item, f"errors[{i}]") for i, item in enumerate(document.get("errors") or ())),
         suppressions=reader.suppressions(document.get("suppressions")),
         graph=reader.optional_object(document.get("graph"), "graph"),
+        frameworks=frameworks,
     )
 
 
@@ -174,7 +179,7 @@ class _Reader:
                      SEVERITIES if severities is None else self.texts(severities, "scope.severities"),
                      None if accounts is None else self.texts(accounts, "scope.accounts"), bool(item.get("filtered")))
 
-    def check(self, key: str, value: Any, where: str) -> CheckEntry:
+    def check(self, key: str, value: Any, where: str, frameworks: Mapping[str, FrameworkEntry]) -> CheckEntry:
         item = self.object(value, where)
         remediation = self.optional_object(item.get("remediation"), f"{where}.remediation") or {}
         return CheckEntry(
@@ -186,19 +191,25 @@ class _Reader:
             references=self.texts(item.get("references"), f"{where}.references"),
             remediation=Remediation(str(remediation.get("text") or ""), str(remediation.get("cli") or ""),
                                     str(remediation.get("terraform") or "")),
-            compliance=self.compliance(item.get("compliance"), f"{where}.compliance"),
+            compliance=self.compliance(item.get("compliance"), f"{where}.compliance", frameworks),
         )
 
-    def compliance(self, value: Any, where: str) -> tuple[Requirement, ...]:
+    def compliance(self, value: Any, where: str, frameworks: Mapping[str, FrameworkEntry]
+                   ) -> tuple[Requirement, ...]:
+        """``{framework: [requirement id]}``, each requirement titled from the frameworks table."""
         grouped = self.optional_object(value, where) or {}
         found = []
-        for framework, items in grouped.items():
-            if not isinstance(items, list):
-                raise self.fail(f"{where}.{framework}", "is not a list")
-            for index, entry in enumerate(items):
-                requirement = self.object(entry, f"{where}.{framework}[{index}]")
-                found.append(Requirement(framework, str(requirement.get("id", "")), str(requirement.get("title", ""))))
+        for framework, ids in grouped.items():
+            titles = frameworks[framework].requirements if framework in frameworks else {}
+            found += [Requirement(framework, ident, titles.get(ident, ""))
+                      for ident in self.texts(ids, f"{where}.{framework}")]
         return tuple(found)
+
+    def framework(self, key: str, value: Any, where: str) -> FrameworkEntry:
+        item = self.object(value, where)
+        requirements = self.optional_object(item.get("requirements"), f"{where}.requirements") or {}
+        return FrameworkEntry(key, str(item.get("name") or key), str(item.get("version") or ""),
+                              str(item.get("url") or ""), {str(k): str(v) for k, v in requirements.items()})
 
     def finding(self, value: Any, where: str) -> FindingEntry:
         if not isinstance(value, dict):
@@ -246,7 +257,8 @@ class _Reader:
             return TrustEntry(document, str(item["error"]))
         paths = self.array(item, "paths", where)
         return TrustEntry(document, None, bool(item.get("cross_account")), bool(item.get("public")),
-                          bool(item.get("mfa_or_external_id_required")),
+                          None if item.get("mfa_or_external_id_required") is None
+                          else bool(item["mfa_or_external_id_required"]),
                           self.texts(item.get("outside_accounts"), f"{where}.outside_accounts"),
                           tuple(self.object(p, f"{where}.paths[{i}]") for i, p in enumerate(paths)))
 
