@@ -15,7 +15,15 @@ from tests.factories import ACCOUNT, OUTSIDER, allow, gaad, organization, role, 
 from rolescope.checks.context import CheckSettings
 from rolescope.inventory.files import load_snapshots, merge_organizations
 from rolescope.inventory.model import Role
-from rolescope.pipeline import ScanInputError, ScanSettings, scan_account, scan_files
+from rolescope.pipeline import (
+    ACCOUNTS_PHASE,
+    GRAPH_PHASE,
+    REPORTS_PHASE,
+    ScanInputError,
+    ScanSettings,
+    scan_account,
+    scan_files,
+)
 from rolescope.report.compliance import compliance_reports
 from rolescope.report.document import DocumentHeader, build_document
 from rolescope.report.model import AccountEntry, RoleEntry, ScanDocument
@@ -154,6 +162,26 @@ def test_reports_from_the_light_document_match_those_from_the_file(org: Path, tm
     for finding in run.document.findings:
         assert run.document.evidence(finding) == from_file.evidence(finding)
         assert run.document.remediation_cli(finding) == from_file.remediation_cli(finding)
+
+
+def test_progress_is_told_each_account_and_each_phase(org: Path) -> None:
+    told: list[tuple[str, str, int | None]] = []
+
+    class Recorder:
+        def started(self, phase: str, total: int | None) -> None:
+            told.append(("started", phase, total))
+
+        def advanced(self, phase: str) -> None:
+            told.append(("advanced", phase, None))
+
+        def finished(self, phase: str) -> None:
+            told.append(("finished", phase, None))
+
+    scan_files([org], settings(), progress=Recorder())
+    assert told == [("started", ACCOUNTS_PHASE, ACCOUNTS + 1), *[("advanced", ACCOUNTS_PHASE, None)] * (ACCOUNTS + 1),
+                    ("finished", ACCOUNTS_PHASE, None), ("started", GRAPH_PHASE, None),
+                    ("finished", GRAPH_PHASE, None), ("started", REPORTS_PHASE, None),
+                    ("finished", REPORTS_PHASE, None)]
 
 
 def test_every_role_is_kept_when_asked(org: Path) -> None:

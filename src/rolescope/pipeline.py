@@ -40,7 +40,10 @@ if TYPE_CHECKING:  # boto3 is imported only for live scans
     from rolescope.auth.targets import Target
     from rolescope.inventory.live import AccountData, AccountFailure, SessionFactory
 
+# The phases a progress callback is told of, in order.
 ACCOUNTS_PHASE = "scanning accounts"
+GRAPH_PHASE = "building the trust graph"
+REPORTS_PHASE = "writing reports"
 
 
 class ScanInputError(ValueError):
@@ -108,7 +111,8 @@ class ScanSettings:
 
     @property
     def scope(self) -> Scope:
-        return scan_scope(self.check_ids or (), self.severities, self.accounts)
+        scope = scan_scope(self.check_ids or (), self.severities, self.accounts)
+        return scope if self.check_ids != () else replace(scope, checks=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,11 +178,11 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
         snapshot = found
     else:
         snapshot = source
+    if settings.accounts and snapshot.account_id not in settings.accounts:
+        return AccountOutcome(None, b"")  # filtered out: not even analysed
     checks = CHECKS if settings.check_ids is None else tuple(c for c in CHECKS if c.id in settings.check_ids)
     result, findings, errors = scan_snapshot(snapshot, settings.checks, cache, checks)
     result.api_calls = api_calls
-    if settings.accounts and result.account_id not in settings.accounts:
-        return AccountOutcome(None, b"", errors=tuple(error_entries(errors)))
     if settings.severities:
         findings = [f for f in findings if f.severity in settings.severities]
     if settings.suppressions is not None:
@@ -320,12 +324,18 @@ def _run(sources: Iterable[tuple[Path | AccountSnapshot | AccountResult, int | N
         watcher.finished(ACCOUNTS_PHASE)
         if require_one and not scanned:
             raise ScanInputError("no snapshot could be read", failures)
-        graph = graph_section(parts, organization) if settings.graph else None
+        graph = None
+        if settings.graph:
+            watcher.started(GRAPH_PHASE, None)
+            graph = graph_section(parts, organization)
+            watcher.finished(GRAPH_PHASE)
         document = assemble(header, accounts, findings, errors, settings.suppressions, graph)
+        watcher.started(REPORTS_PHASE, None)
         for sink in sinks:
             sink.finish(document)
         for sink in sinks:
             sink.commit()
+        watcher.finished(REPORTS_PHASE)
     except BaseException:
         for sink in sinks:
             sink.abort()

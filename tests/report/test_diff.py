@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 from rolescope.report.diff import ScanDiff, render_diff_markdown
@@ -94,3 +96,11 @@ def test_markdown_escapes_what_would_break_the_table() -> None:
     row = next(line for line in text.splitlines() if line.startswith("| critical"))
     assert row == ("| critical | public-trust | `arn:aws:iam::111111111111:role/a\\|b'&lt;img src=x&gt; c` | "
                    "111111111111 |")
+
+
+def test_a_v1_scan_diffs_against_a_v2_scan_by_the_same_ids(demo_document: dict[str, Any]) -> None:
+    v1 = json.loads((Path(__file__).parent / "data" / "scan-v1-two-accounts.json").read_text())
+    diff = diff_documents(v1, demo_document)
+    assert not diff.resolved and not diff.not_reassessed and not diff.changed
+    assert set(ids(diff.unchanged)) == {f["id"] for f in v1["findings"]}
+    assert {f.account_id for f in diff.new}.isdisjoint({"973518402756", "751396280534"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import pytest
 
 from rolescope.checks.catalogue import load_catalogue
+from rolescope.report.compliance import compliance_reports
+from rolescope.report.formats import MODEL_WRITERS
 from rolescope.report.model import SCHEMA_V1
 from rolescope.report.reader import DocumentError, read_document
 
@@ -89,3 +92,16 @@ def test_what_is_not_a_scan_document_is_one_line(tmp_path: Path, content: bytes,
         read_document(tmp_path / "missing.json")
     with pytest.raises(DocumentError, match="is a directory"):
         read_document(tmp_path)
+
+
+def test_every_report_format_renders_a_v1_file(v1: dict[str, Any]) -> None:
+    document = read_document(V1_FILE)
+    for name, write in MODEL_WRITERS.items():
+        stream = io.BytesIO()
+        write(document, stream)
+        assert stream.getvalue(), name
+    csv_rows = io.BytesIO()
+    MODEL_WRITERS["csv"](document, csv_rows)
+    assert [row.split(",", 1)[0] for row in csv_rows.getvalue().decode().splitlines()[1:]] == [
+        f["id"] for f in v1["findings"]]
+    assert [r.as_json() for r in compliance_reports(document)]
