@@ -144,12 +144,14 @@ class ScanRun:
         document: the typed document (roles kept as :attr:`ScanSettings.all_roles` says).
         load_failures: the files that could not be read (each also a failed account).
         graph_parts: each scanned account's part of the trust graph (empty without ``graph``).
+        organization: the organisation the accounts were judged in (for the trust graph).
         analyses: the trust cache's counts: ``analysed``, ``renamed``, ``reused``.
     """
 
     document: ScanDocument
     load_failures: tuple[LoadFailure, ...] = ()
     graph_parts: tuple[AccountGraphPart, ...] = ()
+    organization: Organization | None = None
     analyses: Mapping[str, int] = field(default_factory=dict)
 
 
@@ -340,7 +342,7 @@ def _run(sources: Iterable[tuple[Path | AccountSnapshot | AccountResult, int | N
         for sink in sinks:
             sink.abort()
         raise
-    return ScanRun(document, tuple(failures), tuple(parts), dict(cache.stats))
+    return ScanRun(document, tuple(failures), tuple(parts), organization, dict(cache.stats))
 
 
 def _collect(outcome: AccountOutcome, sinks: Sequence[ScanSink], accounts: list[AccountEntry],
