@@ -46,16 +46,17 @@ def scan_json(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
 def test_json_document_schema(org_dir: Path, tmp_path: Path) -> None:
     code, document = scan_json(tmp_path, "--from", str(org_dir))
     assert code == 0
-    assert document["schema"] == "rolescope.scan/v1"
+    assert document["schema"] == "rolescope.scan/v2"
     assert {a["account_id"]: a["status"] for a in document["accounts"]} == {ACCOUNT: "scanned", MEMBER: "scanned"}
     account = next(a for a in document["accounts"] if a["account_id"] == ACCOUNT)
-    assert set(account) >= {"account_id", "alias", "status", "error", "roles"}
+    assert set(account) >= {"account_id", "alias", "status", "error", "trusts", "roles"}
     assert {r["name"] for r in account["roles"]} == {"open", "public", "ec2"}
     for finding in document["findings"]:
-        assert set(finding) >= {"check", "severity", "account_id", "resource", "message", "evidence", "compliance",
-                                "remediation"}
+        assert set(finding) >= {"check", "severity", "account_id", "resource", "message", "evidence"}
         assert finding["resource"].startswith("arn:aws:iam::")
-        assert finding["remediation"]["text"]
+        # the compliance mapping and remediation live once, in the checks table
+        assert document["checks"][finding["check"]]["remediation"]["text"]
+        assert document["checks"][finding["check"]]["compliance"]
     checks = {(f["resource"].rsplit("/", 1)[-1], f["check"]) for f in document["findings"]}
     assert ("open", "cross-account-without-mfa-or-external-id") in checks
     assert ("public", "public-trust") in checks
@@ -115,7 +116,7 @@ def test_report_is_replaced_atomically(org_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     out.write_text("previous report")
     invoke("scan", "--from", str(org_dir), "--format", "json", "--output", str(out))
-    assert json.loads(out.read_text())["schema"] == "rolescope.scan/v1"
+    assert json.loads(out.read_text())["schema"] == "rolescope.scan/v2"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report.json")] == []
 
 

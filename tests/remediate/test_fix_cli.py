@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from tests.factories import OUTSIDER, allow, role, trust
-from tests.remediate.scans import scan_document
+from tests.remediate.scans import scan_json
 
 from rolescope.cli.main import cli
 
@@ -21,7 +21,7 @@ def run(*args: str) -> Any:
 @pytest.fixture
 def scan_file(tmp_path: Path) -> Path:
     path = tmp_path / "scan.json"
-    path.write_text(json.dumps(scan_document(role("vendor", trust(allow({"AWS": OUTSIDER}))))))
+    path.write_text(json.dumps(scan_json(role("vendor", trust(allow({"AWS": OUTSIDER}))))))
     return path
 
 

@@ -17,6 +17,7 @@ from rolescope.remediate.errors import PlanError, Unfixable
 from rolescope.remediate.fixers import FixOptions, FixStep, check_external_id
 from rolescope.remediate.plan import Plan, Selection, build_plan, load_plan, plan_document
 from rolescope.remediate.verify import open_checks
+from rolescope.report.reader import DocumentError, parse_document
 from rolescope.trust.analysis import analyse_trust
 from rolescope.trust.witness import Zone
 
@@ -281,5 +282,5 @@ def test_the_plan_document_round_trips_and_detects_edits() -> None:
 
 
 def test_a_scan_document_of_another_kind_is_refused() -> None:
-    with pytest.raises(PlanError, match="not a rolescope scan document"):
-        build_plan({"schema": "rolescope.fix-plan/v1"}, Selection(), options())
+    with pytest.raises(DocumentError, match="not a rolescope scan document"):
+        parse_document({"schema": "rolescope.fix-plan/v1"}, "plan.json")

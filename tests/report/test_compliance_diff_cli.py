@@ -104,7 +104,7 @@ def test_diff_reports_new_and_resolved(tmp_path: Path, scan_file: Path, demo_doc
     result = run("diff", str(scan_file), str(new_file), "--format", "json")
     assert result.exit_code == 0
     diff = json.loads(result.stdout)
-    assert diff["schema"] == "rolescope.diff/v1"
+    assert diff["schema"] == "rolescope.diff/v2"
     assert [f["id"] for f in diff["new_findings"]] == ["0" * 20]
     assert [f["id"] for f in diff["resolved_findings"]] == [change["fixed"]["id"]]
     assert diff["summary"]["unchanged"] == len(demo_document["findings"]) - 1

@@ -8,8 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.report.hostile import FORMULA, hostile_document
+from tests.report.render import render
 
-from rolescope.report.csv_report import COLUMNS, neutralise, render_csv
+from rolescope.report.csv_report import COLUMNS, neutralise, write_csv
+
+
+def render_csv(document: dict[str, Any]) -> bytes:
+    return render(write_csv, document)
 
 
 def rows(document: dict[str, Any]) -> list[dict[str, str]]:

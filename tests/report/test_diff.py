@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
-from rolescope.report.diff import diff_documents, render_diff_markdown
+from rolescope.report.diff import ScanDiff, render_diff_markdown
+from rolescope.report.diff import diff_documents as diff_typed
+from rolescope.report.model import FindingEntry
+from rolescope.report.reader import parse_document
 
 A, B = "111111111111", "222222222222"
 
@@ -26,8 +31,13 @@ def scan(*findings: dict[str, Any], failed: tuple[str, ...] = (), **scope: Any) 
     }
 
 
-def ids(findings: list[dict[str, Any]]) -> list[str]:
-    return [f["id"] for f in findings]
+def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> ScanDiff:
+    """The diff of two documents as files hold them (read through the typed reader)."""
+    return diff_typed(parse_document(old), parse_document(new))
+
+
+def ids(findings: list[FindingEntry]) -> list[str]:
+    return [f.id for f in findings]
 
 
 def test_new_resolved_unchanged() -> None:
@@ -62,7 +72,7 @@ def test_changes_of_severity_and_suppression_are_reported() -> None:
     old = scan(finding("s", severity="high"), finding("q"), finding("same"))
     new = scan(finding("s", severity="medium"), finding("q", suppressed="accepted"), finding("same"))
     diff = diff_documents(old, new)
-    assert [(c.new["id"], c.describe()) for c in diff.changed] == [("q", "now suppressed"),
+    assert [(c.new.id, c.describe()) for c in diff.changed] == [("q", "now suppressed"),
                                                                   ("s", "severity high -> medium")]
     assert ids(diff.unchanged) == ["q", "same", "s"]
 
@@ -86,3 +96,11 @@ def test_markdown_escapes_what_would_break_the_table() -> None:
     row = next(line for line in text.splitlines() if line.startswith("| critical"))
     assert row == ("| critical | public-trust | `arn:aws:iam::111111111111:role/a\\|b'&lt;img src=x&gt; c` | "
                    "111111111111 |")
+
+
+def test_a_v1_scan_diffs_against_a_v2_scan_by_the_same_ids(demo_document: dict[str, Any]) -> None:
+    v1 = json.loads((Path(__file__).parent / "data" / "scan-v1-two-accounts.json").read_text())
+    diff = diff_documents(v1, demo_document)
+    assert not diff.resolved and not diff.not_reassessed and not diff.changed
+    assert set(ids(diff.unchanged)) == {f["id"] for f in v1["findings"]}
+    assert {f.account_id for f in diff.new}.isdisjoint({"973518402756", "751396280534"})

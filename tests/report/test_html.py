@@ -14,6 +14,8 @@ import pytest
 from tests.report.hostile import CLOSE_SCRIPT, IMG, SCRIPT, hostile_document
 
 from rolescope.report.html import highlighted_statements, policy_lines, render_html, script_json
+from rolescope.report.model import FindingEntry
+from rolescope.report.reader import parse_document
 
 
 class Page(HTMLParser):
@@ -55,7 +57,7 @@ class Page(HTMLParser):
 
 
 def parse(document: dict[str, Any]) -> tuple[str, Page]:
-    html = render_html(document).decode("utf-8")
+    html = render_html(parse_document(document)).decode("utf-8")
     page = Page()
     page.feed(html)
     return html, page
@@ -152,9 +154,12 @@ def test_unusual_policies_are_shown_whole() -> None:
 
 
 def test_highlighted_statements_come_from_the_finding_and_its_evidence() -> None:
-    assert highlighted_statements({"statement": 2, "evidence": {"unguarded_statements": [0, 2]}}) == {0, 2}
-    assert highlighted_statements({"statement": None, "evidence": {"public_statements": [1]}}) == {1}
-    assert highlighted_statements({"statement": None, "evidence": {}}) == frozenset()
+    def finding(statement: int | None, **evidence: Any) -> FindingEntry:
+        return FindingEntry("id", "public-trust", "critical", "111122223333", "arn", "", statement, evidence)
+
+    assert highlighted_statements(finding(2, unguarded_statements=[0, 2])) == {0, 2}
+    assert highlighted_statements(finding(None, public_statements=[1])) == {1}
+    assert highlighted_statements(finding(None)) == frozenset()
 
 
 def test_a_minimal_document_renders(demo_document: dict[str, Any]) -> None:

@@ -8,8 +8,13 @@ from typing import Any
 
 from py_ocsf_models.events.findings.detection_finding import DetectionFinding
 from tests.report.hostile import SCRIPT_ROLE, hostile_document
+from tests.report.render import render
 
-from rolescope.report.ocsf import render_ocsf
+from rolescope.report.ocsf import write_ocsf
+
+
+def render_ocsf(document: dict[str, Any]) -> bytes:
+    return render(write_ocsf, document)
 
 
 def events(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -36,6 +41,7 @@ def test_events_round_trip_through_the_ocsf_models(demo_document: dict[str, Any]
 def test_required_and_prowler_fields(demo_document: dict[str, Any]) -> None:
     organization = demo_document["organization"]["id"]
     for finding, event in zip(demo_document["findings"], events(demo_document), strict=True):
+        check = demo_document["checks"][finding["check"]]
         assert (event["class_uid"], event["category_uid"], event["activity_id"], event["type_uid"]) == (
             2004, 2, 1, 200401)
         assert event["class_name"] == "Detection Finding" and event["category_name"] == "Findings"
@@ -46,7 +52,7 @@ def test_required_and_prowler_fields(demo_document: dict[str, Any]) -> None:
         assert event["metadata"]["version"] == "1.5.0"
         assert event["metadata"]["tenant_uid"] == organization
         info = event["finding_info"]
-        assert info["uid"] == f"rolescope-{finding['id']}" and info["title"] == finding["title"] and info["desc"]
+        assert info["uid"] == f"rolescope-{finding['id']}" and info["title"] == check["title"] and info["desc"]
         assert (event["severity_id"], event["severity"]) == {
             "critical": (5, "Critical"), "high": (4, "High"), "medium": (3, "Medium"), "low": (2, "Low"),
         }[finding["severity"]]
@@ -56,15 +62,17 @@ def test_required_and_prowler_fields(demo_document: dict[str, Any]) -> None:
         assert resource["uid"] == finding["resource"] and resource["type"] == "AwsIamRole"
         assert resource["cloud_partition"] == "aws" and resource["group"] == {"name": "iam"}
         assert resource["data"]["metadata"]["trust_policy"]["Statement"]
+        # the evidence is whole again: the role's trust paths, which v2 keeps once with the role
+        assert resource["data"]["metadata"]["evidence"]["paths"]
         account = event["cloud"]["account"]
         assert (account["uid"], account["type_id"], account["type"]) == (finding["account_id"], 10, "AWS Account")
         assert account["name"].startswith("northwind-")
         assert event["cloud"]["provider"] == "aws" and event["cloud"]["org"] == {"uid": organization}
-        assert event["remediation"]["desc"] == finding["remediation"]["text"]
+        assert event["remediation"]["desc"] == check["remediation"]["text"]
         assert event["remediation"]["references"][0].startswith("https://")
         assert event["risk_details"]
         assert event["unmapped"]["compliance"] == {
-            framework: [item["id"] for item in items] for framework, items in finding["compliance"].items()}
+            framework: ids for framework, ids in check["compliance"].items()}
         assert event["unmapped"]["compliance"]["NIST-800-53-Rev5"]
 
 

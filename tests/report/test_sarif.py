@@ -11,9 +11,12 @@ from typing import Any
 import jsonschema
 import pytest
 from tests.report.hostile import SCRIPT_ROLE, hostile_document
+from tests.report.render import render
 
 from rolescope.checks.catalogue import load_catalogue
-from rolescope.report.sarif import FINGERPRINT, build_sarif, render_sarif, rule_name
+from rolescope.report.document import build_document
+from rolescope.report.sarif import FINGERPRINT, rule_name, write_sarif
+from rolescope.scanner import ScanResult
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
@@ -23,6 +26,15 @@ def validator() -> jsonschema.Draft4Validator:
     schema = json.loads(SCHEMA.read_text())
     assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
     return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def render_sarif(document: dict[str, Any]) -> bytes:
+    return render(write_sarif, document)
+
+
+def build_sarif(document: dict[str, Any]) -> dict[str, Any]:
+    log: dict[str, Any] = json.loads(render_sarif(document))
+    return log
 
 
 def errors(log: dict[str, Any]) -> list[str]:
@@ -51,7 +63,8 @@ def test_the_validator_rejects_what_the_schema_forbids(demo_document: dict[str, 
 
 def test_one_rule_per_check_with_help_and_severity() -> None:
     catalogue = load_catalogue()
-    rules = build_sarif({"findings": [], "accounts": []})["runs"][0]["tool"]["driver"]["rules"]
+    empty = {**build_document(ScanResult([], [], [])), "findings": [], "accounts": []}
+    rules = build_sarif(empty)["runs"][0]["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == list(catalogue.checks)
     for rule in rules:
         info = catalogue.checks[rule["id"]]
@@ -65,6 +78,7 @@ def test_one_rule_per_check_with_help_and_severity() -> None:
         assert {"critical": score >= 9.0, "high": 7.0 <= score < 9.0, "medium": 4.0 <= score < 7.0,
                 "low": 0.1 <= score < 4.0}[info.severity]
         assert "security" in rule["properties"]["tags"]
+        assert {f"{r.framework}/{r.id}" for r in info.compliance} <= set(rule["properties"]["tags"])
     assert rule_name("cross-account-without-mfa-or-external-id") == "CrossAccountWithoutMfaOrExternalId"
 
 

@@ -144,7 +144,7 @@ suppressions:
         "s.yaml: suppression #1 (check trust-to-account-outside-organization) expired on 2026-11-22; "
         "the findings it covered are reported again"
     ]
-    report = suppressions.report(findings)
+    report = suppressions.report(findings).as_json()
     assert report["expired"] == [{
         "index": 1, "check": "trust-to-account-outside-organization", "accounts": [], "resource": None,
         "reason": "until yesterday", "expires": "2026-11-22", "findings": 1,

@@ -14,9 +14,8 @@ from rich.text import Text
 
 from rolescope.cli.errors import EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option
-from rolescope.cli.scan import build_settings, read_suppressions
-from rolescope.inventory.files import load_organization, load_snapshots, merge_organizations
-from rolescope.inventory.gaad import SnapshotError
+from rolescope.cli.scan import check_settings, read_suppressions, run_scan_files
+from rolescope.pipeline import ScanSettings
 from rolescope.report.atomic import write_atomic
 from rolescope.report.compliance import (
     FAIL,
@@ -28,41 +27,28 @@ from rolescope.report.compliance import (
     render_compliance_csv,
     resolve_framework,
 )
-from rolescope.report.document import DocumentError, build_document, read_document
-from rolescope.report.index import DocumentIndex
-from rolescope.scanner import AccountResult, scan_snapshots
+from rolescope.report.index import AccountNames
+from rolescope.report.model import ScanDocument
+from rolescope.report.reader import DocumentError, read_document
 
 STATUS_STYLE = {PASS: "green", FAIL: "bold red"}
 
 
 def _document_from_files(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...],
-                         trusted: str | None, suppressions_file: Path | None) -> tuple[dict[str, Any], bool]:
+                         trusted: str | None, suppressions_file: Path | None) -> tuple[ScanDocument, bool]:
     """Scan GAAD files; returns the document and whether some file could not be read."""
     suppressions = read_suppressions(suppressions_file) if suppressions_file is not None else None
-    snapshots, failures, organizations = load_snapshots(sources, account_id)
-    for org_file in org_files:
-        try:
-            organizations.append(load_organization(org_file))
-        except SnapshotError as error:
-            raise InputError(f"{org_file}: {error}") from None
-    for failure in failures:
-        click.echo(f"rolescope: error: {failure.source}: {failure.error}", err=True)
-    if not snapshots:
-        raise InputError("no snapshot could be read from " + ", ".join(map(str, sources)))
-    settings = build_settings(merge_organizations(organizations), trusted, 90, None)
-    result = scan_snapshots(snapshots, settings)
-    result.accounts += [AccountResult(f.account_id or "unknown", "failed", error=f.error, source=f.source)
-                        for f in failures]
-    if suppressions is not None:
-        result.findings = suppressions.apply(result.findings)
-    return build_document(result, suppressions=suppressions), bool(failures)
+    settings = ScanSettings(check_settings(trusted, 90, None), suppressions=suppressions, account_id=account_id,
+                            graph=False)
+    run = run_scan_files(sources, settings, org_files)
+    return run.document, bool(run.load_failures)
 
 
-def _console(reports: list[FrameworkReport], document: dict[str, Any], console: Console) -> None:
-    index = DocumentIndex.of(document)
+def _console(reports: list[FrameworkReport], document: ScanDocument, console: Console) -> None:
+    names = AccountNames.of(document)
     if not console.is_terminal and reports:
         # piped or redirected: lay the table out at the width it needs rather than an assumed 80 columns
-        needed = 40 + sum(max(len(index.account_name(a) or ""), 12) + 3 for a in reports[0].accounts) + 50
+        needed = 40 + sum(max(len(names.name(a) or ""), 12) + 3 for a in reports[0].accounts) + 50
         console.width = max(console.width, needed)
     for report in reports:
         table = Table(title=f"{report.name} ({report.key})", title_justify="left",
@@ -71,7 +57,7 @@ def _console(reports: list[FrameworkReport], document: dict[str, Any], console: 
         table.add_column("Requirement", no_wrap=True, min_width=max(len(r.id) for r in report.requirements))
         table.add_column("Status", no_wrap=True, min_width=len(NOT_ASSESSED))
         for account in report.accounts:
-            name = index.account_name(account)
+            name = names.name(account)
             table.add_column(f"{name}\n{account}" if name else account, justify="center", overflow="fold", min_width=5)
         table.add_column("Title", overflow="fold", min_width=10, max_width=60)
         for requirement in report.requirements:

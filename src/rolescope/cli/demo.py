@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rolescope.cli.scan import build_report_options, report_options, scan_files
+from rolescope.cli.scan import build_report_options, report_options, scan_file_sources
 
 # The sample organisation's files describe the accounts as they stood on this day; judging role usage
 # as of it keeps the demo's findings the same whenever it runs.
@@ -29,5 +29,6 @@ def demo(output_format: str, output: Path | None, output_dir: Path | None, check
     """Scan the bundled sample organisation (Northwind Analytics: 6 accounts, 45 roles) and report."""
     options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on,
                                    suppressions_file)
-    code = scan_files([sample_org_path()], None, [], trusted_accounts, unused_days, as_of or SAMPLE_DATE, options)
+    code = scan_file_sources([sample_org_path()], None, [], trusted_accounts, unused_days, as_of or SAMPLE_DATE,
+                             options)
     raise click.exceptions.Exit(code)

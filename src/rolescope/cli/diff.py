@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 import orjson
@@ -17,27 +16,28 @@ from rolescope.cli.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from rolescope.report.atomic import write_atomic
 from rolescope.report.console import STYLES
 from rolescope.report.diff import ScanDiff, diff_documents, render_diff_markdown
-from rolescope.report.document import DocumentError, read_document
+from rolescope.report.model import FindingEntry, ScanDocument
+from rolescope.report.reader import DocumentError, read_document
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> ScanDocument:
     try:
         return read_document(path)
     except DocumentError as error:
         raise InputError(str(error)) from None
 
 
-def _table(title: str, findings: list[dict[str, Any]]) -> Table:
+def _table(title: str, findings: list[FindingEntry]) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("Severity")
     table.add_column("Check")
     table.add_column("Role")
     table.add_column("Account")
     for finding in findings:
-        severity = Text(finding["severity"], style=STYLES.get(finding["severity"], ""))
-        if finding.get("suppressed"):
+        severity = Text(finding.severity, style=STYLES.get(finding.severity, ""))
+        if finding.suppressed:
             severity.append(" (suppressed)", style="dim")
-        table.add_row(severity, Text(finding["check"]), Text(finding["resource"]), Text(finding["account_id"]))
+        table.add_row(severity, Text(finding.check), Text(finding.resource), Text(finding.account_id))
     return table
 
 
@@ -51,7 +51,7 @@ def _console(diff: ScanDiff, console: Console) -> None:
         if findings:
             console.print(_table(title, findings))
     for change in diff.changed:
-        console.print(Text(f"changed: {change.new['check']} on {change.new['resource']}: {change.describe()}"))
+        console.print(Text(f"changed: {change.new.check} on {change.new.resource}: {change.describe()}"))
 
 
 @click.command("diff")
@@ -78,5 +78,5 @@ def diff(old: Path, new: Path, output_format: str, output: Path | None, fail_on:
         else:
             sys.stdout.write(payload.decode())
     failing = fail_on is not None and any(
-        severity_rank(f["severity"]) <= severity_rank(fail_on) for f in result.new if not f.get("suppressed"))
+        severity_rank(f.severity) <= severity_rank(fail_on) for f in result.new if not f.suppressed)
     raise click.exceptions.Exit(EXIT_FINDINGS if failing else EXIT_OK)

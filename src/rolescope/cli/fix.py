@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,9 @@ from rolescope.remediate.iam import StoreFactory, broker_stores
 from rolescope.remediate.journal import load_journal
 from rolescope.remediate.plan import Plan, Selection, build_plan, load_plan, plan_document
 from rolescope.report.atomic import write_atomic
+from rolescope.report.model import ScanDocument
+from rolescope.report.reader import DocumentError, decode_document
+from rolescope.userfiles import UnreadableFile, read_user_bytes
 
 EXIT_FAILED = EXIT_ACCOUNTS  # an AWS call or a read-back failed part-way: rerun to converge
 EXIT_DRIFT = 4  # refused: roles changed since the scan (or since the apply); nothing was changed
@@ -42,6 +47,16 @@ def _read_json(path: str, what: str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         raise InputError(f"{path}: not JSON, expected {what}") from None
+
+
+def _read_scan(source: str) -> tuple[ScanDocument, str]:
+    """The scan document in ``source`` (``-``: standard input) and the SHA-256 of its bytes."""
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else read_user_bytes(
+            Path(source), "a scan document (JSON)")
+        return decode_document(data, "<stdin>" if source == "-" else source), hashlib.sha256(data).hexdigest()
+    except (UnreadableFile, DocumentError) as error:
+        raise InputError(str(error)) from None
 
 
 def _accounts(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -104,7 +119,8 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
                              mfa_max_age=mfa_max_age, oidc_subjects=oidc_subjects, saml_audiences=saml_audiences,
                              org_id=org_id)
         selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts))
-        result = build_plan(_read_json(source, "a rolescope scan document"), selection, options, source=source)
+        scan, scan_digest = _read_scan(source)
+        result = build_plan(scan, selection, options, source=source, source_digest=scan_digest)
     except (PlanError, Unfixable) as error:
         raise InputError(f"{source}: {error}" if isinstance(error, PlanError) else str(error)) from None
     write_atomic(out, orjson.dumps(plan_document(result), option=orjson.OPT_INDENT_2) + b"\n", mode=0o600)

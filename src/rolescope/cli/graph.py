@@ -8,14 +8,13 @@ from pathlib import Path
 import click
 
 from rolescope.checks.context import CheckSettings
-from rolescope.cli.errors import InputError
+from rolescope.cli.errors import EXIT_USAGE
 from rolescope.cli.inputs import account_id_option
-from rolescope.inventory.files import load_organization, load_snapshots, merge_organizations
-from rolescope.inventory.gaad import SnapshotError
+from rolescope.cli.scan import run_scan_files
+from rolescope.pipeline import ScanSettings
 from rolescope.report.atomic import write_atomic
 from rolescope.report.graph_formats import render_graph
-from rolescope.scanner import scan_snapshots
-from rolescope.trust.graph import AuditedAccount, build_graph
+from rolescope.trust.graph import build_graph
 
 
 @click.command("graph")
@@ -29,25 +28,13 @@ from rolescope.trust.graph import AuditedAccount, build_graph
 def graph(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], output_format: str,
           output: Path | None) -> None:
     """Write who can assume what across accounts, and the role chains that cross accounts."""
-    snapshots, failures, organizations = load_snapshots(sources, account_id)
-    for failure in failures:
-        click.echo(f"rolescope: error: {failure.source}: {failure.error}", err=True)
-    for org_file in org_files:
-        try:
-            organizations.append(load_organization(org_file))
-        except SnapshotError as error:
-            raise InputError(f"{org_file}: {error}") from None
-    if not snapshots:
-        raise InputError("no snapshot could be read")
-    result = scan_snapshots(snapshots, CheckSettings(organization=merge_organizations(organizations)), checks=())
-    audited = [
-        AuditedAccount(a.snapshot, tuple((r.role, r.analysis) for r in a.roles if r.analysis is not None))
-        for a in result.accounts if a.snapshot is not None
-    ]
-    payload = render_graph(build_graph(audited), output_format)
+    # No checks: the graph needs only each account's trust analyses.
+    settings = ScanSettings(CheckSettings(), check_ids=(), account_id=account_id, graph=True)
+    run = run_scan_files(sources, settings, org_files)
+    payload = render_graph(build_graph(run.graph_parts), output_format)
     if output is not None:
         write_atomic(output, payload)
     else:
         sys.stdout.write(payload.decode())
-    if failures:
-        raise click.exceptions.Exit(2)
+    if run.load_failures:
+        raise click.exceptions.Exit(EXIT_USAGE)

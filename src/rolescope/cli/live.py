@@ -147,9 +147,9 @@ def plan(broker: SessionBroker, options: AwsOptions, extra: Sequence[Organizatio
     return identity, organization, targets
 
 
-def run_live(options: AwsOptions, stderr: Console, extra_organizations: Sequence[Organization] = (),
-             ask: Ask = ask_terminal) -> LiveRun:
-    """Reach every account the options name and collect it; print each failure on stderr.
+def reach(options: AwsOptions, stderr: Console, extra_organizations: Sequence[Organization] = (),
+          ask: Ask = ask_terminal) -> tuple[SessionBroker, Identity, Organization | None, list[Target]]:
+    """The session broker, the caller, the organisation and the accounts to reach, ready to be reached.
 
     Raises:
         InputError: bad options or configuration (exit 2).
@@ -160,6 +160,18 @@ def run_live(options: AwsOptions, stderr: Console, extra_organizations: Sequence
         broker = open_broker(options, stderr, ask)
         identity, organization, targets = plan(broker, options, extra_organizations)
         broker.prepare(targets)
+    return broker, identity, organization, targets
+
+
+def run_live(options: AwsOptions, stderr: Console, extra_organizations: Sequence[Organization] = (),
+             ask: Ask = ask_terminal) -> LiveRun:
+    """Reach every account the options name and collect it; print each failure on stderr.
+
+    Raises:
+        InputError: bad options or configuration (exit 2).
+        AwsFailure: no account could be reached at all (exit 3).
+    """
+    broker, identity, organization, targets = reach(options, stderr, extra_organizations, ask)
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
         task = progress.add_task("collecting accounts", total=len(targets))
@@ -168,27 +180,32 @@ def run_live(options: AwsOptions, stderr: Console, extra_organizations: Sequence
             progress.advance(task)
 
         collection = collect(targets, broker.session_for, organization, options.workers, advance)
-    for failure in collection.failures:
-        stderr.print(f"rolescope: error: account {failure.account_id} ({failure.target.source}): {failure.error}",
-                     markup=False, highlight=False, soft_wrap=True)
-    for account in collection.accounts:
-        for message in account.notes:
-            note(stderr, f"account {account.target.account_id}: {message}")
+    report_collection(collection.failures, collection.accounts, stderr)
     run = LiveRun(broker, identity, organization, targets, collection)
     if options.verbose:
-        print_calls(run, stderr)
+        print_calls(broker, targets, stderr)
     return run
 
 
-def print_calls(run: LiveRun, stderr: Console) -> None:
+def report_collection(failures: Sequence[AccountFailure], accounts: Sequence[AccountData], stderr: Console) -> None:
+    """Each account that could not be collected, and what the others' collection noted, on stderr."""
+    for failure in failures:
+        stderr.print(f"rolescope: error: account {failure.account_id} ({failure.target.source}): {failure.error}",
+                     markup=False, highlight=False, soft_wrap=True)
+    for account in accounts:
+        for message in account.notes:
+            note(stderr, f"account {account.target.account_id}: {message}")
+
+
+def print_calls(broker: SessionBroker, targets: Sequence[Target], stderr: Console) -> None:
     """``--verbose``: the API calls made per account (and for the run), retries apart."""
     def line(label: str, counter: CallCounter) -> str:
         detail = ", ".join(f"{name} {count}" for name, count in sorted(counter.operations.items()))
         retries = f", {counter.retries} retried" if counter.retries else ""
         return f"rolescope: api calls: {label}: {counter.calls} calls{retries} ({detail or 'none'})"
 
-    for target in run.targets:
-        stderr.print(line(target.account_id, run.broker.counter_for(target)), markup=False, highlight=False,
+    for target in targets:
+        stderr.print(line(target.account_id, broker.counter_for(target)), markup=False, highlight=False,
                      soft_wrap=True)
-    stderr.print(line("run (identity, organisation, MFA)", run.broker.run_calls), markup=False, highlight=False,
+    stderr.print(line("run (identity, organisation, MFA)", broker.run_calls), markup=False, highlight=False,
                  soft_wrap=True)

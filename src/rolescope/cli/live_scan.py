@@ -8,13 +8,17 @@ from pathlib import Path
 
 from rich.console import Console
 
+from rolescope import pipeline
 from rolescope.cli.aws_options import AwsOptions, check_combinations
 from rolescope.cli.errors import InputError
-from rolescope.cli.live import run_live
-from rolescope.cli.scan import ReportOptions, build_settings, emit_reports, exit_code, filter_result, run_scan
+from rolescope.cli.live import print_calls, reach, report_collection
+from rolescope.cli.scan import BarProgress, ReportOptions, check_settings, finish, report_sinks, scan_settings
+from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import load_organization
 from rolescope.inventory.gaad import SnapshotError
-from rolescope.scanner import AccountResult
+from rolescope.inventory.live import AccountData, AccountFailure
+
+COLLECTING = "collecting accounts"
 
 
 def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, unused_days: int,
@@ -23,25 +27,31 @@ def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, u
     are kept. Returns the exit code (3 when an account failed)."""
     check_combinations(aws)
     stderr = Console(stderr=True)
-    stdout = Console()
     listings = []
     for org_file in org_files:
         try:
             listings.append(load_organization(org_file))
         except SnapshotError as error:
             raise InputError(f"{org_file}: {error}") from None
-    run = run_live(aws, stderr, listings)
-    settings = build_settings(run.organization, trusted, unused_days, as_of)
-    result = run_scan(run.collection.snapshots, settings, options, stderr)
-    calls = run.calls
-    for account in result.accounts:
-        counter = calls.get(account.account_id)
-        account.api_calls = counter.calls if counter is not None else None
-    result.accounts += [
-        AccountResult(f.account_id, "failed", error=str(f.error), source=f.target.source,
-                      api_calls=calls[f.account_id].calls if f.account_id in calls else None)
-        for f in run.collection.failures
-    ]
-    result = filter_result(result, options)
-    emit_reports(result, options, stdout)
-    return exit_code(result, options, [])
+    broker, _, organization, targets = reach(aws, stderr, listings)
+    settings = scan_settings(options, check_settings(trusted, unused_days, as_of))
+    collected: dict[str, AccountData | AccountFailure] = {}
+    with BarProgress(stderr) as bar:
+        bar.started(COLLECTING, len(targets))
+
+        def advance(outcome: AccountData | AccountFailure) -> None:
+            collected[outcome.target.account_id] = outcome
+            bar.advanced(COLLECTING)
+            if len(collected) == len(targets):
+                bar.finished(COLLECTING)
+
+        with paused_gc():  # see rolescope.gc_pause: a process-wide setting, the CLI's to make
+            run = pipeline.scan_live(targets, broker.session_for, settings, organization=organization,
+                                     workers=aws.workers, collected=advance, sinks=report_sinks(options),
+                                     progress=bar)
+    in_order = [collected[t.account_id] for t in targets if t.account_id in collected]
+    report_collection([c for c in in_order if isinstance(c, AccountFailure)],
+                      [c for c in in_order if isinstance(c, AccountData)], stderr)
+    if aws.verbose:
+        print_calls(broker, targets, stderr)
+    return finish(run, options, Console())

@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
+from rolescope import pipeline
 from rolescope.checks.catalogue import SEVERITIES, severity_rank
 from rolescope.checks.context import CheckSettings
-from rolescope.checks.registry import CHECK_IDS, CHECKS
+from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, account_options, credential_options
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
-from rolescope.inventory.files import LoadFailure, load_organization, load_snapshots, merge_organizations
-from rolescope.inventory.gaad import SnapshotError
-from rolescope.inventory.model import AccountSnapshot, Organization
-from rolescope.report.atomic import write_atomic
+from rolescope.gc_pause import paused_gc
+from rolescope.inventory.files import LoadFailure
+from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings
 from rolescope.report.console import render_console
-from rolescope.report.document import ReportScope, build_document
-from rolescope.report.formats import FILE_FORMATS, FORMATS, GRAPH_FORMATS
+from rolescope.report.formats import ALL_ROLE_FORMATS, FILE_FORMATS, FORMATS, GRAPH_FORMATS, MODEL_WRITERS
+from rolescope.report.sinks import JsonSink, ModelSink, ScanSink, file_output, stream_output
 from rolescope.report.suppressions import SuppressionError, Suppressions, load_suppressions
-from rolescope.scanner import AccountResult, ScanResult, scan_snapshots
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,98 +116,110 @@ def read_suppressions(path: Path, today: date | None = None) -> Suppressions:
     return suppressions
 
 
-def build_settings(organization: Organization | None, trusted: str | None, unused_days: int,
-                   as_of: datetime | None) -> CheckSettings:
+def check_settings(trusted: str | None, unused_days: int, as_of: datetime | None) -> CheckSettings:
+    """The checks' tuning from the options (the pipeline adds the organisation it finds)."""
     now = as_of.replace(tzinfo=UTC) if as_of is not None else datetime.now(UTC)
-    return CheckSettings(organization=organization, trusted_accounts=account_list(trusted),
-                         unused_days=unused_days, now=now)
+    return CheckSettings(trusted_accounts=account_list(trusted), unused_days=unused_days, now=now)
 
 
-def run_scan(snapshots: list[AccountSnapshot], settings: CheckSettings, options: ReportOptions,
-             stderr: Console) -> ScanResult:
-    """Scan with a progress bar on standard error."""
-    selected = [c for c in CHECKS if not options.checks or c.id in options.checks]
-    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=stderr, transient=True, disable=not stderr.is_terminal) as progress:
-        task = progress.add_task("scanning accounts", total=len(snapshots))
-        return scan_snapshots(snapshots, settings, selected, lambda _: progress.advance(task))
+def scan_settings(options: ReportOptions, checks: CheckSettings, account_id: str | None = None) -> ScanSettings:
+    """What the pipeline runs and keeps for these report options."""
+    return ScanSettings(checks, tuple(sorted(options.checks)) or None, options.severities, options.accounts,
+                        options.suppressions, account_id, all_roles=not ALL_ROLE_FORMATS.isdisjoint(options.formats),
+                        graph=not GRAPH_FORMATS.isdisjoint(options.formats))
 
 
-def filter_result(result: ScanResult, options: ReportOptions) -> ScanResult:
-    findings = [
-        f for f in result.findings
-        if (not options.severities or f.severity in options.severities)
-        and (not options.accounts or f.account_id in options.accounts)
-    ]
-    accounts = [a for a in result.accounts if not options.accounts or a.account_id in options.accounts]
-    if options.suppressions is not None:
-        findings = options.suppressions.apply(findings)
-    return replace(result, findings=findings, accounts=accounts)
-
-
-def emit_reports(result: ScanResult, options: ReportOptions, stdout: Console) -> None:
-    """Write each requested format: console to stdout, files atomically."""
-    scope = ReportScope(sorted(options.checks), sorted(options.severities), sorted(options.accounts))
-    document = build_document(result, scope=scope, suppressions=options.suppressions,
-                              graph=not GRAPH_FORMATS.isdisjoint(options.formats))
+def report_sinks(options: ReportOptions) -> list[ScanSink]:
+    """A sink for each file format: into --output, into --output-dir, or onto standard output."""
+    sinks: list[ScanSink] = []
     for output_format in options.formats:
         if output_format == "console":
-            render_console(document, stdout)
             continue
-        extension, render = FILE_FORMATS[output_format]
-        payload = render(document)
         if options.output is not None:
-            write_atomic(options.output, payload)
+            output = file_output(options.output)
         elif options.output_dir is not None:
-            write_atomic(options.output_dir / f"rolescope-report.{extension}", payload)
+            output = file_output(options.output_dir / f"rolescope-report.{FILE_FORMATS[output_format]}")
         else:
-            stdout.file.write(payload.decode())
-            stdout.file.flush()
+            output = stream_output(sys.stdout)
+        sinks.append(JsonSink(output) if output_format == "json" else ModelSink(MODEL_WRITERS[output_format], output))
+    return sinks
 
 
-def exit_code(result: ScanResult, options: ReportOptions, load_failures: Sequence[LoadFailure]) -> int:
+class BarProgress:
+    """A scan's progress as a rich bar on standard error, when it is a terminal (nothing otherwise)."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                                  MofNCompleteColumn(), console=console, transient=True,
+                                  disable=not console.is_terminal)
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> BarProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._progress.stop()
+
+    def started(self, phase: str, total: int | None) -> None:
+        self._tasks[phase] = self._progress.add_task(phase, total=total)
+
+    def advanced(self, phase: str) -> None:
+        self._progress.advance(self._tasks[phase])
+
+    def finished(self, phase: str) -> None:
+        self._progress.remove_task(self._tasks.pop(phase))
+
+
+def print_load_failures(failures: Sequence[LoadFailure]) -> None:
+    for failure in failures:
+        click.echo(f"rolescope: error: {failure.source}: {failure.error}", err=True)
+
+
+def finish(run: ScanRun, options: ReportOptions, stdout: Console) -> int:
+    """Print the console report when asked; return the exit code."""
+    if "console" in options.formats:
+        render_console(run.document, stdout)
+    return exit_code(run, options.fail_on)
+
+
+def exit_code(run: ScanRun, fail_on: str | None) -> int:
     """0 done, 1 findings at or above --fail-on, 2 bad input, 3 accounts not scanned: the highest wins."""
     code = EXIT_OK
-    if options.fail_on and any(
-        severity_rank(f.severity) <= severity_rank(options.fail_on) for f in result.findings if not f.suppressed
+    if fail_on and any(
+        severity_rank(f.severity) <= severity_rank(fail_on) for f in run.document.findings if not f.suppressed
     ):
         code = EXIT_FINDINGS
-    if load_failures:
+    if run.load_failures:
         code = max(code, EXIT_USAGE)
-    unreadable = {f.source for f in load_failures}
-    if any(a.source not in unreadable for a in result.failed):
+    unreadable = {f.source for f in run.load_failures}
+    if any(a.source not in unreadable for a in run.document.failed_accounts):
         code = max(code, EXIT_ACCOUNTS)
     return code
 
 
-def failed_accounts(failures: Sequence[LoadFailure]) -> list[AccountResult]:
-    return [AccountResult(f.account_id or "unknown", "failed", error=f.error, source=f.source) for f in failures]
+def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Sequence[Path] = (),
+                   sinks: Sequence[ScanSink] = (), progress: pipeline.ScanProgress | None = None) -> ScanRun:
+    """:func:`rolescope.pipeline.scan_files` for a command: unreadable files listed on stderr, errors one line."""
+    try:
+        # the collector's pause is process-wide, so the CLI makes it, not the library (see rolescope.gc_pause)
+        with paused_gc():
+            run = pipeline.scan_files(paths, settings, org_files=org_files, sinks=sinks, progress=progress)
+    except ScanInputError as error:
+        print_load_failures(error.failures)
+        raise InputError(str(error)) from None
+    print_load_failures(run.load_failures)
+    return run
 
 
-def scan_files(paths: Sequence[Path], account_id: str | None, org_files: Sequence[Path], trusted: str | None,
-               unused_days: int, as_of: datetime | None, options: ReportOptions) -> int:
+def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: Sequence[Path],
+                      trusted: str | None, unused_days: int, as_of: datetime | None, options: ReportOptions) -> int:
     """The offline scan, shared by ``scan --from`` and ``demo``. Returns the exit code."""
-    stderr = Console(stderr=True)
-    stdout = Console()
-    snapshots, failures, found_orgs = load_snapshots(paths, account_id)
-    organizations = list(found_orgs)
-    for org_file in org_files:
-        try:
-            organizations.append(load_organization(org_file))
-        except SnapshotError as error:
-            raise InputError(f"{org_file}: {error}") from None
-    for failure in failures:
-        click.echo(f"rolescope: error: {failure.source}: {failure.error}", err=True)
-    if not snapshots and failures:
-        raise InputError("no snapshot could be read")
-    if not snapshots:
-        raise InputError("no GetAccountAuthorizationDetails files found in " + ", ".join(map(str, paths)))
-    settings = build_settings(merge_organizations(organizations), trusted, unused_days, as_of)
-    result = run_scan(snapshots, settings, options, stderr)
-    result.accounts += failed_accounts(failures)
-    result = filter_result(result, options)
-    emit_reports(result, options, stdout)
-    return exit_code(result, options, failures)
+    settings = scan_settings(options, check_settings(trusted, unused_days, as_of), account_id)
+    with BarProgress(Console(stderr=True)) as bar:
+        run = run_scan_files(paths, settings, org_files, report_sinks(options), bar)
+    return finish(run, options, Console())
 
 
 @click.command("scan")
@@ -243,5 +256,6 @@ def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pat
 
         code = scan_live(live, list(org_files), trusted_accounts, unused_days, as_of, options)
         raise click.exceptions.Exit(code)
-    code = scan_files(list(sources), account_id, list(org_files), trusted_accounts, unused_days, as_of, options)
+    code = scan_file_sources(list(sources), account_id, list(org_files), trusted_accounts, unused_days, as_of,
+                             options)
     raise click.exceptions.Exit(code)

@@ -72,15 +72,52 @@ def _load(paths: Iterable[Path], account_id: str | None, snapshots: list[Account
           failures: list[LoadFailure], organizations: list[Organization]) -> None:
     for path in expand(paths):
         try:
-            if not path.exists():
-                raise SnapshotError("no such file or directory")
-            data = _read_json(path)
-            if is_organization_data(data):
-                organizations.append(parse_organization(data))
-                continue
-            snapshots.append(parse_gaad(data, str(path), account_id))
+            found = load_file(path, account_id)
         except SnapshotError as error:
             failures.append(LoadFailure(str(path), str(error)))
+            continue
+        if isinstance(found, Organization):
+            organizations.append(found)
+        else:
+            snapshots.append(found)
+
+
+def load_file(path: Path, account_id: str | None = None) -> AccountSnapshot | Organization:
+    """Read one file: an account's GAAD snapshot, or an organisation listing.
+
+    Raises:
+        SnapshotError: the file is missing, unreadable, not JSON, or neither (one line).
+    """
+    if not path.exists():
+        raise SnapshotError("no such file or directory")
+    data = _read_json(path)
+    if is_organization_data(data):
+        return parse_organization(data)
+    return parse_gaad(data, str(path), account_id)
+
+
+SNIFF_BYTES = 4096
+
+
+def may_hold_organization(path: Path) -> bool:
+    """Whether ``path`` could be an organisation listing, judged from its first bytes without parsing it.
+
+    A file whose first key is one of GAAD's cannot be (a listing has none of them), so the files of a
+    large organisation are not read twice to find its one listing. Anything less clear is a maybe.
+    """
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(SNIFF_BYTES)
+    except OSError:
+        return True  # the full read will say what is wrong
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith(b"{"):
+        return False  # not an object: neither a listing nor GAAD (reading it says so)
+    key = text[1:].lstrip(b" \t\r\n")
+    if not key.startswith(b'"'):
+        return key[:1] != b"}"
+    end = key.find(b'"', 1)
+    return end < 0 or key[1:end].decode("utf-8", "replace") not in GAAD_KEYS
 
 
 def parse_organization(data: Any) -> Organization:

@@ -9,7 +9,6 @@ its finding, raises no new one, and both :func:`~rolescope.remediate.verify.wide
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -28,11 +27,11 @@ from rolescope.remediate.errors import PlanError, Unfixable
 from rolescope.remediate.fixers import FIXERS, NOT_TRUST_FIXES, FixOptions, FixStep, RoleFixContext
 from rolescope.remediate.render import cli_command, digest, terraform, unified_diff
 from rolescope.remediate.verify import analysis_regressions, open_checks, widening_reasons
+from rolescope.report.model import FindingEntry, RoleEntry, ScanDocument
 from rolescope.scanner import zone_for
 from rolescope.trust.analysis import analyse_trust
 from rolescope.trust.witness import Zone
 
-SCAN_SCHEMA = "rolescope.scan/v1"
 PLAN_SCHEMA = "rolescope.fix-plan/v1"
 # Paths of roles whose trust policy AWS owns: changes are refused or overwritten by AWS.
 AWS_MANAGED_PATHS = ("/aws-service-role/", "/aws-reserved/")
@@ -126,12 +125,11 @@ def _change_core(change: RoleChange) -> dict[str, Any]:
             "before": change.before, "after": change.after}
 
 
-def _organization(scan: Mapping[str, Any]) -> Organization | None:
-    org = scan.get("organization")
-    if not isinstance(org, dict):
+def _organization(scan: ScanDocument) -> Organization | None:
+    org = scan.organization
+    if org is None:
         return None
-    accounts = tuple(OrgAccount(str(a)) for a in org.get("accounts") or ())
-    return Organization(org.get("id"), org.get("management_account"), accounts)
+    return Organization(org.id, org.management_account, tuple(OrgAccount(a) for a in org.accounts))
 
 
 def _zone(account_id: str, role_arn: str, organization: Organization | None, org_id: str | None) -> Zone:
@@ -149,68 +147,56 @@ def _require(condition: bool, message: str) -> None:
         raise PlanError(message)
 
 
-def _roles(scan: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Role ARN -> (account id, role entry), checking the scan document's shape on the way."""
-    _require(scan.get("schema") == SCAN_SCHEMA,
-             f"not a rolescope scan document (schema {scan.get('schema')!r}, expected {SCAN_SCHEMA}); "
-             "write one with rolescope scan --format json --output FILE")
-    _require(isinstance(scan.get("accounts"), list) and isinstance(scan.get("findings"), list),
-             "the scan document has no accounts or findings list")
-    found: dict[str, tuple[str, dict[str, Any]]] = {}
-    for account in scan["accounts"]:
-        _require(isinstance(account, dict) and isinstance(account.get("account_id"), str),
-                 "an entry of accounts has no account_id")
-        for role in account.get("roles") or ():
-            _require(isinstance(role, dict) and isinstance(role.get("arn"), str) and isinstance(role.get("name"), str),
-                     f"a role of account {account['account_id']} has no name or arn")
-            found[role["arn"]] = (account["account_id"], role)
-    return found
+def _roles(scan: ScanDocument) -> dict[str, tuple[str, RoleEntry]]:
+    """Role ARN -> (account id, role) for every role the document holds."""
+    return {role.arn: (account.account_id, role) for account in scan.accounts for role in account.roles}
 
 
-def _selected(finding: Any, selection: Selection, role: dict[str, Any] | None) -> bool:
-    if not isinstance(finding, dict) or finding.get("suppressed"):
+def _selected(finding: FindingEntry, selection: Selection, role: RoleEntry | None) -> bool:
+    if finding.suppressed:
         return False
-    if selection.checks and finding.get("check") not in selection.checks:
+    if selection.checks and finding.check not in selection.checks:
         return False
-    if selection.accounts and finding.get("account_id") not in selection.accounts:
+    if selection.accounts and finding.account_id not in selection.accounts:
         return False
     if selection.roles:
-        names = {finding.get("resource"), role.get("name") if role else None}
+        names = {finding.resource, role.name if role else None}
         return bool(names & selection.roles)
     return True
 
 
-def build_plan(scan: Mapping[str, Any], selection: Selection, options: FixOptions, *, source: str = "",
-               now: datetime | None = None) -> Plan:
+def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *, source: str = "",
+               source_digest: str = "", now: datetime | None = None) -> Plan:
     """Compute the corrected trust policy of every selected role with a finding a trust edit can close.
 
     Args:
-        scan: a ``rolescope.scan/v1`` document.
+        scan: the scan document (it must hold the roles of the findings to fix, as documents read
+            from a file and scans made for the HTML report do).
         selection: which checks, roles and accounts to fix.
         options: the user's decisions (guard, ExternalId, subjects, audiences, organisation).
         source: where the scan came from, recorded in the plan.
+        source_digest: the SHA-256 of the scan file, recorded in the plan.
         now: the clock.
 
     Returns:
         The plan; ``not_fixed`` says why each selected finding without a change was left alone.
 
     Raises:
-        PlanError: the scan document is unusable, or the options contradict the selection.
+        PlanError: the options contradict the selection.
     """
     unknown = sorted(selection.checks - set(CHECK_IDS))
     _require(not unknown, f"--check {unknown[0] if unknown else ''}: no such check")
     roles = _roles(scan)
-    known = set(roles) | {role["name"] for _, role in roles.values()}
+    known = set(roles) | {role.name for _, role in roles.values()}
     missing = sorted(selection.roles - known)
     _require(not missing, f"--role {missing[0] if missing else ''}: no such role in the scan (give a name or an ARN)")
     organization = _organization(scan)
-    by_role: dict[str, list[dict[str, Any]]] = {}
-    for finding in scan["findings"]:
-        resource = finding.get("resource") if isinstance(finding, dict) else None
-        if isinstance(resource, str) and _selected(finding, selection, roles.get(resource, ("", None))[1]):
-            by_role.setdefault(resource, []).append(finding)
-    oidc_roles = [arn for arn, found in by_role.items()
-                  if any(f.get("check") == "oidc-trust-without-subject" for f in found)]
+    by_role: dict[str, list[FindingEntry]] = {}
+    for finding in scan.findings:
+        found = roles.get(finding.resource)
+        if _selected(finding, selection, found[1] if found else None):
+            by_role.setdefault(finding.resource, []).append(finding)
+    oidc_roles = [arn for arn, found in by_role.items() if any(f.check == "oidc-trust-without-subject" for f in found)]
     _require(not options.oidc_subjects or len(oidc_roles) <= 1,
              f"--oidc-subject pins the subject of one role, but {len(oidc_roles)} selected roles trust an OIDC "
              "provider without one: select one with --role")
@@ -219,8 +205,8 @@ def build_plan(scan: Mapping[str, Any], selection: Selection, options: FixOption
     for arn in sorted(by_role):
         findings = by_role[arn]
         if arn not in roles:
-            not_fixed += [NotFixed(str(f.get("account_id", "")), arn, str(f.get("check")),
-                                   "the role is not in the scan document's accounts") for f in findings]
+            not_fixed += [NotFixed(f.account_id, arn, f.check, "the role is not in the scan document's accounts")
+                          for f in findings]
             continue
         account_id, role = roles[arn]
         change, skipped = plan_role(account_id, role, findings, organization, options)
@@ -233,23 +219,23 @@ def build_plan(scan: Mapping[str, Any], selection: Selection, options: FixOption
                 "saml_audiences": list(options.saml_audiences), "org_id": options.org_id,
                 "checks": sorted(selection.checks), "roles": sorted(selection.roles),
                 "accounts": sorted(selection.accounts)}
-    scan_source = {"path": source, "generated_at": scan.get("generated_at"), "digest": digest(scan)}
+    scan_source = {"path": source, "generated_at": scan.generated_at or None, "digest": source_digest}
     members = organization.account_ids if organization is not None else frozenset()
     return Plan(tuple(changes), tuple(not_fixed), scan_source, recorded, stamp, members)
 
 
-def plan_role(account_id: str, role: dict[str, Any], findings: list[dict[str, Any]],
+def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry],
               organization: Organization | None, options: FixOptions) -> tuple[RoleChange | None, list[NotFixed]]:
     """The change for one role (or none) and the findings left alone, with reasons."""
-    arn, name = role["arn"], role["name"]
-    wanted = sorted({str(f.get("check")) for f in findings})
+    arn, name = role.arn, role.name
+    wanted = sorted({f.check for f in findings})
 
     def skip(checks: list[str], reason: str) -> list[NotFixed]:
         return [NotFixed(account_id, arn, check, reason) for check in checks]
 
-    if str(role.get("path", "/")).startswith(AWS_MANAGED_PATHS):
+    if role.path.startswith(AWS_MANAGED_PATHS):
         return None, skip(wanted, "AWS manages this role's trust policy (service-linked or IAM Identity Center)")
-    before = role.get("trust_policy")
+    before = role.trust.document
     if not isinstance(before, dict):
         return None, skip(wanted, "the scan holds no readable trust policy for the role")
     try:
@@ -322,7 +308,7 @@ def plan_role(account_id: str, role: dict[str, Any], findings: list[dict[str, An
         before=before,
         after=document,
         checks=tuple(closed),
-        findings=tuple(str(f.get("id")) for f in findings if f.get("check") in closed and f.get("id")),
+        findings=tuple(f.id for f in findings if f.check in closed),
         fixes=tuple({"check": s.check, "description": s.description} for s in steps),
         external_id=next((s.external_id for s in steps if s.external_id), None),
         notify=tuple(notify),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _default_mode(path: Path) -> int:
@@ -26,13 +28,23 @@ def write_atomic(path: Path, data: bytes | str, mode: int | None = None) -> None
         mode: permission bits for the new file (default: those of the file it replaces, else
             what the umask gives a new file, as a shell redirection would).
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_writer(path, mode) as stream:
+        stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
+    """A binary stream whose content replaces ``path`` when the block ends, or is thrown away if it raises.
+
+    What is written goes to a temporary file beside ``path`` (so a large report is never held
+    whole in memory), which is fsynced, given its mode (as :func:`write_atomic`), and renamed.
+    """
     directory = path.parent if str(path.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode if mode is not None else _default_mode(path))

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rolescope.checks.catalogue import Catalogue, load_catalogue
+from rolescope.checks.catalogue import SEVERITIES, Catalogue, load_catalogue
+from rolescope.report.model import AccountEntry, FindingEntry, ScanDocument
 
 PASS, FAIL, NOT_ASSESSED = "pass", "fail", "not assessed"
 
@@ -92,85 +93,79 @@ def resolve_framework(name: str, catalogue: Catalogue | None = None) -> str:
     raise UnknownFramework(f"{name!r} {what}; choose from {', '.join(keys)} (or all)")
 
 
-def _scope_checks(document: dict[str, Any], catalogue: Catalogue) -> frozenset[str]:
-    scope = document.get("scope") or {}
-    checks = scope.get("checks")
-    return frozenset(checks) if isinstance(checks, list) else frozenset(catalogue.checks)
-
-
-def _notes(document: dict[str, Any], ran: frozenset[str], catalogue: Catalogue) -> list[str]:
+def _notes(document: ScanDocument, ran: frozenset[str], catalogue: Catalogue) -> list[str]:
     notes = []
-    scope = document.get("scope") or {}
-    severities = scope.get("severities")
-    if isinstance(severities, list) and set(severities) != {"critical", "high", "medium", "low", "info"}:
+    severities = document.scope.severities
+    if set(severities) != set(SEVERITIES):
         notes.append("the scan kept only findings of severity " + ", ".join(severities)
                      + ": roles counted as passing may have findings of other severities")
     missing = sorted(set(catalogue.checks) - ran)
     if missing:
         notes.append("checks that did not run (their requirements are not assessed by them): " + ", ".join(missing))
-    failed = [a["account_id"] for a in document.get("accounts") or () if a.get("status") == "failed"]
+    failed = [a.account_id for a in document.failed_accounts]
     if failed:
         notes.append("accounts not scanned (not assessed): " + ", ".join(failed))
     return notes
 
 
-def framework_report(document: dict[str, Any], framework: str, catalogue: Catalogue | None = None
+def framework_report(document: ScanDocument, framework: str, catalogue: Catalogue | None = None
                      ) -> FrameworkReport:
     """Each requirement of ``framework``, with pass/fail counts of roles per account.
 
     Args:
-        document: a ``rolescope.scan/v1`` document.
+        document: a scan document.
         framework: a catalogue framework key (see :func:`resolve_framework`).
         catalogue: the catalogue (default: the bundled one).
     """
     catalogue = catalogue or load_catalogue()
     spec = catalogue.frameworks[framework]
-    ran = _scope_checks(document, catalogue)
+    ran = frozenset(document.scope.checks)
     mapped: dict[str, list[str]] = {}
     for info in catalogue.checks.values():
         for requirement in info.compliance:
             if requirement.framework == framework:
                 mapped.setdefault(requirement.id, []).append(info.id)
-    accounts = [a for a in document.get("accounts") or () if isinstance(a, dict)]
-    findings_by_role: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for finding in document.get("findings") or ():
-        findings_by_role.setdefault((finding["account_id"], finding["resource"]), []).append(finding)
+    findings_by_role: dict[tuple[str, str], list[FindingEntry]] = {}
+    for finding in document.findings:
+        findings_by_role.setdefault((finding.account_id, finding.resource), []).append(finding)
 
     requirements = []
     for requirement_id, title in spec.requirements.items():
         checks = tuple(mapped.get(requirement_id, ()))
         active = frozenset(checks) & ran
-        tallies = [_tally(account, active, findings_by_role) for account in accounts]
+        tallies = [_tally(account, active, findings_by_role) for account in document.accounts]
         statuses = {t.status for t in tallies}
         status = FAIL if FAIL in statuses else PASS if statuses == {PASS} else NOT_ASSESSED
         requirements.append(RequirementResult(requirement_id, title, checks, status, tuple(tallies)))
     return FrameworkReport(framework, spec.name, spec.version, spec.url,
-                           tuple(a["account_id"] for a in accounts), tuple(requirements),
+                           tuple(a.account_id for a in document.accounts), tuple(requirements),
                            tuple(_notes(document, ran, catalogue)))
 
 
-def _tally(account: dict[str, Any], checks: frozenset[str],
-           findings_by_role: dict[tuple[str, str], list[dict[str, Any]]]) -> AccountTally:
-    account_id = account["account_id"]
-    if account.get("status") == "failed" or not checks:
-        return AccountTally(account_id, NOT_ASSESSED)
-    passed = failed = suppressed = 0
+def _tally(account: AccountEntry, checks: frozenset[str],
+           findings_by_role: dict[tuple[str, str], list[FindingEntry]]) -> AccountTally:
+    """Roles of ``account`` failing, suppressed and passing ``checks``.
+
+    Only roles with findings need be held: a readable role the document does not hold has none, so passes.
+    """
+    if account.failed or not checks:
+        return AccountTally(account.account_id, NOT_ASSESSED)
+    failed = suppressed = 0
     failing: list[str] = []
-    for role in account.get("roles") or ():
-        if role.get("error"):
+    for role in account.roles:
+        if role.error is not None:
             continue  # its trust policy could not be read: it is in the scan's errors, not assessed here
-        relevant = [f for f in findings_by_role.get((account_id, role["arn"]), ()) if f["check"] in checks]
-        if any(not f.get("suppressed") for f in relevant):
+        relevant = [f for f in findings_by_role.get((account.account_id, role.arn), ()) if f.check in checks]
+        if any(not f.suppressed for f in relevant):
             failed += 1
-            failing.append(role["arn"])
+            failing.append(role.arn)
         elif relevant:
             suppressed += 1
-        else:
-            passed += 1
-    return AccountTally(account_id, FAIL if failed else PASS, passed, failed, suppressed, tuple(failing))
+    passed = account.role_count - account.unreadable_roles - failed - suppressed
+    return AccountTally(account.account_id, FAIL if failed else PASS, passed, failed, suppressed, tuple(failing))
 
 
-def compliance_reports(document: dict[str, Any], frameworks: Sequence[str] | None = None) -> list[FrameworkReport]:
+def compliance_reports(document: ScanDocument, frameworks: Sequence[str] | None = None) -> list[FrameworkReport]:
     """:func:`framework_report` for each of ``frameworks`` (default: every framework the catalogue maps)."""
     catalogue = load_catalogue()
     return [framework_report(document, key, catalogue) for key in (frameworks or list(catalogue.frameworks))]

@@ -9,10 +9,10 @@ and ``-``.
 from __future__ import annotations
 
 import csv
-import io
-from typing import Any
+from typing import BinaryIO
 
-from rolescope.report.index import DocumentIndex
+from rolescope.report.index import AccountNames
+from rolescope.report.model import FindingEntry, ScanDocument
 
 COLUMNS = (
     "finding_id",
@@ -40,38 +40,44 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def csv_row(finding: dict[str, Any], document: dict[str, Any], index: DocumentIndex) -> dict[str, str]:
+def csv_row(finding: FindingEntry, document: ScanDocument, names: AccountNames) -> dict[str, str]:
     """One finding as a CSV row (before neutralising)."""
-    compliance = finding.get("compliance") or {}
-    statement = finding.get("statement")
+    check = document.check(finding.check)
     return {
-        "finding_id": finding["id"],
-        "severity": finding["severity"],
-        "status": "suppressed" if finding.get("suppressed") else "open",
-        "check": finding["check"],
-        "title": finding.get("title") or "",
-        "account_id": finding["account_id"],
-        "account_name": index.account_name(finding["account_id"]) or "",
-        "role_name": index.role_name(finding["resource"]),
-        "role_arn": finding["resource"],
-        "statement": "" if statement is None else str(statement),
-        "message": finding.get("message") or "",
-        "suppression_reason": finding.get("suppressed") or "",
-        "remediation": " ".join(str((finding.get("remediation") or {}).get("text") or "").split()),
-        "remediation_cli": (finding.get("remediation") or {}).get("cli") or "",
-        "compliance": "; ".join(f"{framework} {item['id']}" for framework, items in sorted(compliance.items())
-                                for item in items),
-        "scanned_at": str(document.get("generated_at") or ""),
+        "finding_id": finding.id,
+        "severity": finding.severity,
+        "status": "suppressed" if finding.suppressed else "open",
+        "check": finding.check,
+        "title": check.title,
+        "account_id": finding.account_id,
+        "account_name": names.name(finding.account_id) or "",
+        "role_name": document.role_name(finding.resource),
+        "role_arn": finding.resource,
+        "statement": "" if finding.statement is None else str(finding.statement),
+        "message": finding.message,
+        "suppression_reason": finding.suppressed or "",
+        "remediation": " ".join(check.remediation.text.split()),
+        "remediation_cli": document.remediation_cli(finding),
+        "compliance": "; ".join(f"{r.framework} {r.id}" for r in sorted(check.compliance, key=lambda r: r.framework)),
+        "scanned_at": document.generated_at,
     }
 
 
-def render_csv(document: dict[str, Any]) -> bytes:
-    """The findings as RFC 4180 CSV (UTF-8, CRLF line ends, a header row)."""
-    index = DocumentIndex.of(document)
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+class _Utf8:
+    """What :mod:`csv` writes text to: each row encoded straight into the binary stream."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text.encode("utf-8"))
+
+
+def write_csv(document: ScanDocument, stream: BinaryIO) -> None:
+    """The findings as RFC 4180 CSV (UTF-8, CRLF line ends, a header row), written row by row."""
+    names = AccountNames.of(document)
+    writer = csv.DictWriter(_Utf8(stream), fieldnames=COLUMNS, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writeheader()
-    for finding in document.get("findings") or ():
-        row = csv_row(finding, document, index)
+    for finding in document.findings:
+        row = csv_row(finding, document, names)
         writer.writerow({column: neutralise(value) for column, value in row.items()})
-    return buffer.getvalue().encode("utf-8")

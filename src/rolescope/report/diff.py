@@ -11,23 +11,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from rolescope.checks.catalogue import severity_rank
+from rolescope.report.model import FindingEntry, ScanDocument
 
-DIFF_SCHEMA = "rolescope.diff/v1"
+# v2: findings are written as in rolescope.scan/v2 (their check's text in "title" only), not with the
+# compliance and remediation text v1 embedded in each.
+DIFF_SCHEMA = "rolescope.diff/v2"
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
     """A finding present in both scans whose severity or suppression changed."""
 
-    old: dict[str, Any]
-    new: dict[str, Any]
+    old: FindingEntry
+    new: FindingEntry
 
     def describe(self) -> str:
         parts = []
-        if self.old["severity"] != self.new["severity"]:
-            parts.append(f"severity {self.old['severity']} -> {self.new['severity']}")
-        if bool(self.old.get("suppressed")) != bool(self.new.get("suppressed")):
-            parts.append("now suppressed" if self.new.get("suppressed") else "no longer suppressed")
+        if self.old.severity != self.new.severity:
+            parts.append(f"severity {self.old.severity} -> {self.new.severity}")
+        if bool(self.old.suppressed) != bool(self.new.suppressed):
+            parts.append("now suppressed" if self.new.suppressed else "no longer suppressed")
         return ", ".join(parts)
 
 
@@ -44,15 +47,18 @@ class ScanDiff:
         changed: the unchanged findings whose severity or suppression changed.
     """
 
-    new: list[dict[str, Any]]
-    resolved: list[dict[str, Any]]
-    unchanged: list[dict[str, Any]]
-    not_reassessed: list[dict[str, Any]]
+    new: list[FindingEntry]
+    resolved: list[FindingEntry]
+    unchanged: list[FindingEntry]
+    not_reassessed: list[FindingEntry]
     changed: list[Change]
 
-    def as_json(self, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-        def summary(document: dict[str, Any]) -> dict[str, Any]:
-            return {"generated_at": document.get("generated_at"), "findings": len(document["findings"])}
+    def as_json(self, old: ScanDocument, new: ScanDocument) -> dict[str, Any]:
+        def summary(document: ScanDocument) -> dict[str, Any]:
+            return {"generated_at": document.generated_at or None, "findings": len(document.findings)}
+
+        def entry(finding: FindingEntry, document: ScanDocument) -> dict[str, Any]:
+            return {**finding.as_json(), "title": document.check(finding.check).title}
 
         return {
             "schema": DIFF_SCHEMA,
@@ -60,46 +66,40 @@ class ScanDiff:
             "new": summary(new),
             "summary": {"new": len(self.new), "resolved": len(self.resolved), "unchanged": len(self.unchanged),
                         "not_reassessed": len(self.not_reassessed), "changed": len(self.changed)},
-            "new_findings": self.new,
-            "resolved_findings": self.resolved,
-            "unchanged_findings": self.unchanged,
-            "not_reassessed_findings": self.not_reassessed,
-            "changed_findings": [{"id": c.new["id"], "change": c.describe(), "old": c.old, "new": c.new}
-                                 for c in self.changed],
+            "new_findings": [entry(f, new) for f in self.new],
+            "resolved_findings": [entry(f, old) for f in self.resolved],
+            "unchanged_findings": [entry(f, new) for f in self.unchanged],
+            "not_reassessed_findings": [entry(f, old) for f in self.not_reassessed],
+            "changed_findings": [{"id": c.new.id, "change": c.describe(), "old": entry(c.old, old),
+                                  "new": entry(c.new, new)} for c in self.changed],
         }
 
 
-def _assessed(finding: dict[str, Any], document: dict[str, Any]) -> bool:
+def _assessed(finding: FindingEntry, document: ScanDocument, scanned: frozenset[str]) -> bool:
     """Whether ``document``'s scan would have reported ``finding`` had it still been there."""
-    scanned = {a["account_id"] for a in document["accounts"] if a.get("status") != "failed"}
-    if finding["account_id"] not in scanned:
-        return False
-    scope = document.get("scope") or {}
-    checks, severities = scope.get("checks"), scope.get("severities")
-    if isinstance(checks, list) and finding["check"] not in checks:
-        return False
-    return not (isinstance(severities, list) and finding["severity"] not in severities)
+    return (finding.account_id in scanned and finding.check in document.scope.checks
+            and finding.severity in document.scope.severities)
 
 
-def _order(finding: dict[str, Any]) -> tuple[int, str, str, str]:
-    return severity_rank(finding["severity"]), finding["account_id"], finding["resource"], finding["check"]
+def _order(finding: FindingEntry) -> tuple[int, str, str, str]:
+    return severity_rank(finding.severity), finding.account_id, finding.resource, finding.check
 
 
-def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> ScanDiff:
-    """Compare two ``rolescope.scan/v1`` documents (see the module docstring)."""
-    before = {f["id"]: f for f in old["findings"]}
-    after = {f["id"]: f for f in new["findings"]}
+def diff_documents(old: ScanDocument, new: ScanDocument) -> ScanDiff:
+    """Compare two scan documents (see the module docstring)."""
+    before = {f.id: f for f in old.findings}
+    after = {f.id: f for f in new.findings}
     added = [f for i, f in after.items() if i not in before]
     gone = [f for i, f in before.items() if i not in after]
     kept = [f for i, f in after.items() if i in before]
-    changed = [Change(before[f["id"]], f) for f in kept
-               if before[f["id"]]["severity"] != f["severity"]
-               or bool(before[f["id"]].get("suppressed")) != bool(f.get("suppressed"))]
+    changed = [Change(before[f.id], f) for f in kept
+               if before[f.id].severity != f.severity or bool(before[f.id].suppressed) != bool(f.suppressed)]
+    scanned = new.scanned_accounts
     return ScanDiff(
         new=sorted(added, key=_order),
-        resolved=sorted((f for f in gone if _assessed(f, new)), key=_order),
+        resolved=sorted((f for f in gone if _assessed(f, new, scanned)), key=_order),
         unchanged=sorted(kept, key=_order),
-        not_reassessed=sorted((f for f in gone if not _assessed(f, new)), key=_order),
+        not_reassessed=sorted((f for f in gone if not _assessed(f, new, scanned)), key=_order),
         changed=sorted(changed, key=lambda c: _order(c.new)),
     )
 
@@ -113,11 +113,11 @@ def render_diff_markdown(diff: ScanDiff) -> str:
         if not findings:
             continue
         lines += ["", f"### {title}", "", "| severity | check | role | account |", "|---|---|---|---|"]
-        lines += [f"| {_cell(f['severity'])}{' (suppressed)' if f.get('suppressed') else ''} | "
-                  f"{_cell(f['check'])} | `{_cell(f['resource'])}` | {_cell(f['account_id'])} |" for f in findings]
+        lines += [f"| {_cell(f.severity)}{' (suppressed)' if f.suppressed else ''} | "
+                  f"{_cell(f.check)} | `{_cell(f.resource)}` | {_cell(f.account_id)} |" for f in findings]
     if diff.changed:
         lines += ["", "### Changed", ""]
-        lines += [f"- `{_cell(c.new['resource'])}` {_cell(c.new['check'])}: {c.describe()}" for c in diff.changed]
+        lines += [f"- `{_cell(c.new.resource)}` {_cell(c.new.check)}: {c.describe()}" for c in diff.changed]
     return "\n".join(lines) + "\n"
 
 

@@ -1,33 +1,29 @@
-"""The file formats a scan can be written in: name -> (file extension, renderer of the scan document)."""
+"""The formats a scan can be written in: their names, file extensions, and writers of the typed document.
+
+JSON is the scan document itself, streamed by :mod:`rolescope.report.writer` as the scan goes; the
+other file formats are written from the typed :class:`~rolescope.report.model.ScanDocument` once the
+scan is done, each into a binary stream (a file being replaced atomically, or standard output).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import BinaryIO
 
-import orjson
+from rolescope.report.csv_report import write_csv
+from rolescope.report.html import write_html
+from rolescope.report.model import ScanDocument
+from rolescope.report.ocsf import write_ocsf
+from rolescope.report.sarif import write_sarif
 
-from rolescope.report.csv_report import render_csv
-from rolescope.report.html import render_html
-from rolescope.report.ocsf import render_ocsf
-from rolescope.report.sarif import render_sarif
-
-Renderer = Callable[[dict[str, Any]], bytes]
-
-
-def render_json(document: dict[str, Any]) -> bytes:
-    """The ``rolescope.scan/v1`` document, indented."""
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)  # no copy to add it
-
+ModelWriter = Callable[[ScanDocument, BinaryIO], None]
 
 # "console" is not a file format: it prints the rich report (report/console.py).
-FILE_FORMATS: dict[str, tuple[str, Renderer]] = {
-    "json": ("json", render_json),
-    "sarif": ("sarif", render_sarif),
-    "ocsf": ("ocsf.jsonl", render_ocsf),
-    "csv": ("csv", render_csv),
-    "html": ("html", render_html),
-}
+FILE_FORMATS: dict[str, str] = {"json": "json", "sarif": "sarif", "ocsf": "ocsf.jsonl", "csv": "csv", "html": "html"}
+MODEL_WRITERS: dict[str, ModelWriter] = {"sarif": write_sarif, "ocsf": write_ocsf, "csv": write_csv,
+                                         "html": write_html}
 FORMATS = ("console", *FILE_FORMATS)
-# The formats that carry the trust graph; the others do not need the document to include it.
+# The formats that carry the trust graph; the others do not need the scan to build it.
 GRAPH_FORMATS = frozenset({"json", "html"})
+# The formats that show every role, not only those with findings.
+ALL_ROLE_FORMATS = frozenset({"html"})

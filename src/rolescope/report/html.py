@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, BinaryIO
 
 import jinja2
 import orjson
@@ -28,7 +28,8 @@ from rolescope.remediate.plan import Selection, build_plan
 from rolescope.remediate.render import cli_command, policy_text, terraform, unified_diff
 from rolescope.report.compliance import compliance_reports
 from rolescope.report.graph_formats import edge_class
-from rolescope.report.index import DocumentIndex
+from rolescope.report.index import AccountNames
+from rolescope.report.model import FindingEntry, ScanDocument
 
 REQUIREMENT_LABELS = {
     "mfa": "MFA", "external_id": "ExternalId", "mfa_or_external_id": "MFA or ExternalId", "org": "organisation",
@@ -89,12 +90,11 @@ def policy_lines(policy: Any, highlight: frozenset[int] = frozenset()) -> list[P
     return lines
 
 
-def highlighted_statements(finding: dict[str, Any]) -> frozenset[int]:
+def highlighted_statements(finding: FindingEntry) -> frozenset[int]:
     """The statements a finding is about: its own, and those its evidence lists as open or public."""
-    evidence = finding.get("evidence") or {}
-    indexes = {finding["statement"]} if isinstance(finding.get("statement"), int) else set()
+    indexes = {finding.statement} if finding.statement is not None else set()
     for key in ("unguarded_statements", "public_statements"):
-        indexes.update(i for i in evidence.get(key) or () if isinstance(i, int))
+        indexes.update(i for i in finding.evidence.get(key) or () if isinstance(i, int))
     return frozenset(indexes)
 
 
@@ -136,12 +136,12 @@ def _static(name: str) -> str:
     return resources.files("rolescope.report").joinpath("static", name).read_text(encoding="utf-8")
 
 
-def _chart(document: dict[str, Any], index: DocumentIndex) -> list[dict[str, Any]]:
+def _chart(document: ScanDocument, names: AccountNames) -> list[dict[str, Any]]:
     """Open findings per account and severity, as bar segments (percent widths of the largest bar)."""
-    counts: dict[str, Counter[str]] = {a["account_id"]: Counter() for a in document["accounts"]}
-    for finding in document["findings"]:
-        if not finding.get("suppressed"):
-            counts.setdefault(finding["account_id"], Counter())[finding["severity"]] += 1
+    counts: dict[str, Counter[str]] = {a.account_id: Counter() for a in document.accounts}
+    for finding in document.findings:
+        if not finding.suppressed:
+            counts.setdefault(finding.account_id, Counter())[finding.severity] += 1
     largest = max((sum(c.values()) for c in counts.values()), default=0) or 1
     bars = []
     for account_id, count in counts.items():
@@ -153,7 +153,7 @@ def _chart(document: dict[str, Any], index: DocumentIndex) -> list[dict[str, Any
                 segments.append({"severity": severity, "count": count[severity], "x": round(offset, 3),
                                  "width": round(width, 3)})
                 offset += width
-        bars.append({"account_id": account_id, "label": index.account_label(account_id),
+        bars.append({"account_id": account_id, "label": names.label(account_id),
                      "total": sum(count.values()), "segments": segments})
     return bars
 
@@ -173,7 +173,7 @@ class Fixes:
     error: str | None = None
 
 
-def plan_fixes(document: dict[str, Any]) -> Fixes:
+def plan_fixes(document: ScanDocument) -> Fixes:
     """Ask the remediation planner (``rolescope fix plan`` with its defaults) for every role's corrected policy.
 
     Every corrected policy it returns has been re-analysed: it closes its findings, raises none, and
@@ -202,146 +202,143 @@ def plan_fixes(document: dict[str, Any]) -> Fixes:
     return Fixes(by_finding, {(n.role_arn, n.check): n.reason for n in plan.not_fixed})
 
 
-def _finding_view(finding: dict[str, Any], index: DocumentIndex, fixes: Fixes) -> dict[str, Any]:
-    catalogue = load_catalogue()
-    info = catalogue.checks.get(finding["check"])
-    role = index.roles.get(finding["resource"], {})
+def _finding_view(finding: FindingEntry, document: ScanDocument, names: AccountNames, fixes: Fixes
+                  ) -> dict[str, Any]:
+    check = document.check(finding.check)
+    role = document.role(finding.resource)
     statements = highlighted_statements(finding)
-    evidence = finding.get("evidence") or {}
+    evidence = document.evidence(finding)
     paths = [p for p in evidence.get("paths") or () if not statements or p.get("statement") in statements]
-    remediation = finding.get("remediation") or {}
-    name = index.role_name(finding["resource"])
+    name = document.role_name(finding.resource)
     return {
-        "id": finding["id"],
-        "check": finding["check"],
-        "severity": finding["severity"],
-        "account_id": finding["account_id"],
-        "resource": finding["resource"],
-        "title": finding.get("title") or finding["check"],
-        "message": finding.get("message") or "",
-        "suppressed": finding.get("suppressed"),
-        "compliance": finding.get("compliance") or {},
+        "id": finding.id,
+        "check": finding.check,
+        "severity": finding.severity,
+        "account_id": finding.account_id,
+        "resource": finding.resource,
+        "title": check.title,
+        "message": finding.message,
+        "suppressed": finding.suppressed,
+        "compliance": check.compliance_by_framework(),
         "role_name": name,
-        "role_anchor": role_anchor(finding["resource"]) if finding["resource"] in index.roles else None,
-        "account_label": index.account_label(finding["account_id"]),
-        "rationale": info.rationale if info else "",
-        "risk": info.risk if info else "",
-        "references": list(info.references) if info else [],
-        "policy": policy_lines(role.get("trust_policy"), statements) if "trust_policy" in role else [],
+        "role_anchor": role_anchor(finding.resource) if role is not None else None,
+        "account_label": names.label(finding.account_id),
+        "rationale": check.rationale,
+        "risk": check.risk,
+        "references": list(check.references),
+        "policy": policy_lines(role.trust.document, statements) if role is not None else [],
         "highlighted": sorted(statements),
         "paths": paths,
         "remediation": {
-            "text": remediation.get("text") or "",
-            "cli": remediation.get("cli") or "",
-            "terraform": remediation.get("terraform") or "",
+            "text": check.remediation.text,
+            "cli": document.remediation_cli(finding),
+            "terraform": check.remediation.terraform,
         },
-        "fix": fixes.by_finding.get(finding["id"]),
-        "no_fix": fixes.reasons.get((finding["resource"], finding["check"])),
-        "search": " ".join([finding["check"], finding.get("title") or "", finding["resource"], name,
-                            finding["account_id"], index.account_name(finding["account_id"]) or "",
-                            finding.get("message") or "", finding.get("suppressed") or ""]).lower(),
+        "fix": fixes.by_finding.get(finding.id),
+        "no_fix": fixes.reasons.get((finding.resource, finding.check)),
+        "search": " ".join([finding.check, check.title, finding.resource, name, finding.account_id,
+                            names.name(finding.account_id) or "", finding.message,
+                            finding.suppressed or ""]).lower(),
     }
 
 
-def _role_views(document: dict[str, Any], index: DocumentIndex) -> list[dict[str, Any]]:
-    open_findings = Counter(f["resource"] for f in document["findings"] if not f.get("suppressed"))
-    roles = []
-    for account in document["accounts"]:
-        for role in account.get("roles") or ():
-            if role.get("error"):
+def _role_views(document: ScanDocument, names: AccountNames) -> list[dict[str, Any]]:
+    open_findings = Counter(f.resource for f in document.findings if not f.suppressed)
+    roles: list[dict[str, Any]] = []
+    for account in document.accounts:
+        for role in account.roles:
+            trust = role.trust
+            if trust.error is not None:
                 verdict = "unreadable"
-            elif role.get("public"):
+            elif trust.public:
                 verdict = "public"
-            elif role.get("cross_account"):
-                verdict = "guarded" if role.get("mfa_or_external_id_required") else "unguarded"
+            elif trust.cross_account:
+                verdict = "guarded" if trust.mfa_or_external_id_required else "unguarded"
             else:
                 verdict = "internal"
             roles.append({
-                "name": role.get("name") or role["arn"].rsplit("/", 1)[-1],
-                "arn": role["arn"],
-                "error": role.get("error"),
-                "paths": role.get("paths") or [],
-                "outside_accounts": role.get("outside_accounts") or [],
-                "max_session_duration": role.get("max_session_duration"),
-                "last_used": role.get("last_used"),
-                "anchor": role_anchor(role["arn"]),
-                "account_id": account["account_id"],
-                "account_label": index.account_label(account["account_id"]),
+                "name": role.name or role.arn.rsplit("/", 1)[-1],
+                "arn": role.arn,
+                "error": trust.error,
+                "paths": list(trust.paths),
+                "outside_accounts": list(trust.outside_accounts),
+                "max_session_duration": role.max_session_duration,
+                "last_used": role.last_used,
+                "anchor": role_anchor(role.arn),
+                "account_id": account.account_id,
+                "account_label": names.label(account.account_id),
                 "verdict": verdict,
-                "findings": open_findings.get(role["arn"], 0),
-                "policy": policy_lines(role.get("trust_policy")),
+                "findings": open_findings.get(role.arn, 0),
+                "policy": policy_lines(trust.document),
             })
     roles.sort(key=lambda r: (-r["findings"], r["account_id"], r["name"]))
     return roles
 
 
-def _graph_data(document: dict[str, Any], index: DocumentIndex) -> dict[str, Any]:
-    graph = document.get("graph") or {"nodes": [], "edges": [], "chains": []}
+def _graph_data(document: ScanDocument, names: AccountNames) -> dict[str, Any]:
+    graph = document.graph or {"nodes": [], "edges": [], "chains": []}
     nodes = []
     for node in graph.get("nodes") or ():
         entry = {"id": node["id"], "kind": node.get("kind", "principal"), "account": node.get("account"),
                  "label": node.get("label") or node["id"]}
         if entry["kind"] == "account" and entry["account"]:
-            entry["label"] = index.account_label(entry["account"])
-        if node["id"] in index.roles:
+            entry["label"] = names.label(entry["account"])
+        if document.role(node["id"]) is not None:
             entry["anchor"] = role_anchor(node["id"])
         nodes.append(entry)
     edges = [{"source": e["source"], "target": e["target"], "class": e.get("class") or edge_class(e),
               "requires": [requirement_label(r) for r in e.get("requires") or ()], "statement": e.get("statement"),
               "sid": e.get("sid"), "via": e.get("via"), "expanded": bool(e.get("expanded"))}
              for e in graph.get("edges") or ()]
-    scanned = {a["account_id"] for a in document["accounts"] if a.get("status") != "failed"}
-    clusters = {a: index.account_label(a) for a in {n["account"] for n in nodes if n["account"]}}
+    clusters = {a: names.label(a) for a in {n["account"] for n in nodes if n["account"]}}
     return {"nodes": nodes, "edges": edges, "chains": graph.get("chains") or [], "clusters": clusters,
-            "scanned": sorted(scanned), "missing": not document.get("graph")}
+            "scanned": sorted(document.scanned_accounts), "missing": not document.graph}
 
 
-def build_view(document: dict[str, Any]) -> dict[str, Any]:
+def build_view(document: ScanDocument) -> dict[str, Any]:
     """Everything the template shows, derived from the scan document alone (and the catalogue)."""
-    index = DocumentIndex.of(document)
-    findings = sorted(document["findings"], key=lambda f: (bool(f.get("suppressed")), severity_rank(f["severity"]),
-                                                         f["account_id"], f["resource"], f["check"]))
+    names = AccountNames.of(document)
+    findings = sorted(document.findings, key=lambda f: (bool(f.suppressed), severity_rank(f.severity),
+                                                        f.account_id, f.resource, f.check))
     fixes = plan_fixes(document)
-    views = [_finding_view(f, index, fixes) for f in findings]
-    summary = document.get("summary") or {}
-    graph = _graph_data(document, index)
+    views = [_finding_view(f, document, names, fixes) for f in findings]
+    graph = _graph_data(document, names)
     catalogue = load_catalogue()
+    scope = document.scope
     return {
-        "document": {"tool": {"version": str((document.get("tool") or {}).get("version", ""))},
-                     "generated_at": str(document.get("generated_at") or ""),
-                     "schema": str(document.get("schema") or "")},
-        "organization": {"id": (document.get("organization") or {}).get("id")},
-        "summary": {"roles": summary.get("roles", 0), "accounts": summary.get("accounts", len(document["accounts"]))},
-        "severities": [s for s in SEVERITIES],
-        "open_counts": Counter(f["severity"] for f in findings if not f.get("suppressed")),
-        "suppressed_count": sum(1 for f in findings if f.get("suppressed")),
-        "chart": _chart(document, index),
+        "document": {"tool": {"version": document.tool.version}, "generated_at": document.generated_at,
+                     "schema": document.schema},
+        "organization": {"id": document.organization.id if document.organization else None},
+        "summary": {"roles": document.summary.roles, "accounts": document.summary.accounts},
+        "severities": list(SEVERITIES),
+        "open_counts": Counter(f.severity for f in findings if not f.suppressed),
+        "suppressed_count": sum(1 for f in findings if f.suppressed),
+        "chart": _chart(document, names),
         "findings": views,
-        "checks": sorted({(f["check"], f.get("title") or f["check"]) for f in findings}),
-        "accounts": [(a["account_id"], index.account_label(a["account_id"])) for a in document["accounts"]],
-        "failed_accounts": [a for a in document["accounts"] if a.get("status") == "failed"],
-        "roles": _role_views(document, index),
+        "checks": sorted({(f.check, document.check(f.check).title) for f in findings}),
+        "accounts": [(a.account_id, names.label(a.account_id)) for a in document.accounts],
+        "failed_accounts": list(document.failed_accounts),
+        "roles": _role_views(document, names),
         "graph": graph,
         "edge_classes": EDGE_CLASSES,
         "edge_counts": Counter(e["class"] for e in graph["edges"]),
-        "chains": [[{"arn": arn, "label": index.role_name(arn), "account": arn.split(":")[4] if arn.count(":") >= 5
-                     else ""} for arn in chain] for chain in graph["chains"]],
+        "chains": [[{"arn": arn, "label": document.role_name(arn),
+                     "account": arn.split(":")[4] if arn.count(":") >= 5 else ""} for arn in chain]
+                   for chain in graph["chains"]],
         "compliance": compliance_reports(document),
         "frameworks": catalogue.frameworks,
-        "account_names": index.names,
-        "scope": {"filtered": bool((document.get("scope") or {}).get("filtered")),
-                  "accounts": (document.get("scope") or {}).get("accounts") or [],
-                  "severities": (document.get("scope") or {}).get("severities") or list(SEVERITIES)},
-        "suppressions": {"source": (document.get("suppressions") or {}).get("source"),
-                         "expired": (document.get("suppressions") or {}).get("expired") or []},
-        "errors": document.get("errors") or [],
+        "account_names": names.names,
+        "scope": {"filtered": scope.filtered, "accounts": list(scope.accounts or ()),
+                  "severities": list(scope.severities)},
+        "suppressions": {"source": document.suppressions.source, "expired": list(document.suppressions.expired)},
+        "errors": list(document.errors),
         "requirement_label": requirement_label,
         "fix_error": fixes.error,
     }
 
 
-def render_html(document: dict[str, Any]) -> bytes:
-    """The report page for a ``rolescope.scan/v1`` document."""
+def render_html(document: ScanDocument) -> bytes:
+    """The report page of a scan."""
     view = build_view(document)
     script, style = _static("report.js"), _static("report.css")
     data = script_json({"graph": view["graph"], "edgeClasses": EDGE_CLASSES})
@@ -351,3 +348,8 @@ def render_html(document: dict[str, Any]) -> bytes:
     page = _environment().get_template("report.html.j2").render(
         view=view, script=Markup(script), style=Markup(style), data=data, csp=csp)
     return page.encode("utf-8")
+
+
+def write_html(document: ScanDocument, stream: BinaryIO) -> None:
+    """:func:`render_html` into ``stream`` (the page is rendered whole: it is one document for a browser)."""
+    stream.write(render_html(document))

@@ -1,46 +1,39 @@
-"""Look-ups over a scan document that several report formats share: roles by ARN, account names."""
+"""Display names for the accounts a scan document mentions, which several report formats share."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from rolescope.checks.context import load_vendors
+from rolescope.report.model import ScanDocument
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentIndex:
-    """Roles by ARN and a display name for every account the document mentions.
+class AccountNames:
+    """Account id -> alias, organisation account name, or known vendor name (in that order of preference).
 
     Attributes:
-        roles: each scanned role's entry, by ARN.
-        names: account id -> alias, organisation account name, or known vendor name.
+        names: the names found.
     """
 
-    roles: dict[str, dict[str, Any]]
-    names: dict[str, str]
+    names: Mapping[str, str]
 
     @classmethod
-    def of(cls, document: dict[str, Any]) -> DocumentIndex:
-        """Index ``document`` (a ``rolescope.scan/v1`` document)."""
-        roles = {role["arn"]: role for account in document.get("accounts") or ()
-                 for role in account.get("roles") or () if isinstance(role, dict) and "arn" in role}
+    def of(cls, document: ScanDocument) -> AccountNames:
+        """The names ``document`` gives, over the bundled vendor list."""
         names: dict[str, str] = dict(load_vendors().names)
-        names.update((document.get("organization") or {}).get("account_names") or {})
-        for account in document.get("accounts") or ():
-            if account.get("alias"):
-                names[account["account_id"]] = account["alias"]
-        return cls(roles, names)
+        if document.organization is not None:
+            names.update(document.organization.account_names)
+        for account in document.accounts:
+            if account.alias:
+                names[account.account_id] = account.alias
+        return cls(names)
 
-    def role_name(self, arn: str) -> str:
-        """The role's name: from the scan, else the last segment of the ARN."""
-        role = self.roles.get(arn)
-        return str(role["name"]) if role and role.get("name") else arn.rsplit("/", 1)[-1]
-
-    def account_name(self, account_id: str) -> str | None:
+    def name(self, account_id: str) -> str | None:
         return self.names.get(account_id)
 
-    def account_label(self, account_id: str) -> str:
+    def label(self, account_id: str) -> str:
         """``123456789012 (prod)`` or just the id."""
         name = self.names.get(account_id)
         return f"{account_id} ({name})" if name else account_id

@@ -12,13 +12,13 @@ also given in ``finding_info.attacks``, where OCSF defines them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
-from rolescope.checks.catalogue import load_catalogue
 from rolescope.policy.arn import parse_arn
-from rolescope.report.index import DocumentIndex
+from rolescope.report.index import AccountNames
+from rolescope.report.model import FindingEntry, ScanDocument
 
 OCSF_VERSION = "1.5.0"
 CLASS_UID, CATEGORY_UID, ACTIVITY_CREATE = 2004, 2, 1
@@ -30,11 +30,10 @@ FINDING_TYPES = ["Software and Configuration Checks/AWS Security Best Practices"
 ATTACK_FRAMEWORK = "MITRE-ATTACK"
 
 
-def _times(document: dict[str, Any]) -> tuple[int, str]:
+def _times(document: ScanDocument) -> tuple[int, str]:
     """The scan time as epoch seconds and as ISO 8601 in UTC with a ``Z``."""
-    text = str(document.get("generated_at") or "")
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(document.generated_at)
     except ValueError:
         moment = datetime.fromtimestamp(0, UTC)
     epoch = int(moment.timestamp())
@@ -57,82 +56,78 @@ def _attacks(requirements: list[dict[str, str]], version: str) -> list[dict[str,
     return attacks
 
 
-def ocsf_finding(finding: dict[str, Any], document: dict[str, Any], index: DocumentIndex) -> dict[str, Any]:
+def ocsf_finding(finding: FindingEntry, document: ScanDocument, names: AccountNames) -> dict[str, Any]:
     """One finding as an OCSF Detection Finding.
 
     Args:
-        finding: an entry of the document's ``findings``.
-        document: the scan document (for the time, the organisation and the role's trust policy).
-        index: look-ups over ``document``.
+        finding: one of the document's findings.
+        document: the scan document (for the time, the organisation, the check's text and the role).
+        names: account display names.
     """
-    catalogue = load_catalogue()
-    info = catalogue.checks.get(finding["check"])
+    check = document.check(finding.check)
     epoch, iso = _times(document)
-    severity_id, severity = SEVERITY_IDS.get(finding["severity"], (99, finding["severity"]))
-    status_id, status = STATUS_SUPPRESSED if finding.get("suppressed") else STATUS_NEW
-    arn = finding["resource"]
+    severity_id, severity = SEVERITY_IDS.get(finding.severity, (99, finding.severity))
+    status_id, status = STATUS_SUPPRESSED if finding.suppressed else STATUS_NEW
+    arn = finding.resource
     parsed = parse_arn(arn)
-    role = index.roles.get(arn, {})
-    compliance: dict[str, list[dict[str, str]]] = finding.get("compliance") or {}
-    organization = document.get("organization") or {}
-    tool = document.get("tool") or {}
+    role = document.role(arn)
+    compliance = check.compliance_by_framework()
+    organization_id = document.organization.id if document.organization else None
 
     finding_info: dict[str, Any] = {
         "created_time": epoch,
         "created_time_dt": iso,
-        "desc": info.rationale if info else finding.get("title", ""),
-        "title": finding.get("title") or finding["check"],
-        "uid": f"rolescope-{finding['id']}",
+        "desc": check.rationale or check.title,
+        "title": check.title,
+        "uid": f"rolescope-{finding.id}",
         "types": list(FINDING_TYPES),
     }
     if compliance.get(ATTACK_FRAMEWORK):
-        framework = catalogue.frameworks.get(ATTACK_FRAMEWORK)
+        framework = document.frameworks.get(ATTACK_FRAMEWORK)
         finding_info["attacks"] = _attacks(compliance[ATTACK_FRAMEWORK], framework.version if framework else "")
 
     resource: dict[str, Any] = {
         "labels": [],
-        "name": index.role_name(arn),
+        "name": document.role_name(arn),
         "uid": arn,
         "group": {"name": "iam"},
         "type": "AwsIamRole",
         "data": {
-            "details": finding.get("message", ""),
+            "details": finding.message,
             "metadata": {
-                "path": role.get("path"),
-                "trust_policy": role.get("trust_policy"),
-                "max_session_duration": role.get("max_session_duration"),
-                "last_used": role.get("last_used"),
-                "statement": finding.get("statement"),
-                "evidence": finding.get("evidence") or {},
+                "path": role.path if role else None,
+                "trust_policy": role.trust.document if role else None,
+                "max_session_duration": role.max_session_duration if role else None,
+                "last_used": role.last_used if role else None,
+                "statement": finding.statement,
+                "evidence": document.evidence(finding),
             },
         },
     }
     if parsed is not None:
         resource["cloud_partition"] = parsed.partition
 
-    remediation = finding.get("remediation") or {}
-    remediation_text = remediation.get("text") or (info.remediation.get("text", "") if info else "")
-    remediation_block: dict[str, Any] = {"desc": remediation_text}
-    if info and info.references:
-        remediation_block["references"] = list(info.references)
+    remediation_block: dict[str, Any] = {"desc": check.remediation.text}
+    if check.references:
+        remediation_block["references"] = list(check.references)
 
     account: dict[str, Any] = {
-        "name": index.account_name(finding["account_id"]) or finding["account_id"],
+        "name": names.name(finding.account_id) or finding.account_id,
         "type_id": ACCOUNT_TYPE_AWS[0],
         "type": ACCOUNT_TYPE_AWS[1],
-        "uid": finding["account_id"],
+        "uid": finding.account_id,
         "labels": [],
     }
     cloud: dict[str, Any] = {"account": account, "provider": "aws"}
-    if organization.get("id"):
-        cloud["org"] = {"uid": organization["id"]}
+    if organization_id:
+        cloud["org"] = {"uid": organization_id}
 
     event: dict[str, Any] = {
-        "message": finding.get("message", ""),
+        "message": finding.message,
         "metadata": {
-            "event_code": finding["check"],
+            "event_code": finding.check,
             "product": {"name": "rolescope", "uid": "rolescope", "vendor_name": "rolescope",
-                        "version": str(tool.get("version", ""))},
+                        "version": document.tool.version},
             "profiles": ["cloud", "datetime"],
             "version": OCSF_VERSION,
         },
@@ -140,14 +135,14 @@ def ocsf_finding(finding: dict[str, Any], document: dict[str, Any], index: Docum
         "severity": severity,
         "status": status,
         "status_code": "FAIL",
-        "status_detail": finding.get("message", ""),
+        "status_detail": finding.message,
         "status_id": status_id,
         "unmapped": {
-            "check_id": finding["check"],
-            "related_url": info.references[0] if info and info.references else "",
+            "check_id": finding.check,
+            "related_url": check.references[0] if check.references else "",
             "compliance": {framework: [r["id"] for r in items] for framework, items in compliance.items()},
-            "remediation_cli": remediation.get("cli", ""),
-            "remediation_terraform": remediation.get("terraform", ""),
+            "remediation_cli": document.remediation_cli(finding),
+            "remediation_terraform": check.remediation.terraform,
         },
         "activity_name": "Create",
         "activity_id": ACTIVITY_CREATE,
@@ -159,21 +154,21 @@ def ocsf_finding(finding: dict[str, Any], document: dict[str, Any], index: Docum
         "class_uid": CLASS_UID,
         "cloud": cloud,
         "remediation": remediation_block,
-        "risk_details": info.risk if info else "",
+        "risk_details": check.risk,
         "time": epoch,
         "time_dt": iso,
         "type_uid": CLASS_UID * 100 + ACTIVITY_CREATE,
         "type_name": "Detection Finding: Create",
     }
-    if organization.get("id"):
-        event["metadata"]["tenant_uid"] = organization["id"]
-    if finding.get("suppressed"):
-        event["comment"] = f"suppressed: {finding['suppressed']}"
+    if organization_id:
+        event["metadata"]["tenant_uid"] = organization_id
+    if finding.suppressed:
+        event["comment"] = f"suppressed: {finding.suppressed}"
     return event
 
 
-def render_ocsf(document: dict[str, Any]) -> bytes:
-    """Every finding as an OCSF Detection Finding, one compact JSON object per line."""
-    index = DocumentIndex.of(document)
-    lines = [orjson.dumps(ocsf_finding(f, document, index)) + b"\n" for f in document.get("findings") or ()]
-    return b"".join(lines)
+def write_ocsf(document: ScanDocument, stream: BinaryIO) -> None:
+    """Every finding as an OCSF Detection Finding, one compact JSON object per line, written as it is made."""
+    names = AccountNames.of(document)
+    for finding in document.findings:
+        stream.write(orjson.dumps(ocsf_finding(finding, document, names), option=orjson.OPT_APPEND_NEWLINE))

@@ -9,12 +9,12 @@ suppressed finding carries a SARIF suppression with its reason, so it shows as d
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 import orjson
 
-from rolescope.checks.catalogue import CheckInfo, load_catalogue
+from rolescope.report.model import CheckEntry, FindingEntry, ScanDocument
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "rolescope/finding/v1"
@@ -30,138 +30,115 @@ def rule_name(check_id: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", check_id) if part)
 
 
-def _help_markdown(info: CheckInfo) -> str:
-    lines = [f"**{info.title}** ({info.severity})", "", info.rationale, "", f"**Risk.** {info.risk}"]
-    remediation = info.remediation
-    if remediation.get("text"):
-        lines += ["", f"**Remediation.** {' '.join(remediation['text'].split())}"]
-    if remediation.get("cli"):
-        lines += ["", "```sh", remediation["cli"], "```"]
-    if remediation.get("terraform"):
-        lines += ["", f"Terraform: {' '.join(remediation['terraform'].split())}"]
-    if info.references:
-        lines += ["", "References:"] + [f"- <{url}>" for url in info.references]
+def _help_markdown(check: CheckEntry) -> str:
+    lines = [f"**{check.title}** ({check.severity})", "", check.rationale, "", f"**Risk.** {check.risk}"]
+    remediation = check.remediation
+    if remediation.text:
+        lines += ["", f"**Remediation.** {' '.join(remediation.text.split())}"]
+    if remediation.cli:
+        lines += ["", "```sh", remediation.cli, "```"]
+    if remediation.terraform:
+        lines += ["", f"Terraform: {' '.join(remediation.terraform.split())}"]
+    if check.references:
+        lines += ["", "References:"] + [f"- <{url}>" for url in check.references]
     return "\n".join(lines)
 
 
-def _help_text(info: CheckInfo) -> str:
-    parts = [info.rationale, f"Risk: {info.risk}"]
-    if info.remediation.get("text"):
-        parts.append("Remediation: " + " ".join(info.remediation["text"].split()))
+def _help_text(check: CheckEntry) -> str:
+    parts = [check.rationale, f"Risk: {check.risk}"]
+    if check.remediation.text:
+        parts.append("Remediation: " + " ".join(check.remediation.text.split()))
     return "\n\n".join(parts)
 
 
-def _rule(info: CheckInfo) -> dict[str, Any]:
+def sarif_rule(check: CheckEntry) -> dict[str, Any]:
+    """One check as a SARIF rule."""
+    level = LEVELS.get(check.severity, "warning")
     tags = ["security", "aws", "iam", "trust-policy"]
-    tags += sorted({f"{r.framework}/{r.id}" for r in info.compliance})
-    properties: dict[str, Any] = {"tags": tags, "precision": "high", "problem.severity": LEVELS[info.severity]}
-    if info.severity in SECURITY_SEVERITY:
-        properties["security-severity"] = SECURITY_SEVERITY[info.severity]
+    tags += sorted({f"{r.framework}/{r.id}" for r in check.compliance})
+    properties: dict[str, Any] = {"tags": tags, "precision": "high", "problem.severity": level}
+    if check.severity in SECURITY_SEVERITY:
+        properties["security-severity"] = SECURITY_SEVERITY[check.severity]
     rule: dict[str, Any] = {
-        "id": info.id,
-        "name": rule_name(info.id),
-        "shortDescription": {"text": info.title},
-        "fullDescription": {"text": info.rationale},
-        "help": {"text": _help_text(info), "markdown": _help_markdown(info)},
-        "defaultConfiguration": {"level": LEVELS[info.severity]},
+        "id": check.id,
+        "name": rule_name(check.id),
+        "shortDescription": {"text": check.title},
+        "fullDescription": {"text": check.rationale},
+        "help": {"text": _help_text(check), "markdown": _help_markdown(check)},
+        "defaultConfiguration": {"level": level},
         "properties": properties,
     }
-    if info.references:
-        rule["helpUri"] = info.references[0]
+    if check.references:
+        rule["helpUri"] = check.references[0]
     return rule
 
 
-def _result(finding: dict[str, Any], rule_index: int | None, names: dict[str, str]) -> dict[str, Any]:
-    severity = finding["severity"]
-    arn = finding["resource"]
+def sarif_result(finding: FindingEntry, rule_index: int | None, document: ScanDocument) -> dict[str, Any]:
+    """One finding as a SARIF result, located at its role's ARN."""
+    severity = finding.severity
+    arn = finding.resource
+    check = document.check(finding.check)
     result: dict[str, Any] = {
-        "ruleId": finding["check"],
+        "ruleId": finding.check,
         "level": LEVELS.get(severity, "warning"),
-        "message": {"text": finding.get("message") or finding.get("title") or finding["check"]},
+        "message": {"text": finding.message or check.title},
         "locations": [{
             # a valid URI even when a name holds characters IAM would refuse; real ARNs are unchanged
             "physicalLocation": {"artifactLocation": {"uri": quote(arn, safe="/:+=,.@_-")}},
-            "logicalLocations": [{"name": names.get(arn, arn.rsplit("/", 1)[-1]), "fullyQualifiedName": arn,
-                                  "kind": "resource"}],
+            "logicalLocations": [{"name": document.role_name(arn), "fullyQualifiedName": arn, "kind": "resource"}],
         }],
-        "partialFingerprints": {FINGERPRINT: finding["id"]},
+        "partialFingerprints": {FINGERPRINT: finding.id},
         "properties": {
             "severity": severity,
-            "account_id": finding["account_id"],
-            "statement": finding.get("statement"),
-            "compliance": finding.get("compliance") or {},
+            "account_id": finding.account_id,
+            "statement": finding.statement,
+            "compliance": check.compliance_by_framework(),
         },
     }
     if rule_index is not None:
         result["ruleIndex"] = rule_index
     if severity in SECURITY_SEVERITY:
         result["properties"]["security-severity"] = SECURITY_SEVERITY[severity]
-    if finding.get("suppressed"):
-        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding["suppressed"]}]
+    if finding.suppressed:
+        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding.suppressed}]
     return result
 
 
-def _notifications(document: dict[str, Any]) -> list[dict[str, Any]]:
+def _notifications(document: ScanDocument) -> list[dict[str, Any]]:
     notes = []
-    for account in document.get("accounts") or ():
-        if account.get("status") == "failed":
-            notes.append({"level": "error", "message": {
-                "text": f"account {account['account_id']} was not scanned: {account.get('error') or 'unknown error'}"}})
-    for error in document.get("errors") or ():
+    for account in document.failed_accounts:
         notes.append({"level": "error", "message": {
-            "text": f"{error.get('check')} on {error.get('resource')}: {error.get('error')}"}})
-    for expired in (document.get("suppressions") or {}).get("expired") or ():
+            "text": f"account {account.account_id} was not scanned: {account.error or 'unknown error'}"}})
+    for error in document.errors:
+        notes.append({"level": "error", "message": {"text": f"{error.check} on {error.resource}: {error.error}"}})
+    for expired in document.suppressions.expired:
         notes.append({"level": "warning", "message": {
-            "text": f"suppression #{expired.get('index')} expired on {expired.get('expires')}: "
-                    f"{expired.get('reason')}"}})
+            "text": f"suppression #{expired.index} expired on {expired.expires}: {expired.reason}"}})
     return notes
 
 
-def build_sarif(document: dict[str, Any]) -> dict[str, Any]:
-    """The SARIF log of a scan document.
+def write_sarif(document: ScanDocument, stream: BinaryIO) -> None:
+    """The SARIF 2.1.0 log of a scan, written result by result.
 
-    Args:
-        document: a ``rolescope.scan/v1`` document.
-
-    Returns:
-        A SARIF 2.1.0 log with one run: every catalogue check as a rule, every finding as a result.
+    One run: every check of the document's checks table as a rule, every finding as a result.
     """
-    catalogue = load_catalogue()
-    rules = [_rule(info) for info in catalogue.checks.values()]
+    rules = [sarif_rule(check) for check in document.checks.values()]
     index = {rule["id"]: position for position, rule in enumerate(rules)}
-    names = {role["arn"]: role["name"] for account in document.get("accounts") or ()
-             for role in account.get("roles") or () if "arn" in role and "name" in role}
     notifications = _notifications(document)
-    tool = document.get("tool") or {}
-    invocation: dict[str, Any] = {
-        "executionSuccessful": not any(a.get("status") == "failed" for a in document.get("accounts") or ()),
-    }
-    if document.get("generated_at"):
-        invocation["endTimeUtc"] = document["generated_at"]
+    invocation: dict[str, Any] = {"executionSuccessful": not document.failed_accounts}
+    if document.generated_at:
+        invocation["endTimeUtc"] = document.generated_at
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "rolescope",
-                "version": str(tool.get("version", "")),
-                "semanticVersion": str(tool.get("version", "")),
-                "rules": rules,
-            }},
-            "automationDetails": {"id": "rolescope/trust-policies/"},
-            "invocations": [invocation],
-            "results": [_result(f, index.get(f["check"]), names) for f in document.get("findings") or ()],
-            "properties": {
-                "schema": document.get("schema"),
-                "organization": document.get("organization"),
-                "summary": document.get("summary"),
-            },
-        }],
-    }
-
-
-def render_sarif(document: dict[str, Any]) -> bytes:
-    """The SARIF log as indented JSON."""
-    return orjson.dumps(build_sarif(document), option=orjson.OPT_INDENT_2) + b"\n"
+    driver = {"name": "rolescope", "version": document.tool.version, "semanticVersion": document.tool.version,
+              "rules": rules}
+    stream.write(b'{"$schema":' + orjson.dumps(SARIF_SCHEMA) + b',"version":"2.1.0","runs":[{"tool":'
+                 + orjson.dumps({"driver": driver}) + b',"automationDetails":{"id":"rolescope/trust-policies/"}'
+                 + b',"invocations":' + orjson.dumps([invocation]) + b',"results":[')
+    for position, finding in enumerate(document.findings):
+        stream.write((b",\n" if position else b"\n") + orjson.dumps(sarif_result(finding, index.get(finding.check),
+                                                                                document)))
+    properties = {"schema": document.schema,
+                  "organization": document.organization.as_json() if document.organization else None,
+                  "summary": document.summary.as_json()}
+    stream.write(b"\n],\"properties\":" + orjson.dumps(properties) + b"}]}\n")

@@ -23,16 +23,33 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from rolescope.checks.finding import Finding
+from rolescope.report.model import SuppressionEntry, SuppressionReport
 from rolescope.userfiles import UnreadableFile, read_user_text
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 FIELDS = ("check", "account", "resource", "reason", "expires")
 MAX_REASON = 1000
+
+
+class Covered(Protocol):
+    """What a suppression matches on: a finding as the scanner emits it, or as the document holds it."""
+
+    @property
+    def check(self) -> str: ...
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def resource(self) -> str: ...
+
+    @property
+    def suppressed(self) -> str | None: ...
 
 
 class SuppressionError(ValueError):
@@ -60,7 +77,7 @@ class Suppression:
     reason: str
     expires: date | None = None
 
-    def matches(self, finding: Finding) -> bool:
+    def matches(self, finding: Covered) -> bool:
         """Whether ``finding`` is covered (expiry aside)."""
         return (
             (self.check is None or finding.check == self.check)
@@ -81,16 +98,6 @@ class Suppression:
         if self.resource:
             parts.append(f"resource {self.resource}")
         return ", ".join(parts)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "check": self.check,
-            "accounts": sorted(self.accounts),
-            "resource": self.resource,
-            "reason": self.reason,
-            "expires": self.expires.isoformat() if self.expires else None,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,27 +137,28 @@ class Suppressions:
             marked.append(finding)
         return marked
 
-    def report(self, findings: Sequence[Finding]) -> dict[str, Any]:
+    def report(self, findings: Sequence[Covered]) -> SuppressionReport:
         """The document's ``suppressions`` block: the file, what each entry covered, what expired.
 
         Args:
             findings: the scan's findings, after :meth:`apply`.
         """
-        active = self.active
-        return {
-            "source": self.source,
-            "entries": len(self.entries),
-            "today": self.today.isoformat(),
-            "applied": [
-                {**s.as_json(), "findings": sum(1 for f in findings if s.matches(f) and f.suppressed == s.reason)}
-                for s in active
-            ],
+
+        def entry(suppression: Suppression, covered: int) -> SuppressionEntry:
+            return SuppressionEntry(suppression.index, suppression.check, tuple(sorted(suppression.accounts)),
+                                    suppression.resource, suppression.reason,
+                                    suppression.expires.isoformat() if suppression.expires else None, covered)
+
+        return SuppressionReport(
+            source=self.source,
+            entries=len(self.entries),
+            today=self.today.isoformat(),
+            applied=tuple(entry(s, sum(1 for f in findings if s.matches(f) and f.suppressed == s.reason))
+                          for s in self.active),
             # for an expired entry: the findings it would cover that no other entry suppresses
-            "expired": [
-                {**s.as_json(), "findings": sum(1 for f in findings if s.matches(f) and f.suppressed is None)}
-                for s in self.expired
-            ],
-        }
+            expired=tuple(entry(s, sum(1 for f in findings if s.matches(f) and f.suppressed is None))
+                          for s in self.expired),
+        )
 
     def warnings(self) -> list[str]:
         """One line per expired entry, for standard error."""

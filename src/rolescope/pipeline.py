@@ -1,0 +1,364 @@
+"""The library's one entry point: scan GAAD files or live accounts, account by account, into one typed result.
+
+Every command that scans (``scan``, ``demo``, ``compliance``, ``graph``) calls :func:`scan_files` or
+:func:`scan_live`; none assembles a scan itself. The work goes one account at a time: load its
+snapshot, analyse and check it (:func:`rolescope.scanner.scan_snapshot`), turn it into its piece of
+the report (:func:`scan_account`), hand that to the sinks, let the snapshot go. What stays until the
+end is only what the end needs: each account's light entry (its counts and the roles with
+findings), the findings, the check errors and the trust graph's part of each account.
+
+:func:`scan_account` is a pure function of its source (a file or a snapshot) and picklable
+settings, returning a picklable :class:`AccountOutcome`, so that it can run in worker processes;
+the trust analysis cache it is given is per run (per worker, then). Side effects are injected: the
+clock, the sinks the report goes to, and the progress callback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from rolescope.checks.context import CheckSettings
+from rolescope.checks.registry import CHECKS
+from rolescope.inventory.files import LoadFailure, expand, load_file, may_hold_organization, merge_organizations
+from rolescope.inventory.gaad import SnapshotError
+from rolescope.inventory.model import AccountSnapshot, Organization
+from rolescope.report.document import assemble, document_header
+from rolescope.report.entries import account_piece, error_entries, finding_entries, scan_scope
+from rolescope.report.graph_formats import graph_section
+from rolescope.report.model import AccountEntry, CheckErrorEntry, FindingEntry, ScanDocument, Scope
+from rolescope.report.sinks import ScanSink
+from rolescope.report.suppressions import Suppressions
+from rolescope.report.writer import encode_account
+from rolescope.scanner import AccountResult, TrustCache, scan_snapshot
+from rolescope.trust.graph import AccountGraphPart, account_graph_part
+
+if TYPE_CHECKING:  # boto3 is imported only for live scans
+    from rolescope.auth.targets import Target
+    from rolescope.inventory.live import AccountData, AccountFailure, SessionFactory
+
+# The phases a progress callback is told of, in order.
+ACCOUNTS_PHASE = "scanning accounts"
+GRAPH_PHASE = "building the trust graph"
+REPORTS_PHASE = "writing reports"
+
+
+class ScanInputError(ValueError):
+    """The scan cannot start, or found nothing it could scan; the message is one line.
+
+    Attributes:
+        failures: the files that could not be read, each with its reason.
+    """
+
+    def __init__(self, message: str, failures: Sequence[LoadFailure] = ()) -> None:
+        super().__init__(message)
+        self.failures = tuple(failures)
+
+
+class ScanProgress(Protocol):
+    """Told how a scan advances, phase by phase (a progress bar, log lines...)."""
+
+    def started(self, phase: str, total: int | None) -> None:
+        """``phase`` begins, with ``total`` steps when known."""
+
+    def advanced(self, phase: str) -> None:
+        """One step of ``phase`` is done."""
+
+    def finished(self, phase: str) -> None:
+        """``phase`` is over."""
+
+
+class NoProgress:
+    """A scan nobody watches."""
+
+    def started(self, phase: str, total: int | None) -> None:
+        del phase, total
+
+    def advanced(self, phase: str) -> None:
+        del phase
+
+    def finished(self, phase: str) -> None:
+        del phase
+
+
+@dataclass(frozen=True, slots=True)
+class ScanSettings:
+    """What a scan runs and what it keeps; picklable, so a worker process can get a copy.
+
+    Attributes:
+        checks: the checks' tuning (the pipeline fills in the organisation it finds).
+        check_ids: the checks to run (``None``: all; empty: none, as the graph needs).
+        severities: the severities to keep (empty: all).
+        accounts: the accounts to keep (empty: all).
+        suppressions: accepted risks: their findings are marked suppressed.
+        account_id: the account of a file whose ARNs and name do not say.
+        all_roles: keep every role in the typed document (the HTML report shows them all); else only
+            the roles with findings (every role is in the JSON document either way).
+        graph: build the trust graph.
+    """
+
+    checks: CheckSettings = field(default_factory=CheckSettings)
+    check_ids: tuple[str, ...] | None = None
+    severities: frozenset[str] = frozenset()
+    accounts: frozenset[str] = frozenset()
+    suppressions: Suppressions | None = None
+    account_id: str | None = None
+    all_roles: bool = False
+    graph: bool = True
+
+    @property
+    def scope(self) -> Scope:
+        scope = scan_scope(self.check_ids or (), self.severities, self.accounts)
+        return scope if self.check_ids != () else replace(scope, checks=())
+
+
+@dataclass(frozen=True, slots=True)
+class AccountOutcome:
+    """One account's piece of the scan, made by :func:`scan_account`.
+
+    Attributes:
+        entry: its light typed entry, or ``None`` when the account is filtered out.
+        encoded: its ``accounts[]`` entry as JSON (empty when filtered out).
+        findings: its findings kept, marked suppressed where an accepted risk covers them.
+        errors: its check errors.
+        graph_part: what the trust graph needs of it (``None``: no graph asked, or not scanned).
+        failure: why its file could not be read, when it could not.
+    """
+
+    entry: AccountEntry | None
+    encoded: bytes
+    findings: tuple[FindingEntry, ...] = ()
+    errors: tuple[CheckErrorEntry, ...] = ()
+    graph_part: AccountGraphPart | None = None
+    failure: LoadFailure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRun:
+    """A finished scan.
+
+    Attributes:
+        document: the typed document (roles kept as :attr:`ScanSettings.all_roles` says).
+        load_failures: the files that could not be read (each also a failed account).
+        graph_parts: each scanned account's part of the trust graph (empty without ``graph``).
+        organization: the organisation the accounts were judged in (for the trust graph).
+        analyses: the trust cache's counts: ``analysed``, ``renamed``, ``reused``.
+    """
+
+    document: ScanDocument
+    load_failures: tuple[LoadFailure, ...] = ()
+    graph_parts: tuple[AccountGraphPart, ...] = ()
+    organization: Organization | None = None
+    analyses: Mapping[str, int] = field(default_factory=dict)
+
+
+def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: TrustCache,
+                 api_calls: int | None = None) -> AccountOutcome:
+    """Load (from a file), analyse, check and encode one account.
+
+    Args:
+        source: a GAAD file, or a collected snapshot.
+        settings: the scan's settings (with the organisation filled in).
+        cache: the run's trust analysis cache.
+        api_calls: the AWS calls made to collect it (live scans).
+
+    Returns:
+        The account's outcome; a file that cannot be read becomes a failed account, never an exception.
+    """
+    if isinstance(source, Path):
+        try:
+            found = load_file(source, settings.account_id)
+            if isinstance(found, Organization):
+                raise SnapshotError("an organisation listing, read before the scan")
+        except SnapshotError as error:
+            failure = LoadFailure(str(source), str(error))
+            return failed_account(AccountResult("unknown", "failed", error=failure.error, source=failure.source),
+                                  settings, failure)
+        snapshot = found
+    else:
+        snapshot = source
+    if settings.accounts and snapshot.account_id not in settings.accounts:
+        return AccountOutcome(None, b"")  # filtered out: not even analysed
+    checks = CHECKS if settings.check_ids is None else tuple(c for c in CHECKS if c.id in settings.check_ids)
+    result, findings, errors = scan_snapshot(snapshot, settings.checks, cache, checks)
+    result.api_calls = api_calls
+    if settings.severities:
+        findings = [f for f in findings if f.severity in settings.severities]
+    if settings.suppressions is not None:
+        findings = settings.suppressions.apply(findings)
+    entries = finding_entries(findings)
+    with_findings = {f.resource for f in entries}
+    entry, json_entry = account_piece(result, (lambda _: True) if settings.all_roles else with_findings.__contains__)
+    part = account_graph_part(snapshot, [(r.role, r.analysis) for r in result.roles if r.analysis is not None]
+                              ) if settings.graph else None
+    return AccountOutcome(entry, encode_account(json_entry), tuple(entries), tuple(error_entries(errors)), part)
+
+
+def failed_account(result: AccountResult, settings: ScanSettings, failure: LoadFailure | None = None
+                   ) -> AccountOutcome:
+    """The outcome of an account that could not be read or collected."""
+    if settings.accounts and result.account_id not in settings.accounts:
+        return AccountOutcome(None, b"", failure=failure)
+    entry, json_entry = account_piece(result, lambda _: False)
+    return AccountOutcome(entry, encode_account(json_entry), failure=failure)
+
+
+def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequence[Path] = (),
+               sinks: Sequence[ScanSink] = (), progress: ScanProgress | None = None,
+               clock: Callable[[], datetime] | None = None) -> ScanRun:
+    """Scan GAAD files (``aws iam get-account-authorization-details`` output), one account at a time.
+
+    Organisation listings among ``paths`` (``list-accounts``/``describe-organization`` output) and in
+    ``org_files`` are read first: the organisation is the zone of trust every account is judged in.
+
+    Args:
+        paths: files, or directories whose ``*.json`` files are read (recursively).
+        settings: what to run and keep.
+        org_files: organisation listings (``--org-accounts``).
+        sinks: where the report goes, fed as the scan goes.
+        progress: told as each account is done.
+        clock: the time the document is stamped with (default: now, UTC).
+
+    Returns:
+        The finished scan.
+
+    Raises:
+        ScanInputError: an organisation file cannot be read, no file was found, or none could be
+            read (the sinks are then aborted: nothing is written).
+    """
+    organizations = []
+    for org_file in org_files:
+        try:
+            found = load_file(org_file)
+        except SnapshotError as error:
+            raise ScanInputError(f"{org_file}: {error}") from None
+        if not isinstance(found, Organization):
+            raise ScanInputError(f"{org_file}: not aws organizations list-accounts / describe-organization output")
+        organizations.append(found)
+    files = []
+    for path in expand(paths):
+        if may_hold_organization(path):
+            try:
+                listing = load_file(path, settings.account_id)
+            except SnapshotError:
+                listing = None  # read again in turn, and reported there
+            if isinstance(listing, Organization):
+                organizations.append(listing)
+                continue
+        files.append(path)
+    if not files:
+        raise ScanInputError("no GetAccountAuthorizationDetails files found in " + ", ".join(map(str, paths)))
+    return _run(((path, None) for path in files), len(files), settings, merge_organizations(organizations),
+                sinks, progress, clock, require_one=True)
+
+
+def scan_live(targets: Sequence[Target], open_session: SessionFactory, settings: ScanSettings, *,
+              organization: Organization | None = None, workers: int | None = None,
+              collected: Callable[[AccountData | AccountFailure], None] | None = None,
+              sinks: Sequence[ScanSink] = (), progress: ScanProgress | None = None,
+              clock: Callable[[], datetime] | None = None) -> ScanRun:
+    """Collect live accounts (:func:`rolescope.inventory.live.collect`), then scan them one at a time.
+
+    Args:
+        targets: the accounts to reach.
+        open_session: opens each account's session and gives its call counter.
+        settings: what to run and keep.
+        organization: the organisation, when known: the zone of trust.
+        workers: accounts collected at once (default: collection's own).
+        collected: told as each account is collected or fails.
+        sinks, progress, clock: as for :func:`scan_files`.
+
+    Returns:
+        The finished scan: collected accounts first, in target order, then those that failed, each
+        with the AWS error and the calls made.
+    """
+    from rolescope.auth.validate import DEFAULT_WORKERS
+    from rolescope.inventory.live import collect
+
+    collection = collect(targets, open_session, organization, DEFAULT_WORKERS if workers is None else workers,
+                         collected)
+    failed = [AccountResult(f.account_id, "failed", error=str(f.error), source=f.target.source,
+                            api_calls=f.calls.calls if f.calls is not None else None) for f in collection.failures]
+    total = len(collection.accounts) + len(failed)
+
+    def sources() -> Iterator[tuple[AccountSnapshot | AccountResult, int | None]]:
+        pending = collection.accounts[::-1]
+        collection.accounts.clear()  # each snapshot is let go once scanned
+        while pending:
+            data = pending.pop()
+            yield data.snapshot, data.calls.calls
+        for result in failed:
+            yield result, result.api_calls
+
+    return _run(sources(), total, settings, organization, sinks, progress, clock)
+
+
+def _run(sources: Iterable[tuple[Path | AccountSnapshot | AccountResult, int | None]], total: int,
+         settings: ScanSettings, organization: Organization | None, sinks: Sequence[ScanSink],
+         progress: ScanProgress | None, clock: Callable[[], datetime] | None, require_one: bool = False) -> ScanRun:
+    """Scan ``sources`` in order, feeding the sinks; abort them all if anything goes wrong."""
+    settings = replace(settings, checks=replace(settings.checks, organization=organization))
+    watcher = progress or NoProgress()
+    header = document_header((clock or _now)(), organization, settings.scope)
+    cache = TrustCache()
+    accounts: list[AccountEntry] = []
+    findings: list[FindingEntry] = []
+    errors: list[CheckErrorEntry] = []
+    parts: list[AccountGraphPart] = []
+    failures: list[LoadFailure] = []
+    scanned = 0
+    try:
+        for sink in sinks:
+            sink.begin(header)
+        watcher.started(ACCOUNTS_PHASE, total)
+        for source, api_calls in sources:
+            if isinstance(source, AccountResult):
+                outcome = failed_account(source, settings)
+            else:
+                outcome = scan_account(source, settings, cache, api_calls)
+            if outcome.failure is None and not isinstance(source, AccountResult):
+                scanned += 1
+            _collect(outcome, sinks, accounts, findings, errors, parts, failures)
+            watcher.advanced(ACCOUNTS_PHASE)
+        watcher.finished(ACCOUNTS_PHASE)
+        if require_one and not scanned:
+            raise ScanInputError("no snapshot could be read", failures)
+        graph = None
+        if settings.graph:
+            watcher.started(GRAPH_PHASE, None)
+            graph = graph_section(parts, organization)
+            watcher.finished(GRAPH_PHASE)
+        document = assemble(header, accounts, findings, errors, settings.suppressions, graph)
+        watcher.started(REPORTS_PHASE, None)
+        for sink in sinks:
+            sink.finish(document)
+        for sink in sinks:
+            sink.commit()
+        watcher.finished(REPORTS_PHASE)
+    except BaseException:
+        for sink in sinks:
+            sink.abort()
+        raise
+    return ScanRun(document, tuple(failures), tuple(parts), organization, dict(cache.stats))
+
+
+def _collect(outcome: AccountOutcome, sinks: Sequence[ScanSink], accounts: list[AccountEntry],
+             findings: list[FindingEntry], errors: list[CheckErrorEntry], parts: list[AccountGraphPart],
+             failures: list[LoadFailure]) -> None:
+    if outcome.entry is not None:
+        accounts.append(outcome.entry)
+        for sink in sinks:
+            sink.account(outcome.entry, outcome.encoded)
+    findings += outcome.findings
+    errors += outcome.errors
+    if outcome.graph_part is not None:
+        parts.append(outcome.graph_part)
+    if outcome.failure is not None:
+        failures.append(outcome.failure)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,160 @@
+"""From the scanner's results to the scan document's entries: typed, and as ``rolescope.scan/v2`` JSON.
+
+One account at a time (:func:`account_piece`), so that the pipeline can write each account and let
+it go: the account's JSON entry holds every role, while its typed entry keeps only the roles a
+renderer will need (those with findings, or all of them for the HTML report).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
+from rolescope.checks.context import path_evidence
+from rolescope.checks.finding import CheckError, Finding
+from rolescope.inventory.model import Organization
+from rolescope.report.model import (
+    AccountEntry,
+    CheckEntry,
+    CheckErrorEntry,
+    FindingEntry,
+    FrameworkEntry,
+    OrganizationInfo,
+    RoleEntry,
+    Scope,
+    Summary,
+    TrustEntry,
+)
+from rolescope.scanner import AccountResult, RoleResult
+
+# What v1 repeated in every finding's evidence and v2 keeps once, with the role (its trust paths and
+# statement text) or the finding (the statement index); ScanDocument.evidence adds it back.
+ROLE_EVIDENCE = frozenset({"paths", "statement_document"})
+
+
+def scan_scope(checks: Iterable[str] = (), severities: Iterable[str] = (), accounts: Iterable[str] = ()) -> Scope:
+    """What a scan looked at: the checks run, severities and accounts kept (each empty: all)."""
+    checks, severities, accounts = sorted(checks), frozenset(severities), sorted(accounts)
+    return Scope(tuple(checks) or tuple(sorted(load_catalogue().checks)),
+                 tuple(s for s in SEVERITIES if not severities or s in severities),
+                 tuple(accounts) or None, bool(severities or accounts))
+
+
+def checks_table() -> dict[str, CheckEntry]:
+    """Every catalogue check, in catalogue order: the document's ``checks`` section."""
+    return {key: CheckEntry.of(info) for key, info in load_catalogue().checks.items()}
+
+
+def frameworks_table() -> dict[str, FrameworkEntry]:
+    """Every catalogue framework: the document's ``frameworks`` section."""
+    return {key: FrameworkEntry.of(framework) for key, framework in load_catalogue().frameworks.items()}
+
+
+def organization_info(organization: Organization | None) -> OrganizationInfo | None:
+    """The organisation as the document shows it."""
+    if organization is None:
+        return None
+    return OrganizationInfo(
+        organization.org_id, organization.management_account, tuple(sorted(organization.account_ids)),
+        {a.account_id: a.name for a in sorted(organization.accounts, key=lambda a: a.account_id) if a.name})
+
+
+def trust_entry(result: RoleResult) -> TrustEntry:
+    """A role's trust policy and its analysis, as its account's ``trusts`` table holds them."""
+    analysis = result.analysis
+    if analysis is None:
+        return TrustEntry(result.role.trust_policy, result.error or "not analysed")
+    return TrustEntry(result.role.trust_policy, None, analysis.cross_account, analysis.public,
+                      analysis.mfa_or_external_id_required, tuple(analysis.outside_accounts),
+                      tuple(path_evidence(p) for p in analysis.paths))
+
+
+def account_piece(account: AccountResult, keep: Callable[[str], bool]) -> tuple[AccountEntry, dict[str, Any]]:
+    """One account as the document holds it.
+
+    Roles that share a trust document (byte for byte) share one entry of the account's ``trusts``
+    table, written once and referred to by index.
+
+    Args:
+        account: the scanner's result for the account.
+        keep: whether the typed entry keeps a role (by ARN).
+
+    Returns:
+        The typed entry (with the kept roles and the counts of all) and the JSON entry (every role).
+    """
+    table: dict[bytes, int] = {}
+    trusts: list[TrustEntry] = []
+    kept: list[RoleEntry] = []
+    roles_json: list[dict[str, Any]] = []
+    for result in account.roles:
+        role = result.role
+        key = orjson.dumps(role.trust_policy)  # the document as written: key order counts
+        index = table.get(key)
+        if index is None:
+            index = table[key] = len(trusts)
+            trusts.append(trust_entry(result))
+        entry = RoleEntry(role.name, role.arn, role.path, trusts[index], role.max_session_duration,
+                          role.last_used.isoformat() if role.last_used else None)
+        roles_json.append(entry.as_json(index))
+        if keep(role.arn):
+            kept.append(entry)
+    typed = AccountEntry(account.account_id, account.status, account.alias, account.error, account.source,
+                         tuple(kept), len(account.roles), sum(1 for r in account.roles if r.analysis is None),
+                         account.api_calls)
+    return typed, {**typed.header_json(), "trusts": [t.as_json() for t in trusts], "roles": roles_json}
+
+
+def fingerprint(finding: Finding, detail: str | None = None) -> str:
+    """A stable id for a finding: the same problem on the same role keeps it across scans (and versions).
+
+    Args:
+        finding: the finding.
+        detail: what tells apart findings of one check on one statement (e.g. two weak ExternalId
+            values); given only when such findings collide, so other ids never change.
+    """
+    text = f"{finding.check}|{finding.account_id}|{finding.resource}|{finding.statement}"
+    if detail is not None:
+        text += f"|{detail}"
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def finding_entries(findings: Sequence[Finding]) -> list[FindingEntry]:
+    """The findings as the document holds them, each with its unique stable id.
+
+    Findings that share a fingerprint are told apart by their message. Only findings of one account
+    can share one, so the ids of an account's findings do not depend on the other accounts.
+    """
+    plain = [fingerprint(f) for f in findings]
+    counts = Counter(plain)
+    return [
+        FindingEntry(fingerprint(f, f.message) if counts[ident] > 1 else ident, f.check, f.severity, f.account_id,
+                     f.resource, f.message, f.statement,
+                     _own_evidence(f), f.suppressed)
+        for f, ident in zip(findings, plain, strict=True)
+    ]
+
+
+def _own_evidence(finding: Finding) -> dict[str, Any]:
+    return {k: v for k, v in finding.evidence.items()
+            if k not in ROLE_EVIDENCE and not (k == "statement" and v == finding.statement)}
+
+
+def error_entries(errors: Iterable[CheckError]) -> list[CheckErrorEntry]:
+    return [CheckErrorEntry(e.check, e.account_id, e.resource, e.error) for e in errors]
+
+
+def finding_order(finding: FindingEntry) -> tuple[int, str, str, str]:
+    """Most severe first, then by account, role and check: the order of the document's findings."""
+    return severity_rank(finding.severity), finding.account_id, finding.resource, finding.check
+
+
+def summarise(accounts: Sequence[AccountEntry], findings: Sequence[FindingEntry]) -> Summary:
+    """The document's ``summary``: accounts, failed accounts, roles, open findings by severity, suppressed."""
+    counts = Counter(f.severity for f in findings if not f.suppressed)
+    return Summary(len(accounts), sum(1 for a in accounts if a.failed), sum(a.role_count for a in accounts),
+                   {s: counts.get(s, 0) for s in SEVERITIES}, sum(1 for f in findings if f.suppressed))

@@ -1,0 +1,130 @@
+"""Where a scan's reports go: each output a sink the pipeline feeds as it scans.
+
+A sink is told the document's header when the scan starts, each account as it is scanned, and the
+finished typed document at the end; if the scan fails it is aborted and leaves nothing behind (a
+file being replaced keeps its old content). The JSON document is streamed account by account; the
+other formats are written from the typed document once the scan is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack
+from pathlib import Path
+from typing import BinaryIO, Protocol, TextIO
+
+from rolescope.report.atomic import atomic_writer
+from rolescope.report.document import DocumentHeader
+from rolescope.report.formats import ModelWriter
+from rolescope.report.model import AccountEntry, ScanDocument
+from rolescope.report.writer import DocumentWriter
+
+# Opens the stream a report is written to; leaving it without an exception commits what was written.
+Output = Callable[[], AbstractContextManager[BinaryIO]]
+
+
+class ScanSink(Protocol):
+    """What the pipeline hands a scan's output to."""
+
+    def begin(self, header: DocumentHeader) -> None:
+        """The scan starts: its header is known."""
+
+    def account(self, entry: AccountEntry, encoded: bytes) -> None:
+        """One account is scanned: its typed entry and its ``accounts[]`` JSON entry."""
+
+    def finish(self, document: ScanDocument) -> None:
+        """The scan is done: write the rest from the whole typed document (roles kept as asked)."""
+
+    def commit(self) -> None:
+        """Every sink finished: make what was written the report (rename it into place)."""
+
+    def abort(self) -> None:
+        """The scan or another sink failed: drop anything written, leave what was there before."""
+
+
+def file_output(path: Path) -> Output:
+    """Write to ``path``, replacing it atomically (see :func:`~rolescope.report.atomic.atomic_writer`)."""
+    return lambda: atomic_writer(path)
+
+
+def stream_output(text: TextIO) -> Output:
+    """Write to an open text stream's binary layer (standard output), flushed, left open."""
+    return lambda: _binary(text)
+
+
+@contextlib.contextmanager
+def _binary(text: TextIO) -> Iterator[BinaryIO]:
+    text.flush()  # what was printed before comes first
+    stream: BinaryIO = text.buffer
+    yield stream
+    stream.flush()
+
+
+class _Staged:
+    """An output opened on demand, committed or thrown away as the pipeline says."""
+
+    def __init__(self, output: Output) -> None:
+        self._output = output
+        self._stack = ExitStack()
+
+    def open(self) -> BinaryIO:
+        return self._stack.enter_context(self._output())
+
+    def commit(self) -> None:
+        self._stack.close()
+
+    def abort(self) -> None:
+        self._stack.__exit__(RuntimeError, RuntimeError("scan aborted"), None)
+
+
+class JsonSink:
+    """The ``rolescope.scan/v2`` document, written account by account as the scan goes."""
+
+    def __init__(self, output: Output) -> None:
+        self._staged = _Staged(output)
+        self._writer: DocumentWriter | None = None
+
+    def _started(self) -> DocumentWriter:
+        if self._writer is None:
+            raise RuntimeError("the JSON report was not begun")
+        return self._writer
+
+    def begin(self, header: DocumentHeader) -> None:
+        self._writer = DocumentWriter(self._staged.open())
+        self._writer.begin(header)
+
+    def account(self, entry: AccountEntry, encoded: bytes) -> None:
+        self._started().account(encoded)
+
+    def finish(self, document: ScanDocument) -> None:
+        self._started().finish(document)
+
+    def commit(self) -> None:
+        self._staged.commit()
+
+    def abort(self) -> None:
+        self._staged.abort()
+
+
+class ModelSink:
+    """A report written from the finished typed document (SARIF, OCSF, CSV, HTML)."""
+
+    def __init__(self, write: ModelWriter, output: Output) -> None:
+        self._write = write
+        self._staged = _Staged(output)
+
+    def begin(self, header: DocumentHeader) -> None:
+        del header  # nothing to write before the scan is done
+
+    def account(self, entry: AccountEntry, encoded: bytes) -> None:
+        del entry, encoded
+
+    def finish(self, document: ScanDocument) -> None:
+        self._write(document, self._staged.open())
+
+    def commit(self) -> None:
+        self._staged.commit()
+
+    def abort(self) -> None:
+        self._staged.abort()

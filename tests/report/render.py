@@ -1,0 +1,16 @@
+"""Writing a report format from a scan document given as JSON (as a file would hold it), into bytes."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rolescope.report.formats import ModelWriter
+from rolescope.report.reader import parse_document
+
+
+def render(write: ModelWriter, document: dict[str, Any]) -> bytes:
+    """``write`` applied to ``document`` read through the typed reader."""
+    stream = io.BytesIO()
+    write(parse_document(document), stream)
+    return stream.getvalue()

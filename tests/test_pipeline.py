@@ -1,0 +1,241 @@
+"""The pipeline: one account at a time, the streamed document equal to the one built whole, sinks that abort."""
+
+from __future__ import annotations
+
+import gc
+import json
+import pickle
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.factories import ACCOUNT, OUTSIDER, allow, gaad, organization, role, trust
+
+from rolescope.checks.context import CheckSettings
+from rolescope.inventory.files import load_snapshots, merge_organizations
+from rolescope.inventory.model import Role
+from rolescope.pipeline import (
+    ACCOUNTS_PHASE,
+    GRAPH_PHASE,
+    REPORTS_PHASE,
+    ScanInputError,
+    ScanSettings,
+    scan_account,
+    scan_files,
+)
+from rolescope.report.compliance import compliance_reports
+from rolescope.report.document import DocumentHeader, build_document
+from rolescope.report.model import AccountEntry, RoleEntry, ScanDocument
+from rolescope.report.reader import read_document
+from rolescope.report.sinks import JsonSink, file_output
+from rolescope.report.suppressions import parse_suppressions
+from rolescope.scanner import TrustCache, scan_snapshots
+
+ACCOUNTS, ROLES = 8, 30
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+def account_id(index: int) -> str:
+    return f"{100000000000 + index:012d}"
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Eight accounts of thirty roles: a third trust an outside account, a few anyone, the rest a service."""
+    directory = tmp_path_factory.mktemp("org")
+    for index in range(ACCOUNTS):
+        account = account_id(index)
+        roles = []
+        for number in range(ROLES):
+            if number % 3 == 0:
+                policy = trust(allow({"AWS": OUTSIDER}))
+            elif number % 10 == 1:
+                policy = trust(allow("*"))
+            else:
+                policy = trust(allow({"Service": "lambda.amazonaws.com"}))
+            roles.append(role(f"role-{number}", policy, account))
+        (directory / f"{account}.json").write_text(json.dumps(gaad(*roles)))
+    (directory / "zz-broken.json").write_text("{ not json")  # sorts last: a failed account, in place
+    (directory / "organization.json").write_text(json.dumps(organization(*(account_id(i) for i in range(ACCOUNTS)),
+                                                                         management=account_id(0))))
+    return directory
+
+
+def settings(**changes: Any) -> ScanSettings:
+    return ScanSettings(CheckSettings(now=NOW), **changes)
+
+
+def live_objects() -> list[Any]:
+    """Every object the collector tracks, those an earlier ``gc.freeze`` hid included."""
+    gc.unfreeze()
+    return gc.get_objects()
+
+
+def roles_held() -> tuple[int, int]:
+    """How many roles the process holds: loaded (Role) and typed (RoleEntry)."""
+    objects = live_objects()
+    return sum(1 for o in objects if type(o) is Role), sum(1 for o in objects if type(o) is RoleEntry)
+
+
+class CountingSink:
+    """Counts, each time an account arrives, the roles held beyond those held when the scan began."""
+
+    def __init__(self) -> None:
+        self.loaded: list[int] = []
+        self.typed: list[int] = []
+        self.accounts = 0
+        self._before = (0, 0)
+
+    def begin(self, header: DocumentHeader) -> None:
+        del header
+        self._before = roles_held()  # other tests' fixtures may hold some
+
+    def account(self, entry: AccountEntry, encoded: bytes) -> None:
+        del entry, encoded
+        self.accounts += 1
+        loaded, typed = roles_held()
+        self.loaded.append(loaded - self._before[0])
+        self.typed.append(typed - self._before[1])
+
+    def finish(self, document: ScanDocument) -> None:
+        del document
+
+    def commit(self) -> None:
+        """Nothing to make final."""
+
+    def abort(self) -> None:
+        """Nothing to undo."""
+
+
+def test_a_scan_holds_one_account_at_a_time(org: Path, tmp_path: Path) -> None:
+    counting = CountingSink()
+    run = scan_files([org], settings(graph=False), sinks=[counting, JsonSink(file_output(tmp_path / "scan.json"))])
+    assert counting.accounts == ACCOUNTS + 1  # and the broken file
+    assert len(run.document.accounts) == ACCOUNTS + 1 and run.document.summary.roles == ACCOUNTS * ROLES
+    # never more than one account's roles loaded, though the scan read eight accounts of thirty
+    assert max(counting.loaded) <= ROLES
+    # (the count does see roles: loading the organisation whole, as scans did before, holds them all)
+    before = roles_held()[0]
+    snapshots, _, _ = load_snapshots([org])
+    assert roles_held()[0] - before == ACCOUNTS * ROLES
+    del snapshots
+    # the typed document keeps only the roles with findings (a third and the public ones), not every role
+    with_findings = {f.resource for f in run.document.findings}
+    assert max(counting.typed) <= len(with_findings) < ACCOUNTS * ROLES // 2
+    assert {r.arn for a in run.document.accounts for r in a.roles} == with_findings
+    # while the JSON document holds every role
+    written = json.loads((tmp_path / "scan.json").read_text())
+    assert sum(len(a["roles"]) for a in written["accounts"]) == ACCOUNTS * ROLES
+
+
+def test_the_streamed_document_is_the_document_built_whole(org: Path, tmp_path: Path) -> None:
+    rules = parse_suppressions(f"suppressions:\n  - {{account: \"{account_id(1)}\", reason: accepted}}\n", "s.yaml",
+                               NOW.date())
+    target = tmp_path / "scan.json"
+    run = scan_files([org], settings(suppressions=rules), sinks=[JsonSink(file_output(target))], clock=lambda: NOW)
+    streamed = json.loads(target.read_bytes())
+    snapshots, failures, organizations = load_snapshots([org])
+    organization_found = merge_organizations(organizations)
+    result = scan_snapshots(snapshots, CheckSettings(organization=organization_found, now=NOW))
+    result.findings = rules.apply(result.findings)
+    result.generated_at = NOW
+    built = build_document(result, suppressions=rules)
+    [failure] = failures
+    built["accounts"].append({"account_id": "unknown", "alias": None, "status": "failed", "error": failure.error,
+                              "source": failure.source, "trusts": [], "roles": []})
+    built["summary"]["accounts"] += 1
+    built["summary"]["failed_accounts"] += 1
+    assert streamed == built
+    assert streamed["summary"]["suppressed"] == sum(1 for f in run.document.findings if f.suppressed) > 0
+    assert run.load_failures == (failure,)
+
+
+def test_reports_from_the_light_document_match_those_from_the_file(org: Path, tmp_path: Path) -> None:
+    target = tmp_path / "scan.json"
+    run = scan_files([org], settings(), sinks=[JsonSink(file_output(target))])
+    from_file = read_document(target)
+    assert len(from_file.accounts[0].roles) == ROLES > len(run.document.accounts[0].roles)
+    assert [r.as_json() for r in compliance_reports(run.document)] == [
+        r.as_json() for r in compliance_reports(from_file)]
+    assert run.document.findings == from_file.findings
+    for finding in run.document.findings:
+        assert run.document.evidence(finding) == from_file.evidence(finding)
+        assert run.document.remediation_cli(finding) == from_file.remediation_cli(finding)
+
+
+def test_progress_is_told_each_account_and_each_phase(org: Path) -> None:
+    told: list[tuple[str, str, int | None]] = []
+
+    class Recorder:
+        def started(self, phase: str, total: int | None) -> None:
+            told.append(("started", phase, total))
+
+        def advanced(self, phase: str) -> None:
+            told.append(("advanced", phase, None))
+
+        def finished(self, phase: str) -> None:
+            told.append(("finished", phase, None))
+
+    scan_files([org], settings(), progress=Recorder())
+    assert told == [("started", ACCOUNTS_PHASE, ACCOUNTS + 1), *[("advanced", ACCOUNTS_PHASE, None)] * (ACCOUNTS + 1),
+                    ("finished", ACCOUNTS_PHASE, None), ("started", GRAPH_PHASE, None),
+                    ("finished", GRAPH_PHASE, None), ("started", REPORTS_PHASE, None),
+                    ("finished", REPORTS_PHASE, None)]
+
+
+def test_every_role_is_kept_when_asked(org: Path) -> None:
+    run = scan_files([org], settings(all_roles=True, graph=False))
+    assert sum(len(a.roles) for a in run.document.accounts) == ACCOUNTS * ROLES
+
+
+def test_the_account_step_is_picklable_for_worker_processes(org: Path) -> None:
+    chosen = settings(suppressions=parse_suppressions("suppressions: []", "s.yaml", NOW.date()))
+    outcome = scan_account(org / f"{account_id(2)}.json", pickle.loads(pickle.dumps(chosen)), TrustCache())
+    again = pickle.loads(pickle.dumps(outcome))
+    assert again == outcome and again.entry is not None and again.entry.role_count == ROLES
+    assert again.graph_part is not None and again.encoded.startswith(b'{"account_id":"' + account_id(2).encode())
+    assert pickle.loads(pickle.dumps(scan_account)) is scan_account
+
+
+def test_filters_apply_per_account(org: Path) -> None:
+    run = scan_files([org], settings(accounts=frozenset({account_id(3)}), severities=frozenset({"critical"})))
+    assert [a.account_id for a in run.document.accounts] == [account_id(3)]
+    assert run.document.findings and {f.severity for f in run.document.findings} == {"critical"}
+    assert run.document.scope.filtered and run.document.scope.accounts == (account_id(3),)
+
+
+def test_a_failing_sink_leaves_the_previous_report_alone(org: Path, tmp_path: Path) -> None:
+    target = tmp_path / "scan.json"
+    target.write_text("previous report")
+
+    class Broken(CountingSink):
+        def finish(self, document: ScanDocument) -> None:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        scan_files([org], settings(graph=False), sinks=[JsonSink(file_output(target)), Broken()])
+    assert target.read_text() == "previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["scan.json"]  # no temporary file left
+
+
+def test_nothing_readable_is_an_error_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text("[1, 2")
+    target = tmp_path / "out" / "scan.json"
+    with pytest.raises(ScanInputError, match="no snapshot could be read") as raised:
+        scan_files([tmp_path], settings(), sinks=[JsonSink(file_output(target))])
+    assert [f.source for f in raised.value.failures] == [str(tmp_path / "a.json")]
+    assert not target.exists()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ScanInputError, match="no GetAccountAuthorizationDetails files found"):
+        scan_files([tmp_path / "empty"], settings())
+
+
+def test_an_organisation_listing_is_found_wherever_it_is(tmp_path: Path) -> None:
+    # listed after the account it names, and with a first key that does not say what it is
+    (tmp_path / "a.json").write_text(json.dumps(gaad(role("member", trust(allow({"AWS": OUTSIDER}))))))
+    listing = {"NextToken": None, **organization(ACCOUNT, OUTSIDER)}
+    (tmp_path / "z.json").write_text(json.dumps(listing))
+    run = scan_files([tmp_path], settings())
+    assert run.document.organization is not None and OUTSIDER in run.document.organization.accounts
+    assert not any(f.check == "trust-to-account-outside-organization" for f in run.document.findings)
