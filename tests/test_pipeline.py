@@ -174,14 +174,21 @@ def test_progress_is_told_each_account_and_each_phase(org: Path) -> None:
         def advanced(self, phase: str) -> None:
             told.append(("advanced", phase, None))
 
-        def finished(self, phase: str) -> None:
+        def finished(self, phase: str, summary: str) -> None:
             told.append(("finished", phase, None))
+            summaries.append(summary)
 
+    summaries: list[str] = []
     scan_files([org], settings(), progress=Recorder())
     assert told == [("started", ACCOUNTS_PHASE, ACCOUNTS + 1), *[("advanced", ACCOUNTS_PHASE, None)] * (ACCOUNTS + 1),
                     ("finished", ACCOUNTS_PHASE, None), ("started", GRAPH_PHASE, None),
                     ("finished", GRAPH_PHASE, None), ("started", REPORTS_PHASE, None),
                     ("finished", REPORTS_PHASE, None)]
+    accounts, graph, reports = summaries
+    assert accounts.startswith(f"{ACCOUNTS} accounts, {ACCOUNTS * ROLES} roles, ")
+    assert accounts.endswith("; 1 failed (1 unreadable file)")
+    assert "nodes" in graph and "edges" in graph
+    assert reports == "0 reports"
 
 
 def test_every_role_is_kept_when_asked(org: Path) -> None:
@@ -239,3 +246,20 @@ def test_an_organisation_listing_is_found_wherever_it_is(tmp_path: Path) -> None
     run = scan_files([tmp_path], settings())
     assert run.document.organization is not None and OUTSIDER in run.document.organization.accounts
     assert not any(f.check == "trust-to-account-outside-organization" for f in run.document.findings)
+
+
+def test_worker_processes_write_the_same_document_byte_for_byte(org: Path, tmp_path: Path) -> None:
+    """--jobs 2 reads the accounts in two processes, yet the document is the one --jobs 1 writes."""
+    from rolescope.cli.demo import sample_org_path
+
+    for name, source in (("generated", org), ("demo", sample_org_path())):
+        written = []
+        for jobs in (1, 2):
+            target = tmp_path / f"{name}-{jobs}.json"
+            run = scan_files([source], settings(), sinks=[JsonSink(file_output(target))], clock=lambda: NOW,
+                             jobs=jobs)
+            written.append((target.read_bytes(), run.analyses))
+        (one, analyses_one), (two, analyses_two) = written
+        assert one == two, name
+        # the same roles were looked at, whichever process's cache served them
+        assert sum(analyses_one.values()) == sum(analyses_two.values()) > 0

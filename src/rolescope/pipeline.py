@@ -15,9 +15,12 @@ clock, the sinks the report goes to, and the progress callback.
 
 from __future__ import annotations
 
+import gc
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -35,6 +38,7 @@ from rolescope.report.suppressions import Suppressions
 from rolescope.report.writer import encode_account
 from rolescope.scanner import AccountResult, TrustCache, scan_snapshot
 from rolescope.trust.graph import AccountGraphPart, account_graph_part
+from rolescope.workers import ordered_map
 
 if TYPE_CHECKING:  # boto3 is imported only for live scans
     from rolescope.auth.targets import Target
@@ -67,8 +71,8 @@ class ScanProgress(Protocol):
     def advanced(self, phase: str) -> None:
         """One step of ``phase`` is done."""
 
-    def finished(self, phase: str) -> None:
-        """``phase`` is over."""
+    def finished(self, phase: str, summary: str) -> None:
+        """``phase`` is over; ``summary`` says what it did, in a few words ("400 accounts, ...")."""
 
 
 class NoProgress:
@@ -80,8 +84,8 @@ class NoProgress:
     def advanced(self, phase: str) -> None:
         del phase
 
-    def finished(self, phase: str) -> None:
-        del phase
+    def finished(self, phase: str, summary: str) -> None:
+        del phase, summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +130,8 @@ class AccountOutcome:
         errors: its check errors.
         graph_part: what the trust graph needs of it (``None``: no graph asked, or not scanned).
         failure: why its file could not be read, when it could not.
+        scanned: its snapshot was read (and analysed, unless ``--account`` filtered it out).
+        analyses: what analysing it cost the trust cache (``analysed``, ``renamed``, ``reused``).
     """
 
     entry: AccountEntry | None
@@ -134,6 +140,8 @@ class AccountOutcome:
     errors: tuple[CheckErrorEntry, ...] = ()
     graph_part: AccountGraphPart | None = None
     failure: LoadFailure | None = None
+    scanned: bool = False
+    analyses: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +189,9 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
     else:
         snapshot = source
     if settings.accounts and snapshot.account_id not in settings.accounts:
-        return AccountOutcome(None, b"")  # filtered out: not even analysed
+        return AccountOutcome(None, b"", scanned=True)  # read, then filtered out: not even analysed
     checks = CHECKS if settings.check_ids is None else tuple(c for c in CHECKS if c.id in settings.check_ids)
+    before = Counter(cache.stats)
     result, findings, errors = scan_snapshot(snapshot, settings.checks, cache, checks)
     result.api_calls = api_calls
     if settings.severities:
@@ -194,7 +203,8 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
     entry, json_entry = account_piece(result, (lambda _: True) if settings.all_roles else with_findings.__contains__)
     part = account_graph_part(snapshot, [(r.role, r.analysis) for r in result.roles if r.analysis is not None]
                               ) if settings.graph else None
-    return AccountOutcome(entry, encode_account(json_entry), tuple(entries), tuple(error_entries(errors)), part)
+    return AccountOutcome(entry, encode_account(json_entry), tuple(entries), tuple(error_entries(errors)), part,
+                          scanned=True, analyses=dict(cache.stats - before))
 
 
 def failed_account(result: AccountResult, settings: ScanSettings, failure: LoadFailure | None = None
@@ -208,7 +218,7 @@ def failed_account(result: AccountResult, settings: ScanSettings, failure: LoadF
 
 def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequence[Path] = (),
                sinks: Sequence[ScanSink] = (), progress: ScanProgress | None = None,
-               clock: Callable[[], datetime] | None = None) -> ScanRun:
+               clock: Callable[[], datetime] | None = None, jobs: int = 1) -> ScanRun:
     """Scan GAAD files (``aws iam get-account-authorization-details`` output), one account at a time.
 
     Organisation listings among ``paths`` (``list-accounts``/``describe-organization`` output) and in
@@ -221,6 +231,8 @@ def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequ
         sinks: where the report goes, fed as the scan goes.
         progress: told as each account is done.
         clock: the time the document is stamped with (default: now, UTC).
+        jobs: worker processes that load and analyse accounts (1: all in this process). The result
+            is the same whatever the number: accounts are taken in the order of the files.
 
     Returns:
         The finished scan.
@@ -251,8 +263,13 @@ def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequ
         files.append(path)
     if not files:
         raise ScanInputError("no GetAccountAuthorizationDetails files found in " + ", ".join(map(str, paths)))
-    return _run(((path, None) for path in files), len(files), settings, merge_organizations(organizations),
-                sinks, progress, clock, require_one=True)
+    organization = merge_organizations(organizations)
+    settings = _with_organization(settings, organization)
+    if jobs > 1 and len(files) > 1:
+        outcomes: Iterable[AccountOutcome] = ordered_map(partial(_file_scanner, settings), files, jobs)
+    else:
+        outcomes = _scanned(((path, None) for path in files), settings)
+    return _run(outcomes, len(files), settings, organization, sinks, progress, clock, require_one=True)
 
 
 def scan_live(targets: Sequence[Target], open_session: SessionFactory, settings: ScanSettings, *,
@@ -293,56 +310,97 @@ def scan_live(targets: Sequence[Target], open_session: SessionFactory, settings:
         for result in failed:
             yield result, result.api_calls
 
-    return _run(sources(), total, settings, organization, sinks, progress, clock)
+    settings = _with_organization(settings, organization)
+    return _run(_scanned(sources(), settings), total, settings, organization, sinks, progress, clock)
 
 
-def _run(sources: Iterable[tuple[Path | AccountSnapshot | AccountResult, int | None]], total: int,
-         settings: ScanSettings, organization: Organization | None, sinks: Sequence[ScanSink],
-         progress: ScanProgress | None, clock: Callable[[], datetime] | None, require_one: bool = False) -> ScanRun:
-    """Scan ``sources`` in order, feeding the sinks; abort them all if anything goes wrong."""
-    settings = replace(settings, checks=replace(settings.checks, organization=organization))
+def _with_organization(settings: ScanSettings, organization: Organization | None) -> ScanSettings:
+    return replace(settings, checks=replace(settings.checks, organization=organization))
+
+
+def _scanned(sources: Iterable[tuple[Path | AccountSnapshot | AccountResult, int | None]], settings: ScanSettings
+             ) -> Iterator[AccountOutcome]:
+    """Each source's outcome, in this process, with one trust cache for the run."""
+    cache = TrustCache()
+    for source, api_calls in sources:
+        if isinstance(source, AccountResult):
+            yield failed_account(source, settings)
+        else:
+            yield scan_account(source, settings, cache, api_calls)
+
+
+def _file_scanner(settings: ScanSettings) -> Callable[[Path], AccountOutcome]:
+    """What a worker process runs for each file: its own trust cache, shared by the accounts it scans.
+
+    The worker process is the pipeline's own, so it may pause the cyclic collector for its whole
+    life (see :mod:`rolescope.gc_pause` for why a scan wants that); the caller's process is untouched.
+    """
+    gc.disable()
+    cache = TrustCache()
+    return lambda path: scan_account(path, settings, cache)
+
+
+def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings, organization: Organization | None,
+         sinks: Sequence[ScanSink], progress: ScanProgress | None, clock: Callable[[], datetime] | None,
+         require_one: bool = False) -> ScanRun:
+    """Feed the sinks each account's outcome, in order; abort them all if anything goes wrong."""
     watcher = progress or NoProgress()
     header = document_header((clock or _now)(), organization, settings.scope)
-    cache = TrustCache()
     accounts: list[AccountEntry] = []
     findings: list[FindingEntry] = []
     errors: list[CheckErrorEntry] = []
     parts: list[AccountGraphPart] = []
     failures: list[LoadFailure] = []
+    analyses: Counter[str] = Counter()
     scanned = 0
     try:
         for sink in sinks:
             sink.begin(header)
         watcher.started(ACCOUNTS_PHASE, total)
-        for source, api_calls in sources:
-            if isinstance(source, AccountResult):
-                outcome = failed_account(source, settings)
-            else:
-                outcome = scan_account(source, settings, cache, api_calls)
-            if outcome.failure is None and not isinstance(source, AccountResult):
+        for outcome in outcomes:
+            if outcome.failure is None and outcome.scanned:
                 scanned += 1
+            analyses.update(outcome.analyses)
             _collect(outcome, sinks, accounts, findings, errors, parts, failures)
             watcher.advanced(ACCOUNTS_PHASE)
-        watcher.finished(ACCOUNTS_PHASE)
         if require_one and not scanned:
             raise ScanInputError("no snapshot could be read", failures)
+        watcher.finished(ACCOUNTS_PHASE, _accounts_summary(accounts, findings, failures, analyses))
         graph = None
         if settings.graph:
             watcher.started(GRAPH_PHASE, None)
             graph = graph_section(parts, organization)
-            watcher.finished(GRAPH_PHASE)
+            watcher.finished(GRAPH_PHASE, f"{len(graph.get('nodes') or ()):,} nodes, "
+                                          f"{len(graph.get('edges') or ()):,} edges")
         document = assemble(header, accounts, findings, errors, settings.suppressions, graph)
         watcher.started(REPORTS_PHASE, None)
         for sink in sinks:
             sink.finish(document)
         for sink in sinks:
             sink.commit()
-        watcher.finished(REPORTS_PHASE)
+        watcher.finished(REPORTS_PHASE, _count(len(sinks), "report"))
     except BaseException:
         for sink in sinks:
             sink.abort()
         raise
-    return ScanRun(document, tuple(failures), tuple(parts), organization, dict(cache.stats))
+    return ScanRun(document, tuple(failures), tuple(parts), organization, dict(analyses))
+
+
+def _accounts_summary(accounts: Sequence[AccountEntry], findings: Sequence[FindingEntry],
+                      failures: Sequence[LoadFailure], analyses: Mapping[str, int]) -> str:
+    failed = sum(1 for a in accounts if a.failed)
+    searched = analyses.get("analysed", 0)
+    summary = (f"{_count(len(accounts) - failed, 'account')}, {_count(sum(a.role_count for a in accounts), 'role')}, "
+               f"{_count(len(findings), 'finding')}, {_count(searched, 'trust search', 'trust searches')}")
+    if failed:
+        summary += f"; {failed:,} failed"
+    if failures:
+        summary += f" ({_count(len(failures), 'unreadable file')})"
+    return summary
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number:,} {one if number == 1 else many or one + 's'}"
 
 
 def _collect(outcome: AccountOutcome, sinks: Sequence[ScanSink], accounts: list[AccountEntry],

@@ -146,3 +146,52 @@ def test_new_reports_follow_the_umask_and_replaced_ones_keep_their_mode(org_dir:
         os.umask(previous)
     assert fresh.stat().st_mode & 0o777 == 0o644
     assert kept.stat().st_mode & 0o777 == 0o640
+
+
+def test_jobs_gives_the_same_report_and_is_for_file_scans_only(org_dir: Path, tmp_path: Path) -> None:
+    reports = []
+    for jobs in ("1", "2"):
+        target = tmp_path / f"jobs-{jobs}.json"
+        result = invoke("scan", "--from", str(org_dir), "--jobs", jobs, "--format", "json", "-o", str(target))
+        assert result.exit_code in (0, 1), result.output
+        document = json.loads(target.read_bytes())
+        document.pop("generated_at")
+        reports.append(document)
+    assert reports[0] == reports[1]
+    assert invoke("scan", "--from", str(org_dir), "--jobs", "0").exit_code == 2
+    live = invoke("scan", "--jobs", "2", "--accounts", "111111111111", "--role-name", "Audit")
+    assert live.exit_code == 2 and "--jobs" in live.output and "--workers" in live.output
+
+
+def test_ci_logs_get_one_line_per_phase_of_a_long_scan() -> None:
+    """Off a terminal (CI), a scan that runs long says what each phase did and how long it took."""
+    import io
+
+    from rich.console import Console
+
+    from rolescope.cli.scan import BarProgress
+
+    now = [100.0]
+    err = io.StringIO()
+    with BarProgress(Console(file=err, force_terminal=False), clock=lambda: now[0], quiet_seconds=2) as bar:
+        bar.started("scanning accounts", 3)
+        for _ in range(3):
+            bar.advanced("scanning accounts")
+        now[0] += 1.5
+        bar.finished("scanning accounts", "3 accounts, 900 roles")
+        assert err.getvalue() == ""  # not long yet: held back
+        bar.started("building the trust graph", None)
+        now[0] += 1.0
+        bar.finished("building the trust graph", "10 nodes, 20 edges")
+    assert err.getvalue().splitlines() == [
+        "rolescope: scanning accounts: 3 accounts, 900 roles in 1.5 s",
+        "rolescope: building the trust graph: 10 nodes, 20 edges in 1.0 s",
+    ]
+
+
+def test_a_quick_scan_prints_only_its_report(org_dir: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "rolescope", "scan", "--from", str(org_dir), "--format", "json",
+         "-o", str(tmp_path / "scan.json")], capture_output=True, text=True, check=False,
+        env={**os.environ, "CI": "true"})
+    assert result.returncode in (0, 1) and result.stderr == ""

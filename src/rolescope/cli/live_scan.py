@@ -43,7 +43,7 @@ def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, u
             collected[outcome.target.account_id] = outcome
             bar.advanced(COLLECTING)
             if len(collected) == len(targets):
-                bar.finished(COLLECTING)
+                bar.finished(COLLECTING, f"{len(collected):,} accounts")
 
         with paused_gc():  # see rolescope.gc_pause: a process-wide setting, the CLI's to make
             run = pipeline.scan_live(targets, broker.session_for, settings, organization=organization,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -12,7 +13,7 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from rolescope import pipeline
 from rolescope.checks.catalogue import SEVERITIES, severity_rank
@@ -28,6 +29,7 @@ from rolescope.report.console import render_console
 from rolescope.report.formats import ALL_ROLE_FORMATS, FILE_FORMATS, FORMATS, GRAPH_FORMATS, MODEL_WRITERS
 from rolescope.report.sinks import JsonSink, ModelSink, ScanSink, file_output, stream_output
 from rolescope.report.suppressions import SuppressionError, Suppressions, load_suppressions
+from rolescope.workers import default_jobs
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,13 +148,21 @@ def report_sinks(options: ReportOptions) -> list[ScanSink]:
 
 
 class BarProgress:
-    """A scan's progress as a rich bar on standard error, when it is a terminal (nothing otherwise)."""
+    """A scan's progress on standard error: a rich bar on a terminal; elsewhere (CI logs) one line per
+    phase, saying what it did and how long it took — once the scan has run ``quiet_seconds``: a quick
+    scan prints nothing but its report, a long one accounts for all its phases."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, clock: Callable[[], float] = time.monotonic,
+                 quiet_seconds: float = 2.0) -> None:
+        self._console = console
+        self._clock = clock
+        self._quiet_until = clock() + quiet_seconds
         self._progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                                  MofNCompleteColumn(), console=console, transient=True,
+                                  MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
                                   disable=not console.is_terminal)
         self._tasks: dict[str, TaskID] = {}
+        self._started: dict[str, float] = {}
+        self._held: list[str] = []
 
     def __enter__(self) -> BarProgress:
         self._progress.start()
@@ -164,12 +174,24 @@ class BarProgress:
 
     def started(self, phase: str, total: int | None) -> None:
         self._tasks[phase] = self._progress.add_task(phase, total=total)
+        self._started[phase] = self._clock()
 
     def advanced(self, phase: str) -> None:
         self._progress.advance(self._tasks[phase])
 
-    def finished(self, phase: str) -> None:
+    def finished(self, phase: str, summary: str) -> None:
         self._progress.remove_task(self._tasks.pop(phase))
+        now = self._clock()
+        self._held.append(f"rolescope: {phase}: {summary} in {now - self._started.pop(phase):.1f} s")
+        if now < self._quiet_until:
+            return
+        for line in self._held:
+            if self._console.is_terminal:
+                self._progress.console.print(line, markup=False, highlight=False, style="dim")
+            else:
+                self._console.file.write(line + "\n")
+        self._console.file.flush()
+        self._held.clear()
 
 
 def print_load_failures(failures: Sequence[LoadFailure]) -> None:
@@ -200,12 +222,14 @@ def exit_code(run: ScanRun, fail_on: str | None) -> int:
 
 
 def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Sequence[Path] = (),
-                   sinks: Sequence[ScanSink] = (), progress: pipeline.ScanProgress | None = None) -> ScanRun:
+                   sinks: Sequence[ScanSink] = (), progress: pipeline.ScanProgress | None = None,
+                   jobs: int = 1) -> ScanRun:
     """:func:`rolescope.pipeline.scan_files` for a command: unreadable files listed on stderr, errors one line."""
     try:
         # the collector's pause is process-wide, so the CLI makes it, not the library (see rolescope.gc_pause)
         with paused_gc():
-            run = pipeline.scan_files(paths, settings, org_files=org_files, sinks=sinks, progress=progress)
+            run = pipeline.scan_files(paths, settings, org_files=org_files, sinks=sinks, progress=progress,
+                                      jobs=jobs)
     except ScanInputError as error:
         print_load_failures(error.failures)
         raise InputError(str(error)) from None
@@ -214,11 +238,12 @@ def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Seq
 
 
 def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: Sequence[Path],
-                      trusted: str | None, unused_days: int, as_of: datetime | None, options: ReportOptions) -> int:
+                      trusted: str | None, unused_days: int, as_of: datetime | None, options: ReportOptions,
+                      jobs: int = 1) -> int:
     """The offline scan, shared by ``scan --from`` and ``demo``. Returns the exit code."""
     settings = scan_settings(options, check_settings(trusted, unused_days, as_of), account_id)
     with BarProgress(Console(stderr=True)) as bar:
-        run = run_scan_files(paths, settings, org_files, report_sinks(options), bar)
+        run = run_scan_files(paths, settings, org_files, report_sinks(options), bar, jobs)
     return finish(run, options, Console())
 
 
@@ -231,13 +256,16 @@ def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: 
               help="The account of a file whose ARNs and file name do not say.")
 @click.option("--org-accounts", "org_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="aws organizations list-accounts (and describe-organization) output (repeatable).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 512),
+              help="Processes that load and analyse --from accounts at once [default: the CPUs this process "
+                   "may use]. The report is the same whatever the number.")
 @report_options
 @credential_options
 @account_options
-def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], output_format: str,
-         output: Path | None, output_dir: Path | None, checks: tuple[str, ...], severities: tuple[str, ...],
-         accounts: tuple[str, ...], fail_on: str | None, unused_days: int, trusted_accounts: str | None,
-         as_of: datetime | None,
+def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], jobs: int | None,
+         output_format: str, output: Path | None, output_dir: Path | None, checks: tuple[str, ...],
+         severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int,
+         trusted_accounts: str | None, as_of: datetime | None,
          suppressions_file: Path | None, **aws: Any) -> None:
     """Audit every role of every account: who outside can assume it, and what is wrong.
 
@@ -249,6 +277,8 @@ def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pat
         raise InputError(f"--from scans files; {', '.join(live.given)} are for live scans (drop --from)")
     if not sources and account_id is not None:
         raise InputError("--account-id names the account of a --from file")
+    if not sources and jobs is not None:
+        raise InputError("--jobs sets the processes of a --from scan; live scans reach accounts with --workers")
     options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on,
                                    suppressions_file)
     if not sources:
@@ -257,5 +287,5 @@ def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pat
         code = scan_live(live, list(org_files), trusted_accounts, unused_days, as_of, options)
         raise click.exceptions.Exit(code)
     code = scan_file_sources(list(sources), account_id, list(org_files), trusted_accounts, unused_days, as_of,
-                             options)
+                             options, jobs or default_jobs())
     raise click.exceptions.Exit(code)
