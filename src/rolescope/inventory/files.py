@@ -9,7 +9,6 @@ from typing import Any
 
 import orjson
 
-from rolescope.gc_pause import paused_gc
 from rolescope.inventory.gaad import GAAD_KEYS, SnapshotError, parse_gaad
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
 
@@ -63,8 +62,7 @@ def load_snapshots(paths: Iterable[Path], account_id: str | None = None
     snapshots: list[AccountSnapshot] = []
     failures: list[LoadFailure] = []
     organizations: list[Organization] = []
-    with paused_gc():
-        _load(paths, account_id, snapshots, failures, organizations)
+    _load(paths, account_id, snapshots, failures, organizations)
     return snapshots, failures, organizations
 
 

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from rolescope import __version__
-from rolescope.gc_pause import paused_gc
 from rolescope.inventory.model import Organization
 from rolescope.report.entries import (
     account_piece,
@@ -130,12 +129,11 @@ def build_document(result: ScanResult, *, scope: Scope | None = None, suppressio
     Returns:
         The document, as the streamed writer writes it.
     """
-    with paused_gc():
-        header = document_header(result.generated_at, result.organization, scope)
-        pieces = [account_piece(a, lambda _: False) for a in result.accounts]
-        document = assemble(header, [typed for typed, _ in pieces], finding_entries(result.findings),
-                            error_entries(result.errors), suppressions, trust_graph(result) if graph else None)
-        return {**header.as_json(), "accounts": [entry for _, entry in pieces], **tail_json(document)}
+    header = document_header(result.generated_at, result.organization, scope)
+    pieces = [account_piece(a, lambda _: False) for a in result.accounts]
+    document = assemble(header, [typed for typed, _ in pieces], finding_entries(result.findings),
+                        error_entries(result.errors), suppressions, trust_graph(result) if graph else None)
+    return {**header.as_json(), "accounts": [entry for _, entry in pieces], **tail_json(document)}
 
 
 def scan_document(result: ScanResult, *, scope: Scope | None = None, suppressions: Suppressions | None = None,
