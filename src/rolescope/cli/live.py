@@ -167,7 +167,7 @@ def run_live(options: AwsOptions, stderr: Console, extra_organizations: Sequence
         def advance(_: AccountData | AccountFailure) -> None:
             progress.advance(task)
 
-        collection = collect(targets, broker.session_for, organization, options.workers, advance)
+        collection = collect(targets, broker.session_for, workers=options.workers, progress=advance)
     for failure in collection.failures:
         stderr.print(f"rolescope: error: account {failure.account_id} ({failure.target.source}): {failure.error}",
                      markup=False, highlight=False, soft_wrap=True)
