@@ -11,12 +11,12 @@ can assume:
   ListRoles does not list (made or deleted between the two calls), or every role when ListRoles is
   refused, keeps an unknown session length, and the account's notes say which.
 
-Every client uses adaptive retries and counts its calls. The result of each account is GAAD-shaped
-JSON (what ``aws iam get-account-authorization-details`` prints, plus ``AccountAlias`` and each role's
-``MaxSessionDuration``): parsed into the snapshot that is scanned, and written as is by ``export``,
-so an offline scan of an export sees exactly what the live scan saw, whatever zone of trust it uses.
-Policy documents stay as IAM returns them (URL-encoded text), so the original text is kept byte for
-byte.
+Every client retries throttled calls (:mod:`rolescope.auth.clients`) and counts its calls. The
+result of each account is GAAD-shaped JSON (what ``aws iam get-account-authorization-details``
+prints, plus ``AccountAlias`` and each role's ``MaxSessionDuration``): parsed into the snapshot that
+is scanned, and written as is by ``export``, so an offline scan of an export sees exactly what the
+live scan saw, whatever zone of trust it uses. Policy documents stay as IAM returns them
+(URL-encoded text), so the original text is kept byte for byte.
 """
 
 from __future__ import annotations
