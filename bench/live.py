@@ -21,6 +21,11 @@ The issue 10 shape, an organisation of 60 members (61 accounts) of 20 roles, 50 
 IAM/STS requests throttled::
 
     python bench/run.py --no-offline --live-accounts 60 --live-roles 20 --throttle 0.1 --workers 8
+
+``PYTHONPATH`` reaches the scans, so another commit's rolescope can be measured on the same proxy::
+
+    git archive COMMIT src | tar -x -C /tmp/before
+    PYTHONPATH=/tmp/before/src python bench/run.py --no-offline ... --tag before
 """
 
 from __future__ import annotations
@@ -139,6 +144,8 @@ def run_scan(proxy: FaultProxy, org: dict[str, Any], home: Path, workers: int, a
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "AWS_CONFIG_FILE": str(aws / "config"),
            "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"), "AWS_ENDPOINT_URL": proxy.url,
            "AWS_DEFAULT_REGION": REGION, "AWS_EC2_METADATA_DISABLED": "true", "NO_PROXY": LOOPBACK}
+    if "PYTHONPATH" in os.environ:  # another rolescope (an older commit's src/) to compare with
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     report = home / "report.json"
     which = ["--organization"] if accounts is None else ["--accounts", ",".join(accounts)]
     command = [sys.executable, "-m", "rolescope", "scan", "-p", "base", *which, "--role-name", ROLE_NAME,
