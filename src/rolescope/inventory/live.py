@@ -137,6 +137,10 @@ def fetch_session_durations(iam: Any) -> tuple[dict[RoleKey, int], ErrorReport |
 def add_session_durations(roles: list[JsonObject], durations: dict[RoleKey, int]) -> list[str]:
     """Give each GAAD role item its ``MaxSessionDuration``.
 
+    Args:
+        roles: GAAD's ``RoleDetailList`` items, changed in place.
+        durations: what :func:`fetch_session_durations` found.
+
     Returns:
         The names of the roles ``durations`` does not know, whose session length stays unknown.
     """
@@ -157,7 +161,16 @@ def _names(names: list[str]) -> str:
 
 
 def unknown_durations_note(unknown: list[str], total: int, error: ErrorReport | None) -> str | None:
-    """What the user should know about the roles whose session length is unknown (``None``: every one is known)."""
+    """What the user should know about the roles whose session length is unknown.
+
+    Args:
+        unknown: their names.
+        total: the roles of the account.
+        error: why ListRoles stopped short, if it did.
+
+    Returns:
+        One line naming the first roles and counting the rest; ``None`` when every length is known.
+    """
     if not unknown:
         return None
     which = f"{len(unknown)} of {total} roles ({_names(unknown)})"
