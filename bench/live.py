@@ -1,175 +1,56 @@
-"""The live-collection benchmark: ``rolescope scan`` against moto's server behind a delaying proxy.
+"""The live-collection benchmark: ``rolescope scan`` against moto's server behind a delaying, throttling proxy.
 
 An organisation is built in moto (``python -m moto.server`` on loopback): a management account
 with an auditor user, and member accounts created through Organizations, each holding the roles of
-one account of a generated organisation (:mod:`bench.generate`, account ids mapped to moto's). A
-small proxy on 127.0.0.1 sits in front of moto and holds every request for the injected round-trip
-latency (50 ms by default) before forwarding it, as a distant AWS endpoint would; it also counts
-requests per account (from the credentials that signed them).
+one account of a generated organisation (:mod:`bench.generate`, account ids mapped to moto's). The
+live tests' proxy (:class:`tests.live.fakeaws.FaultProxy`) sits in front of moto on 127.0.0.1: it
+holds every request for the round-trip latency (50 ms by default), as a distant AWS endpoint would,
+answers ``Throttling`` to a share of the IAM and STS requests when asked (``--throttle``), and
+records every request with the account of the credentials that signed it.
 
 rolescope then runs as a user runs it, a subprocess with ``AWS_ENDPOINT_URL`` on the proxy:
 ``rolescope scan -p base --accounts ID,... --role-name OrganizationAccountAccessRole --workers W``
 for each count of accounts and each worker count, and once per worker count with ``--organization``
-over the whole organisation. Reported: wall time, API calls per account (from the scan document's
-``api_calls``, checked against the proxy's count) against the expected ``2 + GAAD pages + GetRole
-per cross-account role``, and the speed-up over one worker.
+over the whole organisation. Reported: wall time, API calls per account before retries (the scan
+document's ``api_calls``) against the expected ``AssumeRole + ListAccountAliases + GAAD pages +
+ListRoles pages`` (pages as the proxy saw IAM answer them), requests per account with retries (the
+proxy's count; the management account's include the run's own GetCallerIdentity and Organizations
+calls), and the speed-up over the fewest workers.
+
+The issue 10 shape, an organisation of 60 members (61 accounts) of 20 roles, 50 ms away, 10 % of
+IAM/STS requests throttled::
+
+    python bench/run.py --no-offline --live-accounts 60 --live-roles 20 --throttle 0.1 --workers 8
+
+``PYTHONPATH`` reaches the scans, so another commit's rolescope can be measured on the same proxy::
+
+    git archive COMMIT src | tar -x -C /tmp/before
+    PYTHONPATH=/tmp/before/src python bench/run.py --no-offline ... --tag before
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import xml.etree.ElementTree as ET
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+
+from tests.live.fakeaws import LOOPBACK, FaultProxy, MotoServer
 
 from bench import generate
 from bench.accounts import build_org
 
-LOOPBACK = "127.0.0.1"
 MANAGEMENT = "210000000001"
 REGION = "us-east-1"
 ROLE_NAME = "OrganizationAccountAccessRole"
-IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
-_CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/")
 _ACCOUNT = re.compile(r"(?<!\d)\d{12}(?!\d)")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
-
-
-class MotoServer:
-    """``python -m moto.server`` on a free loopback port."""
-
-    def __init__(self, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://{LOOPBACK}:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "MOTO_ACCOUNT_ID"}
-        self._log = log.open("wb")
-        self.process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)],
-                                        stdout=self._log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError("moto server exited")
-            try:
-                connection = http.client.HTTPConnection(LOOPBACK, self.port, timeout=1)
-                connection.request("GET", "/moto-api/")
-                connection.getresponse().read()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("moto server did not start in 30 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()
-
-
-class DelayProxy:
-    """Holds each request ``latency`` seconds, then forwards it to moto; counts requests per account."""
-
-    def __init__(self, upstream_port: int, latency: float) -> None:
-        self.latency = latency
-        self.lock = threading.Lock()
-        self.keys: dict[str, str] = {}  # access key id -> account
-        self.calls: Counter[str] = Counter()  # account -> requests
-        self.actions: Counter[str] = Counter()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                self._forward(b"")
-
-            def do_POST(self) -> None:
-                self._forward(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-
-            def _forward(self, body: bytes) -> None:
-                time.sleep(proxy.latency)
-                action = self.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1]
-                if not action:
-                    found = re.search(rb"(?:^|&)Action=([A-Za-z]+)", body)
-                    action = found.group(1).decode() if found else ""
-                match = _CREDENTIAL.search(self.headers.get("Authorization", ""))
-                connection = http.client.HTTPConnection(LOOPBACK, upstream_port, timeout=120)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-                connection.request(self.command, self.path, body=body, headers=headers)
-                response = connection.getresponse()
-                payload = response.read()
-                content_type = response.getheader("Content-Type") or "text/xml"
-                connection.close()
-                if action == "GetAccountAuthorizationDetails" and response.status == 200:
-                    payload = as_aws_gaad(payload)
-                with proxy.lock:
-                    account = proxy.keys.get(match.group(1) if match else "")
-                    if action == "AssumeRole":
-                        role = re.search(rb"RoleArn=arn%3A[^%]+%3Aiam%3A%3A(\d{12})", body)
-                        account = role.group(1).decode() if role else account
-                        key = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", payload)
-                        if key and account:
-                            proxy.keys[key.group(1).decode()] = account
-                    proxy.calls[account or "-"] += 1
-                    proxy.actions[action] += 1
-                self.send_response(response.status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://{LOOPBACK}:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def reset(self) -> None:
-        with self.lock:
-            self.calls.clear()
-            self.actions.clear()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def as_aws_gaad(body: bytes) -> bytes:
-    """moto's GAAD answer as AWS gives it: policy documents URL-encoded, each policy's ``PolicyName``."""
-    ET.register_namespace("", IAM_NS)
-    root = ET.fromstring(body)
-    for name in ("AssumeRolePolicyDocument", "PolicyDocument", "Document"):
-        for document in root.iter(f"{{{IAM_NS}}}{name}"):
-            if document.text and not document.text.startswith("%"):
-                document.text = quote(document.text, safe="")
-    for member in root.iter(f"{{{IAM_NS}}}member"):
-        arn = member.find(f"{{{IAM_NS}}}Arn")
-        if (arn is not None and arn.text and ":policy/" in arn.text
-                and member.find(f"{{{IAM_NS}}}PolicyName") is None):
-            ET.SubElement(member, f"{{{IAM_NS}}}PolicyName").text = arn.text.rsplit("/", 1)[-1]
-    return bytes(ET.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 def _client(service: str, url: str, keys: tuple[str, ...]) -> Any:
@@ -248,9 +129,14 @@ def build_organization(url: str, accounts: int, roles_per_account: int, seed: in
     return {"org_id": org_id, "management": MANAGEMENT, "members": members, "auditor": auditor, "roles": roles}
 
 
-def run_scan(proxy: DelayProxy, org: dict[str, Any], home: Path, workers: int, accounts: list[str] | None
-             ) -> dict[str, Any]:
-    """One ``rolescope scan`` through the proxy; its wall time and API calls per account."""
+def run_scan(proxy: FaultProxy, org: dict[str, Any], home: Path, workers: int, accounts: list[str] | None,
+             throttle: float = 0.0, seed: int = 0) -> dict[str, Any]:
+    """One ``rolescope scan`` through the proxy; its wall time, and calls and requests per account.
+
+    Args:
+        throttle: the share of IAM and STS requests the proxy answers ``Throttling`` (retries included).
+        seed: which requests those are.
+    """
     aws = home / ".aws"
     aws.mkdir(parents=True, exist_ok=True)
     (aws / "config").write_text("")
@@ -259,36 +145,60 @@ def run_scan(proxy: DelayProxy, org: dict[str, Any], home: Path, workers: int, a
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "AWS_CONFIG_FILE": str(aws / "config"),
            "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"), "AWS_ENDPOINT_URL": proxy.url,
            "AWS_DEFAULT_REGION": REGION, "AWS_EC2_METADATA_DISABLED": "true", "NO_PROXY": LOOPBACK}
+    if "PYTHONPATH" in os.environ:  # another rolescope (an older commit's src/) to compare with
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     report = home / "report.json"
     which = ["--organization"] if accounts is None else ["--accounts", ",".join(accounts)]
     command = [sys.executable, "-m", "rolescope", "scan", "-p", "base", *which, "--role-name", ROLE_NAME,
                "--workers", str(workers), "--format", "json", "--output", str(report)]
-    proxy.reset()
+    proxy.reset({org["auditor"][0]: MANAGEMENT})
+    if throttle:
+        proxy.throttle(throttle, seed=seed)
     start = time.perf_counter()
     process = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, check=False)
     wall = time.perf_counter() - start
     if process.returncode not in (0, 1) or not report.exists():
         raise RuntimeError(f"rolescope scan exited {process.returncode}: {process.stderr[-2000:]}")
     document = json.loads(report.read_text())
+    seen = proxy.requests()
+    requests = proxy.calls_by_account()
+    throttled = Counter(s.account or "" for s in seen if s.throttled and s.action != "AssumeRole")
+    throttled.update(s.params["RoleArn"].split(":")[4] for s in seen if s.throttled and s.action == "AssumeRole")
+    # Pages are the requests IAM answered: whatever else rolescope asks for an account is over the expected.
+    pages = Counter((s.account, s.action) for s in seen if s.status == 200)
     rows = []
     for account in document["accounts"]:
-        roles = account.get("roles") or []
-        cross = sum(1 for r in roles if r.get("cross_account"))
-        rows.append({"account": account["account_id"], "status": account["status"], "roles": len(roles),
-                     "cross_account_roles": cross, "api_calls": account.get("api_calls"),
-                     "proxy_calls": proxy.calls.get(account["account_id"], 0), "expected": 2 + 1 + cross})
+        number = account["account_id"]
+        assumed = number != MANAGEMENT  # the account rolescope runs from is read with its own keys
+        expected = (int(assumed) + pages[number, "ListAccountAliases"] + pages[number, "GetAccountAuthorizationDetails"]
+                    + pages[number, "ListRoles"])
+        rows.append({"account": number, "status": account["status"], "roles": len(account.get("roles") or []),
+                     "api_calls": account.get("api_calls"), "requests": requests.get(number, 0),
+                     "throttled": throttled.get(number, 0), "expected": expected})
     return {"workers": workers, "accounts": len(rows), "organization": accounts is None, "wall": wall,
-            "rows": rows, "actions": dict(proxy.actions), "total_requests": sum(proxy.calls.values())}
+            "rows": rows, "actions": dict(Counter(s.action for s in seen)), "total_requests": len(seen),
+            "throttled_requests": sum(1 for s in seen if s.throttled)}
 
 
 def live(account_counts: list[int], workers: list[int], latency_ms: float, seed: int,
-         roles_per_account: int = 30, repeat: int = 1) -> dict[str, Any]:
-    """Build the organisation (the largest count), then time each scan. Returns the measurements."""
+         roles_per_account: int = 30, repeat: int = 1, throttle: float = 0.0) -> dict[str, Any]:
+    """Build the organisation (the largest count), then time each scan. Returns the measurements.
+
+    Args:
+        account_counts: member accounts scanned with ``--accounts`` (the organisation has the largest
+            count plus the management account, which the ``--organization`` runs add).
+        workers: the ``--workers`` values to run each count with.
+        latency_ms: added to every request.
+        seed: the generated organisation's, and which requests are throttled.
+        roles_per_account: generated roles in each account.
+        repeat: runs of each scan (the fastest is reported, and the median).
+        throttle: the share of IAM and STS requests answered ``Throttling``.
+    """
     largest = max(account_counts)
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
-        server = MotoServer(scratch / "moto.log")
-        proxy = DelayProxy(server.port, latency_ms / 1000)
+        server = MotoServer(scratch / "moto.log", managed_policies=False)  # no account here attaches one
+        proxy = FaultProxy(server.port, latency_ms / 1000)
         try:
             started = time.perf_counter()
             saved = {k: os.environ.pop(k) for k in [k for k in os.environ if k.startswith("AWS_")]}
@@ -299,48 +209,53 @@ def live(account_counts: list[int], workers: list[int], latency_ms: float, seed:
             print(f"[live] moto organisation: {largest + 1} accounts, {org['roles']} roles "
                   f"({time.perf_counter() - started:.0f} s to build)", flush=True)
             runs = []
-            for count in account_counts:
+            scans: list[tuple[str, int | None]] = [(f"{c:>4} accounts", c) for c in account_counts]
+            scans.append(("--organization", None))
+            for label, count in scans:
                 for worker_count in workers:
                     walls = []
-                    for _ in range(repeat):
-                        run = run_scan(proxy, org, scratch / f"home-{count}-{worker_count}", worker_count,
-                                       org["members"][:count])
+                    for attempt in range(repeat):
+                        run = run_scan(proxy, org, scratch / f"home-{count}-{worker_count}-{attempt}", worker_count,
+                                       None if count is None else org["members"][:count], throttle, seed + attempt)
                         walls.append(run["wall"])
                     run["wall"] = min(walls)
                     run["wall_median"] = statistics.median(walls)
                     runs.append(run)
-                    print(f"[live] {count:>4} accounts, --workers {worker_count:>2}: {run['wall']:.1f} s", flush=True)
-            for worker_count in workers:
-                run = run_scan(proxy, org, scratch / f"home-org-{worker_count}", worker_count, None)
-                runs.append(run)
-                print(f"[live] --organization ({run['accounts']} accounts), --workers {worker_count:>2}: "
-                      f"{run['wall']:.1f} s", flush=True)
+                    print(f"[live] {label} ({run['accounts']} scanned), --workers {worker_count:>2}: "
+                          f"{run['wall']:.1f} s (median {run['wall_median']:.1f} s), "
+                          f"{run['throttled_requests']} requests throttled", flush=True)
         finally:
             proxy.stop()
             server.stop()
-    return {"latency_ms": latency_ms, "roles_per_account": roles_per_account, "org_roles": org["roles"],
-            "runs": runs}
+    return {"latency_ms": latency_ms, "throttle": throttle, "roles_per_account": roles_per_account,
+            "org_roles": org["roles"], "repeat": repeat, "runs": runs}
 
 
 def render_live(results: dict[str, Any]) -> list[str]:
     """The live measurements as Markdown."""
     runs = results["runs"]
-    lines = [f"Live collection: moto server behind a proxy adding {results['latency_ms']:.0f} ms per request; "
-             f"{results['roles_per_account']} generated roles per account ({results['org_roles']} created).", "",
-             "| accounts | --workers | wall (s) | speed-up vs 1 worker | accounts/s | API calls per account "
-             "(mean; min–max) | expected 2 + pages + GetRole (mean) | accounts over expected |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    throttle = results.get("throttle") or 0.0
+    lines = [f"Live collection: moto server behind a proxy adding {results['latency_ms']:.0f} ms per request"
+             f"{f' and throttling {throttle:.0%} of IAM and STS requests' if throttle else ''}; "
+             f"{results['roles_per_account']} generated roles per account ({results['org_roles']} created); "
+             f"fastest of {results.get('repeat', 1)}.", "",
+             "| accounts | --workers | wall (s) | speed-up vs fewest workers | accounts/s | API calls per account "
+             "(mean; min–max) | expected 2 + GAAD pages + ListRoles pages (mean) | accounts over expected "
+             "| requests per account with retries (mean) | throttled |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     base = {(r["accounts"], r["organization"]): r["wall"] for r in runs if r["workers"] == min(x["workers"]
                                                                                               for x in runs)}
     for run in runs:
-        calls = [row["api_calls"] or 0 for row in run["rows"] if row["status"] == "scanned"]
-        expected = [row["expected"] for row in run["rows"] if row["status"] == "scanned"]
-        over = sum(1 for row in run["rows"] if (row["api_calls"] or 0) > row["expected"])
+        scanned = [row for row in run["rows"] if row["status"] == "scanned"]
+        calls = [row["api_calls"] or 0 for row in scanned]
+        over = sum(1 for row in scanned if (row["api_calls"] or 0) > row["expected"])
         label = f"{run['accounts']} (--organization)" if run["organization"] else str(run["accounts"])
         speed = base.get((run["accounts"], run["organization"]), run["wall"]) / run["wall"]
         lines.append(f"| {label} | {run['workers']} | {run['wall']:.1f} | {speed:.1f}× | "
                      f"{run['accounts'] / run['wall']:.1f} | {statistics.mean(calls):.1f}; {min(calls)}–{max(calls)} "
-                     f"| {statistics.mean(expected):.1f} | {over} |")
+                     f"| {statistics.mean(row['expected'] for row in scanned):.1f} | {over} "
+                     f"| {statistics.mean(row['requests'] for row in scanned):.1f} "
+                     f"| {run.get('throttled_requests', 0)} |")
     lines.append("")
     return lines
 

@@ -154,6 +154,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--live-big", action="store_true", help="live benchmark for 50, 100 and 200 accounts")
     parser.add_argument("--workers", default="1,8,32")
     parser.add_argument("--latency-ms", type=float, default=50.0, help="round-trip latency added in front of moto")
+    parser.add_argument("--live-roles", type=int, default=30, help="generated roles in each live account")
+    parser.add_argument("--throttle", type=float, default=0.0,
+                        help="share of the live IAM and STS requests answered Throttling (0 to 1)")
+    parser.add_argument("--live-repeat", type=int, default=1, help="runs of each live scan (fastest and median)")
     parser.add_argument("--keep", action="store_true", help="keep the scan reports in bench/out/")
     parser.add_argument("--tag", help="names the results files (default: huge, big or small)")
     parser.add_argument("--plot-only", nargs="+", type=Path, metavar="RESULTS",
@@ -203,7 +207,8 @@ def main(argv: list[str] | None = None) -> None:
         from bench.live import live
 
         accounts = [50, 100, 200] if args.live_big else [int(a) for a in args.live_accounts.split(",")]
-        results["live"] = live(accounts, [int(w) for w in args.workers.split(",")], args.latency_ms, args.seed)
+        results["live"] = live(accounts, [int(w) for w in args.workers.split(",")], args.latency_ms, args.seed,
+                               args.live_roles, args.live_repeat, args.throttle)
     results["elapsed_seconds"] = time.perf_counter() - started
     (OUT / f"results-{tag}.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2, default=_default))
     report = render_report(results)

@@ -295,8 +295,8 @@ def scan_live(targets: Sequence[Target], open_session: SessionFactory, settings:
     from rolescope.auth.validate import DEFAULT_WORKERS
     from rolescope.inventory.live import collect
 
-    collection = collect(targets, open_session, organization, DEFAULT_WORKERS if workers is None else workers,
-                         collected)
+    collection = collect(targets, open_session, workers=DEFAULT_WORKERS if workers is None else workers,
+                         progress=collected)
     failed = [AccountResult(f.account_id, "failed", error=str(f.error), source=f.target.source,
                             api_calls=f.calls.calls if f.calls is not None else None) for f in collection.failures]
     total = len(collection.accounts) + len(failed)

@@ -27,6 +27,12 @@ OUTSIDER = "555566667777"
 EXTERNAL_ID = "rolescope-external-id-1234"
 REGION = "us-east-1"
 APP_ROLES = 11  # same-account roles in the management account: enough for several GAAD pages
+PARTNER_ROLES = 24  # cross-account roles in prod: the calls an account costs must not grow with them
+
+
+def partner_session(index: int) -> int:
+    """The MaxSessionDuration of prod's ``Partner-NN`` role: 1 to 4 hours."""
+    return 3600 * (1 + index % 4)
 
 
 def trust(principal: dict[str, Any], condition: dict[str, Any] | None = None) -> str:
@@ -38,7 +44,8 @@ def trust(principal: dict[str, Any], condition: dict[str, Any] | None = None) ->
 
 @dataclass
 class World:
-    """The organisation: a management account (with the auditor user) and two members."""
+    """The organisation: a management account (with the auditor user) and two members, prod holding many roles
+    outside callers can assume."""
 
     url: str
     management: str
@@ -96,6 +103,10 @@ def build_world(url: str) -> World:
     prod.create_role(RoleName="VendorAdmin", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{OUTSIDER}:root"}),
                      MaxSessionDuration=43200)
     prod.attach_role_policy(RoleName="VendorAdmin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    for index in range(PARTNER_ROLES):
+        prod.create_role(RoleName=f"Partner-{index:02d}", MaxSessionDuration=partner_session(index),
+                         AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{OUTSIDER}:root"},
+                                                        {"StringEquals": {"sts:ExternalId": f"partner-{index:02d}"}}))
     world.prod_user = _user_keys(prod, "cached")
     dev = world.client("iam", world.assume(world.dev))
     dev.create_account_alias(AccountAlias="northwind-dev")

@@ -1,11 +1,13 @@
 """A stand-in for AWS on loopback: moto's server, and a fault-injecting proxy in front of it.
 
-moto speaks real HTTP with SigV4, but it does not paginate GetAccountAuthorizationDetails and never
-throttles. :class:`FaultProxy` sits between rolescope and moto and adds what AWS does: it splits
-GAAD into pages (``IsTruncated``/``Marker``), answers with AWS error documents a given number of
-times (``Throttling``, ``AccessDenied``), and records every request it forwards (action, parameters,
-and the account of the credentials that signed it), so tests can assert what rolescope sent.
-Nothing here talks to anything but 127.0.0.1.
+moto speaks real HTTP with SigV4, but it does not paginate GetAccountAuthorizationDetails, is never
+far away and never throttles. :class:`FaultProxy` sits between rolescope and moto and adds what AWS
+does: it splits GAAD into pages (``IsTruncated``/``Marker``) and makes ListRoles pages smaller,
+answers with AWS error documents a given number of times (``Throttling``, ``AccessDenied``) or a
+given share of the time, holds each request for a round-trip latency, and records every request it
+forwards (action, parameters, and the account of the credentials that signed it), so tests can
+assert what rolescope sent. The live tests (``tests/live``) and the live benchmark (``bench/live.py``)
+both use it. Nothing here talks to anything but 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import random
 import re
 import socket
 import subprocess
@@ -25,11 +28,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlencode
 
 LOOPBACK = "127.0.0.1"
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
-_CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/")
+# The access key id and the service of a SigV4 credential scope: KEY/DATE/REGION/SERVICE/aws4_request.
+_CREDENTIAL = re.compile(r"Credential=([A-Z0-9]+)/(?:\d{8}/[^/]+/([^/]+)/)?")
 
 
 def free_port() -> int:
@@ -39,13 +43,19 @@ def free_port() -> int:
 
 
 class MotoServer:
-    """``python -m moto.server`` on a free loopback port, AWS managed policies loaded."""
+    """``python -m moto.server`` on a free loopback port.
 
-    def __init__(self, log: Path) -> None:
+    Args:
+        log: where the server's output goes.
+        managed_policies: load the AWS managed policies into every account (what AWS has; about two
+            seconds for each new account).
+    """
+
+    def __init__(self, log: Path, managed_policies: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://{LOOPBACK}:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "MOTO_ACCOUNT_ID"}
-        env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+        env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true" if managed_policies else "false"
         self._log = log.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.port)],
@@ -81,10 +91,11 @@ class Seen:
     """One request the proxy forwarded (or answered itself)."""
 
     action: str
-    params: dict[str, str]
+    params: dict[str, str]  # as rolescope sent them
     access_key: str | None
     account: str | None
     status: int
+    throttled: bool = False  # answered ``Throttling`` by :meth:`FaultProxy.throttle`
 
 
 @dataclass
@@ -101,10 +112,25 @@ class Fault:
 
 
 @dataclass
+class Throttle:
+    """Answer ``Throttling`` to a share ``rate`` of the requests to ``services``, drawn from ``seed``."""
+
+    rate: float
+    services: frozenset[str]
+    draw: random.Random
+
+    def hits(self, service: str | None) -> bool:
+        """Whether this request (to ``service``) is throttled; call under the proxy's lock."""
+        return service in self.services and self.draw.random() < self.rate
+
+
+@dataclass
 class ProxyState:
     seen: list[Seen] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     gaad_page_size: int | None = None
+    roles_page_size: int | None = None
+    throttle: Throttle | None = None
     keys: dict[str, str] = field(default_factory=dict)  # access key id -> account
 
 
@@ -118,6 +144,14 @@ def _action(headers: Any, body: bytes) -> tuple[str, dict[str, str]]:
         return target.rsplit(".", 1)[-1], params
     params = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
     return params.get("Action", ""), params
+
+
+def _with_max_items(body: bytes, size: int) -> bytes:
+    """A query-protocol request body asking for ``size`` items a page (moto pages ListRoles by ``MaxItems``;
+    moto checks no signature, so the body may change)."""
+    params = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    params["MaxItems"] = [str(size)]
+    return urlencode(params, doseq=True).encode()
 
 
 def _error_document(code: str, message: str) -> bytes:
@@ -176,13 +210,17 @@ def _learn_keys(state: ProxyState, body: bytes) -> None:
 class FaultProxy:
     """A threading HTTP proxy on loopback in front of ``upstream`` (moto's port)."""
 
-    def __init__(self, upstream_port: int) -> None:
+    def __init__(self, upstream_port: int, latency: float = 0.0) -> None:
         self.state = ProxyState()
         self.lock = threading.Lock()
+        self.latency = latency  # seconds every request is held, as a distant endpoint would
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # The reply goes out in two writes (headers, then body): with Nagle's algorithm on, the body
+            # waits for the client's delayed ACK of the headers, ~40 ms a request on a kept-alive connection.
+            disable_nagle_algorithm = True
 
             def log_message(self, *_: Any) -> None:
                 pass
@@ -194,27 +232,35 @@ class FaultProxy:
                 self._forward(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
 
             def _forward(self, body: bytes) -> None:
+                if proxy.latency:
+                    time.sleep(proxy.latency)
                 action, params = _action(self.headers, body)
                 match = _CREDENTIAL.search(self.headers.get("Authorization", ""))
-                access_key = match.group(1) if match else None
+                access_key, service = (match.group(1), match.group(2)) if match else (None, None)
                 with proxy.lock:
-                    account = proxy.state.keys.get(access_key or "")
-                    fault = next((f for f in proxy.state.faults if f.action == action and f.hits < f.times
+                    state = proxy.state
+                    account = state.keys.get(access_key or "")
+                    fault = next((f for f in state.faults if f.action == action and f.hits < f.times
                                   and f.when(params, account)), None)
+                    throttled = fault is None and state.throttle is not None and state.throttle.hits(service)
                     if fault is not None:
                         fault.hits += 1
-                    page_size = proxy.state.gaad_page_size
+                    elif throttled:
+                        fault = Fault(action, "Throttling", "Rate exceeded", times=1)
+                    page_size, roles_page_size = state.gaad_page_size, state.roles_page_size
                 if fault is not None:
                     if self.headers.get("X-Amz-Target"):  # JSON protocols answer errors in JSON
                         document = json.dumps({"__type": fault.code, "message": fault.message}).encode()
                         self._reply(fault.status, document, "application/x-amz-json-1.1")
                     else:
                         self._reply(fault.status, _error_document(fault.code, fault.message), "text/xml")
-                    proxy._record(Seen(action, params, access_key, account, fault.status))
+                    proxy._record(Seen(action, params, access_key, account, fault.status, throttled))
                     return
-                connection = http.client.HTTPConnection(LOOPBACK, upstream_port, timeout=60)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-                connection.request(self.command, self.path, body=body, headers=headers)
+                sent = _with_max_items(body, roles_page_size) if action == "ListRoles" and roles_page_size else body
+                connection = http.client.HTTPConnection(LOOPBACK, upstream_port, timeout=120)
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "connection", "content-length")}
+                connection.request(self.command, self.path, body=sent, headers=headers)
                 response = connection.getresponse()
                 payload = response.read()
                 content_type = response.getheader("Content-Type") or "text/xml"
@@ -256,8 +302,19 @@ class FaultProxy:
         return fault
 
     def paginate(self, size: int) -> None:
+        """GAAD in pages of ``size`` items (moto sends one page whatever ``MaxItems`` asks)."""
         with self.lock:
             self.state.gaad_page_size = size
+
+    def page_roles(self, size: int) -> None:
+        """ListRoles in pages of ``size`` roles, whatever ``MaxItems`` rolescope sends."""
+        with self.lock:
+            self.state.roles_page_size = size
+
+    def throttle(self, rate: float, services: tuple[str, ...] = ("iam", "sts"), seed: int = 0) -> None:
+        """Answer ``Throttling`` to a share ``rate`` (0 to 1) of the requests signed for ``services``."""
+        with self.lock:
+            self.state.throttle = Throttle(rate, frozenset(services), random.Random(seed))
 
     def requests(self, action: str | None = None) -> list[Seen]:
         with self.lock:

@@ -126,7 +126,7 @@ def test_role_arn_parameters_sent(rolescope: Rolescope, world: World, proxy: Fau
     assert {k: v for k, v in sent.params.items() if k not in ("Action", "Version")} == {
         "RoleArn": world.role(world.prod, "RolescopeAudit"), "ExternalId": EXTERNAL_ID, "DurationSeconds": "7200",
         "RoleSessionName": "nightly@audit"}
-    iam = [s for s in proxy.requests() if s.action in ("GetAccountAuthorizationDetails", "GetRole")]
+    iam = [s for s in proxy.requests() if s.action in ("GetAccountAuthorizationDetails", "ListRoles")]
     assert iam and all(s.account == world.prod for s in iam)
 
 

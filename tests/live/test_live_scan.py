@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from tests.live.conftest import EXTERNAL_ID, MANAGEMENT, OUTSIDER, Rolescope, World
+from tests.live.conftest import EXTERNAL_ID, MANAGEMENT, OUTSIDER, PARTNER_ROLES, Rolescope, World, partner_session
 from tests.live.fakeaws import Fault, FaultProxy
+
+from rolescope.remediate.templates import COLLECTION_ACTIONS
 
 ORG_SCAN = ("scan", "-p", "base", "--organization", "--role-name", "OrganizationAccountAccessRole")
 
@@ -52,7 +54,7 @@ def test_organization_scanned_end_to_end(rolescope: Rolescope, world: World, pro
     assert {
         (world.prod, "VendorAdmin", "privileged-cross-account-role"),
         (world.prod, "VendorAdmin", "trust-to-account-outside-organization"),
-        (world.prod, "VendorAdmin", "long-session-cross-account-role"),  # MaxSessionDuration from GetRole
+        (world.prod, "VendorAdmin", "long-session-cross-account-role"),  # MaxSessionDuration from ListRoles
         (world.dev, "CiDeploy", "privileged-cross-account-role"),  # a customer-managed "*" policy
         (world.dev, "CiDeploy", "weak-external-id"),
         (world.dev, "CiDeploy", "long-session-cross-account-role"),
@@ -66,19 +68,24 @@ def test_organization_scanned_end_to_end(rolescope: Rolescope, world: World, pro
     assumed = sorted(s.params["RoleArn"] for s in proxy.requests("AssumeRole"))
     assert assumed == sorted(world.role(a, "OrganizationAccountAccessRole") for a in (world.prod, world.dev))
     assert all(s.params["RoleSessionName"] == "RolescopeAudit" for s in proxy.requests("AssumeRole"))
-    # GAAD filtered to what the checks read; GetRole only for roles outside callers can assume.
+    # GAAD filtered to what the checks read; session lengths from one ListRoles an account, never GetRole.
     assert {s.params["Filter.member.1"] + "," + s.params["Filter.member.2"]
             for s in proxy.requests("GetAccountAuthorizationDetails")} == {"Role,LocalManagedPolicy"}
-    got_roles = sorted((s.account, s.params["RoleName"]) for s in proxy.requests("GetRole"))
-    assert got_roles == sorted([(MANAGEMENT, "PartnerRead"), (world.prod, "OrganizationAccountAccessRole"),
-                                (world.prod, "RolescopeAudit"), (world.prod, "VendorAdmin"),
-                                (world.dev, "OrganizationAccountAccessRole"), (world.dev, "RolescopeAudit"),
-                                (world.dev, "CiDeploy")])
+    assert sorted((s.account, s.params["MaxItems"]) for s in proxy.requests("ListRoles")) == sorted(
+        [(MANAGEMENT, "1000"), (world.prod, "1000"), (world.dev, "1000")])
+    assert proxy.requests("GetRole") == []
+    # Every cross-account role's session length reaches the report, and the long ones are findings.
+    prod_roles = {r["name"]: r for r in accounts[world.prod]["roles"]}
+    for index in range(PARTNER_ROLES):
+        name = f"Partner-{index:02d}"
+        trust = accounts[world.prod]["trusts"][prod_roles[name]["trust"]]  # scan/v2: the trust entry the role shares
+        assert trust["cross_account"] and prod_roles[name]["max_session_duration"] == partner_session(index)
+        assert ((world.prod, name, "long-session-cross-account-role") in found) == (partner_session(index) > 3600)
     # --verbose counts what was sent, per account, and the document carries the totals.
     counted = api_calls(stderr)
-    assert counted[world.prod] == {"AssumeRole": 1, "GetAccountAuthorizationDetails": 1, "GetRole": 3,
+    assert counted[world.prod] == {"AssumeRole": 1, "GetAccountAuthorizationDetails": 1, "ListRoles": 1,
                                    "ListAccountAliases": 1, "retried": 0}
-    assert counted[MANAGEMENT] == {"GetAccountAuthorizationDetails": 1, "GetRole": 1, "ListAccountAliases": 1,
+    assert counted[MANAGEMENT] == {"GetAccountAuthorizationDetails": 1, "ListRoles": 1, "ListAccountAliases": 1,
                                    "retried": 0}
     seen = proxy.calls_by_account()
     for account in (world.prod, world.dev):
@@ -145,6 +152,79 @@ def test_throttling_is_retried(rolescope: Rolescope, world: World, proxy: FaultP
     assert api_calls(stderr)[world.prod]["retried"] == 0
 
 
+def pages(proxy: FaultProxy, account: str, action: str) -> int:
+    """Pages IAM answered for ``account`` (a request refused or throttled is no page)."""
+    return sum(1 for s in proxy.requests(action) if s.account == account and s.status == 200)
+
+
+def test_calls_per_account_do_not_grow_with_cross_account_roles(rolescope: Rolescope, world: World,
+                                                                proxy: FaultProxy, tmp_path: Path) -> None:
+    proxy.paginate(4)
+    proxy.page_roles(5)
+    code, document, stderr = scan_document(rolescope, tmp_path, *ORG_SCAN, "--verbose")
+    assert code == 0, stderr
+    accounts = {a["account_id"]: a for a in document["accounts"]}
+    cross = {number: sum(1 for r in a["roles"] if a["trusts"][r["trust"]]["cross_account"])
+             for number, a in accounts.items()}
+    assert cross[world.prod] > PARTNER_ROLES and cross[world.prod] > 5 * cross[world.dev]
+    counted = api_calls(stderr)
+    for number, account in accounts.items():
+        roles = len(account["roles"])
+        listing = [s.params.get("Marker") for s in proxy.requests("ListRoles") if s.account == number]
+        assert listing == [None, *(str(i) for i in range(5, roles, 5))], number  # moto's markers: the next index
+        assumed = int(number != MANAGEMENT)  # the account rolescope runs from is read with the caller's keys
+        expected = {"AssumeRole": assumed, "ListAccountAliases": 1,
+                    "GetAccountAuthorizationDetails": pages(proxy, number, "GetAccountAuthorizationDetails"),
+                    "ListRoles": -(-roles // 5), "retried": 0}
+        assert counted[number] == {op: n for op, n in expected.items() if n or op == "retried"}, number
+        assert account["api_calls"] == sum(n for op, n in expected.items() if op != "retried")
+    assert pages(proxy, world.prod, "GetAccountAuthorizationDetails") >= 7  # 27 roles, 4 items a page
+    assert {s.params["MaxItems"] for s in proxy.requests("ListRoles")} == {"1000"}  # AWS may send fewer
+    prod_roles = {r["name"]: r["max_session_duration"] for r in accounts[world.prod]["roles"]}
+    assert all(prod_roles[f"Partner-{i:02d}"] == partner_session(i) for i in range(PARTNER_ROLES))
+
+
+def test_list_roles_refused_the_account_is_scanned_without_session_lengths(
+        rolescope: Rolescope, world: World, proxy: FaultProxy, tmp_path: Path) -> None:
+    denied = proxy.fail(Fault("ListRoles", "AccessDenied", "not allowed: iam:ListRoles", times=99, status=403,
+                              when=lambda _, account: account == world.prod))
+    code, document, stderr = scan_document(rolescope, tmp_path, *ORG_SCAN, "--verbose")
+    assert code == 0, stderr
+    assert denied.hits == 1  # AccessDenied is not retried
+    accounts = {a["account_id"]: a for a in document["accounts"]}
+    assert all(a["status"] == "scanned" for a in accounts.values())
+    assert all(r["max_session_duration"] is None for r in accounts[world.prod]["roles"])
+    found = findings(document)
+    assert (world.prod, "VendorAdmin", "privileged-cross-account-role") in found
+    assert not any(account == world.prod and check == "long-session-cross-account-role"
+                   for account, _, check in found)
+    assert (world.dev, "CiDeploy", "long-session-cross-account-role") in found  # the other accounts are whole
+    roles = len(accounts[world.prod]["roles"])
+    assert (f"rolescope: note: account {world.prod}: MaxSessionDuration unknown for {roles} of {roles} roles ("
+            in stderr)
+    assert ("not checked for long sessions: ListRoles failed: AccessDenied: not allowed: iam:ListRoles (ListRoles)"
+            in stderr)
+    assert api_calls(stderr)[world.prod]["ListRoles"] == 1
+
+
+def test_calls_before_retries_stay_exact_when_throttled(rolescope: Rolescope, world: World, proxy: FaultProxy,
+                                                        tmp_path: Path) -> None:
+    proxy.throttle(0.3, seed=3)  # seeded: 5 of the first 12 IAM/STS requests, whichever they are, are throttled
+    code, document, stderr = scan_document(rolescope, tmp_path, *ORG_SCAN, "--verbose")
+    assert code == 0, stderr
+    assert all(a["status"] == "scanned" for a in document["accounts"])
+    counted = api_calls(stderr)
+    sent = proxy.calls_by_account()
+    throttled = [s for s in proxy.requests() if s.throttled]
+    assert throttled and {s.status for s in throttled} == {400}
+    for number in (world.prod, world.dev):
+        assert {op: n for op, n in counted[number].items() if op != "retried"} == {
+            "AssumeRole": 1, "ListAccountAliases": 1, "GetAccountAuthorizationDetails": 1, "ListRoles": 1}
+        assert 4 + counted[number]["retried"] == sent[number]  # every throttled request was retried, and counted
+    assert sum(c["retried"] for c in counted.values()) > 0
+    assert (world.dev, "CiDeploy", "long-session-cross-account-role") in findings(document)
+
+
 def test_gaad_pages_are_followed(rolescope: Rolescope, world: World, proxy: FaultProxy, tmp_path: Path) -> None:
     proxy.paginate(4)
     code, document, stderr = scan_document(rolescope, tmp_path, "scan", "-p", "base", "--verbose")
@@ -170,6 +250,7 @@ def test_export_then_scan_offline_sees_the_same(rolescope: Rolescope, world: Wor
     assert dev["AccountAlias"] == "northwind-dev"
     ci = next(r for r in dev["RoleDetailList"] if r["RoleName"] == "CiDeploy")
     assert ci["MaxSessionDuration"] == 7200
+    assert all(r["MaxSessionDuration"] >= 3600 for r in dev["RoleDetailList"])  # every role's, for any later zone
     assert ci["AssumeRolePolicyDocument"].startswith("%7B")  # as IAM sent it: URL-encoded, byte for byte
     assert json.loads(unquote(ci["AssumeRolePolicyDocument"]))["Statement"][0]["Condition"] == {
         "StringEquals": {"sts:ExternalId": "abc123"}}
@@ -197,9 +278,10 @@ def test_export_keeps_the_accounts_that_worked(rolescope: Rolescope, world: Worl
 def test_least_privilege_policy_covers_every_call(rolescope: Rolescope, world: World, proxy: FaultProxy,
                                                   tmp_path: Path) -> None:
     proxy.paginate(5)
+    proxy.page_roles(5)
     code, _, stderr = scan_document(rolescope, tmp_path, *ORG_SCAN)
     assert code == 0, stderr
-    services = {"GetAccountAuthorizationDetails": "iam", "ListAccountAliases": "iam", "GetRole": "iam",
+    services = {"GetAccountAuthorizationDetails": "iam", "ListAccountAliases": "iam", "ListRoles": "iam",
                 "AssumeRole": "sts", "GetCallerIdentity": "sts", "ListAccounts": "organizations",
                 "DescribeOrganization": "organizations"}
     made = {s.action for s in proxy.requests()}
@@ -208,5 +290,7 @@ def test_least_privilege_policy_covers_every_call(rolescope: Rolescope, world: W
     allowed = {a.lower() for s in policy["Statement"] if s["Effect"] == "Allow"
                for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
     assert {f"{services[a]}:{a}".lower() for a in made} <= allowed
+    # `rolescope template`'s inline policy names the same calls.
+    assert {f"{services[a]}:{a}" for a in made if services[a] != "sts"} <= set(COLLECTION_ACTIONS)
     assert not any("*" in a for a in allowed if not a.startswith("sts:assumerole"))
     assert OUTSIDER not in json.dumps(policy)

@@ -179,7 +179,7 @@ def run_live(options: AwsOptions, stderr: Console, extra_organizations: Sequence
         def advance(_: AccountData | AccountFailure) -> None:
             progress.advance(task)
 
-        collection = collect(targets, broker.session_for, organization, options.workers, advance)
+        collection = collect(targets, broker.session_for, workers=options.workers, progress=advance)
     report_collection(collection.failures, collection.accounts, stderr)
     run = LiveRun(broker, identity, organization, targets, collection)
     if options.verbose:

@@ -1,18 +1,22 @@
 """Collect accounts' IAM state from AWS, many accounts at once, each failing on its own.
 
-Per account, and nothing more:
+Per account, and nothing more, however many roles it has and however many of them outside callers
+can assume:
 
 * ``GetAccountAuthorizationDetails`` filtered to roles and customer-managed policies (what the checks
-  read), paginated;
+  read), 1,000 items a page;
 * ``ListAccountAliases`` for the alias;
-* ``GetRole`` for each role outside callers can assume, because GAAD omits ``MaxSessionDuration``.
-  Which roles those are is decided by the trust engine, in the zone of trust the scan will use.
+* ``ListRoles``, 1,000 roles a page, for each role's ``MaxSessionDuration``: GAAD gives everything else
+  the checks read (trust and permission policies, boundary, tags, last use) but not that. A role that
+  ListRoles does not list (made or deleted between the two calls), or every role when ListRoles is
+  refused, keeps an unknown session length, and the account's notes say which.
 
-Every client uses adaptive retries and counts its calls. The result of each account is GAAD-shaped
-JSON (what ``aws iam get-account-authorization-details`` prints, plus ``AccountAlias`` and
-``MaxSessionDuration``): parsed into the snapshot that is scanned, and written as is by ``export``,
-so an offline scan of an export sees exactly what the live scan saw. Policy documents stay as IAM
-returns them (URL-encoded text), so the original text is kept byte for byte.
+Every client retries throttled calls (:mod:`rolescope.auth.clients`) and counts its calls. The
+result of each account is GAAD-shaped JSON (what ``aws iam get-account-authorization-details``
+prints, plus ``AccountAlias`` and each role's ``MaxSessionDuration``): parsed into the snapshot that
+is scanned, and written as is by ``export``, so an offline scan of an export sees exactly what the
+live scan saw, whatever zone of trust it uses. Policy documents stay as IAM returns them
+(URL-encoded text), so the original text is kept byte for byte.
 """
 
 from __future__ import annotations
@@ -29,12 +33,12 @@ from rolescope.auth.errors import ErrorReport, describe_error
 from rolescope.auth.targets import Target
 from rolescope.auth.validate import DEFAULT_WORKERS
 from rolescope.inventory.gaad import GAAD_KEYS, parse_gaad
-from rolescope.inventory.model import AccountSnapshot, JsonObject, Organization
-from rolescope.policy.errors import PolicyError
-from rolescope.scanner import TrustCache, zone_for
+from rolescope.inventory.model import AccountSnapshot, JsonObject
 
 GAAD_FILTER = ("Role", "LocalManagedPolicy")
 GAAD_PAGE_SIZE = 1000  # the most IAM returns per page
+LIST_ROLES_PAGE_SIZE = 1000  # likewise
+NAMED_IN_NOTES = 10  # roles a note names; it counts the others
 # (target) -> a boto3 session for its account, and the counter of the calls made for it.
 SessionFactory = Callable[[Target], tuple[Any, CallCounter]]
 
@@ -102,72 +106,117 @@ def fetch_alias(iam: Any) -> str | None:
     return str(aliases[0]) if aliases else None
 
 
-def cross_account_roles(snapshot: AccountSnapshot, organization: Organization | None) -> list[str]:
-    """Names of the roles callers outside the zone of trust can assume (unreadable trust policies skipped)."""
-    cache = TrustCache()
-    zone = zone_for(snapshot, organization)
-    names = []
-    for role in snapshot.roles:
-        try:
-            if cache.analyse(role.trust_policy, zone).cross_account:
-                names.append(role.name)
-        except PolicyError:
-            continue
-    return names
+# A role as both listings know it: its ARN and id, so a role deleted and made again between the two calls
+# (same name, new id) is not given the old one's session length.
+RoleKey = tuple[str, str]
 
 
-def collect_account(target: Target, session: Any, counter: CallCounter,
-                    organization: Organization | None = None) -> AccountData:
-    """Collect one account.
+def _role_key(item: JsonObject) -> RoleKey:
+    return str(item.get("Arn", "")), str(item.get("RoleId", ""))
+
+
+def fetch_session_durations(iam: Any) -> tuple[dict[RoleKey, int], ErrorReport | None]:
+    """``MaxSessionDuration`` of every role ``ListRoles`` lists, 1,000 roles a page.
+
+    Returns:
+        The durations by role, and the error that cut the listing short (``None`` when it did not):
+        the pages read before it are kept.
+    """
+    durations: dict[RoleKey, int] = {}
+    pages = iam.get_paginator("list_roles").paginate(PaginationConfig={"PageSize": LIST_ROLES_PAGE_SIZE})
+    try:
+        for page in pages:
+            for role in page.get("Roles") or ():
+                if "MaxSessionDuration" in role:
+                    durations[_role_key(role)] = int(role["MaxSessionDuration"])
+    except ClientError as error:  # refused, or throttled past every retry: the account is still scanned
+        return durations, describe_error(error)
+    return durations, None
+
+
+def add_session_durations(roles: list[JsonObject], durations: dict[RoleKey, int]) -> list[str]:
+    """Give each GAAD role item its ``MaxSessionDuration``.
+
+    Args:
+        roles: GAAD's ``RoleDetailList`` items, changed in place.
+        durations: what :func:`fetch_session_durations` found.
+
+    Returns:
+        The names of the roles ``durations`` does not know, whose session length stays unknown.
+    """
+    unknown = []
+    for item in roles:
+        duration = durations.get(_role_key(item))
+        if duration is None:
+            unknown.append(str(item.get("RoleName", "")))
+        else:
+            item["MaxSessionDuration"] = duration
+    return unknown
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:NAMED_IN_NOTES])
+    more = len(names) - NAMED_IN_NOTES
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def unknown_durations_note(unknown: list[str], total: int, error: ErrorReport | None) -> str | None:
+    """What the user should know about the roles whose session length is unknown.
+
+    Args:
+        unknown: their names.
+        total: the roles of the account.
+        error: why ListRoles stopped short, if it did.
+
+    Returns:
+        One line naming the first roles and counting the rest; ``None`` when every length is known.
+    """
+    if not unknown:
+        return None
+    which = f"{len(unknown)} of {total} roles ({_names(unknown)})"
+    if error is not None:
+        return (f"MaxSessionDuration unknown for {which}, not checked for long sessions: ListRoles failed: "
+                f"{error}")
+    return (f"MaxSessionDuration unknown for {which}, not checked for long sessions: not listed by ListRoles "
+            "(made or deleted during the scan)")
+
+
+def collect_account(target: Target, session: Any, counter: CallCounter) -> AccountData:
+    """Collect one account: GAAD pages, its alias, ListRoles pages.
 
     Raises:
         Exception: whatever stopped it (botocore's errors carry the AWS code); :func:`collect`
-            turns it into an :class:`AccountFailure`.
+            turns it into an :class:`AccountFailure`. A failed ListRoles does not: it leaves session
+            lengths unknown, with a note.
     """
     iam = iam_client(session, counter)
     data = fetch_gaad(iam)
     alias = fetch_alias(iam)
     if alias is not None:
         data["AccountAlias"] = alias
-    source = f"aws:{target.account_id}"
-    snapshot = parse_gaad(data, source, target.account_id)
-    notes: list[str] = []
-    wanted = set(cross_account_roles(snapshot, organization))
-    for item in data["RoleDetailList"]:
-        if item.get("RoleName") not in wanted:
-            continue
-        try:
-            role = iam.get_role(RoleName=item["RoleName"])["Role"]
-        except ClientError as error:
-            # A role deleted meanwhile, or GetRole denied: its session length stays unknown.
-            notes.append(f"MaxSessionDuration of {item['RoleName']} unknown: {describe_error(error)}")
-            continue
-        if "MaxSessionDuration" in role:
-            item["MaxSessionDuration"] = int(role["MaxSessionDuration"])
-    if wanted:
-        snapshot = parse_gaad(data, source, target.account_id)
-    return AccountData(target, data, snapshot, counter, notes)
+    durations, error = fetch_session_durations(iam)
+    roles = data["RoleDetailList"]
+    note = unknown_durations_note(add_session_durations(roles, durations), len(roles), error)
+    snapshot = parse_gaad(data, f"aws:{target.account_id}", target.account_id)
+    return AccountData(target, data, snapshot, counter, [note] if note else [])
 
 
-def _collect_one(target: Target, open_session: SessionFactory,
-                 organization: Organization | None) -> AccountData | AccountFailure:
+def _collect_one(target: Target, open_session: SessionFactory) -> AccountData | AccountFailure:
     counter: CallCounter | None = None
     try:
         session, counter = open_session(target)
-        return collect_account(target, session, counter, organization)
+        return collect_account(target, session, counter)
     except Exception as error:  # one account's failure never stops the others
         return AccountFailure(target, describe_error(error), counter)
 
 
-def collect(targets: Sequence[Target], open_session: SessionFactory, organization: Organization | None = None,
-            workers: int = DEFAULT_WORKERS,
+def collect(targets: Sequence[Target], open_session: SessionFactory, *, workers: int = DEFAULT_WORKERS,
             progress: Callable[[AccountData | AccountFailure], None] | None = None) -> Collection:
     """Collect ``targets`` concurrently: one thread per account at a time, one session per account.
 
     Args:
         targets: the accounts.
         open_session: opens each account's session (assuming its role) and gives its call counter.
-        organization: the organisation, to judge which roles are cross-account.
         workers: accounts collected at once.
         progress: called as each account finishes.
 
@@ -178,7 +227,7 @@ def collect(targets: Sequence[Target], open_session: SessionFactory, organizatio
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets) or 1)),
                               thread_name_prefix="rolescope-account")
     try:
-        futures = {pool.submit(_collect_one, target, open_session, organization): index
+        futures = {pool.submit(_collect_one, target, open_session): index
                    for index, target in enumerate(targets)}
         for future in as_completed(futures):
             outcome = future.result()

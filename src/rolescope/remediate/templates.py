@@ -24,8 +24,8 @@ from rolescope.remediate.fixers import check_external_id
 
 COLLECTION_ACTIONS = (
     "iam:GetAccountAuthorizationDetails",
-    "iam:GetRole",
     "iam:ListAccountAliases",
+    "iam:ListRoles",
     "organizations:DescribeOrganization",
     "organizations:ListAccounts",
 )
