@@ -47,7 +47,7 @@ def test_scope_graph_and_defaults(demo_result: ScanResult) -> None:
     assert default["scope"]["filtered"] is False and len(default["scope"]["checks"]) == 11
     assert default["scope"]["severities"] == ["critical", "high", "medium", "low", "info"]
     graph = default["graph"]
-    assert graph["schema"] == "rolescope.graph/v1"
+    assert graph["schema"] == "rolescope.graph/v2"
     roles = {r["arn"] for a in default["accounts"] for r in a["roles"]}
     assert roles <= {n["id"] for n in graph["nodes"]}
     assert {e["class"] for e in graph["edges"]} == {"unguarded", "guarded", "public", "internal"}

@@ -275,6 +275,15 @@ def _role_views(document: dict[str, Any], index: DocumentIndex) -> list[dict[str
     return roles
 
 
+def origin_label(origin: str, index: DocumentIndex) -> str:
+    """An origin of the graph section for people: an account with its name, the organisation, a provider."""
+    if origin.startswith("account:"):
+        return "account " + index.account_label(origin.split(":", 1)[1])
+    if origin.startswith("organization:"):
+        return "organisation " + origin.split(":", 1)[1]
+    return origin.rsplit("/", 1)[-1] if origin.startswith("arn:") else origin
+
+
 def _graph_data(document: dict[str, Any], index: DocumentIndex) -> dict[str, Any]:
     graph = document.get("graph") or {"nodes": [], "edges": [], "chains": []}
     nodes = []
@@ -285,15 +294,42 @@ def _graph_data(document: dict[str, Any], index: DocumentIndex) -> dict[str, Any
             entry["label"] = index.account_label(entry["account"])
         if node["id"] in index.roles:
             entry["anchor"] = role_anchor(node["id"])
+        for key in ("members", "origins", "indirect", "chain"):
+            if node.get(key) is not None:
+                entry[key] = node[key]
         nodes.append(entry)
-    edges = [{"source": e["source"], "target": e["target"], "class": e.get("class") or edge_class(e),
+    edges = [{"source": e["source"], "target": e["target"], "kind": e.get("kind") or "trust",
+              "class": e.get("class") or edge_class(e),
               "requires": [requirement_label(r) for r in e.get("requires") or ()], "statement": e.get("statement"),
-              "sid": e.get("sid"), "via": e.get("via"), "expanded": bool(e.get("expanded"))}
+              "sid": e.get("sid"), "via": e.get("via")}
              for e in graph.get("edges") or ()]
     scanned = {a["account_id"] for a in document["accounts"] if a.get("status") != "failed"}
     clusters = {a: index.account_label(a) for a in {n["account"] for n in nodes if n["account"]}}
-    return {"nodes": nodes, "edges": edges, "chains": graph.get("chains") or [], "clusters": clusters,
+    # rolescope.graph/v1 wrote a chain as its list of role ARNs
+    chains = [chain if isinstance(chain, dict) else {"path": list(chain)} for chain in graph.get("chains") or ()
+              if isinstance(chain, dict | list)]
+    return {"nodes": nodes, "edges": edges, "chains": chains, "clusters": clusters,
+            "origins": [origin_label(o, index) for o in graph.get("origins") or ()],
+            "originSets": graph.get("origin_sets") or [],
             "scanned": sorted(scanned), "missing": not document.get("graph")}
+
+
+def _chain_views(graph: dict[str, Any], index: DocumentIndex) -> list[dict[str, Any]]:
+    labels = {n["id"]: n["label"] for n in graph["nodes"]}
+    views = []
+    for chain in graph["chains"]:
+        hops = [{"id": ident, "label": labels.get(ident, ident), "account": ident.split(":")[4]
+                 if ident.startswith("arn:") and ident.count(":") >= 5 else ""} for ident in chain.get("path") or ()]
+        views.append({"hops": hops, "explanation": chain.get("explanation") or "", "count": chain.get("hops"),
+                      "origin": origin_label(str(chain.get("origin") or ""), index)})
+    return views
+
+
+def _component_views(document: dict[str, Any], index: DocumentIndex) -> list[dict[str, Any]]:
+    graph = document.get("graph") or {}
+    return [{"size": c.get("size", 0), "accounts": [index.account_label(a) for a in c.get("accounts") or ()],
+             "members": [index.role_name(m) for m in c.get("members") or ()],
+             "more": (c.get("truncated") or {}).get("members", 0)} for c in graph.get("components") or ()]
 
 
 def build_view(document: dict[str, Any]) -> dict[str, Any]:
@@ -324,8 +360,10 @@ def build_view(document: dict[str, Any]) -> dict[str, Any]:
         "graph": graph,
         "edge_classes": EDGE_CLASSES,
         "edge_counts": Counter(e["class"] for e in graph["edges"]),
-        "chains": [[{"arn": arn, "label": index.role_name(arn), "account": arn.split(":")[4] if arn.count(":") >= 5
-                     else ""} for arn in chain] for chain in graph["chains"]],
+        "chains": _chain_views(graph, index),
+        "components": _component_views(document, index),
+        "graph_truncated": (document.get("graph") or {}).get("truncated") or {},
+        "graph_summary": (document.get("graph") or {}).get("summary") or {},
         "compliance": compliance_reports(document),
         "frameworks": catalogue.frameworks,
         "account_names": index.names,
