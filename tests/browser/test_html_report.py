@@ -12,6 +12,7 @@ from tests.browser.cdp import Browser
 from tests.report.hostile import SCRIPT, SCRIPT_ROLE, hostile_document
 
 from rolescope.report.html import render_html
+from rolescope.trust.graph_json import section_edges
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -35,7 +36,7 @@ def test_loads_without_console_errors_and_draws_the_graph(page: Browser, demo_do
     assert page.problems == [] and page.dialogs == []
     graph = demo_document["graph"]
     assert page.evaluate("document.querySelectorAll('#trust-graph .node').length") == len(graph["nodes"]) > 20
-    assert page.evaluate("document.querySelectorAll('#trust-graph path.edge').length") == len(graph["edges"]) > 20
+    assert page.evaluate("document.querySelectorAll('#trust-graph path.edge').length") == len(section_edges(graph)) > 20
     # every node was placed (no NaN) and the fitted view shows all of them inside the drawing area
     inside = page.evaluate("""(() => {
         const box = document.getElementById('trust-graph').getBoundingClientRect();
@@ -51,7 +52,7 @@ def test_loads_without_console_errors_and_draws_the_graph(page: Browser, demo_do
     assert len(set(positions)) == len(positions)
     edge_classes = page.evaluate("Array.from(document.querySelectorAll('#trust-graph path.edge'))"
                                  ".map(e => e.dataset.class)")
-    assert sorted(edge_classes) == sorted(e["class"] for e in graph["edges"])
+    assert sorted(edge_classes) == sorted(e["class"] for e in section_edges(graph))
 
 
 def test_findings_filter_by_severity_check_account_and_text(page: Browser, demo_document: dict[str, Any]) -> None:
@@ -121,12 +122,12 @@ def test_clicking_a_role_in_the_graph_shows_who_can_assume_it(page: Browser, dem
     assert page.evaluate("document.getElementById('graph-panel').hidden") is False
     assert page.evaluate("document.getElementById('panel-title').textContent") == "tessellate-contractor-access"
     incoming = page.evaluate("document.getElementById('panel-in').innerText")
-    sources = {e["source"] for e in demo_document["graph"]["edges"] if e["target"] == arn}
+    sources = {e["source"] for e in section_edges(demo_document["graph"]) if e["target"] == arn}
     labels = {n["label"] for n in demo_document["graph"]["nodes"] if n["id"] in sources}
     assert sources and all(label.split(" ")[0] in incoming for label in labels)
     assert page.evaluate("document.getElementById('trust-graph').classList.contains('focus')") is True
     lit = page.evaluate("document.querySelectorAll('#trust-graph path.edge.lit').length")
-    assert lit == sum(1 for e in demo_document["graph"]["edges"] if arn in (e["source"], e["target"]))
+    assert lit == sum(1 for e in section_edges(demo_document["graph"]) if arn in (e["source"], e["target"]))
     # click-through: its findings, then its role entry
     page.click("#panel-links button:last-child")
     rows = visible_rows(page)

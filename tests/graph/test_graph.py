@@ -18,7 +18,7 @@ from rolescope.inventory.gaad import parse_gaad
 from rolescope.report.graph_formats import graph_section, render_dot, render_mermaid, render_text
 from rolescope.scanner import scan_snapshots
 from rolescope.trust.graph import AccountGraphPart, account_graph_part, build_graph
-from rolescope.trust.graph_json import graph_json
+from rolescope.trust.graph_json import graph_json, section_edges
 from rolescope.trust.graph_model import EdgeKind, GraphEdge, NodeKind, TrustGraph
 from rolescope.trust.reachability import reachability
 
@@ -146,7 +146,7 @@ def test_organisation_star_is_one_edge_from_the_organisation_fed_by_member_group
     assert ("anyone", arn(ACCOUNT, "open")) in found
     assert not any(s == arn(MEMBER, "member-admin") and t.startswith("arn:") for s, t in found)
     section = graph_json(graph)
-    classes = {(e["source"], e["target"]): e["class"] for e in section["edges"]}
+    classes = {(e["source"], e["target"]): e["class"] for e in section_edges(section)}
     assert classes[("anyone", arn(ACCOUNT, "open"))] == "public"
     assert classes[(org, arn(ACCOUNT, "org-wide"))] == "unguarded"
     assert classes[(f"group:{MEMBER}", org)] == "internal"
@@ -315,7 +315,7 @@ def test_graph_command(tmp_path: Path) -> None:
     assert result.exit_code == 0
     document = json.loads(out.read_text())
     assert document["schema"] == "rolescope.graph/v2"
-    assert {e["class"] for e in document["edges"]} >= {"unguarded", "guarded", "public", "internal"}
+    assert {e["class"] for e in section_edges(document)} >= {"unguarded", "guarded", "public", "internal"}
     assert {n["kind"] for n in document["nodes"]} >= {"role", "group", "organization", "account", "anyone"}
     assert document["summary"]["roles_reached_from_outside"] > 0
     text = CliRunner().invoke(cli, ["graph", "--from", sample, "--format", "text"])

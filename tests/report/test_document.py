@@ -13,6 +13,7 @@ from rolescope.checks.context import CheckSettings
 from rolescope.inventory.files import load_snapshots
 from rolescope.report.document import DocumentError, ReportScope, build_document, read_document
 from rolescope.scanner import ScanResult, scan_snapshots
+from rolescope.trust.graph_json import section_edges
 
 
 def scan(tmp_path: Path, *roles: dict[str, Any]) -> ScanResult:
@@ -50,7 +51,7 @@ def test_scope_graph_and_defaults(demo_result: ScanResult) -> None:
     assert graph["schema"] == "rolescope.graph/v2"
     roles = {r["arn"] for a in default["accounts"] for r in a["roles"]}
     assert roles <= {n["id"] for n in graph["nodes"]}
-    assert {e["class"] for e in graph["edges"]} == {"unguarded", "guarded", "public", "internal"}
+    assert {e["class"] for e in section_edges(graph)} == {"unguarded", "guarded", "public", "internal"}
     assert default["organization"]["account_names"]["862407391645"] == "northwind-prod"
     assert len({f["id"] for f in default["findings"]}) == len(default["findings"])
 

@@ -29,6 +29,7 @@ from rolescope.remediate.render import cli_command, policy_text, terraform, unif
 from rolescope.report.compliance import compliance_reports
 from rolescope.report.graph_formats import edge_class
 from rolescope.report.index import DocumentIndex
+from rolescope.trust.graph_json import section_edges
 
 REQUIREMENT_LABELS = {
     "mfa": "MFA", "external_id": "ExternalId", "mfa_or_external_id": "MFA or ExternalId", "org": "organisation",
@@ -289,7 +290,7 @@ def _graph_data(document: dict[str, Any], index: DocumentIndex) -> dict[str, Any
     nodes = []
     for node in graph.get("nodes") or ():
         entry = {"id": node["id"], "kind": node.get("kind", "principal"), "account": node.get("account"),
-                 "label": node.get("label") or node["id"]}
+                 "label": node.get("label") or node["id"].rsplit("/", 1)[-1]}
         if entry["kind"] == "account" and entry["account"]:
             entry["label"] = index.account_label(entry["account"])
         if node["id"] in index.roles:
@@ -302,7 +303,7 @@ def _graph_data(document: dict[str, Any], index: DocumentIndex) -> dict[str, Any
               "class": e.get("class") or edge_class(e),
               "requires": [requirement_label(r) for r in e.get("requires") or ()], "statement": e.get("statement"),
               "sid": e.get("sid"), "via": e.get("via")}
-             for e in graph.get("edges") or ()]
+             for e in section_edges(graph)]
     scanned = {a["account_id"] for a in document["accounts"] if a.get("status") != "failed"}
     clusters = {a: index.account_label(a) for a in {n["account"] for n in nodes if n["account"]}}
     # rolescope.graph/v1 wrote a chain as its list of role ARNs

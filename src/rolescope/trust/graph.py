@@ -15,9 +15,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from rolescope.gc_pause import paused_gc
 from rolescope.inventory.model import Organization
 from rolescope.policy.identity import allows_on
-from rolescope.trust.graph_model import EdgeKind, GraphEdge, GraphNode, GroupScope, NodeKind, TrustGraph, Way
+from rolescope.trust.graph_model import (
+    ASSUMPTIONS,
+    EdgeKind,
+    GraphEdge,
+    GraphNode,
+    GroupScope,
+    NodeKind,
+    TrustGraph,
+    Way,
+)
 from rolescope.trust.graph_part import AccountGraphPart, RefKind, RoleTrust, TrustRef, account_graph_part
 from rolescope.trust.principals import ANY_TARGET_ACCOUNT, GraphPrincipal, is_pattern, target_account
 from rolescope.trust.reach import Admission
@@ -45,7 +55,9 @@ def build_graph(parts: Iterable[AccountGraphPart], organization: Organization | 
     Returns:
         The graph, with ``counters`` of the work done.
     """
-    return _Builder(list(parts), organization).run()
+    # in account order, whatever order the parts were computed in: the same scan, the same graph
+    with paused_gc():  # many small acyclic objects (see rolescope.gc_pause)
+        return _Builder(sorted(parts, key=lambda p: p.account_id), organization).run()
 
 
 class _Builder:
@@ -63,12 +75,17 @@ class _Builder:
         self.patterns: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.org_patterns: dict[str, list[str]] = defaultdict(list)
         self.members_of_org = organization.account_ids if organization is not None else frozenset()
+        self.names = {a.account_id: a.name for a in organization.accounts if a.name} if organization else {}
+        self.made: set[tuple[int, EdgeKind, Way | None, str | None]] = set()
+        self.kinds: dict[tuple[str, GroupScope], set[NodeKind]] = {}
 
     def run(self) -> TrustGraph:
+        add_node = self.graph.add_node
         for part in self.parts:
+            account = part.account_id
             for role in part.roles:
-                self._node(role.arn, NodeKind.ROLE, part.account_id, role.name)
-                self.by_name[(part.account_id, role.name)] = role.arn
+                add_node(GraphNode(role.arn, NodeKind.ROLE, role.name, account))
+                self.by_name[(account, role.name)] = role.arn
         for part in self.parts:
             self._index(part)
         for part in self.parts:
@@ -127,6 +144,13 @@ class _Builder:
         return self._node(ident, kind, account)
 
     def _edge(self, source: int, target: int, kind: EdgeKind, way: Way | None = None, via: str | None = None) -> None:
+        # Every edge into a role is made while that role is built: the same way in, reached twice
+        # (two paths naming one principal...), is kept once by a set that lives as long as the role.
+        key = (source, kind, way, via)
+        if kind in ASSUMPTIONS:
+            if key in self.made:
+                return
+            self.made.add(key)
         self.graph.add_edge(GraphEdge(source, target, kind, way, via))
 
     # ----------------------------------------------------------------- principals and grants
@@ -178,6 +202,16 @@ class _Builder:
 
     def _role(self, part: AccountGraphPart, role: RoleTrust) -> None:
         target = self.graph.index[role.arn]
+        refs = role.refs
+        if len(refs) == 1 and refs[0].kind is RefKind.NODE:
+            # most roles: one way in, from one node (a service...): nothing to merge or expand
+            ref = refs[0]
+            source = self.graph.index.get(ref.source)
+            if source is None:
+                source = self._source(ref)
+            self.graph.add_edge(GraphEdge(source, target, EdgeKind.TRUST, ref.way, ref.via))
+            return
+        self.made.clear()
         for ref in role.refs:
             if ref.kind is RefKind.NODE:
                 self._edge(self._source(ref), target, EdgeKind.TRUST, ref.way, ref.via)
@@ -191,11 +225,8 @@ class _Builder:
                 self._organization_trust(role.arn, part.account_id, ref, ref.admission)
 
     def _outside_label(self, account: str) -> str:
-        if self.organization is not None:
-            name = next((a.name for a in self.organization.accounts if a.account_id == account and a.name), None)
-            if name:
-                return f"{name} ({account})"
-        return account
+        name = self.names.get(account)
+        return f"{name} ({account})" if name else account
 
     def _account_trust(self, role: str, role_account: str, account: str, ref: TrustRef, admission: Admission) -> None:
         """``role`` trusts scanned ``account``: its groups (or the members a trust that tells them
@@ -217,17 +248,23 @@ class _Builder:
         grants = [p for p in self._grants(role, role_account, account) if p.group not in covered and p.arn not in done]
         self._admit(grants, role, account, admission, ref.via, EdgeKind.GRANT)
 
+    def _kinds(self, account: str, scope: GroupScope) -> set[NodeKind]:
+        """The kinds of principal (role, user) a group holds, worked out once per group."""
+        found = self.kinds.get((account, scope))
+        if found is None:
+            found = self.kinds[(account, scope)] = {m.kind for m in self.members.get((account, scope), ())}
+        return found
+
     def _group_way(self, admission: Admission, account: str, scope: GroupScope, members: list[GraphPrincipal]
                    ) -> Way | None:
         """The one way every member of a group gets in, when the admission cannot tell them apart
         (the members it names get in as the others of their kind do); ``None`` otherwise."""
         if admission.deferred is not None or admission.accounts:
             return None
-        kinds = {m.kind for m in members} or {NodeKind.ROLE}
-        ways = {admission.users if kind is NodeKind.USER else admission.roles for kind in kinds}
-        if len(ways) != 1:
+        kinds = self._kinds(account, scope)
+        if NodeKind.USER in kinds and NodeKind.ROLE in kinds and admission.roles != admission.users:
             return None
-        way = ways.pop()
+        way = admission.users if kinds == {NodeKind.USER} else admission.roles
         for arn, answer in admission.named.items():
             found = self.principals.get(arn)
             if found is not None and found[1] == account and found[0].group is scope and answer != way:
@@ -239,7 +276,7 @@ class _Builder:
         """The members of a group that a trust telling principals apart may admit. When it admits no
         principal it does not name, those it names (policy-sized); otherwise every member, counted in
         ``members_expanded`` (a trust that admits most of an account but singles some out)."""
-        kinds = {m.kind for m in members}
+        kinds = self._kinds(account, scope)
         unnamed = any((admission.users if k is NodeKind.USER else admission.roles) is not None for k in kinds) or \
             any(answer != (None, None) for answer in admission.accounts.values())
         if admission.deferred is None and not unnamed:

@@ -1,6 +1,8 @@
 """The trust graph as the scan document's ``graph`` section (schema ``rolescope.graph/v2``).
 
-Nodes and edges are written whole (both are linear in the policies). What reachability found is
+Nodes and edges are written whole (both are linear in the policies), compactly: an edge is
+``[source, target, way]``, indexes into ``nodes`` and ``ways`` (what the edge says, shared by every
+edge that says the same: kind, class, statement, requires, via). What reachability found is
 written compactly: each role some outside origin reaches carries ``origins`` (an index into
 ``origin_sets``, lists of indexes into ``origins``), ``indirect`` when some of them reach it only
 through chains, and ``chain`` (an index into ``chains``) when its example chain is written. The
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rolescope.gc_pause import paused_gc
 from rolescope.trust.graph_model import (
     ASSUMPTIONS,
     GRAPH_SCHEMA,
@@ -21,6 +24,7 @@ from rolescope.trust.graph_model import (
     GraphNode,
     NodeKind,
     TrustGraph,
+    Way,
     edge_class,
 )
 from rolescope.trust.reachability import Component, Reachability, origin_of, reachability
@@ -46,6 +50,11 @@ def graph_json(graph: TrustGraph, reach: Reachability | None = None, *, max_chai
     """
     if reach is None:
         reach = reachability(graph)
+    with paused_gc():  # one dict per node: see rolescope.gc_pause
+        return _section(graph, reach, max_chains, max_components)
+
+
+def _section(graph: TrustGraph, reach: Reachability, max_chains: int, max_components: int) -> dict[str, Any]:
     nodes = graph.nodes
     chained = sorted((v for v, r in reach.roles.items() if r.chained),
                      key=lambda v: (not reach.roles[v].indirect, nodes[v].id))
@@ -54,8 +63,8 @@ def graph_json(graph: TrustGraph, reach: Reachability | None = None, *, max_chai
     position = {bit: i for i, bit in enumerate(sorted(range(len(reach.origins)), key=lambda b: reach.origins[b]))}
     sets: dict[int, int] = {}
     node_entries = []
-    for v in sorted(range(len(nodes)), key=lambda v: nodes[v].id):
-        entry = node_json(nodes[v])
+    for v, node in enumerate(nodes):
+        entry = node_json(node)
         found = reach.roles.get(v)
         if found is not None:
             entry["origins"] = sets.setdefault(found.origins, len(sets))
@@ -64,15 +73,16 @@ def graph_json(graph: TrustGraph, reach: Reachability | None = None, *, max_chai
             if v in chain_number:
                 entry["chain"] = chain_number[v]
         node_entries.append(entry)
-    edges = sorted(graph.edges, key=lambda e: (nodes[e.source].id, nodes[e.target].id, e.kind,
-                                               -1 if e.way is None else e.way.statement, e.via or ""))
+    ways: dict[tuple[EdgeKind, Way | None, str | None], int] = {}
+    edges = [[e.source, e.target, ways.setdefault((e.kind, e.way, e.via), len(ways))] for e in graph.edges]
     truncated = {name: count for name, count in (("chains", len(chained) - len(shown)),
                                                   ("components", len(reach.components) - max_components))
                  if count > 0}
     return {
         "schema": GRAPH_SCHEMA,
         "nodes": node_entries,
-        "edges": [edge_json(graph, e) for e in edges],
+        "ways": [way_json(kind, way, via) for kind, way, via in ways],
+        "edges": edges,
         "origins": sorted(reach.origins),
         "origin_sets": [sorted(position[b] for b in range(len(reach.origins)) if bits >> b & 1) for bits in sets],
         "chains": [chain_json(graph, reach, v) for v in shown],
@@ -90,28 +100,32 @@ def graph_json(graph: TrustGraph, reach: Reachability | None = None, *, max_chai
 
 
 def node_json(node: GraphNode) -> dict[str, Any]:
-    """One node as JSON."""
-    entry: dict[str, Any] = {"id": node.id, "kind": node.kind.value, "label": node.label, "account": node.account}
+    """One node as JSON; ``label`` is left out when it is the id's last ``/`` segment (a role's name)."""
+    entry: dict[str, Any] = {"id": node.id, "kind": node.kind.value, "account": node.account}
+    if node.label != node.id.rsplit("/", 1)[-1]:
+        entry["label"] = node.label
     if node.kind is NodeKind.GROUP:
         entry["members"] = {"roles": node.roles, "users": node.users}
         entry["scope"] = node.scope.value if node.scope else None
     return entry
 
 
-def edge_json(graph: TrustGraph, edge: GraphEdge) -> dict[str, Any]:
-    """One edge as JSON: its ends by node id, its kind and colour class, and, for an assumption, the
-    admitting statement, what the request must carry and the policy principal it came through."""
-    way = edge.way
+def way_json(kind: EdgeKind, way: Way | None, via: str | None) -> dict[str, Any]:
+    """What an edge says, shared by every edge that says it: its kind and colour class, and, for an
+    assumption, the admitting statement, what the request must carry and the policy principal."""
     entry: dict[str, Any] = {
-        "source": graph.nodes[edge.source].id,
-        "target": graph.nodes[edge.target].id,
-        "kind": edge.kind.value,
-        "class": edge_class(edge.kind, way.scope if way else None, way.requires if way else (), edge.via),
+        "kind": kind.value,
+        "class": edge_class(kind, way.scope if way else None, way.requires if way else (), via),
     }
     if way is not None:
-        entry.update(statement=way.statement, sid=way.sid, scope=way.scope, requires=list(way.requires),
-                     via=edge.via)
+        entry.update(statement=way.statement, sid=way.sid, scope=way.scope, requires=list(way.requires), via=via)
     return entry
+
+
+def edge_json(graph: TrustGraph, edge: GraphEdge) -> dict[str, Any]:
+    """One edge as JSON with its ends by node id (a chain's steps)."""
+    return {"source": graph.nodes[edge.source].id, "target": graph.nodes[edge.target].id,
+            **way_json(edge.kind, edge.way, edge.via)}
 
 
 def chain_json(graph: TrustGraph, reach: Reachability, role: int) -> dict[str, Any]:
@@ -189,3 +203,18 @@ def _trusted(via: str | None) -> str:
     if len(parts) == 6 and parts[5] == "root":
         return f"account {parts[4]}"
     return f"account {via}" if via.isdigit() else via
+
+
+def section_edges(section: dict[str, Any]) -> list[dict[str, Any]]:
+    """The edges of a graph section as objects with their ends by node id (``rolescope.graph/v2``
+    writes them as ``[source, target, way]``; v1 wrote objects, returned as they are)."""
+    nodes = section.get("nodes") or []
+    ways = section.get("ways") or []
+    found = []
+    for edge in section.get("edges") or ():
+        if isinstance(edge, dict):
+            found.append(edge)
+        elif isinstance(edge, list) and len(edge) == 3:
+            source, target, way = edge
+            found.append({"source": nodes[source]["id"], "target": nodes[target]["id"], **ways[way]})
+    return found

@@ -116,7 +116,6 @@ class TrustGraph:
         self.index: dict[str, int] = {}
         self.counters: Counter[str] = Counter()
         self._out: list[list[int]] = []
-        self._seen: set[tuple[int, int, EdgeKind, Way | None, str | None]] = set()
 
     def add_node(self, node: GraphNode) -> int:
         """Add ``node`` unless a node with its id is there; returns the index of the node with that id."""
@@ -132,15 +131,10 @@ class TrustGraph:
         """Replace the node with ``node.id`` (a group's label once its members are counted)."""
         self.nodes[self.index[node.id]] = node
 
-    def add_edge(self, edge: GraphEdge) -> bool:
-        """Add ``edge`` unless the same edge (ends, kind, way, via) is there; returns whether it was added."""
-        key = (edge.source, edge.target, edge.kind, edge.way, edge.via)
-        if key in self._seen:
-            return False
-        self._seen.add(key)
+    def add_edge(self, edge: GraphEdge) -> None:
+        """Add ``edge`` (the builder makes each edge once)."""
         self._out[edge.source].append(len(self.edges))
         self.edges.append(edge)
-        return True
 
     def out_edges(self, node: int) -> list[int]:
         """Indexes of the edges leaving ``node``."""

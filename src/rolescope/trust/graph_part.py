@@ -90,15 +90,17 @@ def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, Tr
     Returns:
         The account's graph part; it refers to no other account's data.
     """
-    admitters: dict[int, Admitter] = {}  # roles with one trust document share one analysis
+    # Roles with one trust document share one analysis, hence one tuple of ways in (one object, which
+    # pickles once).
+    refs: dict[int, tuple[TrustRef, ...]] = {}
     trusts = []
     partition = "aws"
     for role, analysis in roles:
         partition = role.partition
-        admitter = admitters.get(id(analysis))
-        if admitter is None:
-            admitter = admitters[id(analysis)] = Admitter(analysis)
-        trusts.append(RoleTrust(role.arn, role.name, tuple(_refs(analysis, admitter))))
+        found = refs.get(id(analysis))
+        if found is None:
+            found = refs[id(analysis)] = tuple(_refs(analysis, Admitter(analysis)))
+        trusts.append(RoleTrust(role.arn, role.name, found))
     return AccountGraphPart(snapshot.account_id, snapshot.alias, partition, graph_principals(snapshot),
                             tuple(trusts))
 

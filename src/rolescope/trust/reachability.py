@@ -29,8 +29,10 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rolescope.gc_pause import paused_gc
 from rolescope.trust.graph_model import ASSUMPTIONS, EdgeKind, GraphNode, NodeKind, TrustGraph
 
 _PRINCIPALS = frozenset({NodeKind.ROLE, NodeKind.USER})
@@ -117,25 +119,33 @@ def reachability(graph: TrustGraph) -> Reachability:
         two or more assumptions each, and the components of several principals. Work is O(V + E)
         set unions; ``counters`` counts it.
     """
+    with paused_gc():  # arrays and ints by the hundred thousand, none of them cyclic
+        return _reachability(graph)
+
+
+def _reachability(graph: TrustGraph) -> Reachability:
     counters: Counter[str] = Counter()
     size = len(graph.nodes)
-    targets = [[graph.edges[e].target for e in graph.out_edges(v)] for v in range(size)]
+    offsets, edge_ids, heads = _adjacency(graph)
     names: dict[str, int] = {}
     origin = [-1] * size  # origin index of each node that starts chains (it has somewhere to go)
     for v, node in enumerate(graph.nodes):
         key = origin_of(node)
-        if key is not None and targets[v]:
+        if key is not None and offsets[v + 1] > offsets[v]:
             origin[v] = names.setdefault(key, len(names))
-    component, count = _components(targets, counters)
-    bits = _origin_sets(targets, origin, component, count, counters)
+    component, count = _components(offsets, heads, counters)
+    bits = _origin_sets(offsets, heads, origin, component, count, counters)
     direct = _direct_origins(graph, origin, counters)
-    labels = _nearest_origins(graph, origin, counters)
+    labels = _nearest_origins(graph, offsets, edge_ids, heads, origin, counters)
     roles: dict[int, RoleReach] = {}
+    own: dict[str | None, int | None] = {}
     for v, node in enumerate(graph.nodes):
         if node.kind is not NodeKind.ROLE:
             continue
         outside = bits[component[v]]
-        mine = names.get(f"account:{node.account}")
+        if node.account not in own:
+            own[node.account] = names.get(f"account:{node.account}")
+        mine = own[node.account]
         if mine is not None and outside >> mine & 1:
             outside ^= 1 << mine
         if outside:
@@ -144,78 +154,107 @@ def reachability(graph: TrustGraph) -> Reachability:
     return Reachability(tuple(names), roles, _principal_components(graph, component, count), counters, labels)
 
 
-def _components(targets: list[list[int]], counters: Counter[str]) -> tuple[list[int], int]:
+def _adjacency(graph: TrustGraph) -> tuple[array[int], array[int], array[int]]:
+    """The out-edges as flat arrays: node ``v``'s edges are ``edge_ids[offsets[v]:offsets[v + 1]]``,
+    and ``heads`` holds their targets, in the same order."""
+    offsets = array("q", [0]) * (len(graph.nodes) + 1)
+    edge_ids = array("i")
+    for v in range(len(graph.nodes)):
+        out = graph.out_edges(v)
+        edge_ids.extend(out)
+        offsets[v + 1] = offsets[v] + len(out)
+    target = array("i", [e.target for e in graph.edges])
+    heads = array("i", [target[e] for e in edge_ids])
+    return offsets, edge_ids, heads
+
+
+def _components(offsets: array[int], heads: array[int], counters: Counter[str]) -> tuple[array[int], int]:
     """Tarjan's strongly connected components, without recursion. Components are numbered in
     reverse topological order: every edge between two of them goes from a higher number to a lower."""
-    size = len(targets)
-    index = [-1] * size
-    low = [0] * size
-    on_stack = [False] * size
-    component = [-1] * size
+    size = len(offsets) - 1
+    index = array("q", [-1]) * size
+    low = array("q", [0]) * size
+    on_stack = bytearray(size)
+    component = array("i", [-1]) * size
     stack: list[int] = []
-    count = clock = 0
+    count = clock = edges_visited = 0
     for root in range(size):
         if index[root] != -1:
             continue
-        work = [(root, 0)]
+        work = [(root, offsets[root])]
         while work:
             v, i = work[-1]
-            if i == 0 and index[v] == -1:
+            if index[v] == -1:
                 index[v] = low[v] = clock
                 clock += 1
                 stack.append(v)
-                on_stack[v] = True
-                counters["scc_nodes_visited"] += 1
-            out = targets[v]
+                on_stack[v] = 1
+            end = offsets[v + 1]
             descended = False
-            while i < len(out):
-                w = out[i]
+            while i < end:
+                w = heads[i]
                 i += 1
-                counters["scc_edges_visited"] += 1
+                edges_visited += 1
                 if index[w] == -1:
                     work[-1] = (v, i)
-                    work.append((w, 0))
+                    work.append((w, offsets[w]))
                     descended = True
                     break
-                if on_stack[w]:
-                    low[v] = min(low[v], index[w])
+                if on_stack[w] and index[w] < low[v]:
+                    low[v] = index[w]
             if descended:
                 continue
             work.pop()
             if low[v] == index[v]:
                 while True:
                     w = stack.pop()
-                    on_stack[w] = False
+                    on_stack[w] = 0
                     component[w] = count
                     if w == v:
                         break
                 count += 1
             if work:
                 parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+    counters["scc_nodes_visited"] += clock
+    counters["scc_edges_visited"] += edges_visited
     return component, count
 
 
-def _origin_sets(targets: list[list[int]], origin: list[int], component: list[int], count: int,
+def _origin_sets(offsets: array[int], heads: array[int], origin: list[int], component: array[int], count: int,
                  counters: Counter[str]) -> list[int]:
     """Each component's origins: its own, and those of every component with an edge into it."""
     bits = [0] * count
-    members: list[list[int]] = [[] for _ in range(count)]
     for v, c in enumerate(component):
-        members[c].append(v)
         if origin[v] >= 0:
             bits[c] |= 1 << origin[v]
-    for c in range(count - 1, -1, -1):  # topological order
+    # The nodes by component, highest first (a topological order), by counting sort.
+    sizes = array("q", [0]) * count
+    for c in component:
+        sizes[c] += 1
+    start = array("q", [0]) * count
+    position = 0
+    for c in range(count - 1, -1, -1):
+        start[c] = position
+        position += sizes[c]
+    order = array("i", [0]) * len(component)
+    for v, c in enumerate(component):
+        order[start[c]] = v
+        start[c] += 1
+    visited = 0
+    for v in order:
+        c = component[v]
         mine = bits[c]
         if not mine:
             continue
-        for v in members[c]:
-            for w in targets[v]:
-                counters["propagation_edges"] += 1
-                d = component[w]
-                if d != c:
-                    # share one int while nothing is added (most roles are reached by one set)
-                    bits[d] = mine if not bits[d] else bits[d] | mine
+        for i in range(offsets[v], offsets[v + 1]):
+            visited += 1
+            d = component[heads[i]]
+            if d != c:
+                # share one int while nothing is added (most roles are reached by one set)
+                bits[d] = mine if not bits[d] else bits[d] | mine
+    counters["propagation_edges"] += visited
     return bits
 
 
@@ -228,13 +267,12 @@ def _direct_origins(graph: TrustGraph, origin: list[int], counters: Counter[str]
     for kind in (EdgeKind.MEMBER, EdgeKind.MEMBER_ACCOUNT):
         for edge in graph.edges:
             if edge.kind is kind:
-                counters["direct_edges_visited"] += 1
                 behind[edge.target] |= behind[edge.source]
     direct: dict[int, int] = {}
     for edge in graph.edges:
         if edge.kind in ASSUMPTIONS and behind[edge.source]:
-            counters["direct_edges_visited"] += 1
             direct[edge.target] = direct.get(edge.target, 0) | behind[edge.source]
+    counters["direct_edges_visited"] += 3 * len(graph.edges)
     return direct
 
 
@@ -280,51 +318,62 @@ class _Labels:
         return tuple(reversed(edges))
 
 
-def _nearest_origins(graph: TrustGraph, origin: list[int], counters: Counter[str]) -> _Labels:
+def _nearest_origins(graph: TrustGraph, offsets: array[int], edge_ids: array[int], heads: array[int],
+                     origin: list[int], counters: Counter[str]) -> _Labels:
     """Breadth-first from every origin at once over (node, layer) states; a state takes at most two
     labels, of distinct origins. The first two distinct origins to reach a state are its two
     nearest: each state is entered at most twice, so the search is O(V + E)."""
     size = len(graph.nodes)
     labels = _Labels(size, [e.source for e in graph.edges])
-    assumption = [e.kind in ASSUMPTIONS for e in graph.edges]
+    assumption = bytes(e.kind in ASSUMPTIONS for e in graph.edges)
     first, second = labels.origin
+    edge_of, came = labels.edge, labels.came
     queue: deque[int] = deque()  # labels: state * 2 + slot
     for v in range(size):
         if origin[v] >= 0:
             first[v * _LAYERS] = origin[v]
             queue.append(v * _LAYERS * 2)
+    taken_labels = visited = 0
     while queue:
         label = queue.popleft()
-        state, slot = divmod(label, 2)
+        state, slot = label >> 1, label & 1
         v, layer = divmod(state, _LAYERS)
-        source = labels.origin[slot][state]
-        counters["bfs_labels"] += 1
-        for e in graph.out_edges(v):
-            counters["bfs_edges_visited"] += 1
-            nxt = graph.edges[e].target * _LAYERS + min(layer + assumption[e], 2)
+        source = (second if slot else first)[state]
+        taken_labels += 1
+        for i in range(offsets[v], offsets[v + 1]):
+            visited += 1
+            e = edge_ids[i]
+            step = layer + assumption[e]
+            nxt = heads[i] * _LAYERS + (step if step < 2 else 2)
             if first[nxt] == -1:
                 taken = 0
-            elif first[nxt] != source and second[nxt] == -1:
+                first[nxt] = source
+            elif second[nxt] == -1 and first[nxt] != source:
                 taken = 1
+                second[nxt] = source
             else:
                 continue
-            labels.origin[taken][nxt] = source
-            labels.edge[taken][nxt] = e
-            labels.came[taken][nxt] = label
+            edge_of[taken][nxt] = e
+            came[taken][nxt] = label
             queue.append(nxt * 2 + taken)
+    counters["bfs_labels"] += taken_labels
+    counters["bfs_edges_visited"] += visited
     return labels
 
 
-def _principal_components(graph: TrustGraph, component: list[int], count: int) -> tuple[Component, ...]:
-    principals: list[list[int]] = [[] for _ in range(count)]
-    for v, node in enumerate(graph.nodes):
-        if node.kind in _PRINCIPALS:
-            principals[component[v]].append(v)
+def _principal_components(graph: TrustGraph, component: Sequence[int], count: int) -> tuple[Component, ...]:
+    sizes = array("q", [0]) * count
+    principal = [node.kind in _PRINCIPALS for node in graph.nodes]
+    for v, c in enumerate(component):
+        sizes[c] += principal[v]
+    members: dict[int, list[int]] = {}
+    for v, c in enumerate(component):
+        if principal[v] and sizes[c] >= 2:
+            members.setdefault(c, []).append(v)
     found = []
-    for members in principals:
-        if len(members) >= 2:
-            members.sort(key=lambda v: graph.nodes[v].id)
-            accounts = sorted({graph.nodes[v].account or "" for v in members} - {""})
-            found.append(Component(tuple(members), tuple(accounts)))
+    for group in members.values():
+        group.sort(key=lambda v: graph.nodes[v].id)
+        accounts = sorted({graph.nodes[v].account or "" for v in group} - {""})
+        found.append(Component(tuple(group), tuple(accounts)))
     found.sort(key=lambda c: (-len(c.principals), graph.nodes[c.principals[0]].id))
     return tuple(found)
