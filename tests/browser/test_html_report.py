@@ -139,6 +139,24 @@ def test_clicking_a_role_in_the_graph_shows_who_can_assume_it(page: Browser, dem
     assert page.evaluate(f"document.querySelector('#{role_row} details').open") is True
 
 
+def test_a_role_reached_through_a_group_names_the_group_and_who_reaches_it(page: Browser) -> None:
+    arn = "arn:aws:iam::640285179423:role/log-archive-athena-reader"
+    # its one way in (from the security account's group) is hidden by the legend: still listed
+    page.click('#graph-legend [data-edge-class="unguarded"]')
+    page.click(f'#trust-graph .node[data-id="{arn}"] .shape')
+    incoming = page.evaluate("document.getElementById('panel-in').innerText")
+    assert "nobody" not in incoming
+    assert "of 529174068312 may assume any role that trusts the account" in incoming
+    reach = page.evaluate("document.getElementById('panel-reach').innerText")
+    assert reach.startswith("Reachable from outside by: ") and "account 529174068312 (northwind-security)" in reach
+    assert "Only through chains of assumptions: account 318406275193" in reach and "Example chain:" in reach
+    # a group shows its members
+    page.click('#graph-legend [data-edge-class="unguarded"]')
+    page.click('#trust-graph .node[data-id="group:529174068312"] .shape')
+    assert "1 role(s) and 0 user(s) are members." in page.evaluate("document.getElementById('panel-reach').innerText")
+    assert "member" in page.evaluate("document.getElementById('panel-in').innerText")
+
+
 def test_zoom_and_legend_toggles(page: Browser) -> None:
     start = float(page.evaluate("document.getElementById('trust-graph').dataset.zoom"))
     page.click("#zoom-in")

@@ -129,6 +129,8 @@ def test_a_trust_that_tells_principals_apart_admits_only_those_it_admits() -> No
     assert {s for s, t in admitted if t == arn(MEMBER, "patterned")} == {arn(ACCOUNT, "ops-1"), arn(ACCOUNT, "ops-2")}
     assert not any(s.startswith("group:") for s, t in edges(graph) if t.startswith(f"arn:aws:iam::{MEMBER}"))
     assert admitted[(arn(ACCOUNT, "ci-a"), arn(MEMBER, "named"))].via == f"arn:aws:iam::{ACCOUNT}:root"
+    # a trust naming its principals is answered from the names; a pattern looks at each group member
+    assert graph.counters["members_expanded"] == 4
 
 
 def test_organisation_star_is_one_edge_from_the_organisation_fed_by_member_groups() -> None:
@@ -150,6 +152,23 @@ def test_organisation_star_is_one_edge_from_the_organisation_fed_by_member_group
     assert classes[("anyone", arn(ACCOUNT, "open"))] == "public"
     assert classes[(org, arn(ACCOUNT, "org-wide"))] == "unguarded"
     assert classes[(f"group:{MEMBER}", org)] == "internal"
+
+
+def test_an_organisation_trust_that_refuses_a_member_is_drawn_account_by_account() -> None:
+    deny = {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": MEMBER}}}
+    policy = trust(allow({"AWS": "*"}, condition={"StringEquals": {"aws:PrincipalOrgID": ORG}}), deny)
+    graph = graph_of(
+        gaad(role("org-wide", policy)),
+        gaad(role("m-admin", EC2, managed=("AdministratorAccess",), account=MEMBER)),
+        gaad(role("t-admin", EC2, managed=("AdministratorAccess",), account=THIRD)),
+        members=(ACCOUNT, MEMBER, THIRD, OUTSIDER),
+    )
+    into = {s for s, t in edges(graph) if t == arn(ACCOUNT, "org-wide")}
+    assert into == {f"group:{THIRD}", f"account:{OUTSIDER}"}  # not the organisation node, not MEMBER
+    assert graph.counters["organization_expanded"] == 1
+    reach = reachability(graph)
+    assert f"account:{MEMBER}" not in reach.origin_names(reach.roles[graph.index[arn(ACCOUNT, "org-wide")]].origins)
 
 
 def test_unscanned_accounts_stay_account_nodes() -> None:

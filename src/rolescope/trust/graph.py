@@ -295,10 +295,14 @@ class _Builder:
             self._edge(org, target, EdgeKind.TRUST, admission.roles, ref.via)
             covered = True
         else:
+            # The trust tells members apart: each member account on its own (accounts x such roles).
             covered = False
             self.graph.counters["organization_expanded"] += 1
-            for account in sorted(self.members_of_org & self.scanned.keys() - {role_account}):
-                self._member_account_trust(role, account, ref, admission)
+            for account in sorted(self.members_of_org - {role_account}):
+                if account in self.scanned:
+                    self._member_account_trust(role, account, ref, admission)
+                else:
+                    self._outside_member_trust(role, account, ref, admission)
         for principal in self._organization_grants(role, role_account):
             if not (covered and principal.group is GroupScope.ANY):
                 account = self.principals[principal.arn][1]
@@ -314,6 +318,21 @@ class _Builder:
         elif way is None:
             self._admit(self._candidates(members, account, GroupScope.ANY, view), role, account, view, ref.via,
                         EdgeKind.ADMITTED)
+
+    def _outside_member_trust(self, role: str, account: str, ref: TrustRef, admission: Admission) -> None:
+        """A member account outside the scan stands for all its principals: an edge when its roles or
+        users get in, else from each principal of it the trust names and admits."""
+        target = self.graph.index[role]
+        roles, users = admission.accounts.get(account, (admission.roles, admission.users))
+        way = roles or users
+        if way is not None:
+            node = self._node(f"account:{account}", NodeKind.ACCOUNT, account, self._outside_label(account))
+            self._edge(node, target, EdgeKind.TRUST, way, ref.via)
+            return
+        for arn, named in admission.named.items():
+            if named is not None and arn.split(":", 5)[4] == account:
+                kind = NodeKind.USER if ":user/" in arn else NodeKind.ROLE
+                self._edge(self._node(arn, kind, account), target, EdgeKind.ADMITTED, named, ref.via)
 
     def _admit(self, principals: Iterable[GraphPrincipal], role: str, account: str, admission: Admission,
                via: str, kind: EdgeKind) -> set[str]:

@@ -8,7 +8,7 @@ any role (``member``), a group's principals are principals of the organisation (
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -127,10 +127,6 @@ class TrustGraph:
         self._out.append([])
         return len(self.nodes) - 1
 
-    def replace_node(self, node: GraphNode) -> None:
-        """Replace the node with ``node.id`` (a group's label once its members are counted)."""
-        self.nodes[self.index[node.id]] = node
-
     def add_edge(self, edge: GraphEdge) -> None:
         """Add ``edge`` (the builder makes each edge once)."""
         self._out[edge.source].append(len(self.edges))
@@ -143,15 +139,6 @@ class TrustGraph:
     def node(self, ident: str) -> GraphNode:
         """The node with id ``ident`` (``KeyError`` when there is none)."""
         return self.nodes[self.index[ident]]
-
-    def edges_between(self, source: str, target: str) -> Iterator[GraphEdge]:
-        """The edges from the node ``source`` to the node ``target``."""
-        start, end = self.index.get(source), self.index.get(target)
-        if start is None or end is None:
-            return
-        for number in self._out[start]:
-            if self.edges[number].target == end:
-                yield self.edges[number]
 
     def __contains__(self, ident: object) -> bool:
         return ident in self.index
