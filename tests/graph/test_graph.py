@@ -299,8 +299,10 @@ def test_users_and_their_groups_policies_join_the_group() -> None:
 
 def test_a_part_pickles_and_does_not_grow_with_other_accounts() -> None:
     def part_of_first(other_roles: int) -> AccountGraphPart:
+        by_pattern = {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{MEMBER}:role/r1*"}}
         parts, _ = parts_of(
-            gaad(role("admin", EC2, managed=("AdministratorAccess",)), role("t", trust(allow({"AWS": MEMBER})))),
+            gaad(role("admin", EC2, managed=("AdministratorAccess",)), role("t", trust(allow({"AWS": MEMBER}))),
+                 role("p", trust(allow({"AWS": MEMBER}, condition=by_pattern)))),
             gaad(*(role(f"r{i}", trust(allow({"AWS": ACCOUNT})), managed=("AdministratorAccess",), account=MEMBER)
                    for i in range(other_roles))),
         )
@@ -308,6 +310,8 @@ def test_a_part_pickles_and_does_not_grow_with_other_accounts() -> None:
 
     small, large = part_of_first(2), part_of_first(60)
     assert pickle.loads(pickle.dumps(small)) == small
+    deferred = [r.admission.deferred for t in small.roles for r in t.refs if r.admission and r.admission.deferred]
+    assert deferred and pickle.loads(pickle.dumps(deferred[0])) == deferred[0]  # the policy, asked again later
     assert len(pickle.dumps(small)) == len(pickle.dumps(large))
 
 

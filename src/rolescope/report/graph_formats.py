@@ -128,12 +128,13 @@ def render_text(graph: TrustGraph, reach: Reachability | None = None, *, max_ite
                      key=lambda v: (not reach.roles[v].indirect, nodes[v].id))
     lines.append("")
     lines.append(f"Roles reached from outside through chains of two or more assumptions: {len(chained):,} "
-                 f"({sum(1 for r in reach.roles.values() if r.indirect):,} by accounts no trust policy names)")
+                 f"({sum(1 for r in reach.roles.values() if r.indirect):,} of them by origins only chains bring in)")
     for v in chained[:max_items]:
         edges = [graph.edges[e] for e in reach.chain(v)]
         indirect = reach.origin_names(reach.roles[v].indirect)
-        lines.append(f"  {describe(nodes[v])}" + (f", reached only through chains by {', '.join(indirect)}"
-                                                   if indirect else "") + ":")
+        names = ", ".join(indirect[:5]) + (f" and {len(indirect) - 5:,} more" if len(indirect) > 5 else "")
+        lines.append(f"  {describe(nodes[v])}" + (f", reached only through chains by {names}" if indirect else "")
+                     + ":")
         lines += [f"    - {explain(graph, e)}" for e in edges]
     lines += _cut(len(chained), max_items, "chains")
     return "\n".join(lines) + "\n"
