@@ -68,3 +68,28 @@ def organization(*accounts: str, org_id: str = ORG_ID, management: str = ACCOUNT
              "Email": f"{a}@example.com", "Status": "ACTIVE"} for a in accounts
         ],
     }
+
+
+def dense_account(account: str, roles: int, *, members: tuple[str, ...] = (), seed: int = 7,
+                  org_id: str = ORG_ID) -> dict[str, Any]:
+    """A dense account (issue 10's shape): about half the roles hold AdministratorAccess, ~10% trust
+    their own account's root, ~8% another member's root (when ``members`` names some), ~3% ``"*"`` with
+    ``aws:PrincipalOrgID``, the rest a service. The same arguments give the same account."""
+    import random
+
+    rng = random.Random(f"{seed}:{account}")
+    others = [m for m in members if m != account]
+    items = []
+    for index in range(roles):
+        draw = rng.random()
+        if draw < 0.10:
+            policy = trust(allow({"AWS": f"arn:aws:iam::{account}:root"}))
+        elif draw < 0.18 and others:
+            policy = trust(allow({"AWS": f"arn:aws:iam::{rng.choice(others)}:root"}))
+        elif draw < 0.21:
+            policy = trust(allow({"AWS": "*"}, condition={"StringEquals": {"aws:PrincipalOrgID": org_id}}))
+        else:
+            policy = trust(allow({"Service": "ec2.amazonaws.com"}))
+        managed = ("AdministratorAccess",) if rng.random() < 0.5 else ()
+        items.append(role(f"r{index:05d}", policy, account, managed=managed, last_used=None))
+    return gaad(*items)

@@ -12,7 +12,6 @@ import orjson
 from rolescope.checks.context import CheckSettings, RoleContext
 from rolescope.checks.finding import CheckError, Finding
 from rolescope.checks.registry import CHECKS, RegisteredCheck, run_checks
-from rolescope.gc_pause import paused_gc
 from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.model import PolicyDocument
@@ -172,12 +171,11 @@ def scan_snapshots(
     """Scan many accounts. Each account is independent: one failing never loses the others."""
     cache = TrustCache()
     result = ScanResult([], [], [], settings.organization)
-    with paused_gc():
-        for snapshot in snapshots:
-            account, findings, errors = scan_snapshot(snapshot, settings, cache, checks)
-            result.accounts.append(account)
-            result.findings += findings
-            result.errors += errors
-            if progress is not None:
-                progress(snapshot)
+    for snapshot in snapshots:
+        account, findings, errors = scan_snapshot(snapshot, settings, cache, checks)
+        result.accounts.append(account)
+        result.findings += findings
+        result.errors += errors
+        if progress is not None:
+            progress(snapshot)
     return result

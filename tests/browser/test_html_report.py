@@ -13,6 +13,7 @@ from tests.report.hostile import SCRIPT, SCRIPT_ROLE, hostile_document
 
 from rolescope.report.html import render_html
 from rolescope.report.reader import parse_document
+from rolescope.trust.graph_json import section_edges
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -36,7 +37,7 @@ def test_loads_without_console_errors_and_draws_the_graph(page: Browser, demo_do
     assert page.problems == [] and page.dialogs == []
     graph = demo_document["graph"]
     assert page.evaluate("document.querySelectorAll('#trust-graph .node').length") == len(graph["nodes"]) > 20
-    assert page.evaluate("document.querySelectorAll('#trust-graph path.edge').length") == len(graph["edges"]) > 20
+    assert page.evaluate("document.querySelectorAll('#trust-graph path.edge').length") == len(section_edges(graph)) > 20
     # every node was placed (no NaN) and the fitted view shows all of them inside the drawing area
     inside = page.evaluate("""(() => {
         const box = document.getElementById('trust-graph').getBoundingClientRect();
@@ -52,7 +53,7 @@ def test_loads_without_console_errors_and_draws_the_graph(page: Browser, demo_do
     assert len(set(positions)) == len(positions)
     edge_classes = page.evaluate("Array.from(document.querySelectorAll('#trust-graph path.edge'))"
                                  ".map(e => e.dataset.class)")
-    assert sorted(edge_classes) == sorted(e["class"] for e in graph["edges"])
+    assert sorted(edge_classes) == sorted(e["class"] for e in section_edges(graph))
 
 
 def test_findings_filter_by_severity_check_account_and_text(page: Browser, demo_document: dict[str, Any]) -> None:
@@ -122,12 +123,12 @@ def test_clicking_a_role_in_the_graph_shows_who_can_assume_it(page: Browser, dem
     assert page.evaluate("document.getElementById('graph-panel').hidden") is False
     assert page.evaluate("document.getElementById('panel-title').textContent") == "tessellate-contractor-access"
     incoming = page.evaluate("document.getElementById('panel-in').innerText")
-    sources = {e["source"] for e in demo_document["graph"]["edges"] if e["target"] == arn}
+    sources = {e["source"] for e in section_edges(demo_document["graph"]) if e["target"] == arn}
     labels = {n["label"] for n in demo_document["graph"]["nodes"] if n["id"] in sources}
     assert sources and all(label.split(" ")[0] in incoming for label in labels)
     assert page.evaluate("document.getElementById('trust-graph').classList.contains('focus')") is True
     lit = page.evaluate("document.querySelectorAll('#trust-graph path.edge.lit').length")
-    assert lit == sum(1 for e in demo_document["graph"]["edges"] if arn in (e["source"], e["target"]))
+    assert lit == sum(1 for e in section_edges(demo_document["graph"]) if arn in (e["source"], e["target"]))
     # click-through: its findings, then its role entry
     page.click("#panel-links button:last-child")
     rows = visible_rows(page)
@@ -137,6 +138,24 @@ def test_clicking_a_role_in_the_graph_shows_who_can_assume_it(page: Browser, dem
     role_row = next(n["anchor"] for n in page.evaluate("JSON.parse(document.getElementById('rolescope-data')"
                                                        ".textContent).graph.nodes") if n["id"] == arn)
     assert page.evaluate(f"document.querySelector('#{role_row} details').open") is True
+
+
+def test_a_role_reached_through_a_group_names_the_group_and_who_reaches_it(page: Browser) -> None:
+    arn = "arn:aws:iam::640285179423:role/log-archive-athena-reader"
+    # its one way in (from the security account's group) is hidden by the legend: still listed
+    page.click('#graph-legend [data-edge-class="unguarded"]')
+    page.click(f'#trust-graph .node[data-id="{arn}"] .shape')
+    incoming = page.evaluate("document.getElementById('panel-in').innerText")
+    assert "nobody" not in incoming
+    assert "of 529174068312 may assume any role that trusts the account" in incoming
+    reach = page.evaluate("document.getElementById('panel-reach').innerText")
+    assert reach.startswith("Reachable from outside by: ") and "account 529174068312 (northwind-security)" in reach
+    assert "Only through chains of assumptions: account 318406275193" in reach and "Example chain:" in reach
+    # a group shows its members
+    page.click('#graph-legend [data-edge-class="unguarded"]')
+    page.click('#trust-graph .node[data-id="group:529174068312"] .shape')
+    assert "1 role(s) and 0 user(s) are members." in page.evaluate("document.getElementById('panel-reach').innerText")
+    assert "member" in page.evaluate("document.getElementById('panel-in').innerText")
 
 
 def test_zoom_and_legend_toggles(page: Browser) -> None:

@@ -15,6 +15,7 @@ from rolescope.report.document import build_document, scan_document
 from rolescope.report.entries import scan_scope
 from rolescope.report.reader import read_document
 from rolescope.scanner import ScanResult, scan_snapshots
+from rolescope.trust.graph_json import section_edges
 
 
 def scan(tmp_path: Path, *roles: dict[str, Any]) -> ScanResult:
@@ -55,10 +56,10 @@ def test_scope_graph_and_defaults(demo_result: ScanResult) -> None:
     assert default["scope"]["filtered"] is False and len(default["scope"]["checks"]) == 11
     assert default["scope"]["severities"] == ["critical", "high", "medium", "low", "info"]
     graph = default["graph"]
-    assert graph["schema"] == "rolescope.graph/v1"
+    assert graph["schema"] == "rolescope.graph/v2"
     roles = {r["arn"] for a in default["accounts"] for r in a["roles"]}
     assert roles <= {n["id"] for n in graph["nodes"]}
-    assert {e["class"] for e in graph["edges"]} == {"unguarded", "guarded", "public", "internal"}
+    assert {e["class"] for e in section_edges(graph)} == {"unguarded", "guarded", "public", "internal"}
     assert default["organization"]["account_names"]["862407391645"] == "northwind-prod"
     assert len({f["id"] for f in default["findings"]}) == len(default["findings"])
     # what only the end of a scan knows comes after the accounts

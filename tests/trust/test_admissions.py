@@ -1,4 +1,5 @@
-"""Admissions (one search per kind of principal a policy cannot tell apart) agrees with statement_admitting."""
+"""Admissions (built without knowing the principals, searching only what the policy singles out) agree
+with statement_admitting, principal by principal."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from hypothesis import strategies as st
 
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.parse import parse_policy
-from rolescope.trust.reach import Admissions, statement_admitting
-from rolescope.trust.witness import Zone
+from rolescope.trust.analysis import analyse_trust
+from rolescope.trust.graph_model import NodeKind
+from rolescope.trust.reach import Admitter, statement_admitting
+from rolescope.trust.witness import Scope, Zone
 
 HOME, PARTNER, OTHER = "111111111111", "222222222222", "333333333333"
 CANDIDATES = [f"arn:aws:iam::{account}:{kind}/{name}" for account in (PARTNER, OTHER, HOME)
@@ -45,15 +48,68 @@ def policies(draw: st.DrawFn) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def _index(arn: str, policy: Any, zone: Zone) -> int | None:
+    found = statement_admitting(policy, zone, arn)
+    return None if found is None else found.index
+
+
 @given(document=policies(), org=st.booleans(), order=st.permutations(CANDIDATES))
-def test_admissions_match_the_search_for_every_principal(document: dict[str, Any], org: bool,
-                                                         order: list[str]) -> None:
+def test_account_admissions_match_the_search_for_every_principal(document: dict[str, Any], org: bool,
+                                                                 order: list[str]) -> None:
     try:
         policy = parse_policy(document)
     except PolicyError:
         assume(False)
         return
     zone = Zone(HOME, "aws", "o-aaa", frozenset({HOME, PARTNER})) if org else Zone(HOME)
-    admissions = Admissions(policy, zone)
+    analysis = analyse_trust(policy, zone)
+    admitter = Admitter(analysis)
+    # The graph asks an account's admission only of the accounts whose root a path names.
+    trusted = {p.split(":")[4] for path in analysis.paths for p in path.principals if p.endswith(":root")}
     for arn in order:
-        assert admissions.statement_for(arn) == statement_admitting(policy, zone, arn), arn
+        account = arn.split(":")[4]
+        if account not in trusted:
+            continue
+        kind = NodeKind.USER if ":user/" in arn else NodeKind.ROLE
+        way = admitter.account(account).way_for(arn, kind, account)
+        assert (None if way is None else way.statement) == _index(arn, policy, zone), arn
+
+
+ORG_STATEMENT = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-aaa"}}}
+
+
+@st.composite
+def organization_policies(draw: st.DrawFn) -> dict[str, Any]:
+    """A policy with a statement admitting the organisation, among others that may narrow it."""
+    document = draw(policies())
+    statements = document["Statement"]
+    statements.insert(draw(st.integers(0, len(statements))), ORG_STATEMENT)
+    return document
+
+
+@given(document=organization_policies(), order=st.permutations(CANDIDATES))
+def test_organization_admissions_match_the_search_for_members(document: dict[str, Any], order: list[str]) -> None:
+    try:
+        policy = parse_policy(document)
+    except PolicyError:
+        assume(False)
+        return
+    zone = Zone(HOME, "aws", "o-aaa", frozenset({HOME, PARTNER, OTHER, "444444444444"}))
+    analysis = analyse_trust(policy, zone)
+    path = next((p for p in analysis.paths if p.scope is Scope.CROSS_ACCOUNT and "*" in p.principals
+                 and not p.public and "org" in p.requires), None)
+    assume(path is not None)
+    assert path is not None
+    ways = Admitter(analysis)
+    admission = ways.organization(ways.ways[(path.statement, path.scope.value)])
+    for arn in order:
+        account = arn.split(":")[4]
+        if account == HOME:
+            continue  # the role's own account gets in through its own account's path
+        kind = NodeKind.USER if ":user/" in arn else NodeKind.ROLE
+        way = admission.way_for(arn, kind, account)
+        first = _index(arn, policy, zone)
+        # admitted alike; the organisation's edge names its own statement when an earlier one admits too
+        assert (way is None) == (first is None), arn
+        assert way is None or way.statement in (first, path.statement), arn

@@ -13,8 +13,9 @@ from rolescope.cli.inputs import account_id_option
 from rolescope.cli.scan import run_scan_files
 from rolescope.pipeline import ScanSettings
 from rolescope.report.atomic import write_atomic
-from rolescope.report.graph_formats import render_graph
+from rolescope.report.graph_formats import FORMATS, render_graph
 from rolescope.trust.graph import build_graph
+from rolescope.workers import default_jobs
 
 
 @click.command("graph")
@@ -22,16 +23,21 @@ from rolescope.trust.graph import build_graph
               help="GetAccountAuthorizationDetails files or directories (repeatable).")
 @click.option("--account-id", callback=account_id_option, help="Account of a file that does not say.")
 @click.option("--org-accounts", "org_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["dot", "json", "mermaid"]), default="dot",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="dot", show_default=True,
+              help="dot, json (the scan document's graph section), mermaid, or text (groups, roles that can "
+                   "assume each other, chains explained).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
 def graph(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], output_format: str,
           output: Path | None) -> None:
-    """Write who can assume what across accounts, and the role chains that cross accounts."""
+    """Write who can assume what across accounts, and the role chains that cross accounts.
+
+    The principals of an account that may assume any role form one group node; a role trusting the
+    account gets one edge from it. Chains are found by reachability: for each role, the shortest
+    chain from outside its account."""
     # No checks: the graph needs only each account's trust analyses.
     settings = ScanSettings(CheckSettings(), check_ids=(), account_id=account_id, graph=True)
-    run = run_scan_files(sources, settings, org_files)
-    payload = render_graph(build_graph(run.graph_parts), output_format)
+    run = run_scan_files(sources, settings, org_files, jobs=default_jobs())
+    payload = render_graph(build_graph(run.graph_parts, run.organization), output_format)
     if output is not None:
         write_atomic(output, payload)
     else:

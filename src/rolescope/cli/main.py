@@ -10,7 +10,7 @@ import click
 from rolescope import __version__
 
 # name -> "module:attribute". Commands are imported when used, so `rolescope check-policy` does not
-# pay for botocore, networkx and jinja2 at start-up.
+# pay for botocore and jinja2 at start-up.
 COMMANDS = {
     "check-policy": "rolescope.cli.check_policy:check_policy",
     "simulate": "rolescope.cli.simulate:simulate",

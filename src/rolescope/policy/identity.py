@@ -38,6 +38,11 @@ def _covers_resource(statement: dict[str, Any], resource: str) -> bool:
     return not any(glob_match(r, resource) for r in _strings(statement.get("NotResource")))
 
 
+def resources(statement: dict[str, Any]) -> list[str]:
+    """The strings of a statement's ``Resource`` element (none when it uses ``NotResource``)."""
+    return _strings(statement.get("Resource"))
+
+
 def action_statements(documents: Iterable[Any], action: str) -> tuple[dict[str, Any], ...]:
     """The statements of ``documents`` whose Action/NotAction covers ``action``, in order.
 

@@ -30,6 +30,7 @@ from rolescope.report.compliance import compliance_reports
 from rolescope.report.graph_formats import edge_class
 from rolescope.report.index import AccountNames
 from rolescope.report.model import FindingEntry, ScanDocument
+from rolescope.trust.graph_json import section_edges
 
 REQUIREMENT_LABELS = {
     "mfa": "MFA", "external_id": "ExternalId", "mfa_or_external_id": "MFA or ExternalId", "org": "organisation",
@@ -275,24 +276,60 @@ def _role_views(document: ScanDocument, names: AccountNames) -> list[dict[str, A
     return roles
 
 
+def origin_label(origin: str, names: AccountNames) -> str:
+    """An origin of the graph section for people: an account with its name, the organisation, a provider."""
+    if origin.startswith("account:"):
+        return "account " + names.label(origin.split(":", 1)[1])
+    if origin.startswith("organization:"):
+        return "organisation " + origin.split(":", 1)[1]
+    return origin.rsplit("/", 1)[-1] if origin.startswith("arn:") else origin
+
+
 def _graph_data(document: ScanDocument, names: AccountNames) -> dict[str, Any]:
     graph = document.graph or {"nodes": [], "edges": [], "chains": []}
     nodes = []
     for node in graph.get("nodes") or ():
         entry = {"id": node["id"], "kind": node.get("kind", "principal"), "account": node.get("account"),
-                 "label": node.get("label") or node["id"]}
+                 "label": node.get("label") or node["id"].rsplit("/", 1)[-1]}
         if entry["kind"] == "account" and entry["account"]:
             entry["label"] = names.label(entry["account"])
         if document.role(node["id"]) is not None:
             entry["anchor"] = role_anchor(node["id"])
+        for key in ("members", "origins", "indirect", "chain"):
+            if node.get(key) is not None:
+                entry[key] = node[key]
         nodes.append(entry)
-    edges = [{"source": e["source"], "target": e["target"], "class": e.get("class") or edge_class(e),
+    edges = [{"source": e["source"], "target": e["target"], "kind": e.get("kind") or "trust",
+              "class": e.get("class") or edge_class(e),
               "requires": [requirement_label(r) for r in e.get("requires") or ()], "statement": e.get("statement"),
-              "sid": e.get("sid"), "via": e.get("via"), "expanded": bool(e.get("expanded"))}
-             for e in graph.get("edges") or ()]
+              "sid": e.get("sid"), "via": e.get("via")}
+             for e in section_edges(graph)]
     clusters = {a: names.label(a) for a in {n["account"] for n in nodes if n["account"]}}
-    return {"nodes": nodes, "edges": edges, "chains": graph.get("chains") or [], "clusters": clusters,
+    # rolescope.graph/v1 wrote a chain as its list of role ARNs
+    chains = [chain if isinstance(chain, dict) else {"path": list(chain)} for chain in graph.get("chains") or ()
+              if isinstance(chain, dict | list)]
+    return {"nodes": nodes, "edges": edges, "chains": chains, "clusters": clusters,
+            "origins": [origin_label(o, names) for o in graph.get("origins") or ()],
+            "originSets": graph.get("origin_sets") or [],
             "scanned": sorted(document.scanned_accounts), "missing": not document.graph}
+
+
+def _chain_views(graph: dict[str, Any], names: AccountNames) -> list[dict[str, Any]]:
+    labels = {n["id"]: n["label"] for n in graph["nodes"]}
+    views = []
+    for chain in graph["chains"]:
+        hops = [{"id": ident, "label": labels.get(ident, ident), "account": ident.split(":")[4]
+                 if ident.startswith("arn:") and ident.count(":") >= 5 else ""} for ident in chain.get("path") or ()]
+        views.append({"hops": hops, "explanation": chain.get("explanation") or "", "count": chain.get("hops"),
+                      "origin": origin_label(str(chain.get("origin") or ""), names)})
+    return views
+
+
+def _component_views(document: ScanDocument, names: AccountNames) -> list[dict[str, Any]]:
+    graph = document.graph or {}
+    return [{"size": c.get("size", 0), "accounts": [names.label(a) for a in c.get("accounts") or ()],
+             "members": [document.role_name(m) for m in c.get("members") or ()],
+             "more": (c.get("truncated") or {}).get("members", 0)} for c in graph.get("components") or ()]
 
 
 def build_view(document: ScanDocument) -> dict[str, Any]:
@@ -322,9 +359,10 @@ def build_view(document: ScanDocument) -> dict[str, Any]:
         "graph": graph,
         "edge_classes": EDGE_CLASSES,
         "edge_counts": Counter(e["class"] for e in graph["edges"]),
-        "chains": [[{"arn": arn, "label": document.role_name(arn),
-                     "account": arn.split(":")[4] if arn.count(":") >= 5 else ""} for arn in chain]
-                   for chain in graph["chains"]],
+        "chains": _chain_views(graph, names),
+        "components": _component_views(document, names),
+        "graph_truncated": (document.graph or {}).get("truncated") or {},
+        "graph_summary": (document.graph or {}).get("summary") or {},
         "compliance": compliance_reports(document),
         "frameworks": catalogue.frameworks,
         "account_names": names.names,

@@ -1,204 +1,353 @@
-"""The cross-account trust graph: who can assume what, and the role chains that cross accounts.
+"""The cross-account trust graph, built from each scanned account's part in time linear in the policies.
 
-Nodes are accounts, roles, users, services, identity providers and "anyone"; an edge ``a -> r`` says
-``a`` can assume role ``r``, carrying the statement and what the request must bear. Trust in an
-account's root is expanded into the roles and users of that account (when it was scanned) whose
-identity policies let them call ``sts:AssumeRole`` on the role.
+Nodes are roles, users, principal groups, the organisation, accounts outside the scan, services,
+identity providers and "anyone"; an edge ``a -> r`` says ``a`` can assume role ``r`` (see
+:mod:`rolescope.trust.graph_model`). Trust in a scanned account's root does not become one edge per
+principal of that account: the account's principals that may assume any role form one *group* node
+(one ``member`` edge each), and the role gets one edge from the group, plus one from each principal
+whose identity policy names it (an explicit grant). ``"*"`` confined to the organisation is one edge
+from the organisation node, which each member account's group feeds. Only a trust that tells the
+account's principals apart (``aws:PrincipalArn``...) is expanded into the principals it admits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections import defaultdict
+from collections.abc import Iterable
 
-import networkx as nx
+from rolescope.inventory.model import Organization
+from rolescope.policy.identity import allows_on
+from rolescope.trust.graph_model import (
+    ASSUMPTIONS,
+    EdgeKind,
+    GraphEdge,
+    GraphNode,
+    GroupScope,
+    NodeKind,
+    TrustGraph,
+    Way,
+)
+from rolescope.trust.graph_part import AccountGraphPart, RefKind, RoleTrust, TrustRef, account_graph_part
+from rolescope.trust.principals import ANY_TARGET_ACCOUNT, GraphPrincipal, is_pattern, target_account
+from rolescope.trust.reach import Admission
 
-from rolescope.inventory.model import AccountSnapshot, ManagedPolicy, Role
-from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, action_statements, allows_on, may_allow
-from rolescope.trust.analysis import TrustAnalysis
-from rolescope.trust.reach import Admissions
-from rolescope.trust.witness import Scope
-
-MAX_CHAIN_LENGTH = 6
-MAX_CHAINS = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class AuditedAccount:
-    snapshot: AccountSnapshot
-    roles: tuple[tuple[Role, TrustAnalysis], ...]
-
-
-# What the graph needs of one scanned account. Today it still holds the snapshot; it is meant to become a
-# snapshot-free, picklable summary (issue 10), built by account_graph_part inside the scan of the account.
-AccountGraphPart = AuditedAccount
+__all__ = ["AccountGraphPart", "TrustGraph", "account_graph_part", "build_graph", "group_id", "organization_id"]
 
 
-def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, TrustAnalysis]]) -> AccountGraphPart:
-    """What the trust graph needs of one scanned account: its principals and its roles' trust analyses."""
-    return AuditedAccount(snapshot, tuple(roles))
+def group_id(account: str, scope: GroupScope) -> str:
+    """The id of an account's group node."""
+    return f"group:{account}" if scope is GroupScope.ANY else f"group:{account}:own"
 
 
-ASSUME_ROLE = "sts:assumerole"
-Principal = tuple[str, str, tuple[dict[str, Any], ...], bool]
+def organization_id(org_id: str) -> str:
+    """The id of the organisation node."""
+    return f"organization:{org_id}"
 
 
-def _identity_documents(managed: dict[str, ManagedPolicy], policies: Iterable[Any], inline: Iterable[Any]
-                        ) -> tuple[list[Any], bool]:
-    documents: list[Any] = [p.document for p in inline]
-    managed_admin = False
-    for ref in policies:
-        if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
-            managed_admin = True
-        found = managed.get(ref.arn)
-        if found is not None and found.document is not None:
-            documents.append(found.document)
-    return documents, managed_admin
-
-
-def _principals(snapshot: AccountSnapshot) -> Iterator[Principal]:
-    """(kind, arn, identity statements about sts:AssumeRole, has an AWS managed admin policy) for each
-    role and user whose identity policies may let it call sts:AssumeRole at all (the others never
-    can, whatever the target: leaving them out spares reading their policies once per target)."""
-    managed: dict[str, ManagedPolicy] = {}
-    for policy in snapshot.policies:
-        managed.setdefault(policy.arn, policy)  # the first, as AccountSnapshot.policy finds it
-    candidates: list[tuple[str, str, list[Any], bool]] = []
-    for role in snapshot.roles:
-        documents, admin = _identity_documents(managed, role.attached_policies, role.inline_policies)
-        candidates.append(("role", role.arn, documents, admin))
-    groups = {g.name: g for g in snapshot.groups}
-    for user in snapshot.users:
-        refs, inline = list(user.attached_policies), list(user.inline_policies)
-        for name in user.groups:
-            if name in groups:
-                refs += groups[name].attached_policies
-                inline += groups[name].inline_policies
-        documents, admin = _identity_documents(managed, refs, inline)
-        candidates.append(("user", user.arn, documents, admin))
-    for kind, arn, documents, admin in candidates:
-        statements = action_statements(documents, ASSUME_ROLE)
-        if admin or may_allow(statements):
-            yield kind, arn, statements, admin
-
-
-def _node_for(principal: str) -> tuple[str, str]:
-    if principal == "*":
-        return "anyone", "anyone"
-    if principal.endswith(":root") or principal.isdigit():
-        account = principal.split(":")[4] if ":" in principal else principal
-        return f"account:{account}", "account"
-    if ":role/" in principal:
-        return principal, "role"
-    if ":user/" in principal:
-        return principal, "user"
-    if ":saml-provider/" in principal or ":oidc-provider/" in principal or ("." in principal and ":" not in principal):
-        return principal, "service" if principal.endswith((".amazonaws.com", ".amazonaws.com.cn")) else "federated"
-    return principal, "principal"
-
-
-def build_graph(accounts: Iterable[AuditedAccount]) -> nx.MultiDiGraph:
-    """The trust graph of all audited accounts.
+def build_graph(parts: Iterable[AccountGraphPart], organization: Organization | None = None) -> TrustGraph:
+    """The trust graph of the scanned accounts.
 
     Args:
-        accounts: each account's snapshot and its roles' trust analyses.
+        parts: each scanned account's graph part (:func:`account_graph_part`).
+        organization: the organisation, when known (its member accounts' groups feed its node).
 
     Returns:
-        A networkx multigraph; node attributes ``kind``, ``account``, ``label``; edge attributes
-        ``statement``, ``sid``, ``scope``, ``requires``, ``via`` (the policy principal).
+        The graph, with ``counters`` of the work done.
     """
-    audited = list(accounts)
-    graph = nx.MultiDiGraph()
-    principals = {a.snapshot.account_id: list(_principals(a.snapshot)) for a in audited}
-    for account in audited:
-        snapshot = account.snapshot
-        graph.add_node(f"account:{snapshot.account_id}", kind="account", account=snapshot.account_id,
-                       label=snapshot.alias or snapshot.account_id)
-        for role, _ in account.roles:
-            graph.add_node(role.arn, kind="role", account=snapshot.account_id, label=role.name)
-    for account in audited:
-        for role, analysis in account.roles:
-            for path in analysis.paths:
-                for principal in path.principals:
-                    node, kind = _node_for(principal)
-                    if node not in graph:
-                        graph.add_node(node, kind=kind, account=_account_of(node), label=_label(node))
-                    attributes = {"statement": path.statement, "sid": path.sid, "scope": path.scope.value,
-                                  "requires": list(path.requires), "via": principal}
-                    graph.add_edge(node, role.arn, **attributes)
-                    # "*" confined by conditions (an organisation...) is expanded into the scanned
-                    # principals it admits; a public "*" stays one edge from "anyone".
-                    if kind == "account" or (principal == "*" and path.scope is Scope.CROSS_ACCOUNT
-                                             and not path.public):
-                        _expand(graph, role, analysis, node, principals, attributes)
-    return graph
+    # in account order, whatever order the parts were computed in: the same scan, the same graph
+    return _Builder(sorted(parts, key=lambda p: p.account_id), organization).run()
 
 
-def _expand(graph: nx.MultiDiGraph, role: Role, analysis: TrustAnalysis, node: str,
-            principals: dict[str, list[Principal]], attributes: dict[str, Any]) -> None:
-    accounts = [node.split(":", 1)[1]] if node.startswith("account:") else [
-        a for a in principals if a != analysis.zone.account_id]
-    admissions = Admissions(analysis.policy, analysis.zone)
-    target = role.arn
-    by_statement: dict[int, dict[str, Any]] = {}  # the edge attributes, one set per admitting statement
-    for account in accounts:
-        for kind, arn, statements, admin in principals.get(account, ()):
-            if arn == target or not (admin or allows_on(statements, target)):
+class _Builder:
+    def __init__(self, parts: list[AccountGraphPart], organization: Organization | None) -> None:
+        self.parts = parts
+        self.organization = organization
+        self.graph = TrustGraph()
+        self.scanned = {p.account_id: p for p in parts}
+        self.members: dict[tuple[str, GroupScope], list[GraphPrincipal]] = defaultdict(list)
+        self.principals: dict[str, tuple[GraphPrincipal, str]] = {}
+        self.by_name: dict[tuple[str, str], str] = {}
+        # Explicit grants, found without trying every principal on every role: literal role ARNs by
+        # dict lookup; patterns by (source account, the account they may match, or "*").
+        self.literal: dict[str, list[str]] = defaultdict(list)
+        self.patterns: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.org_patterns: dict[str, list[str]] = defaultdict(list)
+        self.members_of_org = organization.account_ids if organization is not None else frozenset()
+        self.names = {a.account_id: a.name for a in organization.accounts if a.name} if organization else {}
+        self.made: set[tuple[int, EdgeKind, Way | None, str | None]] = set()
+        self.kinds: dict[tuple[str, GroupScope], set[NodeKind]] = {}
+
+    def run(self) -> TrustGraph:
+        add_node = self.graph.add_node
+        for part in self.parts:
+            account = part.account_id
+            for role in part.roles:
+                add_node(GraphNode(role.arn, NodeKind.ROLE, role.name, account))
+                self.by_name[(account, role.name)] = role.arn
+        for part in self.parts:
+            self._index(part)
+        for part in self.parts:
+            for role in part.roles:
+                self._role(part, role)
+        graph = self.graph
+        graph.counters["nodes"] = len(graph.nodes)
+        graph.counters["edges"] = len(graph.edges)
+        return graph
+
+    # ----------------------------------------------------------------- nodes
+
+    def _node(self, ident: str, kind: NodeKind, account: str | None = None, label: str | None = None) -> int:
+        if ident in self.graph.index:
+            return self.graph.index[ident]
+        if label is None:
+            label = ident.rsplit("/", 1)[-1] if "/" in ident else ident
+        return self.graph.add_node(GraphNode(ident, kind, label, account))
+
+    def _group(self, account: str, scope: GroupScope) -> int:
+        ident = group_id(account, scope)
+        if ident in self.graph.index:
+            return self.graph.index[ident]
+        members = self.members.get((account, scope), [])
+        roles = sum(1 for m in members if m.kind is NodeKind.ROLE)
+        users = len(members) - roles
+        part = self.scanned[account]
+        name = part.alias or account
+        what = "any role that trusts the account" if scope is GroupScope.ANY else \
+            "any role of the account that trusts it"
+        who = " and ".join(x for x in (_count(roles, "role"), _count(users, "user")) if x)
+        return self.graph.add_node(GraphNode(ident, NodeKind.GROUP, f"{who} of {name} may assume {what}", account,
+                                             roles, users, scope))
+
+    def _organization(self, org_id: str) -> int:
+        ident = organization_id(org_id)
+        if ident in self.graph.index:
+            return self.graph.index[ident]
+        members = len(self.members_of_org)
+        label = f"organization {org_id}" + (f" ({_count(members, 'member account')})" if members else "")
+        node = self.graph.add_node(GraphNode(ident, NodeKind.ORGANIZATION, label))
+        for account in sorted(self.members_of_org & self.scanned.keys()):
+            if self.members.get((account, GroupScope.ANY)):
+                self._edge(self._group(account, GroupScope.ANY), node, EdgeKind.MEMBER_ACCOUNT)
+        return node
+
+    def _source(self, ref: TrustRef) -> int:
+        ident, kind = ref.source, ref.node_kind
+        account = None
+        parts = ident.split(":", 5)
+        if len(parts) == 6 and parts[4].isdigit():
+            account = parts[4]
+        if kind is NodeKind.ROLE and ident not in self.graph.index and account is not None:
+            # an assumed-role session names the role without its path
+            ident = self.by_name.get((account, ident.rsplit("/", 1)[-1]), ident)
+        return self._node(ident, kind, account)
+
+    def _edge(self, source: int, target: int, kind: EdgeKind, way: Way | None = None, via: str | None = None) -> None:
+        # Every edge into a role is made while that role is built: the same way in, reached twice
+        # (two paths naming one principal...), is kept once by a set that lives as long as the role.
+        key = (source, kind, way, via)
+        if kind in ASSUMPTIONS:
+            if key in self.made:
+                return
+            self.made.add(key)
+        self.graph.add_edge(GraphEdge(source, target, kind, way, via))
+
+    # ----------------------------------------------------------------- principals and grants
+
+    def _index(self, part: AccountGraphPart) -> None:
+        account = part.account_id
+        in_org = account in self.members_of_org
+        for principal in part.principals:
+            self.principals[principal.arn] = (principal, account)
+            if principal.group is not None:
+                self.members[(account, principal.group)].append(principal)
+            for resource in principal.resources:
+                if not is_pattern(resource):
+                    self.literal[resource].append(principal.arn)
+                    continue
+                target = target_account(resource)
+                self.patterns[(account, target)].append(principal.arn)
+                if in_org:
+                    self.org_patterns[target].append(principal.arn)
+        for scope in GroupScope:
+            for principal in self.members.get((account, scope), ()):
+                node = self._node(principal.arn, principal.kind, account)
+                self._edge(node, self._group(account, scope), EdgeKind.MEMBER)
+
+    def _grants(self, role: str, role_account: str, account: str) -> list[GraphPrincipal]:
+        """Principals of ``account`` whose identity policies name ``role``, literally or by a narrower
+        pattern. A literal name costs a dict lookup; a pattern is tried on every role that trusts its
+        account and whose account it may match (every such role, when its account field is a
+        wildcard): patterns x roles trusting the account, counted in ``grant_checks``."""
+        found = [a for a in self.literal.get(role, ()) if self.principals[a][1] == account]
+        found += self.patterns.get((account, role_account), ())
+        found += self.patterns.get((account, ANY_TARGET_ACCOUNT), ())
+        return self._granting(role, found)
+
+    def _organization_grants(self, role: str, role_account: str) -> list[GraphPrincipal]:
+        """Principals of the organisation's other member accounts whose identity policies name ``role``."""
+        found = [a for a in self.literal.get(role, ())
+                 if self.principals[a][1] in self.members_of_org and self.principals[a][1] != role_account]
+        found += [a for target in (role_account, ANY_TARGET_ACCOUNT) for a in self.org_patterns.get(target, ())
+                  if self.principals[a][1] != role_account]
+        return self._granting(role, found)
+
+    def _granting(self, role: str, candidates: list[str]) -> list[GraphPrincipal]:
+        self.graph.counters["grant_checks"] += len(candidates)
+        principals = [self.principals[a][0] for a in dict.fromkeys(candidates)]
+        return [p for p in principals if allows_on(p.statements, role)]
+
+    # ----------------------------------------------------------------- roles
+
+    def _role(self, part: AccountGraphPart, role: RoleTrust) -> None:
+        target = self.graph.index[role.arn]
+        refs = role.refs
+        if len(refs) == 1 and refs[0].kind is RefKind.NODE:
+            # most roles: one way in, from one node (a service...): nothing to merge or expand
+            ref = refs[0]
+            source = self.graph.index.get(ref.source)
+            if source is None:
+                source = self._source(ref)
+            self.graph.add_edge(GraphEdge(source, target, EdgeKind.TRUST, ref.way, ref.via))
+            return
+        self.made.clear()
+        for ref in role.refs:
+            if ref.kind is RefKind.NODE:
+                self._edge(self._source(ref), target, EdgeKind.TRUST, ref.way, ref.via)
+            elif ref.kind is RefKind.ACCOUNT and ref.source in self.scanned and ref.admission is not None:
+                self._account_trust(role.arn, part.account_id, ref.source, ref, ref.admission)
+            elif ref.kind is RefKind.ACCOUNT:
+                label = self._outside_label(ref.source)
+                self._edge(self._node(f"account:{ref.source}", NodeKind.ACCOUNT, ref.source, label), target,
+                           EdgeKind.TRUST, ref.way, ref.via)
+            elif ref.admission is not None:
+                self._organization_trust(role.arn, part.account_id, ref, ref.admission)
+
+    def _outside_label(self, account: str) -> str:
+        name = self.names.get(account)
+        return f"{name} ({account})" if name else account
+
+    def _account_trust(self, role: str, role_account: str, account: str, ref: TrustRef, admission: Admission) -> None:
+        """``role`` trusts scanned ``account``: its groups (or the members a trust that tells them
+        apart admits), and the explicit grants."""
+        target = self.graph.index[role]
+        covered: set[GroupScope | None] = set()
+        done: set[str] = set()
+        scopes = [GroupScope.ANY] + ([GroupScope.OWN_ACCOUNT] if role_account == account else [])
+        for scope in scopes:
+            members = self.members.get((account, scope), [])
+            way = self._group_way(admission, account, scope, members)
+            if way is not None:
+                if members:  # an empty group stands for nobody: no edge
+                    self._edge(self._group(account, scope), target, EdgeKind.TRUST, way, ref.via)
+                covered.add(scope)
+            else:
+                done.update(self._admit(self._candidates(members, account, scope, admission), role, account,
+                                        admission, ref.via, EdgeKind.ADMITTED))
+        grants = [p for p in self._grants(role, role_account, account) if p.group not in covered and p.arn not in done]
+        self._admit(grants, role, account, admission, ref.via, EdgeKind.GRANT)
+
+    def _kinds(self, account: str, scope: GroupScope) -> set[NodeKind]:
+        """The kinds of principal (role, user) a group holds, worked out once per group."""
+        found = self.kinds.get((account, scope))
+        if found is None:
+            found = self.kinds[(account, scope)] = {m.kind for m in self.members.get((account, scope), ())}
+        return found
+
+    def _group_way(self, admission: Admission, account: str, scope: GroupScope, members: list[GraphPrincipal]
+                   ) -> Way | None:
+        """The one way every member of a group gets in, when the admission cannot tell them apart
+        (the members it names get in as the others of their kind do); ``None`` otherwise."""
+        if admission.deferred is not None or admission.accounts:
+            return None
+        kinds = self._kinds(account, scope)
+        if NodeKind.USER in kinds and NodeKind.ROLE in kinds and admission.roles != admission.users:
+            return None
+        way = admission.users if kinds == {NodeKind.USER} else admission.roles
+        for arn, answer in admission.named.items():
+            found = self.principals.get(arn)
+            if found is not None and found[1] == account and found[0].group is scope and answer != way:
+                return None
+        return way
+
+    def _candidates(self, members: list[GraphPrincipal], account: str, scope: GroupScope, admission: Admission
+                    ) -> list[GraphPrincipal]:
+        """The members of a group that a trust telling principals apart may admit. When it admits no
+        principal it does not name, those it names (policy-sized); otherwise every member, counted in
+        ``members_expanded`` (a trust that admits most of an account but singles some out)."""
+        kinds = self._kinds(account, scope)
+        unnamed = any((admission.users if k is NodeKind.USER else admission.roles) is not None for k in kinds) or \
+            any(answer != (None, None) for answer in admission.accounts.values())
+        if admission.deferred is None and not unnamed:
+            named = (self.principals.get(arn) for arn in admission.named)
+            return [p for p, a in filter(None, named) if a == account and p.group is scope]
+        self.graph.counters["members_expanded"] += len(members)
+        return members
+
+    def _organization_trust(self, role: str, role_account: str, ref: TrustRef, admission: Admission) -> None:
+        """``role`` trusts the organisation's members ("*" + aws:PrincipalOrgID): one edge from the
+        organisation node when every member's principals get in alike, else each scanned member's
+        group; and the explicit grants of the other members' principals."""
+        target = self.graph.index[role]
+        org = self._organization(ref.source)
+        if admission.uniform and admission.roles == admission.users and admission.roles is not None:
+            self._edge(org, target, EdgeKind.TRUST, admission.roles, ref.via)
+            covered = True
+        else:
+            # The trust tells members apart: each member account on its own (accounts x such roles).
+            covered = False
+            self.graph.counters["organization_expanded"] += 1
+            for account in sorted(self.members_of_org - {role_account}):
+                if account in self.scanned:
+                    self._member_account_trust(role, account, ref, admission)
+                else:
+                    self._outside_member_trust(role, account, ref, admission)
+        for principal in self._organization_grants(role, role_account):
+            if not (covered and principal.group is GroupScope.ANY):
+                account = self.principals[principal.arn][1]
+                self._admit([principal], role, account, admission, ref.via, EdgeKind.GRANT)
+
+    def _member_account_trust(self, role: str, account: str, ref: TrustRef, admission: Admission) -> None:
+        members = self.members.get((account, GroupScope.ANY), [])
+        roles, users = admission.accounts.get(account, (admission.roles, admission.users))
+        view = Admission(roles, users, admission.named, {}, admission.deferred)
+        way = self._group_way(view, account, GroupScope.ANY, members)
+        if way is not None and members:
+            self._edge(self._group(account, GroupScope.ANY), self.graph.index[role], EdgeKind.TRUST, way, ref.via)
+        elif way is None:
+            self._admit(self._candidates(members, account, GroupScope.ANY, view), role, account, view, ref.via,
+                        EdgeKind.ADMITTED)
+
+    def _outside_member_trust(self, role: str, account: str, ref: TrustRef, admission: Admission) -> None:
+        """A member account outside the scan stands for all its principals: an edge when its roles or
+        users get in, else from each principal of it the trust names and admits."""
+        target = self.graph.index[role]
+        roles, users = admission.accounts.get(account, (admission.roles, admission.users))
+        way = roles or users
+        if way is not None:
+            node = self._node(f"account:{account}", NodeKind.ACCOUNT, account, self._outside_label(account))
+            self._edge(node, target, EdgeKind.TRUST, way, ref.via)
+            return
+        for arn, named in admission.named.items():
+            if named is not None and arn.split(":", 5)[4] == account:
+                kind = NodeKind.USER if ":user/" in arn else NodeKind.ROLE
+                self._edge(self._node(arn, kind, account), target, EdgeKind.ADMITTED, named, ref.via)
+
+    def _admit(self, principals: Iterable[GraphPrincipal], role: str, account: str, admission: Admission,
+               via: str, kind: EdgeKind) -> set[str]:
+        """Edges from the ``principals`` the admission lets in; returns the ARNs looked at."""
+        target = self.graph.index[role]
+        seen = set()
+        for principal in principals:
+            seen.add(principal.arn)
+            if principal.arn == role:
                 continue
-            statement = admissions.statement_for(arn)
-            if statement is None:
-                continue
-            expanded = by_statement.get(statement.index)
-            if expanded is None:
-                path = analysis.path_for(statement.index, Scope.CROSS_ACCOUNT) or analysis.path_for(
-                    statement.index, Scope.SAME_ACCOUNT)
-                expanded = by_statement[statement.index] = {
-                    **attributes, "statement": statement.index, "sid": statement.sid,
-                    "requires": list(path.requires) if path else attributes["requires"], "expanded": True}
-            if arn not in graph:
-                graph.add_node(arn, kind=kind, account=account, label=arn.rsplit("/", 1)[-1])
-            graph.add_edge(arn, target, **expanded)
+            way = admission.way_for(principal.arn, principal.kind, account)
+            if way is not None:
+                self._edge(self._node(principal.arn, principal.kind, account), target, kind, way, via)
+        return seen
 
 
-def _account_of(node: str) -> str | None:
-    if node.startswith("account:"):
-        return node.split(":", 1)[1]
-    parts = node.split(":")
-    return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
-
-
-def _label(node: str) -> str:
-    if node.startswith("account:"):
-        return node.split(":", 1)[1]
-    return node.rsplit("/", 1)[-1] if "/" in node else node
-
-
-def role_chains(graph: nx.MultiDiGraph, max_length: int = MAX_CHAIN_LENGTH,
-                limit: int = MAX_CHAINS) -> list[list[str]]:
-    """Chains of role assumptions (role -> role -> ...) that cross at least one account boundary.
-
-    Args:
-        graph: the trust graph.
-        max_length: the most roles in one chain.
-        limit: the most chains returned (a large organisation has combinatorially many).
-
-    Returns:
-        Chains of at least two hops, starting at roles nobody else assumes, sorted.
-    """
-    role_graph = nx.DiGraph()
-    for source, target in graph.edges():
-        if graph.nodes[source].get("kind") == "role" and graph.nodes[target].get("kind") == "role":
-            role_graph.add_edge(source, target)
-    chains: list[list[str]] = []
-    starts = sorted(r for r in role_graph if role_graph.in_degree(r) == 0)
-    for start in starts:
-        stack: list[list[str]] = [[start]]
-        while stack and len(chains) < limit:
-            chain = stack.pop()
-            if len(chain) >= 3 and len({graph.nodes[n].get("account") for n in chain}) > 1:
-                chains.append(chain)
-            if len(chain) < max_length:
-                stack.extend([*chain, nxt] for nxt in sorted(role_graph.successors(chain[-1]), reverse=True)
-                             if nxt not in chain)
-    return sorted(chains)
+def _count(number: int, noun: str) -> str:
+    if number == 0:
+        return ""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")

@@ -154,17 +154,18 @@
     if (node.account) return scanned.has(node.account) ? "account:" + node.account : "outside";
     if (node.kind === "service") return "services";
     if (node.kind === "anyone") return "anyone";
+    if (node.kind === "organization") return "organization";
     return "other";
   }
 
   function clusterLabel(key) {
     if (key.startsWith("account:")) return graph.clusters[key.slice(8)] || key.slice(8);
     return { outside: "accounts outside the scan", services: "AWS services", anyone: "anyone",
-      other: "other principals" }[key] || key;
+      organization: "the organisation", other: "other principals" }[key] || key;
   }
 
   function clusterRank(key) {
-    return key.startsWith("account:") ? 0 : { outside: 1, services: 2, anyone: 3, other: 4 }[key];
+    return key.startsWith("account:") ? 0 : { organization: 1, outside: 2, services: 3, anyone: 4, other: 5 }[key];
   }
 
   // Layout in three deterministic passes. 1: each cluster (account, services, ...) is laid out on its
@@ -342,7 +343,8 @@
   }
 
   function radiusOf(node) {
-    return { account: 11, role: 8, user: 6, service: 9, federated: 9, anyone: 13 }[node.kind] || 7;
+    return { account: 11, role: 8, user: 6, group: 12, organization: 14, service: 9, federated: 9,
+      anyone: 13 }[node.kind] || 7;
   }
 
   const pairCount = new Map();
@@ -379,17 +381,30 @@
   }
 
   function describeEdge(edge) {
+    if (edge.kind === "member") return "member: may assume what the group may";
+    if (edge.kind === "member-account") return "its members are principals of the organisation";
     const requires = edge.requires.length ? "requires " + edge.requires.join(", ") : "no condition required";
     const statement = edge.statement === null || edge.statement === undefined ? ""
       : "Statement[" + edge.statement + "]" + (edge.sid ? " (" + edge.sid + ")" : "") + ", ";
-    return statement + requires + (edge.via && edge.via !== edge.source ? ", via " + edge.via : "")
-      + (edge.expanded ? " (through account trust)" : "");
+    const how = { grant: " (its identity policy names the role)", admitted: " (admitted by name)" }[edge.kind] || "";
+    return statement + requires + (edge.via && edge.via !== edge.source ? ", via " + edge.via : "") + how;
   }
 
   function shapeFor(node, group) {
     const r = radiusOf(node);
     if (node.kind === "account") {
       return svgEl("rect", { class: "shape", x: -r, y: -r, width: 2 * r, height: 2 * r, rx: 3 }, group);
+    }
+    if (node.kind === "group") {
+      return svgEl("rect", { class: "shape", x: -1.4 * r, y: -r, width: 2.8 * r, height: 2 * r, rx: 6 }, group);
+    }
+    if (node.kind === "organization") {
+      const points = [];
+      for (let k = 0; k < 8; k += 1) {
+        const angle = Math.PI / 8 + Math.PI / 4 * k;
+        points.push((r * Math.cos(angle)).toFixed(1) + "," + (r * Math.sin(angle)).toFixed(1));
+      }
+      return svgEl("polygon", { class: "shape", points: points.join(" ") }, group);
     }
     if (node.kind === "service") {
       return svgEl("path", { class: "shape", d: "M0," + -r + " L" + r + ",0 L0," + r + " L" + -r + ",0 z" }, group);
@@ -513,20 +528,21 @@
     const outgoing = document.getElementById("panel-out");
     incoming.textContent = "";
     outgoing.textContent = "";
+    // Every edge is listed, those the legend hides too: a role whose only way in is a hidden group
+    // edge is not "nobody's".
     for (const edge of edges) {
-      if (edge.el.classList.contains("off")) continue;
+      const shown = !edge.el.classList.contains("off");
       if (edge.target === node.id) {
-        edge.el.classList.add("lit");
-        nodeEls.get(edge.source).classList.add("lit");
+        if (shown) { edge.el.classList.add("lit"); nodeEls.get(edge.source).classList.add("lit"); }
         edgeItem(incoming, byId.get(edge.source), edge);
       } else if (edge.source === node.id) {
-        edge.el.classList.add("lit");
-        nodeEls.get(edge.target).classList.add("lit");
+        if (shown) { edge.el.classList.add("lit"); nodeEls.get(edge.target).classList.add("lit"); }
         edgeItem(outgoing, byId.get(edge.target), edge);
       }
     }
     if (!incoming.children.length) htmlEl("li", "nobody (in this graph)", incoming, "muted");
     if (!outgoing.children.length) htmlEl("li", "nothing", outgoing, "muted");
+    describeReach(node);
     document.getElementById("panel-title").textContent = node.label;
     const account = node.account ? " in " + (graph.clusters[node.account] || node.account) : "";
     document.getElementById("panel-kind").textContent = node.kind + account
@@ -547,6 +563,35 @@
     panel.hidden = false;
   }
   document.getElementById("panel-close").addEventListener("click", clearSelection);
+
+  function originNames(index) {
+    const set = graph.originSets[index] || [];
+    return set.map((i) => graph.origins[i]).join(", ");
+  }
+
+  // Who from outside reaches the role, through chains of assumptions too, and one example chain.
+  function describeReach(node) {
+    const reach = document.getElementById("panel-reach");
+    reach.textContent = "";
+    if (node.kind === "group" && node.members) {
+      htmlEl("p", node.members.roles + " role(s) and " + node.members.users + " user(s) are members.", reach);
+    }
+    if (node.kind !== "role") return;
+    if (node.origins === undefined) {
+      htmlEl("p", "No principal outside its account can reach it.", reach, "muted");
+      return;
+    }
+    htmlEl("p", "Reachable from outside by: " + originNames(node.origins), reach);
+    if (node.indirect !== undefined) {
+      htmlEl("p", "Only through chains of assumptions: " + originNames(node.indirect), reach, "warn");
+    }
+    const chain = node.chain === undefined ? null : graph.chains[node.chain];
+    if (chain) {
+      htmlEl("p", "Example chain: " + chain.path.map((id) => (byId.get(id) || { label: id }).label).join(" → "),
+        reach, "small");
+      htmlEl("p", chain.explanation, reach, "muted small");
+    }
+  }
 
   // Legend: show or hide a class of edges. Large graphs start without the internal edges (same
   // account, services, identity providers): the cross-account ones are what the graph is for.

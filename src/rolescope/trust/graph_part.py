@@ -1,0 +1,140 @@
+"""What the trust graph needs of one scanned account, computed where the account is scanned.
+
+:func:`account_graph_part` turns an account's snapshot and its roles' trust analyses into an
+:class:`AccountGraphPart`: its principals that may assume roles (:mod:`rolescope.trust.principals`)
+and, per role, the ways in its trust policy opens (:class:`TrustRef`), each account or organisation
+way carrying an :class:`~rolescope.trust.reach.Admission` that says how that account's principals get
+in. A part holds no snapshot and no analysis, pickles, and does not depend on the other accounts:
+the pipeline computes it in a worker process and :func:`rolescope.trust.graph.build_graph` joins the
+parts in the main process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rolescope.inventory.model import AccountSnapshot, Role
+from rolescope.trust.analysis import TrustAnalysis, TrustPath
+from rolescope.trust.graph_model import NodeKind, Way
+from rolescope.trust.principals import GraphPrincipal, graph_principals
+from rolescope.trust.reach import Admission, Admitter
+from rolescope.trust.witness import Scope
+
+
+class RefKind(StrEnum):
+    """What a way into a role comes from."""
+
+    NODE = "node"  # one node the policy names: a role, a user, a service, a provider, anyone
+    ACCOUNT = "account"  # the principals of an account (its root)
+    ORGANIZATION = "organization"  # the principals of the organisation's member accounts ("*" + aws:PrincipalOrgID)
+
+
+@dataclass(frozen=True, slots=True)
+class TrustRef:
+    """One way into a role, before the graph knows which accounts were scanned.
+
+    Attributes:
+        kind: what the way comes from.
+        source: the node's id (``NODE``), the account id (``ACCOUNT``) or the organisation id.
+        node_kind: the kind of node ``source`` is (``NODE``).
+        way: the statement and what the request must carry.
+        via: the policy principal (``arn:aws:iam::<id>:root``, ``*``, a role ARN...).
+        admission: for ``ACCOUNT`` and ``ORGANIZATION``, how each of their principals gets in.
+    """
+
+    kind: RefKind
+    source: str
+    node_kind: NodeKind
+    way: Way
+    via: str
+    admission: Admission | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoleTrust:
+    """One role of the account and the ways into it."""
+
+    arn: str
+    name: str
+    refs: tuple[TrustRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountGraphPart:
+    """A scanned account as the trust graph needs it: snapshot-free and picklable.
+
+    Attributes:
+        account_id: the account.
+        alias: its alias, when known.
+        partition: the partition of its ARNs.
+        principals: its roles and users that may call ``sts:AssumeRole`` on some role.
+        roles: every analysed role, with the ways into it.
+    """
+
+    account_id: str
+    alias: str | None
+    partition: str
+    principals: tuple[GraphPrincipal, ...]
+    roles: tuple[RoleTrust, ...]
+
+
+def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, TrustAnalysis]]) -> AccountGraphPart:
+    """What the trust graph needs of one scanned account.
+
+    Args:
+        snapshot: the account (read for its principals' identity policies).
+        roles: its roles with their trust analyses (roles that could not be analysed left out).
+
+    Returns:
+        The account's graph part; it refers to no other account's data.
+    """
+    # Roles with one trust document share one analysis, hence one tuple of ways in (one object, which
+    # pickles once).
+    refs: dict[int, tuple[TrustRef, ...]] = {}
+    trusts = []
+    partition = "aws"
+    for role, analysis in roles:
+        partition = role.partition
+        found = refs.get(id(analysis))
+        if found is None:
+            found = refs[id(analysis)] = tuple(_refs(analysis, Admitter(analysis)))
+        trusts.append(RoleTrust(role.arn, role.name, found))
+    return AccountGraphPart(snapshot.account_id, snapshot.alias, partition, graph_principals(snapshot),
+                            tuple(trusts))
+
+
+def _refs(analysis: TrustAnalysis, admitter: Admitter) -> Iterator[TrustRef]:
+    for path in analysis.paths:
+        way = Way(path.statement, path.sid, path.scope.value, path.requires)
+        for principal in path.principals:
+            yield _ref(analysis, admitter, path, way, principal)
+
+
+def _ref(analysis: TrustAnalysis, admitter: Admitter, path: TrustPath, way: Way, principal: str) -> TrustRef:
+    if path.scope is Scope.SERVICE:
+        return TrustRef(RefKind.NODE, principal, NodeKind.SERVICE, way, principal)
+    if path.scope is Scope.FEDERATED:
+        return TrustRef(RefKind.NODE, principal, NodeKind.FEDERATED, way, principal)
+    if principal == "*":
+        # "*" that the organisation confines: its member accounts' principals, through one node. Any
+        # other "*" is public, or confined in a way the graph does not model (it stays "anyone",
+        # with what the request must carry on the edge).
+        if not path.public and "org" in path.requires and analysis.zone.org_id:
+            return TrustRef(RefKind.ORGANIZATION, analysis.zone.org_id, NodeKind.ORGANIZATION, way, principal,
+                            admitter.organization(way))
+        return TrustRef(RefKind.NODE, "anyone", NodeKind.ANYONE, way, principal)
+    parts = principal.split(":", 5)
+    if principal.isdigit() or (len(parts) == 6 and parts[5] == "root"):
+        account = principal if principal.isdigit() else parts[4]
+        return TrustRef(RefKind.ACCOUNT, account, NodeKind.ACCOUNT, way, principal, admitter.account(account))
+    if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
+        # A session of a role: whoever may assume the role may name the session as they like.
+        role = f"arn:{parts[1]}:iam::{parts[4]}:role/{parts[5].split('/')[1]}"
+        return TrustRef(RefKind.NODE, role, NodeKind.ROLE, way, principal)
+    if len(parts) == 6 and parts[5].startswith("role/"):
+        return TrustRef(RefKind.NODE, principal, NodeKind.ROLE, way, principal)
+    if len(parts) == 6 and parts[5].startswith("user/"):
+        return TrustRef(RefKind.NODE, principal, NodeKind.USER, way, principal)
+    return TrustRef(RefKind.NODE, principal, NodeKind.PRINCIPAL, way, principal)

@@ -1,0 +1,136 @@
+"""Which roles each principal of an account may call ``sts:AssumeRole`` on, read once from its identity policies.
+
+A principal whose policies allow the call on every role (``Resource: "*"``, ``arn:aws:iam::*:role/*``,
+an AWS managed admin policy) with no Deny narrowing it joins its account's group ``any``; one allowed
+on every role of its own account (``arn:aws:iam::<own>:role/*``) joins the group ``own-account``.
+What else it names (role ARNs, narrower patterns), and every principal a Deny narrows, keeps its
+statements for the graph to test against each role that trusts its account: explicit grants.
+Conditions are not evaluated (see :mod:`rolescope.policy.identity`): who *could* make the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from rolescope.inventory.model import AccountSnapshot, InlinePolicy, ManagedPolicy, PolicyRef
+from rolescope.policy.glob import FRESH, glob_match
+from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, action_statements, allows_on, may_allow, resources
+from rolescope.trust.graph_model import GroupScope, NodeKind
+
+ASSUME_ROLE = "sts:assumerole"
+ANY_TARGET_ACCOUNT = "*"  # the index key of a resource pattern that may match roles of any account
+# What an AWS managed admin policy allows of sts:AssumeRole (GAAD leaves their documents out).
+_ALLOW_EVERY_ROLE: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
+_FRESH_ACCOUNT = FRESH * 12  # an account id no pattern names: matched only by a wildcard account field
+
+
+@dataclass(frozen=True, slots=True)
+class GraphPrincipal:
+    """A role or user of a scanned account that may call ``sts:AssumeRole`` on some role.
+
+    Attributes:
+        arn: its ARN.
+        kind: ``role`` or ``user``.
+        group: the group of its account it belongs to, if any.
+        statements: its identity statements about ``sts:AssumeRole`` (empty for the group ``any``,
+            which covers every role already).
+        resources: the roles and patterns its Allow statements name beyond what its group covers.
+    """
+
+    arn: str
+    kind: NodeKind
+    group: GroupScope | None
+    statements: tuple[dict[str, Any], ...] = ()
+    resources: tuple[str, ...] = ()
+
+
+def graph_principals(snapshot: AccountSnapshot) -> tuple[GraphPrincipal, ...]:
+    """The roles and users of ``snapshot`` that may assume some role (users with their groups' policies).
+
+    Args:
+        snapshot: one scanned account.
+
+    Returns:
+        One entry per principal that may call ``sts:AssumeRole`` at all, in the snapshot's order.
+    """
+    managed: dict[str, ManagedPolicy] = {}
+    for policy in snapshot.policies:
+        managed.setdefault(policy.arn, policy)  # the first, as AccountSnapshot.policy finds it
+    found: list[GraphPrincipal] = []
+    for role in snapshot.roles:
+        documents, admin = _identity_documents(managed, role.attached_policies, role.inline_policies)
+        found.extend(_classify(role.arn, NodeKind.ROLE, snapshot.account_id, documents, admin))
+    groups = {g.name: g for g in snapshot.groups}
+    for user in snapshot.users:
+        refs, inline = list(user.attached_policies), list(user.inline_policies)
+        for name in user.groups:
+            if name in groups:
+                refs += groups[name].attached_policies
+                inline += groups[name].inline_policies
+        documents, admin = _identity_documents(managed, refs, inline)
+        found.extend(_classify(user.arn, NodeKind.USER, snapshot.account_id, documents, admin))
+    return tuple(found)
+
+
+def _identity_documents(managed: dict[str, ManagedPolicy], refs: Iterable[PolicyRef],
+                        inline: Iterable[InlinePolicy]) -> tuple[list[Any], bool]:
+    documents: list[Any] = [p.document for p in inline]
+    admin = False
+    for ref in refs:
+        if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
+            admin = True
+        policy = managed.get(ref.arn)
+        if policy is not None and policy.document is not None:
+            documents.append(policy.document)
+    return documents, admin
+
+
+def _classify(arn: str, kind: NodeKind, account: str, documents: list[Any], admin: bool
+              ) -> Iterator[GraphPrincipal]:
+    statements = action_statements(documents, ASSUME_ROLE)
+    if admin:
+        statements = (_ALLOW_EVERY_ROLE, *statements)
+    if not may_allow(statements):
+        return
+    partition = arn.split(":", 2)[1] if arn.count(":") >= 2 else "aws"
+    own_roles = f"arn:{partition}:iam::{account}:role/{FRESH}"
+    # A Deny (one with no condition: those are read as not applying) can single out any role: a
+    # principal it narrows is tested role by role, never taken for "may assume any role".
+    narrowed = any(s.get("Effect") == "Deny" and "Condition" not in s for s in statements)
+    if not narrowed and allows_on(statements, f"arn:{partition}:iam::{_FRESH_ACCOUNT}:role/{FRESH}"):
+        yield GraphPrincipal(arn, kind, GroupScope.ANY)
+        return
+    group = GroupScope.OWN_ACCOUNT if not narrowed and allows_on(statements, own_roles) else None
+    named: list[str] = []
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        for resource in _named(statement):
+            if group is GroupScope.OWN_ACCOUNT and target_account(resource) == account and \
+                    glob_match(resource, own_roles):
+                continue  # the group own-account covers it
+            if resource not in named:
+                named.append(resource)
+    yield GraphPrincipal(arn, kind, group, statements, tuple(named))
+
+
+def _named(statement: dict[str, Any]) -> list[str]:
+    if "Resource" not in statement:
+        return [ANY_TARGET_ACCOUNT]  # NotResource: anything but what it lists, tested role by role
+    # A literal that names no role can never be an assumption target.
+    return [v for v in resources(statement) if is_pattern(v) or ":role/" in v]
+
+
+def is_pattern(resource: str) -> bool:
+    """Whether ``resource`` holds a wildcard or a policy variable (so it is not looked up literally)."""
+    return "*" in resource or "?" in resource or "${" in resource
+
+
+def target_account(resource: str) -> str:
+    """The account whose roles ``resource`` may match, or :data:`ANY_TARGET_ACCOUNT` when it is not fixed."""
+    parts = resource.split(":", 5)
+    if len(parts) < 6 or is_pattern(parts[4]) or not parts[4]:
+        return ANY_TARGET_ACCOUNT
+    return parts[4]

@@ -1,0 +1,377 @@
+"""Who from outside can reach each role through chains of assumptions, in time linear in the graph.
+
+**Origins.** A chain starts at an *origin*: a principal of some account (an origin is named by its
+account: ``account:<id>``, for scanned principals and accounts outside the scan alike), the
+organisation node (it stands for its members' principals, scanned or not), an identity provider, or
+"anyone". Groups are not origins (their members are) and neither are AWS services (they act for
+whoever configured them). An origin *outside* a role is any origin but the role's own account: a
+chain that leaves the account and comes back still counts, through the account it went by.
+
+**What is found, per role.** Every outside origin that reaches it (``origins``); those that reach it
+*only* through chains of two or more assumptions (``indirect``: no trust policy lets them in
+directly, yet they get in); and one shortest example chain of two or more assumptions from outside.
+
+**How.** The graph is condensed into strongly connected components (iterative Tarjan); each
+component's set of origins (a Python int used as a bitset) is pushed along the edges in topological
+order, so every role learns every origin that reaches it in O(V + E) set unions. The origins that
+reach a role in one assumption are the union, over the edges into it, of what stands behind each
+source without an assumption (a group's account, the organisation's members). The example chains
+come from one breadth-first search from all origins at once over (node, assumptions so far: 0, 1,
+2 or more), in which each state keeps the nearest two *distinct* origins: for a role, the nearer of
+the two that is not its own account is the nearest outside origin. Each state is entered at most
+twice: O(V + E).
+
+A strongly connected component holding several roles or users is reported: each of them can become
+any other, a standing path for whoever holds one.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rolescope.trust.graph_model import ASSUMPTIONS, EdgeKind, GraphNode, NodeKind, TrustGraph
+
+_PRINCIPALS = frozenset({NodeKind.ROLE, NodeKind.USER})
+_LAYERS = 3  # assumptions made so far: 0, 1, 2 or more
+
+
+@dataclass(frozen=True, slots=True)
+class RoleReach:
+    """Who from outside reaches one role.
+
+    Attributes:
+        origins: the outside origins, as a bitset over :attr:`Reachability.origins`.
+        indirect: those of them that reach it only through chains of two or more assumptions.
+        chained: whether some outside origin reaches it through two or more assumptions
+            (:meth:`Reachability.chain` gives the shortest such chain).
+    """
+
+    origins: int
+    indirect: int
+    chained: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """A strongly connected component holding several roles or users: each can become any other.
+
+    Attributes:
+        principals: the roles and users in it, by node index, sorted by id.
+        accounts: the accounts they belong to, sorted.
+    """
+
+    principals: tuple[int, ...]
+    accounts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reachability:
+    """What :func:`reachability` found.
+
+    Attributes:
+        origins: the origin keys, by bit.
+        roles: for each role some outside origin reaches (by node index), who and how.
+        components: the strongly connected components of several principals, largest first.
+        counters: the work done (nodes and edges visited by each pass).
+    """
+
+    origins: tuple[str, ...]
+    roles: dict[int, RoleReach]
+    components: tuple[Component, ...]
+    counters: Counter[str]
+    labels: _Labels = field(repr=False, compare=False)
+
+    def chain(self, role: int) -> tuple[int, ...]:
+        """The edges of the shortest chain of two or more assumptions to ``role`` from an outside origin,
+        from the origin on (empty when there is none). Its cost is its length: ask only for the
+        chains shown."""
+        found = self.roles.get(role)
+        if found is None or not found.chained:
+            return ()
+        return self.labels.chain(role, found.origins)
+
+    def origin_names(self, bits: int) -> list[str]:
+        """The origin keys of a bitset, in bit order."""
+        return [name for bit, name in enumerate(self.origins) if bits >> bit & 1]
+
+
+def origin_of(node: GraphNode) -> str | None:
+    """The origin a node stands for, or ``None`` for groups and services (see the module docs)."""
+    if node.kind in (NodeKind.GROUP, NodeKind.SERVICE):
+        return None
+    if node.kind in (NodeKind.FEDERATED, NodeKind.ANYONE, NodeKind.ORGANIZATION):
+        return node.id
+    return f"account:{node.account}" if node.account else node.id
+
+
+def reachability(graph: TrustGraph) -> Reachability:
+    """Condense the graph, push origin sets along it, and find one shortest outside chain per role.
+
+    Args:
+        graph: the trust graph.
+
+    Returns:
+        Who reaches each role from outside (directly or only through chains), one shortest chain of
+        two or more assumptions each, and the components of several principals. Work is O(V + E)
+        set unions; ``counters`` counts it.
+    """
+    return _reachability(graph)
+
+
+def _reachability(graph: TrustGraph) -> Reachability:
+    counters: Counter[str] = Counter()
+    size = len(graph.nodes)
+    offsets, edge_ids, heads = _adjacency(graph)
+    names: dict[str, int] = {}
+    origin = [-1] * size  # origin index of each node that starts chains (it has somewhere to go)
+    for v, node in enumerate(graph.nodes):
+        key = origin_of(node)
+        if key is not None and offsets[v + 1] > offsets[v]:
+            origin[v] = names.setdefault(key, len(names))
+    component, count = _components(offsets, heads, counters)
+    bits = _origin_sets(offsets, heads, origin, component, count, counters)
+    direct = _direct_origins(graph, origin, counters)
+    labels = _nearest_origins(graph, offsets, edge_ids, heads, origin, counters)
+    roles: dict[int, RoleReach] = {}
+    own: dict[str | None, int | None] = {}
+    for v, node in enumerate(graph.nodes):
+        if node.kind is not NodeKind.ROLE:
+            continue
+        outside = bits[component[v]]
+        if node.account not in own:
+            own[node.account] = names.get(f"account:{node.account}")
+        mine = own[node.account]
+        if mine is not None and outside >> mine & 1:
+            outside ^= 1 << mine
+        if outside:
+            indirect = outside & ~direct.get(v, 0)
+            roles[v] = RoleReach(outside, indirect, labels.outside_slot(v, outside) is not None)
+    return Reachability(tuple(names), roles, _principal_components(graph, component, count), counters, labels)
+
+
+def _adjacency(graph: TrustGraph) -> tuple[array[int], array[int], array[int]]:
+    """The out-edges as flat arrays: node ``v``'s edges are ``edge_ids[offsets[v]:offsets[v + 1]]``,
+    and ``heads`` holds their targets, in the same order."""
+    offsets = array("q", [0]) * (len(graph.nodes) + 1)
+    edge_ids = array("i")
+    for v in range(len(graph.nodes)):
+        out = graph.out_edges(v)
+        edge_ids.extend(out)
+        offsets[v + 1] = offsets[v] + len(out)
+    target = array("i", [e.target for e in graph.edges])
+    heads = array("i", [target[e] for e in edge_ids])
+    return offsets, edge_ids, heads
+
+
+def _components(offsets: array[int], heads: array[int], counters: Counter[str]) -> tuple[array[int], int]:
+    """Tarjan's strongly connected components, without recursion. Components are numbered in
+    reverse topological order: every edge between two of them goes from a higher number to a lower."""
+    size = len(offsets) - 1
+    index = array("q", [-1]) * size
+    low = array("q", [0]) * size
+    on_stack = bytearray(size)
+    component = array("i", [-1]) * size
+    stack: list[int] = []
+    count = clock = edges_visited = 0
+    for root in range(size):
+        if index[root] != -1:
+            continue
+        work = [(root, offsets[root])]
+        while work:
+            v, i = work[-1]
+            if index[v] == -1:
+                index[v] = low[v] = clock
+                clock += 1
+                stack.append(v)
+                on_stack[v] = 1
+            end = offsets[v + 1]
+            descended = False
+            while i < end:
+                w = heads[i]
+                i += 1
+                edges_visited += 1
+                if index[w] == -1:
+                    work[-1] = (v, i)
+                    work.append((w, offsets[w]))
+                    descended = True
+                    break
+                if on_stack[w] and index[w] < low[v]:
+                    low[v] = index[w]
+            if descended:
+                continue
+            work.pop()
+            if low[v] == index[v]:
+                while True:
+                    w = stack.pop()
+                    on_stack[w] = 0
+                    component[w] = count
+                    if w == v:
+                        break
+                count += 1
+            if work:
+                parent = work[-1][0]
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+    counters["scc_nodes_visited"] += clock
+    counters["scc_edges_visited"] += edges_visited
+    return component, count
+
+
+def _origin_sets(offsets: array[int], heads: array[int], origin: list[int], component: array[int], count: int,
+                 counters: Counter[str]) -> list[int]:
+    """Each component's origins: its own, and those of every component with an edge into it."""
+    bits = [0] * count
+    for v, c in enumerate(component):
+        if origin[v] >= 0:
+            bits[c] |= 1 << origin[v]
+    # The nodes by component, highest first (a topological order), by counting sort.
+    sizes = array("q", [0]) * count
+    for c in component:
+        sizes[c] += 1
+    start = array("q", [0]) * count
+    position = 0
+    for c in range(count - 1, -1, -1):
+        start[c] = position
+        position += sizes[c]
+    order = array("i", [0]) * len(component)
+    for v, c in enumerate(component):
+        order[start[c]] = v
+        start[c] += 1
+    visited = 0
+    for v in order:
+        c = component[v]
+        mine = bits[c]
+        if not mine:
+            continue
+        for i in range(offsets[v], offsets[v + 1]):
+            visited += 1
+            d = component[heads[i]]
+            if d != c:
+                # share one int while nothing is added (most roles are reached by one set)
+                bits[d] = mine if not bits[d] else bits[d] | mine
+    counters["propagation_edges"] += visited
+    return bits
+
+
+def _direct_origins(graph: TrustGraph, origin: list[int], counters: Counter[str]) -> dict[int, int]:
+    """For each role, the origins that reach it in one assumption: what stands behind the source of
+    each edge into it without an assumption (a principal's account; a group's members' account; the
+    organisation and its member accounts' groups)."""
+    behind = [0 if o < 0 else 1 << o for o in origin]
+    # Edges that are not assumptions only go principal -> group -> organisation: two passes settle them.
+    for kind in (EdgeKind.MEMBER, EdgeKind.MEMBER_ACCOUNT):
+        for edge in graph.edges:
+            if edge.kind is kind:
+                behind[edge.target] |= behind[edge.source]
+    direct: dict[int, int] = {}
+    for edge in graph.edges:
+        if edge.kind in ASSUMPTIONS and behind[edge.source]:
+            direct[edge.target] = direct.get(edge.target, 0) | behind[edge.source]
+    counters["direct_edges_visited"] += 3 * len(graph.edges)
+    return direct
+
+
+class _Labels:
+    """For each (node, layer) state, the nearest two distinct origins and how each got there.
+
+    A state is ``node * 3 + layer``, the layer the number of assumptions so far (2: two or more).
+    ``came`` holds, per label, the previous state's label as ``state * 2 + slot`` (-1 at an origin).
+    """
+
+    def __init__(self, size: int, previous: list[int]) -> None:
+        states = size * _LAYERS
+        self.previous = previous  # each edge's source
+        self.origin = (array("i", [-1]) * states, array("i", [-1]) * states)
+        self.edge = (array("i", [-1]) * states, array("i", [-1]) * states)
+        self.came = (array("q", [-1]) * states, array("q", [-1]) * states)
+
+    def outside_slot(self, node: int, outside: int) -> int | None:
+        """The slot of ``node``'s nearest origin among the bitset ``outside`` after two or more
+        assumptions, or ``None``."""
+        state = node * _LAYERS + 2
+        for slot in (0, 1):
+            found = self.origin[slot][state]
+            if found >= 0 and outside >> found & 1:
+                return slot
+        return None
+
+    def chain(self, node: int, outside: int) -> tuple[int, ...]:
+        """The edges of the shortest chain of two or more assumptions to ``node`` from an origin in
+        the bitset ``outside``."""
+        slot = self.outside_slot(node, outside)
+        if slot is None:
+            return ()
+        edges = []
+        label = (node * _LAYERS + 2) * 2 + slot
+        while label >= 0:
+            state, slot = divmod(label, 2)
+            edge = self.edge[slot][state]
+            if edge < 0:
+                break
+            edges.append(edge)
+            label = self.came[slot][state]
+        return tuple(reversed(edges))
+
+
+def _nearest_origins(graph: TrustGraph, offsets: array[int], edge_ids: array[int], heads: array[int],
+                     origin: list[int], counters: Counter[str]) -> _Labels:
+    """Breadth-first from every origin at once over (node, layer) states; a state takes at most two
+    labels, of distinct origins. The first two distinct origins to reach a state are its two
+    nearest: each state is entered at most twice, so the search is O(V + E)."""
+    size = len(graph.nodes)
+    labels = _Labels(size, [e.source for e in graph.edges])
+    assumption = bytes(e.kind in ASSUMPTIONS for e in graph.edges)
+    first, second = labels.origin
+    edge_of, came = labels.edge, labels.came
+    queue: deque[int] = deque()  # labels: state * 2 + slot
+    for v in range(size):
+        if origin[v] >= 0:
+            first[v * _LAYERS] = origin[v]
+            queue.append(v * _LAYERS * 2)
+    taken_labels = visited = 0
+    while queue:
+        label = queue.popleft()
+        state, slot = label >> 1, label & 1
+        v, layer = divmod(state, _LAYERS)
+        source = (second if slot else first)[state]
+        taken_labels += 1
+        for i in range(offsets[v], offsets[v + 1]):
+            visited += 1
+            e = edge_ids[i]
+            step = layer + assumption[e]
+            nxt = heads[i] * _LAYERS + (step if step < 2 else 2)
+            if first[nxt] == -1:
+                taken = 0
+                first[nxt] = source
+            elif second[nxt] == -1 and first[nxt] != source:
+                taken = 1
+                second[nxt] = source
+            else:
+                continue
+            edge_of[taken][nxt] = e
+            came[taken][nxt] = label
+            queue.append(nxt * 2 + taken)
+    counters["bfs_labels"] += taken_labels
+    counters["bfs_edges_visited"] += visited
+    return labels
+
+
+def _principal_components(graph: TrustGraph, component: Sequence[int], count: int) -> tuple[Component, ...]:
+    sizes = array("q", [0]) * count
+    principal = [node.kind in _PRINCIPALS for node in graph.nodes]
+    for v, c in enumerate(component):
+        sizes[c] += principal[v]
+    members: dict[int, list[int]] = {}
+    for v, c in enumerate(component):
+        if principal[v] and sizes[c] >= 2:
+            members.setdefault(c, []).append(v)
+    found = []
+    for group in members.values():
+        group.sort(key=lambda v: graph.nodes[v].id)
+        accounts = sorted({graph.nodes[v].account or "" for v in group} - {""})
+        found.append(Component(tuple(group), tuple(accounts)))
+    found.sort(key=lambda c: (-len(c.principals), graph.nodes[c.principals[0]].id))
+    return tuple(found)
