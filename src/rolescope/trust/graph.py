@@ -29,7 +29,7 @@ from rolescope.trust.graph_model import (
 )
 from rolescope.trust.graph_part import AccountGraphPart, RefKind, RoleTrust, TrustRef, account_graph_part
 from rolescope.trust.principals import ANY_TARGET_ACCOUNT, GraphPrincipal, is_pattern, target_account
-from rolescope.trust.reach import Admission
+from rolescope.trust.reach import Admission, singled_out
 
 __all__ = ["AccountGraphPart", "TrustGraph", "account_graph_part", "build_graph", "group_id", "organization_id"]
 
@@ -73,6 +73,7 @@ class _Builder:
         self.patterns: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.org_patterns: dict[str, list[str]] = defaultdict(list)
         self.members_of_org = organization.account_ids if organization is not None else frozenset()
+        self.singled_out: dict[tuple[str, GroupScope, tuple[str, ...]], list[GraphPrincipal]] = {}
         self.names = {a.account_id: a.name for a in organization.accounts if a.name} if organization else {}
         self.made: set[tuple[int, EdgeKind, Way | None, str | None]] = set()
         self.kinds: dict[tuple[str, GroupScope], set[NodeKind]] = {}
@@ -277,11 +278,27 @@ class _Builder:
         kinds = self._kinds(account, scope)
         unnamed = any((admission.users if k is NodeKind.USER else admission.roles) is not None for k in kinds) or \
             any(answer != (None, None) for answer in admission.accounts.values())
-        if admission.deferred is None and not unnamed:
+        deferred = admission.deferred
+        if not unnamed and (deferred is None or not deferred.everyone):
             named = (self.principals.get(arn) for arn in admission.named)
-            return [p for p, a in filter(None, named) if a == account and p.group is scope]
+            found = [p for p, a in filter(None, named) if a == account and p.group is scope]
+            if deferred is not None:  # and the members its aws:PrincipalArn patterns single out
+                found += [p for p in self._singled_out(members, account, scope, deferred.patterns)
+                          if p.arn not in admission.named]
+            return found
         self.graph.counters["members_expanded"] += len(members)
         return members
+
+    def _singled_out(self, members: list[GraphPrincipal], account: str, scope: GroupScope,
+                     patterns: tuple[str, ...]) -> list[GraphPrincipal]:
+        """The members of a group that ``aws:PrincipalArn`` patterns tell apart from a fresh principal,
+        worked out once per group and set of patterns (roles of an account share a few such sets)."""
+        key = (account, scope, patterns)
+        found = self.singled_out.get(key)
+        if found is None:
+            self.graph.counters["members_expanded"] += len(members)
+            found = self.singled_out[key] = [p for p in members if singled_out(patterns, p.arn, p.kind)]
+        return found
 
     def _organization_trust(self, role: str, role_account: str, ref: TrustRef, admission: Admission) -> None:
         """``role`` trusts the organisation's members ("*" + aws:PrincipalOrgID): one edge from the

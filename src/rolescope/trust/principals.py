@@ -59,9 +59,11 @@ def graph_principals(snapshot: AccountSnapshot) -> tuple[GraphPrincipal, ...]:
     for policy in snapshot.policies:
         managed.setdefault(policy.arn, policy)  # the first, as AccountSnapshot.policy finds it
     found: list[GraphPrincipal] = []
+    # A managed policy is attached to many principals: its sts:AssumeRole statements are read once.
+    read: dict[int, tuple[dict[str, Any], ...]] = {}
     for role in snapshot.roles:
-        documents, admin = _identity_documents(managed, role.attached_policies, role.inline_policies)
-        found.extend(_classify(role.arn, NodeKind.ROLE, snapshot.account_id, documents, admin))
+        statements, admin = _identity_statements(managed, role.attached_policies, role.inline_policies, read)
+        found.extend(_classify(role.arn, NodeKind.ROLE, snapshot.account_id, statements, admin))
     groups = {g.name: g for g in snapshot.groups}
     for user in snapshot.users:
         refs, inline = list(user.attached_policies), list(user.inline_policies)
@@ -69,27 +71,32 @@ def graph_principals(snapshot: AccountSnapshot) -> tuple[GraphPrincipal, ...]:
             if name in groups:
                 refs += groups[name].attached_policies
                 inline += groups[name].inline_policies
-        documents, admin = _identity_documents(managed, refs, inline)
-        found.extend(_classify(user.arn, NodeKind.USER, snapshot.account_id, documents, admin))
+        statements, admin = _identity_statements(managed, refs, inline, read)
+        found.extend(_classify(user.arn, NodeKind.USER, snapshot.account_id, statements, admin))
     return tuple(found)
 
 
-def _identity_documents(managed: dict[str, ManagedPolicy], refs: Iterable[PolicyRef],
-                        inline: Iterable[InlinePolicy]) -> tuple[list[Any], bool]:
-    documents: list[Any] = [p.document for p in inline]
+def _identity_statements(managed: dict[str, ManagedPolicy], refs: Iterable[PolicyRef],
+                         inline: Iterable[InlinePolicy], read: dict[int, tuple[dict[str, Any], ...]]
+                         ) -> tuple[tuple[dict[str, Any], ...], bool]:
+    """The sts:AssumeRole statements of a principal's inline then managed policies, in that order,
+    and whether an AWS managed policy lets it assume any role; ``read`` remembers managed ones."""
+    statements = action_statements((p.document for p in inline), ASSUME_ROLE)
     admin = False
     for ref in refs:
         if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
             admin = True
         policy = managed.get(ref.arn)
         if policy is not None and policy.document is not None:
-            documents.append(policy.document)
-    return documents, admin
+            known = read.get(id(policy))
+            if known is None:
+                known = read[id(policy)] = action_statements((policy.document,), ASSUME_ROLE)
+            statements += known
+    return statements, admin
 
 
-def _classify(arn: str, kind: NodeKind, account: str, documents: list[Any], admin: bool
+def _classify(arn: str, kind: NodeKind, account: str, statements: tuple[dict[str, Any], ...], admin: bool
               ) -> Iterator[GraphPrincipal]:
-    statements = action_statements(documents, ASSUME_ROLE)
     if admin:
         statements = (_ALLOW_EVERY_ROLE, *statements)
     if not may_allow(statements):

@@ -12,6 +12,7 @@ into principals with a number of searches bounded by the policy's size, not by t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH, arn_match, glob_match
@@ -75,15 +76,22 @@ class Deferred:
 
     def singles_out(self, arn: str, kind: NodeKind) -> bool:
         """Whether the policy may answer ``arn`` differently from a fresh principal of its kind."""
-        if self.everyone:
-            return True
-        parts = arn.split(":", 5)
-        fresh = fresh_principal(parts[1] if len(parts) == 6 else "aws", parts[4] if len(parts) == 6 else "", kind)
-        return any(_matches(p, arn) != _matches(p, fresh) for p in self.patterns)
+        return self.everyone or singled_out(self.patterns, arn, kind)
 
     def ask(self, arn: str) -> Way | None:
         """The way ``arn`` gets in, from a search of its own."""
         return way_of(statement_admitting(self.policy, self.zone, arn), arn, self.zone, self.ways)
+
+
+# Remembered: the same few patterns (a landing zone's SSO role pattern, say) sit in many roles of an
+# account, and each is asked about every member of the account's groups. Pure, so the cache is only
+# a cache; bounded, so memory is too.
+@lru_cache(maxsize=1 << 18)
+def singled_out(patterns: tuple[str, ...], arn: str, kind: NodeKind) -> bool:
+    """Whether ``aws:PrincipalArn`` ``patterns`` may tell ``arn`` apart from a fresh principal of its kind."""
+    parts = arn.split(":", 5)
+    fresh = fresh_principal(parts[1] if len(parts) == 6 else "aws", parts[4] if len(parts) == 6 else "", kind)
+    return any(_matches(p, arn) != _matches(p, fresh) for p in patterns)
 
 
 def _matches(pattern: str, arn: str) -> tuple[bool, bool, bool]:
