@@ -74,16 +74,23 @@ def dense_account(account: str, roles: int, *, members: tuple[str, ...] = (), se
                   org_id: str = ORG_ID) -> dict[str, Any]:
     """A dense account (issue 10's shape): about half the roles hold AdministratorAccess, ~10% trust
     their own account's root, ~8% another member's root (when ``members`` names some), ~3% ``"*"`` with
-    ``aws:PrincipalOrgID``, the rest a service. The same arguments give the same account."""
+    ``aws:PrincipalOrgID``, ~2% their own root for IAM Identity Center roles only (an ``aws:PrincipalArn``
+    pattern, as landing zones write it), the rest a service; ~2% of the roles are Identity Center roles.
+    The same arguments give the same account."""
     import random
 
     rng = random.Random(f"{seed}:{account}")
     others = [m for m in members if m != account]
+    sso = f"arn:aws:iam::{account}:role/aws-reserved/sso.amazonaws.com/*"
     items = []
     for index in range(roles):
         draw = rng.random()
+        path = "/aws-reserved/sso.amazonaws.com/" if rng.random() < 0.02 else "/"
         if draw < 0.10:
             policy = trust(allow({"AWS": f"arn:aws:iam::{account}:root"}))
+        elif draw < 0.12:
+            policy = trust(allow({"AWS": f"arn:aws:iam::{account}:root"},
+                                 condition={"ArnLike": {"aws:PrincipalArn": sso}}))
         elif draw < 0.18 and others:
             policy = trust(allow({"AWS": f"arn:aws:iam::{rng.choice(others)}:root"}))
         elif draw < 0.21:
@@ -91,5 +98,5 @@ def dense_account(account: str, roles: int, *, members: tuple[str, ...] = (), se
         else:
             policy = trust(allow({"Service": "ec2.amazonaws.com"}))
         managed = ("AdministratorAccess",) if rng.random() < 0.5 else ()
-        items.append(role(f"r{index:05d}", policy, account, managed=managed, last_used=None))
+        items.append(role(f"r{index:05d}", policy, account, path=path, managed=managed, last_used=None))
     return gaad(*items)

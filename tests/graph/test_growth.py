@@ -64,4 +64,5 @@ def test_one_dense_account_of_a_thousand_roles_builds_with_bounded_work() -> Non
     assert work["scc_edges_visited"] == work["edges"]
     assert work["propagation_edges"] <= work["edges"]
     assert work["bfs_edges_visited"] <= 6 * work["edges"] and work["bfs_labels"] <= 6 * work["nodes"]
-    assert work["grant_checks"] == 0 and work["members_expanded"] == 0
+    # Identity Center trusts (an aws:PrincipalArn pattern) sort the account's members once, not once per role
+    assert work["grant_checks"] == 0 and 0 < work["members_expanded"] <= 1000
