@@ -263,3 +263,12 @@ def test_worker_processes_write_the_same_document_byte_for_byte(org: Path, tmp_p
         assert one == two, name
         # the same roles were looked at, whichever process's cache served them
         assert sum(analyses_one.values()) == sum(analyses_two.values()) > 0
+
+
+def test_reports_that_show_no_role_keep_none(org: Path) -> None:
+    """JSON, SARIF, CSV and the console read findings and counts: the typed document then holds no role."""
+    run = scan_files([org], settings(finding_roles=False, graph=False))
+    assert run.document.findings and not any(a.roles for a in run.document.accounts)
+    assert sum(a.role_count for a in run.document.accounts) == ACCOUNTS * ROLES
+    finding = run.document.findings[0]
+    assert run.document.role_name(finding.resource) == finding.resource.rsplit("/", 1)[-1]

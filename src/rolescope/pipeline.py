@@ -101,6 +101,9 @@ class ScanSettings:
         account_id: the account of a file whose ARNs and name do not say.
         all_roles: keep every role in the typed document (the HTML report shows them all); else only
             the roles with findings (every role is in the JSON document either way).
+        finding_roles: keep the roles with findings (reports that show a finding's trust policy or
+            paths need them); without it or ``all_roles`` the typed document holds no role, only each
+            account's counts, which is all the JSON, SARIF, CSV and console reports read.
         graph: build the trust graph.
     """
 
@@ -112,6 +115,7 @@ class ScanSettings:
     account_id: str | None = None
     all_roles: bool = False
     graph: bool = True
+    finding_roles: bool = True
 
     @property
     def scope(self) -> Scope:
@@ -200,7 +204,9 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
         findings = settings.suppressions.apply(findings)
     entries = finding_entries(findings)
     with_findings = {f.resource for f in entries}
-    entry, json_entry = account_piece(result, (lambda _: True) if settings.all_roles else with_findings.__contains__)
+    keep: Callable[[str], bool] = (lambda _: True) if settings.all_roles else (
+        with_findings.__contains__ if settings.finding_roles else (lambda _: False))
+    entry, json_entry = account_piece(result, keep)
     part = account_graph_part(snapshot, [(r.role, r.analysis) for r in result.roles if r.analysis is not None]
                               ) if settings.graph else None
     return AccountOutcome(entry, encode_account(json_entry), tuple(entries), tuple(error_entries(errors)), part,

@@ -26,7 +26,14 @@ from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import LoadFailure
 from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings
 from rolescope.report.console import render_console
-from rolescope.report.formats import ALL_ROLE_FORMATS, FILE_FORMATS, FORMATS, GRAPH_FORMATS, MODEL_WRITERS
+from rolescope.report.formats import (
+    ALL_ROLE_FORMATS,
+    FILE_FORMATS,
+    FINDING_ROLE_FORMATS,
+    FORMATS,
+    GRAPH_FORMATS,
+    MODEL_WRITERS,
+)
 from rolescope.report.sinks import JsonSink, ModelSink, ScanSink, file_output, stream_output
 from rolescope.report.suppressions import SuppressionError, Suppressions, load_suppressions
 from rolescope.workers import default_jobs
@@ -128,6 +135,7 @@ def scan_settings(options: ReportOptions, checks: CheckSettings, account_id: str
     """What the pipeline runs and keeps for these report options."""
     return ScanSettings(checks, tuple(sorted(options.checks)) or None, options.severities, options.accounts,
                         options.suppressions, account_id, all_roles=not ALL_ROLE_FORMATS.isdisjoint(options.formats),
+                        finding_roles=not FINDING_ROLE_FORMATS.isdisjoint(options.formats),
                         graph=not GRAPH_FORMATS.isdisjoint(options.formats))
 
 

@@ -27,3 +27,5 @@ FORMATS = ("console", *FILE_FORMATS)
 GRAPH_FORMATS = frozenset({"json", "html"})
 # The formats that show every role, not only those with findings.
 ALL_ROLE_FORMATS = frozenset({"html"})
+# Formats that show a finding's role (its trust policy, paths): the others read only findings and counts.
+FINDING_ROLE_FORMATS = frozenset({"html", "ocsf"})
