@@ -61,15 +61,16 @@ class ScanResult:
 class TrustCache:
     """Parses and analyses each distinct trust document once per zone: many roles share one.
 
-    With ``share`` (the default), documents that differ only in the role's own account and in
-    literal values the verdicts cannot see (ExternalIds, OIDC subjects, source ARNs...) share one
-    analysis, renamed for each (see :mod:`rolescope.trust.canonical`): the same answers, one search.
+    With ``share`` (the default), documents that differ only in names the verdicts cannot see
+    (account ids, principal names, OIDC issuers, ExternalIds, OIDC subjects, source ARNs, Sids...)
+    share one analysis, renamed for each (see :mod:`rolescope.trust.canonical`): the same answers,
+    one search.
     ``stats`` counts ``analysed`` (searched), ``renamed`` and ``reused`` (identical document and zone).
 
     Memory stays bounded however many accounts one cache serves: a zone names its account, so
     analyses are kept for the current zone only (accounts are scanned one after the other), and
-    parsed documents at most ``max_documents`` at a time; only the templates, which are what
-    accounts share, live for the whole run.
+    parsed documents (and their reductions) at most ``max_documents`` at a time; only the
+    templates, which are what accounts share, live for the whole run.
     """
 
     def __init__(self, share: bool = True, max_documents: int = 50_000) -> None:
@@ -80,7 +81,8 @@ class TrustCache:
         self._zone: Zone | None = None
         self._analyses: dict[bytes, TrustAnalysis] = {}
         self._templates: dict[Hashable, tuple[TrustAnalysis, Template]] = {}
-        self._shapes = ZoneShapes()
+        self._local: dict[Hashable, tuple[TrustAnalysis, Template]] = {}  # keys holding the zone
+        self._shapes = ZoneShapes(max_documents)
 
     def analyse(self, document: dict[str, object], zone: Zone) -> TrustAnalysis:
         """The analysis of ``document`` in ``zone``; raises :class:`PolicyError` for a bad document."""
@@ -88,6 +90,7 @@ class TrustCache:
         if zone != self._zone:
             self._zone = zone
             self._analyses = {}
+            self._local = {}
         found = self._analyses.get(key)
         if found is not None:
             self.stats["reused"] += 1
@@ -110,14 +113,15 @@ class TrustCache:
     def _fresh(self, policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
         shape = template(policy, zone, self._shapes) if self.share else None
         if shape is not None:
-            known = self._templates.get(shape.key)
+            templates = self._local if shape.local else self._templates
+            known = templates.get(shape.key)
             if known is not None:
                 self.stats["renamed"] += 1
                 return instantiate(known[0], known[1], shape, policy, zone)
         self.stats["analysed"] += 1
         analysis = analyse_trust(policy, zone)
         if shape is not None:
-            self._templates[shape.key] = (analysis, shape)
+            templates[shape.key] = (analysis, shape)
         return analysis
 
 
