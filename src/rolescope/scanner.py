@@ -11,7 +11,7 @@ import orjson
 
 from rolescope.checks.context import CheckSettings, RoleContext
 from rolescope.checks.finding import CheckError, Finding
-from rolescope.checks.registry import CHECKS, RegisteredCheck, run_checks
+from rolescope.checks.registry import CHECKS, RegisteredCheck, checks_for, run_checks
 from rolescope.gc_pause import paused_gc
 from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.errors import PolicyError
@@ -151,6 +151,9 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
                            snapshot=snapshot)
     findings: list[Finding] = []
     errors: list[CheckError] = []
+    # The checks that can report anything, per analysis (roles with one document share one object);
+    # holding the analysis keeps its id from being reused.
+    relevant: dict[int, tuple[TrustAnalysis, tuple[RegisteredCheck, ...]]] = {}
     for role in snapshot.roles:
         try:
             analysis = cache.analyse(role.trust_policy, zone)
@@ -160,10 +163,14 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
             errors.append(CheckError("trust-policy", snapshot.account_id, role.arn, reason))
             continue
         result.roles.append(RoleResult(role, analysis))
-        context = RoleContext(snapshot.account_id, role.arn, analysis, settings, role, snapshot)
-        role_findings, role_errors = run_checks(context, checks)
-        findings += role_findings
-        errors += role_errors
+        known = relevant.get(id(analysis))
+        if known is None:
+            known = relevant[id(analysis)] = (analysis, checks_for(analysis, checks))
+        if known[1]:
+            context = RoleContext(snapshot.account_id, role.arn, analysis, settings, role, snapshot)
+            role_findings, role_errors = run_checks(context, known[1])
+            findings += role_findings
+            errors += role_errors
     return result, findings, errors
 
 

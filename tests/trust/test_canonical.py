@@ -275,6 +275,7 @@ def test_a_generated_organisation_scans_the_same_shared_or_not(tmp_path: Path) -
 
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
+EVERY_CHECK = tuple(dataclasses.replace(check, applies=None) for check in CHECKS)  # run on every role
 
 
 def finding_facts(finding: Finding) -> Any:
@@ -284,13 +285,13 @@ def finding_facts(finding: Finding) -> Any:
 
 def assert_scans_agree(snapshots: list[AccountSnapshot], organization: Organization | None
                        ) -> tuple[TrustCache, TrustCache]:
-    """Scan with shared analyses, and with one search per (document, zone): the same analyses, findings
-    and errors. Returns both caches."""
+    """Scan with shared analyses and the checks that apply, and with one search per (document, zone)
+    and every check on every role: the same analyses, findings and errors. Returns both caches."""
     settings = CheckSettings(organization=organization, now=NOW)
     shared, direct = TrustCache(), TrustCache(share=False)
     for snapshot in snapshots:
         fast = scan_snapshot(snapshot, settings, shared)
-        slow = scan_snapshot(snapshot, settings, direct, CHECKS)
+        slow = scan_snapshot(snapshot, settings, direct, EVERY_CHECK)
         assert [(r.role.arn, r.error, r.analysis and facts(r.analysis)) for r in fast[0].roles] == [
             (r.role.arn, r.error, r.analysis and facts(r.analysis)) for r in slow[0].roles]
         assert all(r.analysis is None or r.analysis.policy.raw == r.role.trust_policy for r in fast[0].roles)
