@@ -29,17 +29,17 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH
 from rolescope.policy.model import Condition, Effect, PolicyDocument, Principal, PrincipalKind, Statement
 from rolescope.policy.parse import PUBLIC_IDPS
 from rolescope.policy.qualifier import Qualifier
-from rolescope.trust.accounts import account_patterns
+from rolescope.trust.accounts import ACCOUNT_KEYS, account_patterns
 from rolescope.trust.providers import PUBLIC_PROVIDERS
-from rolescope.trust.witness import mentioned_accounts
 
 ACCOUNT = re.compile(r"(?<!\d)\d{12}(?!\d)")
 PRIVATE = re.compile("[\ue000-\uf8ff]")  # the search's markers and the templates' placeholders
@@ -101,48 +101,53 @@ def abstraction(policy: PolicyDocument) -> Abstraction:
     Returns:
         The names a template may abstract.
     """
-    principals = list(_principals(policy))
-    conditions = [(s, c) for s in policy.statements for c in s.conditions]
-    values = [v for _, c in conditions for v in c.values]
-    lowered_values = [v.lower() for v in values]
-    keys = [c.key for _, c in conditions]
-    accounts, residue = _accounts(policy, principals, conditions)
-    names, sessions = _names(principals, conditions, lowered_values, keys)
-    hosts, written = _hosts(principals, conditions, lowered_values)
-    unique_ids = tuple(sorted({p.value for p in principals if p.kind is PrincipalKind.UNIQUE_ID}))
-    return Abstraction(accounts, residue, names, sessions, hosts, written, unique_ids,
-                       _org_path(conditions, values), _value_keys(conditions))
-
-
-def _principals(policy: PolicyDocument) -> Iterator[Principal]:
+    principals: list[Principal] = []
+    conditions: list[tuple[Statement, Condition]] = []
     for statement in policy.statements:
-        yield from statement.principals or ()
-        yield from statement.not_principals or ()
+        principals.extend(statement.principals or ())
+        principals.extend(statement.not_principals or ())
+        conditions.extend((statement, c) for c in statement.conditions)
+    values = [v for _, c in conditions for v in c.values]
+    named = [p.value for p in principals if p.kind is not PrincipalKind.UNIQUE_ID]
+    texts = "\n".join(named + values)
+    residue = ACCOUNT.sub(" ", texts)
+    accounts = _accounts(policy, principals, conditions, named, values, texts, residue)
+    if not conditions:
+        names, sessions = _names(principals, conditions, "")
+        hosts, written = _hosts(principals, conditions, "")
+        org_path, value_keys = None, frozenset[str]()
+    else:
+        spelled = "\n".join(v.lower() for v in values)
+        names, sessions = _names(principals, conditions, spelled)
+        hosts, written = _hosts(principals, conditions, spelled)
+        org_path, value_keys = _org_path(conditions, values), _value_keys(conditions)
+    unique_ids = tuple(sorted({p.value for p in principals if p.kind is PrincipalKind.UNIQUE_ID}))
+    return Abstraction(accounts, residue, names, sessions, hosts, written, unique_ids, org_path, value_keys)
 
 
-def _accounts(policy: PolicyDocument, principals: list[Principal], conditions: list[tuple[Statement, Condition]]
-              ) -> tuple[tuple[str, ...] | None, str]:
-    texts = [p.value for p in principals if p.kind is not PrincipalKind.UNIQUE_ID]
-    texts += [v for _, c in conditions for v in c.values]
-    residue = "\n".join(ACCOUNT.sub(" ", text) for text in texts)
-    if any(PRIVATE.search(text) for text in texts) or account_patterns(policy, "aws"):
-        return None, residue
-    mentioned = mentioned_accounts(policy)
-    if any(not mentioned.issuperset(ACCOUNT.findall(p.value)) for p in principals
-           if p.kind is not PrincipalKind.UNIQUE_ID):
-        return None, residue  # twelve digits in a name that the search does not know as an account
-    accounts = tuple(sorted(mentioned))
-    if any(account in residue for account in accounts):
-        return None, residue
-    named_arns = [p.value.lower() for p in principals if p.arn and p.kind is not PrincipalKind.ACCOUNT]
-    by_key: dict[str, list[tuple[Statement, Condition]]] = {}
-    for statement, condition in conditions:
-        by_key.setdefault(condition.key, []).append((statement, condition))
-    for key, entries in by_key.items():
-        bearing = key == "aws:principalarn" or any(ACCOUNT.search(v) for _, c in entries for v in c.values)
-        if bearing and not _digits_only_compared(key, entries, named_arns):
-            return None, residue
-    return accounts, residue
+def _accounts(policy: PolicyDocument, principals: list[Principal], conditions: list[tuple[Statement, Condition]],
+              named: list[str], values: list[str], texts: str, residue: str) -> tuple[str, ...] | None:
+    if PRIVATE.search(texts):
+        return None
+    if any(c.key in ACCOUNT_KEYS for _, c in conditions) and account_patterns(policy, "aws"):
+        return None
+    mentioned = {p.account for p in principals if p.account}
+    in_values = ACCOUNT.findall("\n".join(values)) if values else []
+    mentioned.update(in_values)
+    if not mentioned.issuperset(ACCOUNT.findall("\n".join(named))):
+        return None  # twelve digits in a name that the search does not know as an account
+    if any(account in residue for account in mentioned):
+        return None
+    if in_values or any(c.key == "aws:principalarn" for _, c in conditions):
+        named_arns = [p.value.lower() for p in principals if p.arn and p.kind is not PrincipalKind.ACCOUNT]
+        by_key: dict[str, list[tuple[Statement, Condition]]] = {}
+        for statement, condition in conditions:
+            by_key.setdefault(condition.key, []).append((statement, condition))
+        for key, entries in by_key.items():
+            bearing = key == "aws:principalarn" or any(ACCOUNT.search(v) for _, c in entries for v in c.values)
+            if bearing and not _digits_only_compared(key, entries, named_arns):
+                return None
+    return tuple(sorted(mentioned))
 
 
 def _digits_only_compared(key: str, entries: list[tuple[Statement, Condition]], named_arns: list[str]) -> bool:
@@ -191,42 +196,45 @@ def _digits_only_compared(key: str, entries: list[tuple[Statement, Condition]], 
     return key != "aws:principalarn" or not any(arn in shortest for arn in named_arns)
 
 
-def _names(principals: list[Principal], conditions: list[tuple[Statement, Condition]], lowered_values: list[str],
-           keys: list[str]) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
-    """The role, user and SAML provider ARNs to rename: all of them, or none."""
-    named = sorted({p for p in principals if p.kind in _NAMED_KINDS}, key=lambda p: p.value)
+def _names(principals: list[Principal], conditions: list[tuple[Statement, Condition]], spelled: str
+           ) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    """The role, user and SAML provider ARNs to rename: all of them, or none. ``spelled``: the
+    condition values, lower-cased."""
+    named = {p.value: p for p in principals if p.kind in _NAMED_KINDS}
     if not named or any(p.kind is PrincipalKind.ASSUMED_ROLE for p in principals):
         return (), ()  # a session's role is matched against role principals by name
-    if any(c.key == "aws:principalarn" for _, c in conditions):
+    keys = "\n".join(c.key for _, c in conditions)
+    if "aws:principalarn" in keys.split("\n"):
         return (), ()
-    values: dict[str, str | None] = {}
+    ordered = sorted(named)
+    sessions: list[str | None] = []
     lowered: set[str] = set()
     role_names: set[str] = set()
-    for principal in named:
-        arn = parse_arn(principal.value)
-        if arn is None or principal.arn != principal.value or principal.account is None:
+    for value in ordered:
+        principal = named[value]
+        arn = parse_arn(value)
+        if arn is None or principal.arn != value or principal.account is None or "/" not in arn.resource:
             return (), ()
-        resource = arn.resource.split("/", 1)[1].lower() if "/" in arn.resource else ""
-        if not resource or not _NAME.fullmatch(resource) or PRIVATE.search(principal.value):
+        resource = arn.resource.split("/", 1)[1].lower()
+        # An ASCII IAM name (the parser checked the rest of the ARN), spelled nowhere else: the
+        # search could read it there.
+        if not resource or not _NAME.fullmatch(resource) or resource in spelled or resource in keys:
             return (), ()
-        if any(resource in text for text in lowered_values) or any(resource in key for key in keys):
-            return (), ()  # the name is spelled elsewhere: the search may read it there
-        if principal.value not in values:
-            if principal.value.lower() in lowered:
-                return (), ()  # two spellings of one principal: matched alike, ignoring case
-            lowered.add(principal.value.lower())
-            session = None
-            if principal.kind is PrincipalKind.ROLE:
-                name = arn.resource_name
-                if name.lower() in role_names:
-                    return (), ()  # two roles, one session name
-                role_names.add(name.lower())
-                session = f"arn:{principal.partition}:sts::{principal.account}:assumed-role/{name}/{FRESH}"
-            values[principal.value] = session
-    ordered = sorted(values)
-    return tuple(ordered), tuple(values[v] for v in ordered)
+        if value.lower() in lowered:
+            return (), ()  # two spellings of one principal: matched alike, ignoring case
+        lowered.add(value.lower())
+        session = None
+        if principal.kind is PrincipalKind.ROLE:
+            name = arn.resource_name
+            if name.lower() in role_names:
+                return (), ()  # two roles, one session name
+            role_names.add(name.lower())
+            session = f"arn:{principal.partition}:sts::{principal.account}:assumed-role/{name}/{FRESH}"
+        sessions.append(session)
+    return tuple(ordered), tuple(sessions)
 
 
+@lru_cache(maxsize=4096)
 def issuer_host(key_as_written: str) -> str | None:
     """The issuer a condition key belongs to (``oidc.eks...`` in ``oidc.eks.../id/X:sub``), if any."""
     if key_as_written.lower().startswith(AWS_PREFIXES) or ":" not in key_as_written:
@@ -244,21 +252,20 @@ def with_issuer(key: str, issuers: Mapping[str, str]) -> str:
     return key
 
 
-def _hosts(principals: list[Principal], conditions: list[tuple[Statement, Condition]], lowered_values: list[str]
+def _hosts(principals: list[Principal], conditions: list[tuple[Statement, Condition]], spelled: str
            ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The OIDC issuers to rename: all private ones, or none."""
+    """The OIDC issuers to rename: all private ones, or none. ``spelled``: the condition values, lower-cased."""
+    found = {p.value.split(":oidc-provider/", 1)[1] for p in principals
+             if p.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in p.value}
+    found.update(host for _, c in conditions if (host := issuer_host(c.key_as_written)) is not None)
     written: dict[str, str] = {}
-    found = [p.arn.split(":oidc-provider/", 1)[1] for p in principals if p.kind is PrincipalKind.OIDC_PROVIDER
-             and p.arn]
-    found += [host for _, c in conditions if (host := issuer_host(c.key_as_written)) is not None]
     for host in found:
         lower = host.lower()
         if lower in PUBLIC_IDPS or lower in PUBLIC_PROVIDERS:
             continue
-        if written.setdefault(lower, host) != host or not _HOST.fullmatch(host) or ACCOUNT.search(host):
-            return (), ()
-        if any(lower in text for text in lowered_values):
-            return (), ()
+        if lower in written or not _HOST.fullmatch(host) or ACCOUNT.search(host) or lower in spelled:
+            return (), ()  # two spellings of one issuer, an odd one, or one a condition value names
+        written[lower] = host
     ordered = sorted(written)
     if any(b.startswith(a) for a, b in itertools.pairwise(ordered)):
         return (), ()  # one issuer a prefix of another: keys would not sort as the issuers do

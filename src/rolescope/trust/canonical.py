@@ -22,6 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rolescope.policy.evaluate import action_matches
@@ -87,6 +88,8 @@ class ZoneShapes:
         # keeps its id from being reused while the entry lives.
         self._documents: dict[int, tuple[PolicyDocument, _Document, _Document | None]] = {}
         self._idents: dict[Hashable, int] = {}
+        self._zone: Zone | None = None
+        self._placed: dict[tuple[str, ...], tuple[tuple[str, ...], Hashable]] = {}  # for the current zone
 
     def document(self, policy: PolicyDocument, literal: bool = False) -> _Document:
         """The reduction of ``policy`` (with every account id literal if ``literal``)."""
@@ -106,6 +109,26 @@ class ZoneShapes:
             entry = (policy, entry[1], self._reduce(policy, literal_ids))
             self._documents[id(policy)] = entry
         return entry[2]  # type: ignore[return-value]
+
+    def placed(self, ids: tuple[str, ...], zone: Zone) -> tuple[tuple[str, ...], Hashable]:
+        """The role's own account placed among the account ids a policy names, and what the search
+        makes of them in ``zone``: where the own account sorts, which ids belong to the organisation,
+        the representatives of unnamed accounts and of other members it tries."""
+        if zone is not self._zone:
+            self._zone, self._placed = zone, {}
+        found = self._placed.get(ids)
+        if found is None:
+            own = zone.account_id
+            index = bisect_left(ids, own)
+            present = index < len(ids) and ids[index] == own
+            accounts = ids if present else (*ids[:index], own, *ids[index:])
+            org = zone.org_accounts
+            named = frozenset(accounts)
+            members = member_representatives((), named, org) if zone.org_id and org is not None else None
+            found = self._placed[ids] = (accounts, (
+                index, present, zone.partition, zone.org_id, None if org is None else tuple(a in org for a in accounts),
+                unnamed_classes((), named, zone), members))
+        return found
 
     def _reduce(self, policy: PolicyDocument, found: Abstraction) -> _Document:
         marks = _Marks(found)
@@ -171,15 +194,9 @@ class _Marks:
                 self.host(condition), condition.variables, shown)
 
     def statement(self, statement: Statement) -> tuple[Any, ...]:
-        # The search reads the action list only through which sts:AssumeRole* actions it covers.
-        if statement.actions is not None:
-            covers = tuple(action_matches(statement.actions, a) for a in ASSUME_ACTIONS)
-        else:
-            covers = tuple(statement.not_actions is None or not action_matches(statement.not_actions, a)
-                           for a in ASSUME_ACTIONS)
         return (statement.index, statement.effect, self.principals(statement.principals),
-                self.principals(statement.not_principals), covers,
-                tuple(self.condition(c) for c in statement.conditions))
+                self.principals(statement.not_principals), _covers(statement.actions, statement.not_actions),
+                tuple([self.condition(c) for c in statement.conditions]))
 
     def order(self, policy: PolicyDocument) -> Hashable:
         """How renamed issuers sort among every condition key and issuer they are compared with."""
@@ -191,6 +208,14 @@ class _Marks:
                      for p in (*(s.principals or ()), *(s.not_principals or ()))
                      if p.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in p.value)
         return tuple(self.key(k) for k in keys), tuple(self.written.get(h, h) for h in sorted(hosts))
+
+
+@lru_cache(maxsize=1024)
+def _covers(actions: tuple[str, ...] | None, not_actions: tuple[str, ...] | None) -> tuple[bool, ...]:
+    """Which sts:AssumeRole* actions a statement covers: all the search reads of its action list."""
+    if actions is not None:
+        return tuple(action_matches(actions, a) for a in ASSUME_ACTIONS)
+    return tuple(not_actions is None or not action_matches(not_actions, a) for a in ASSUME_ACTIONS)
 
 
 def template(policy: PolicyDocument, zone: Zone, shapes: ZoneShapes) -> Template | None:
@@ -208,17 +233,8 @@ def template(policy: PolicyDocument, zone: Zone, shapes: ZoneShapes) -> Template
     own = zone.account_id
     if found.accounts is not None and not (own >= _TOP or own in found.residue or (
             zone.org_id is not None and ACCOUNT.search(zone.org_id))):
-        ids = found.accounts
-        index = bisect_left(ids, own)
-        present = index < len(ids) and ids[index] == own
-        accounts = ids if present else (*ids[:index], own, *ids[index:])
-        org = zone.org_accounts
-        named = frozenset(accounts)
-        members = member_representatives((), named, org) if zone.org_id and org is not None else None
-        key: Hashable = (document.ident, index, present, zone.partition, zone.org_id,
-                         None if org is None else tuple(a in org for a in accounts),
-                         unnamed_classes((), named, zone), members)
-        return _template(key, accounts, document, local=False)
+        accounts, shape = shapes.placed(found.accounts, zone)
+        return _template((document.ident, shape), accounts, document, local=False)
     document = shapes.document(policy, literal=True)
     return _template((document.ident, zone), None, document, local=True)
 
@@ -241,13 +257,14 @@ def instantiate(analysis: TrustAnalysis, source: Template, target: Template, pol
         zone: its zone.
     """
     renaming = Renaming(
-        accounts=zip(source.accounts or (), target.accounts or (), strict=True),
-        names=zip((*source.names, *source.sessions), (*target.names, *target.sessions), strict=True),
-        hosts=zip(source.hosts, target.hosts, strict=True),
-        written=zip(source.written, target.written, strict=True),
+        accounts=(source.accounts or (), target.accounts or ()),
+        names=(source.names, target.names),
+        sessions=(source.sessions, target.sessions),
+        hosts=(source.hosts, target.hosts),
+        written=(source.written, target.written),
         org_path=(source.org_path, target.org_path),
-        values=zip(source.values, target.values, strict=True),
+        values=(source.values, target.values),
         value_keys=source.keys,
-        sids=None if source.sids == target.sids else target.sids,
+        sids=(source.sids, target.sids),
     )
     return renaming.analysis(analysis, policy, zone)
