@@ -293,13 +293,18 @@ def _org_path(conditions: list[tuple[Statement, Condition]], values: list[str]) 
 
 def _value_keys(conditions: list[tuple[Statement, Condition]]) -> frozenset[str]:
     """Keys whose every condition is a plain equality (or ``Null``) on literal values."""
-    by_key: dict[str, list[Condition]] = {}
-    for _, condition in conditions:
-        by_key.setdefault(condition.key, []).append(condition)
-    return frozenset(key for key, found in by_key.items() if _renameable_key(key) and all(
-        c.qualifier is Qualifier.NONE and not c.variables and (
-            c.operator == "Null" or (c.operator in _EQUALITY and all(_literal(c, v) for v in c.values)))
-        for c in found))
+    found: dict[str, bool] = {}
+    for _, c in conditions:
+        if found.get(c.key, True):
+            found[c.key] = _renameable_key(c.key) and c.qualifier is Qualifier.NONE and not c.variables and (
+                c.operator == "Null" or (c.operator in _EQUALITY and all(_literal(c, v) for v in c.values)))
+    return frozenset(key for key, renameable in found.items() if renameable)
+
+
+@lru_cache(maxsize=65536)
+def runs(value: str) -> tuple[str, ...]:
+    """The standalone twelve-digit runs (account ids, as the search reads them) in ``value``."""
+    return tuple(ACCOUNT.findall(value))
 
 
 def _renameable_key(key: str) -> bool:

@@ -28,7 +28,15 @@ from typing import Any
 from rolescope.policy.evaluate import action_matches
 from rolescope.policy.model import Condition, PolicyDocument, Principal, PrincipalKind, Statement
 from rolescope.policy.request import ASSUME_ACTIONS
-from rolescope.trust.abstraction import ACCOUNT, ORG_PATHS, Abstraction, abstraction, issuer_host, with_issuer
+from rolescope.trust.abstraction import (
+    ACCOUNT,
+    ORG_PATHS,
+    Abstraction,
+    abstraction,
+    issuer_host,
+    runs,
+    with_issuer,
+)
 from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.renaming import Renaming
 from rolescope.trust.witness import Zone, member_representatives, unnamed_classes
@@ -143,15 +151,15 @@ class _Marks:
 
     def __init__(self, found: Abstraction) -> None:
         self.found = found
-        self.accounts = {a: f"\ue0f0{i}\ue0f0" for i, a in enumerate(found.accounts or ())}
-        self.names = {n: f"\ue0f2{i}\ue0f2" for i, n in enumerate(found.names)}
-        self.unique_ids = {u: f"\ue0f3{i}\ue0f3" for i, u in enumerate(found.unique_ids)}
-        self.hosts = {h: f"\ue0f4{i}\ue0f4" for i, h in enumerate(found.hosts)}
-        self.written = {w: f"\ue0f4{i}\ue0f4" for i, w in enumerate(found.written)}
+        self.accounts = _marks("\ue0f0", found.accounts or ())
+        self.names = _marks("\ue0f2", found.names)
+        self.unique_ids = _marks("\ue0f3", found.unique_ids)
+        self.hosts = _marks("\ue0f4", found.hosts)
+        self.written = _marks("\ue0f4", found.written)
         self.values: dict[str, int] = {}
 
     def text(self, value: str) -> str:
-        if not self.accounts or ACCOUNT.search(value) is None:
+        if not self.accounts or not runs(value):
             return value
         return ACCOUNT.sub(lambda m: self.accounts.get(m.group(0), m.group(0)), value)
 
@@ -181,15 +189,15 @@ class _Marks:
     def condition(self, condition: Condition) -> tuple[Any, ...]:
         shown: tuple[Any, ...]
         if condition.key in self.found.value_keys and condition.operator != "Null":
-            shown = tuple(
+            shown = tuple([
                 (_VALUE, self.values.setdefault(v, len(self.values)), min(v.count(":"), 5),
-                 tuple(self.accounts.get(a, a) for a in ACCOUNT.findall(v)))
+                 tuple([self.accounts.get(a, a) for a in runs(v)]))
                 for v in condition.values
-            )
+            ])
         elif condition.key == ORG_PATHS and self.found.org_path is not None:
             shown = (_PATH,)
         else:
-            shown = tuple(self.text(v) for v in condition.values)
+            shown = tuple([self.text(v) for v in condition.values])
         return (condition.operator, condition.qualifier, condition.if_exists, self.key(condition.key),
                 self.host(condition), condition.variables, shown)
 
@@ -202,12 +210,23 @@ class _Marks:
         """How renamed issuers sort among every condition key and issuer they are compared with."""
         if not self.hosts:
             return None
-        keys = sorted({c.key for s in policy.statements for c in s.conditions})
-        hosts = {h for s in policy.statements for c in s.conditions if (h := issuer_host(c.key_as_written))}
-        hosts.update(p.value.split(":oidc-provider/", 1)[1] for s in policy.statements
-                     for p in (*(s.principals or ()), *(s.not_principals or ()))
-                     if p.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in p.value)
-        return tuple(self.key(k) for k in keys), tuple(self.written.get(h, h) for h in sorted(hosts))
+        keys: set[str] = set()
+        hosts: set[str] = set()
+        for statement in policy.statements:
+            for condition in statement.conditions:
+                keys.add(condition.key)
+                host = issuer_host(condition.key_as_written)
+                if host is not None:
+                    hosts.add(host)
+            for principal in (*(statement.principals or ()), *(statement.not_principals or ())):
+                if principal.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in principal.value:
+                    hosts.add(principal.value.split(":oidc-provider/", 1)[1])
+        return tuple([self.key(k) for k in sorted(keys)]), tuple([self.written.get(h, h) for h in sorted(hosts)])
+
+
+def _marks(kind: str, names: tuple[str, ...]) -> dict[str, str]:
+    """A placeholder per name, numbered in the names' order."""
+    return {name: f"{kind}{index}{kind}" for index, name in enumerate(names)} if names else {}
 
 
 @lru_cache(maxsize=1024)
