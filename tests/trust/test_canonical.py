@@ -43,7 +43,7 @@ NAMES = ["app", "App", "service-role/app-1", "ci/deployer", "deployer", "x-{own}
 HOSTS = ["oidc.eks.us-east-1.amazonaws.com/id/ABC123", "oidc.eks.us-east-1.amazonaws.com/id/ABC1234",
          "oidc.eks.eu-west-1.amazonaws.com/id/5B80", "OIDC.eks.us-east-1.amazonaws.com/id/abc123",
          "example.com/issuer", "zzz.example.org", "token.actions.githubusercontent.com", "accounts.google.com",
-         "oidc.eks.us-east-1.amazonaws.com/id/123456789012"]
+         "oidc.eks.us-east-1.amazonaws.com/id/123456789012", "oidc.eks.eu-west-1.amazonaws.com/id/X{own}Y"]
 ORG_PATHS = ["o-aaa/r-ab12/ou-ab12-11111111/", "o-aaa/r-ab12/ou-ab12-22222222/ou-ab12-33333333/", "o-aaa/r-ab12/",
              "o-bbb/r-cd34/ou-cd34-44444444/"]
 UNIQUE_IDS = ["AROAAAAAAAAAAAAAAAAAA", "AIDABBBBBBBBBBBBBBBBB", "AROAC123456789012CCCC"]
@@ -69,6 +69,7 @@ PRINCIPALS = [
     {"Federated": "arn:aws:iam::{own}:oidc-provider/{h0}"}, {"Federated": "arn:aws:iam::{o0}:oidc-provider/{h1}"},
     {"Federated": "arn:aws:iam::{own}:saml-provider/{n1}"}, {"AWS": "arn:aws:sts::{own}:assumed-role/{n0}/s"},
     {"AWS": ["arn:aws:iam::{own}:role/{n0}", "arn:aws:iam::{o0}:root"], "Service": "events.amazonaws.com"},
+    {"AWS": "arn:aws-cn:iam::{o0}:role/{n0}"}, {"AWS": "arn:aws:sts::{o1}:federated-user/{n1}"},
 ]
 ACTIONS = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML", "sts:*",
            ["sts:AssumeRole", "sts:TagSession"], "{a0}"]
@@ -92,10 +93,12 @@ def templates(draw: st.DrawFn) -> dict[str, Any]:
     ``{a0}`` an action list and ``{version}`` the policy version."""
     statements = []
     for index in range(draw(st.integers(1, 3))):
+        effect = draw(st.sampled_from(["Allow", "Allow", "Deny"]))
+        whom = "NotPrincipal" if effect == "Deny" and draw(st.booleans()) else "Principal"  # NotPrincipal: Deny only
         statement: dict[str, Any] = {
             "Sid": f"{{s{index}}}",
-            "Effect": draw(st.sampled_from(["Allow", "Allow", "Deny"])),
-            "Principal": draw(st.sampled_from(PRINCIPALS)),
+            "Effect": effect,
+            whom: draw(st.sampled_from(PRINCIPALS)),
             "Action": draw(st.sampled_from(ACTIONS)),
         }
         conditions: dict[str, dict[str, Any]] = {}
@@ -328,6 +331,22 @@ def test_a_wildcard_the_search_fills_keeps_account_ids_literal() -> None:
         shared = cache.analyse(document(own), Zone(own))
         assert facts(shared) == facts(analyse_trust(parse_policy(document(own)), Zone(own)))
     assert cache.stats["analysed"] == 2
+
+
+def test_an_account_id_inside_a_condition_key_keeps_ids_literal() -> None:
+    # The issuer in the key holds the first account's id; in the second policy it is no longer the
+    # provider's issuer. Keys stay literal, so ids inside them must too.
+    def document(own: str) -> dict[str, Any]:
+        issuer = "oidc.eks.us-east-1.amazonaws.com/id/X{}Y"
+        return {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": f"arn:aws:iam::{own}:oidc-provider/{issuer.format(own)}"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {f"{issuer.format('111111111111')}:aud": "sts.amazonaws.com"}}}]}
+
+    cache = TrustCache()
+    for own in ("111111111111", "555555555555"):
+        shared = cache.analyse(document(own), Zone(own))
+        assert facts(shared) == facts(analyse_trust(parse_policy(document(own)), Zone(own)))
 
 
 def test_the_documents_landing_zones_stamp_into_every_account_are_searched_once() -> None:

@@ -71,8 +71,9 @@ class Abstraction:
     Attributes:
         accounts: the account ids the policy mentions, sorted, when ids may be abstracted (the
             role's own account then too); ``None`` keeps every id literal.
-        residue: the policy's texts with every standalone id blanked out: an account whose digits
-            appear here appears otherwise than as an id, and stays literal.
+        residue: the policy's texts (principals, condition values and keys) with every standalone id
+            blanked out: an account whose digits appear here appears otherwise than as an id, and
+            stays literal.
         names: the principal values (role, user and SAML provider ARNs) renamed, sorted.
         sessions: per name, the session ARN the search gives a caller of that role (else ``None``).
         hosts: the OIDC issuers renamed, lower-cased, sorted; ``written``: each as the policy writes it.
@@ -109,9 +110,10 @@ def abstraction(policy: PolicyDocument) -> Abstraction:
         conditions.extend((statement, c) for c in statement.conditions)
     values = [v for _, c in conditions for v in c.values]
     named = [p.value for p in principals if p.kind is not PrincipalKind.UNIQUE_ID]
-    texts = "\n".join(named + values)
+    keys = [c.key for _, c in conditions]
+    texts = "\n".join(named + values + keys)
     residue = ACCOUNT.sub(" ", texts)
-    accounts = _accounts(policy, principals, conditions, named, values, texts, residue)
+    accounts = _accounts(policy, principals, conditions, named, values, keys, texts, residue)
     if not conditions:
         names, sessions = _names(principals, conditions, "")
         hosts, written = _hosts(principals, conditions, "")
@@ -126,9 +128,12 @@ def abstraction(policy: PolicyDocument) -> Abstraction:
 
 
 def _accounts(policy: PolicyDocument, principals: list[Principal], conditions: list[tuple[Statement, Condition]],
-              named: list[str], values: list[str], texts: str, residue: str) -> tuple[str, ...] | None:
+              named: list[str], values: list[str], keys: list[str], texts: str, residue: str
+              ) -> tuple[str, ...] | None:
     if PRIVATE.search(texts):
         return None
+    if keys and ACCOUNT.search("\n".join(keys)):
+        return None  # keys stay literal: an id in one (an issuer's, say) would not be renamed with the rest
     if any(c.key in ACCOUNT_KEYS for _, c in conditions) and account_patterns(policy, "aws"):
         return None
     mentioned = {p.account for p in principals if p.account}
