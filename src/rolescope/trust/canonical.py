@@ -19,6 +19,7 @@ left out of the key.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -88,7 +89,8 @@ class _Document:
 
 
 class ZoneShapes:
-    """The memo of one scan: each policy's reduction (bounded) and the interned reductions."""
+    """The memo of one scan: each policy's reduction and the interned reductions (both bounded), and
+    for the current zone where its account stands among each set of ids."""
 
     def __init__(self, max_policies: int = 50_000) -> None:
         self._max = max_policies
@@ -96,6 +98,7 @@ class ZoneShapes:
         # keeps its id from being reused while the entry lives.
         self._documents: dict[int, tuple[PolicyDocument, _Document, _Document | None]] = {}
         self._idents: dict[Hashable, int] = {}
+        self._numbers = itertools.count()
         self._zone: Zone | None = None
         self._placed: dict[tuple[str, ...], tuple[tuple[str, ...], Hashable]] = {}  # for the current zone
 
@@ -142,7 +145,11 @@ class ZoneShapes:
         marks = _Marks(found)
         statements = tuple(marks.statement(s) for s in policy.statements)
         key = (found.accounts is None, statements, marks.order(policy))
-        ident = self._idents.setdefault(key, len(self._idents))
+        ident = self._idents.get(key)
+        if ident is None:
+            if len(self._idents) >= 4 * self._max:
+                self._idents = {}  # forgotten reductions only lose sharing: numbers are never reused
+            ident = self._idents[key] = next(self._numbers)
         return _Document(ident, found, tuple(marks.values), tuple(s.sid for s in policy.statements))
 
 
