@@ -11,7 +11,7 @@ import orjson
 
 from rolescope.checks.context import CheckSettings, RoleContext
 from rolescope.checks.finding import CheckError, Finding
-from rolescope.checks.registry import CHECKS, RegisteredCheck, run_checks
+from rolescope.checks.registry import CHECKS, RegisteredCheck, checks_for, run_checks
 from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.model import PolicyDocument
@@ -60,15 +60,16 @@ class ScanResult:
 class TrustCache:
     """Parses and analyses each distinct trust document once per zone: many roles share one.
 
-    With ``share`` (the default), documents that differ only in the role's own account and in
-    literal values the verdicts cannot see (ExternalIds, OIDC subjects, source ARNs...) share one
-    analysis, renamed for each (see :mod:`rolescope.trust.canonical`): the same answers, one search.
+    With ``share`` (the default), documents that differ only in names the verdicts cannot see
+    (account ids, principal names, OIDC issuers, ExternalIds, OIDC subjects, source ARNs, Sids...)
+    share one analysis, renamed for each (see :mod:`rolescope.trust.canonical`): the same answers,
+    one search.
     ``stats`` counts ``analysed`` (searched), ``renamed`` and ``reused`` (identical document and zone).
 
     Memory stays bounded however many accounts one cache serves: a zone names its account, so
     analyses are kept for the current zone only (accounts are scanned one after the other), and
-    parsed documents at most ``max_documents`` at a time; only the templates, which are what
-    accounts share, live for the whole run.
+    parsed documents (and their reductions) at most ``max_documents`` at a time; only the
+    templates, which are what accounts share, live for the whole run.
     """
 
     def __init__(self, share: bool = True, max_documents: int = 50_000) -> None:
@@ -79,7 +80,8 @@ class TrustCache:
         self._zone: Zone | None = None
         self._analyses: dict[bytes, TrustAnalysis] = {}
         self._templates: dict[Hashable, tuple[TrustAnalysis, Template]] = {}
-        self._shapes = ZoneShapes()
+        self._local: dict[Hashable, tuple[TrustAnalysis, Template]] = {}  # keys holding the zone
+        self._shapes = ZoneShapes(max_documents)
 
     def analyse(self, document: dict[str, object], zone: Zone) -> TrustAnalysis:
         """The analysis of ``document`` in ``zone``; raises :class:`PolicyError` for a bad document."""
@@ -87,6 +89,7 @@ class TrustCache:
         if zone != self._zone:
             self._zone = zone
             self._analyses = {}
+            self._local = {}
         found = self._analyses.get(key)
         if found is not None:
             self.stats["reused"] += 1
@@ -109,14 +112,15 @@ class TrustCache:
     def _fresh(self, policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
         shape = template(policy, zone, self._shapes) if self.share else None
         if shape is not None:
-            known = self._templates.get(shape.key)
+            templates = self._local if shape.local else self._templates
+            known = templates.get(shape.key)
             if known is not None:
                 self.stats["renamed"] += 1
                 return instantiate(known[0], known[1], shape, policy, zone)
         self.stats["analysed"] += 1
         analysis = analyse_trust(policy, zone)
         if shape is not None:
-            self._templates[shape.key] = (analysis, shape)
+            templates[shape.key] = (analysis, shape)
         return analysis
 
 
@@ -146,6 +150,9 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
                            snapshot=snapshot)
     findings: list[Finding] = []
     errors: list[CheckError] = []
+    # The checks that can report anything, per analysis (roles with one document share one object);
+    # holding the analysis keeps its id from being reused.
+    relevant: dict[int, tuple[TrustAnalysis, tuple[RegisteredCheck, ...]]] = {}
     for role in snapshot.roles:
         try:
             analysis = cache.analyse(role.trust_policy, zone)
@@ -155,10 +162,14 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
             errors.append(CheckError("trust-policy", snapshot.account_id, role.arn, reason))
             continue
         result.roles.append(RoleResult(role, analysis))
-        context = RoleContext(snapshot.account_id, role.arn, analysis, settings, role, snapshot)
-        role_findings, role_errors = run_checks(context, checks)
-        findings += role_findings
-        errors += role_errors
+        known = relevant.get(id(analysis))
+        if known is None:
+            known = relevant[id(analysis)] = (analysis, checks_for(analysis, checks))
+        if known[1]:
+            context = RoleContext(snapshot.account_id, role.arn, analysis, settings, role, snapshot)
+            role_findings, role_errors = run_checks(context, known[1])
+            findings += role_findings
+            errors += role_errors
     return result, findings, errors
 
 

@@ -24,11 +24,12 @@ def test_analyses_are_kept_for_the_current_zone_only() -> None:
     assert cache.stats["analysed"] + cache.stats["renamed"] == 3
 
 
-def test_parsed_documents_are_bounded() -> None:
+def test_parsed_documents_and_their_reductions_are_bounded() -> None:
     cache = TrustCache(max_documents=3)
     zone = Zone("111111111111")
     for index in range(10):
         cache.analyse(_trust(f"{index:012d}"), zone)
         assert len(cache._policies) <= 3
+        assert len(cache._shapes._documents) <= 3  # their reductions too
     again = cache.analyse(_trust("000000000009"), zone)
     assert again.outside_accounts == ("000000000009",)

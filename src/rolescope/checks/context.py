@@ -93,9 +93,12 @@ class RoleContext:
 
 
 class Check(Protocol):
-    """One module per check exposes ``CHECK_ID`` and ``run``."""
+    """One module per check exposes ``CHECK_ID``, ``applies`` (whether ``run`` can report anything for a
+    role with this analysis: a cheap test scans use to skip it) and ``run``."""
 
     CHECK_ID: str
+
+    def applies(self, analysis: TrustAnalysis) -> bool: ...
 
     def run(self, context: RoleContext) -> Iterable[Finding]: ...
 

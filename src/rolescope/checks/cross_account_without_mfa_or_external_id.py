@@ -6,9 +6,15 @@ from collections.abc import Iterator
 
 from rolescope.checks.context import RoleContext
 from rolescope.checks.finding import Finding
+from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.witness import Scope
 
 CHECK_ID = "cross-account-without-mfa-or-external-id"
+
+
+def applies(analysis: TrustAnalysis) -> bool:
+    """Whether :func:`run` can report anything for a role with ``analysis`` (``False``: it returns at once)."""
+    return analysis.cross_account and not analysis.mfa_or_external_id_required
 
 
 def run(context: RoleContext) -> Iterator[Finding]:

@@ -6,8 +6,14 @@ from collections.abc import Iterator
 
 from rolescope.checks.context import RoleContext
 from rolescope.checks.finding import Finding
+from rolescope.trust.analysis import TrustAnalysis
 
 CHECK_ID = "long-session-cross-account-role"
+
+
+def applies(analysis: TrustAnalysis) -> bool:
+    """Whether :func:`run` can report anything for a role with ``analysis`` (``False``: it returns at once)."""
+    return analysis.cross_account
 
 
 def run(context: RoleContext) -> Iterator[Finding]:

@@ -6,9 +6,15 @@ from collections.abc import Iterator
 
 from rolescope.checks.context import RoleContext, shown
 from rolescope.checks.finding import Finding
+from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.providers import PUBLIC_PROVIDERS
 
 CHECK_ID = "oidc-trust-without-subject"
+
+
+def applies(analysis: TrustAnalysis) -> bool:
+    """Whether :func:`run` can report anything for a role with ``analysis`` (``False``: it returns at once)."""
+    return bool(analysis.oidc_without_subject)
 
 
 def run(context: RoleContext) -> Iterator[Finding]:

@@ -7,8 +7,14 @@ from collections.abc import Iterator
 from rolescope.checks.context import RoleContext
 from rolescope.checks.finding import Finding
 from rolescope.checks.permissions import privileged_grants
+from rolescope.trust.analysis import TrustAnalysis
 
 CHECK_ID = "privileged-cross-account-role"
+
+
+def applies(analysis: TrustAnalysis) -> bool:
+    """Whether :func:`run` can report anything for a role with ``analysis`` (``False``: it returns at once)."""
+    return analysis.cross_account
 
 
 def run(context: RoleContext) -> Iterator[Finding]:

@@ -6,8 +6,14 @@ from collections.abc import Iterator
 
 from rolescope.checks.context import RoleContext, shown
 from rolescope.checks.finding import Finding
+from rolescope.trust.analysis import TrustAnalysis
 
 CHECK_ID = "public-trust"
+
+
+def applies(analysis: TrustAnalysis) -> bool:
+    """Whether :func:`run` can report anything for a role with ``analysis`` (``False``: it returns at once)."""
+    return bool(analysis.public_paths)
 
 
 def run(context: RoleContext) -> Iterator[Finding]:

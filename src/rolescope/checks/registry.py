@@ -21,6 +21,7 @@ from rolescope.checks import (
 )
 from rolescope.checks.context import RoleContext
 from rolescope.checks.finding import CheckError, Finding
+from rolescope.trust.analysis import TrustAnalysis
 
 CheckFunction = Callable[[RoleContext], Iterable[Finding]]
 
@@ -30,10 +31,12 @@ class RegisteredCheck:
     id: str
     run: CheckFunction
     needs_account: bool  # decidable only with the role's account data (not by check-policy alone)
+    # Whether the check can report anything for a role with this analysis; None: it may, always.
+    applies: Callable[[TrustAnalysis], bool] | None = None
 
 
 def _register(module: ModuleType, needs_account: bool) -> RegisteredCheck:
-    return RegisteredCheck(module.CHECK_ID, module.run, needs_account)
+    return RegisteredCheck(module.CHECK_ID, module.run, needs_account, module.applies)
 
 
 CHECKS: tuple[RegisteredCheck, ...] = (
@@ -50,6 +53,20 @@ CHECKS: tuple[RegisteredCheck, ...] = (
     _register(unused_cross_account_role, True),
 )
 CHECK_IDS = tuple(check.id for check in CHECKS)
+
+
+def checks_for(analysis: TrustAnalysis, checks: Iterable[RegisteredCheck] = CHECKS) -> tuple[RegisteredCheck, ...]:
+    """The checks that can report anything (finding or error) about a role with ``analysis``: each
+    check left out would return at once, before reading anything else.
+
+    Args:
+        analysis: the role's trust analysis.
+        checks: the checks to choose from.
+
+    Returns:
+        Those of ``checks`` that apply, in their order.
+    """
+    return tuple(check for check in checks if check.applies is None or check.applies(analysis))
 
 
 def run_checks(context: RoleContext, checks: Iterable[RegisteredCheck] = CHECKS

@@ -6,8 +6,14 @@ from collections.abc import Iterator
 
 from rolescope.checks.context import RoleContext
 from rolescope.checks.finding import Finding
+from rolescope.trust.analysis import TrustAnalysis
 
 CHECK_ID = "service-trust-without-source-condition"
+
+
+def applies(analysis: TrustAnalysis) -> bool:
+    """Whether :func:`run` can report anything for a role with ``analysis`` (``False``: it returns at once)."""
+    return bool(analysis.service_without_source)
 
 
 def run(context: RoleContext) -> Iterator[Finding]:

@@ -7,8 +7,15 @@ from collections.abc import Iterator
 from rolescope.checks.context import RoleContext
 from rolescope.checks.finding import Finding
 from rolescope.policy.model import PrincipalKind
+from rolescope.trust.analysis import TrustAnalysis
 
 CHECK_ID = "trust-to-deleted-principal"
+
+
+def applies(analysis: TrustAnalysis) -> bool:
+    """Whether :func:`run` can report anything for a role with ``analysis`` (``False``: it returns at once)."""
+    return any(p.kind is PrincipalKind.UNIQUE_ID for statement in analysis.policy.statements
+               for p in statement.principals or ())
 
 
 def run(context: RoleContext) -> Iterator[Finding]:

@@ -8,6 +8,7 @@ from rolescope.checks.context import RoleContext
 from rolescope.checks.finding import Finding
 from rolescope.policy.arn import ACCOUNT_ID
 from rolescope.policy.model import Effect
+from rolescope.trust.analysis import TrustAnalysis
 
 CHECK_ID = "weak-external-id"
 POSITIVE = frozenset({"StringEquals", "StringLike", "StringEqualsIgnoreCase"})
@@ -28,6 +29,13 @@ def weakness(value: str, minimum: int, wildcard: bool) -> str | None:
     if len(value) < minimum:
         return f"it has fewer than {minimum} characters"
     return None
+
+
+def applies(analysis: TrustAnalysis) -> bool:
+    """Whether :func:`run` can report anything for a role with ``analysis`` (``False``: it returns at once)."""
+    return any(condition.key == "sts:externalid" and condition.operator in POSITIVE
+               for statement in analysis.policy.statements if statement.effect is Effect.ALLOW
+               for condition in statement.conditions)
 
 
 def run(context: RoleContext) -> Iterator[Finding]:

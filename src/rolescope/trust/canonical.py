@@ -1,54 +1,49 @@
 """Sharing one trust analysis among documents that differ only in names the verdicts cannot see.
 
 Organisations stamp a few trust-policy templates into every account: the same service trust with
-``aws:SourceAccount`` set to the role's own account, the same EKS trust with another service account
-as its subject, the same vendor trust with another ExternalId. The search reads
+``aws:SourceAccount`` set to the role's own account, the same EKS trust for another cluster and
+service account, the same chained-role trust naming another role of the account, the same vendor
+trust with another ExternalId. :mod:`rolescope.trust.abstraction` decides which names in a policy
+the search reads only through equality and order (account ids, principal names, OIDC issuers,
+unique ids, an organisation path, equality-only values); :func:`template` replaces them with
+placeholders numbered in the order the real names sort, and adds what the search makes of the
+role's zone (where its own account sorts among the others, which of them belong to the
+organisation, which representatives of unnamed accounts it tries). Two (policy, zone) pairs with
+equal keys therefore have analyses that are renamings of each other: :func:`instantiate` renames
+one into the other (:mod:`rolescope.trust.renaming`). Sids, the policy version (once no condition
+holds a policy variable) and the spelling of the action list are not read by the search and are
+left out of the key.
 
-* the role's own account only through equality with the accounts it meets (when no condition reads
-  the caller's account: ``aws:PrincipalAccount``/``aws:PrincipalArn``), and
-* the literal values of the condition keys in :data:`RENAMEABLE` only through equality (when every
-  condition on the key is a plain string/ARN equality or ``Null``, without wildcards, policy
-  variables, account ids other than the role's own, or search-reserved characters),
-
-so two such documents have analyses that are renamings of each other. :func:`template` reduces a
-policy (and the role's zone) to a hashable key and the values it abstracted; :func:`instantiate`
-renames an analysis computed for one member of the key to another member. Everything else (which
-accounts a policy names, how they sort against the role's own, which representatives of unnamed
-accounts the search tries, the organisation) is part of the key, so a rename never changes a
-verdict, a path or an example beyond the renamed values themselves.
-
-``tests/trust/test_canonical.py`` checks the renamed analyses against direct ones.
+``tests/trust/test_canonical.py`` checks renamed analyses against direct ones, examples included.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import re
+import itertools
+from bisect import bisect_left
 from collections.abc import Hashable
 from dataclasses import dataclass
-from enum import Enum
 from functools import lru_cache
 from typing import Any
 
-from rolescope.policy.model import Condition, PolicyDocument, Principal
-from rolescope.policy.qualifier import Qualifier
-from rolescope.policy.request import Request
-from rolescope.trust.accounts import ACCOUNT_KEYS
+from rolescope.policy.evaluate import action_matches
+from rolescope.policy.model import Condition, PolicyDocument, Principal, PrincipalKind, Statement
+from rolescope.policy.request import ASSUME_ACTIONS
+from rolescope.trust.abstraction import (
+    ACCOUNT,
+    ORG_PATHS,
+    Abstraction,
+    abstraction,
+    issuer_host,
+    runs,
+    with_issuer,
+)
 from rolescope.trust.analysis import TrustAnalysis
-from rolescope.trust.witness import Zone, member_representatives, mentioned_accounts, unnamed_classes
+from rolescope.trust.renaming import Renaming
+from rolescope.trust.witness import Zone, member_representatives, unnamed_classes
 
-# Condition keys whose literal values the search only compares for equality (no caller identity
-# fixes them): ExternalIds, source ARNs, SAML and OIDC claims (keys outside the AWS prefixes).
-RENAMEABLE = frozenset({"sts:externalid", "aws:sourcearn"})
-_AWS_PREFIXES = ("aws:", "sts:", "saml:", "iam:")
-_EQUALITY = frozenset({"StringEquals", "StringNotEquals", "StringLike", "StringNotLike",
-                       "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"})
-_ARN_FAMILY = frozenset({"ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"})
-_RESERVED = re.compile("[\ue000-\uf8ff*?]|\\$\\{")  # search markers, wildcards, policy variables
-_ACCOUNT = re.compile(r"(?<!\d)\d{12}(?!\d)")
-_OWN = "\ue0f0"  # stands for the role's own account in keys
-_VALUE = "\ue0f1"  # stands for a renamed value in keys
 _TOP = "999999999000"  # the search's representatives of unnamed accounts come from above here
+_VALUE, _PATH = "\ue0f1", "\ue0f5"  # a renamed value, the renamed organisation path
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,209 +52,223 @@ class Template:
 
     Attributes:
         key: equal for two (policy, zone) pairs exactly when one's analysis renames to the other's.
-        own: the role's own account when it was abstracted, else ``None``.
+        accounts: the account ids abstracted (the policy's and the role's own), sorted; ``None``
+            when ids stay literal.
+        names: the principal ARNs abstracted, sorted; ``sessions``: the session ARN of each
+            (``None`` but for roles).
+        hosts: the OIDC issuers abstracted, lower-cased and sorted; ``written``: as the policy
+            writes them.
+        org_path: the organisation path prefix abstracted.
         values: the abstracted literal values, in the order their placeholders were handed out.
         keys: the condition keys whose values were abstracted.
+        sids: each statement's Sid.
+        local: the key holds the zone itself (ids stayed literal): no other zone shares it.
     """
 
     key: Hashable
-    own: str | None
+    accounts: tuple[str, ...] | None
+    names: tuple[str, ...]
+    sessions: tuple[str | None, ...]
+    hosts: tuple[str, ...]
+    written: tuple[str, ...]
+    org_path: str | None
     values: tuple[str, ...]
     keys: frozenset[str]
+    sids: tuple[str | None, ...]
+    local: bool = False
 
 
-def _renameable_key(key: str) -> bool:
-    return key in RENAMEABLE or key.startswith("saml:") or not key.startswith(_AWS_PREFIXES)
+@dataclass(frozen=True, slots=True)
+class _Document:
+    """A policy's reduction, whatever the zone: an interned key and the names it abstracted."""
 
-
-@lru_cache(maxsize=65536)
-def _read(value: str) -> tuple[bool, tuple[str, ...]]:
-    """Whether ``value`` holds anything the search reads beyond equality, and the account ids in it."""
-    return not value or _RESERVED.search(value) is not None, tuple(_ACCOUNT.findall(value))
-
-
-def _literal(condition: Condition, value: str, own: str | None) -> bool:
-    """Whether ``value`` of ``condition`` can be abstracted: equality semantics, nothing the search reads."""
-    reserved, accounts = _read(value)
-    if reserved or any(account != own for account in accounts):
-        return False
-    # ArnLike never matches a value of two to five parts: not plain equality there.
-    return condition.operator not in _ARN_FAMILY or not 0 < value.count(":") < 5
-
-
-def _renameable_keys(policy: PolicyDocument, own: str | None) -> set[str]:
-    by_key: dict[str, list[Condition]] = {}
-    for statement in policy.statements:
-        for condition in statement.conditions:
-            by_key.setdefault(condition.key, []).append(condition)
-    found = set()
-    for key, conditions in by_key.items():
-        if not _renameable_key(key):
-            continue
-        if all(
-            c.qualifier is Qualifier.NONE and not c.variables and (
-                c.operator == "Null" or (c.operator in _EQUALITY and all(_literal(c, v, own) for v in c.values))
-            )
-            for c in conditions
-        ):
-            found.add(key)
-    return found
+    ident: int
+    abstraction: Abstraction
+    values: tuple[str, ...]
+    sids: tuple[str | None, ...]
 
 
 class ZoneShapes:
-    """Per zone, what the search makes of the accounts a policy names (memoised: few distinct sets)."""
+    """The memo of one scan: each policy's reduction and the interned reductions (both bounded), and
+    for the current zone where its account stands among each set of ids."""
 
-    def __init__(self) -> None:
-        self._found: dict[tuple[Zone, frozenset[str]], Hashable] = {}
+    def __init__(self, max_policies: int = 50_000) -> None:
+        self._max = max_policies
+        # id(policy) -> (policy, abstracted reduction, literal-ids reduction); holding the policy
+        # keeps its id from being reused while the entry lives.
+        self._documents: dict[int, tuple[PolicyDocument, _Document, _Document | None]] = {}
+        self._idents: dict[Hashable, int] = {}
+        self._numbers = itertools.count()
+        self._zone: Zone | None = None
+        self._placed: dict[tuple[str, ...], tuple[tuple[str, ...], Hashable]] = {}  # for the current zone
 
-    def shape(self, zone: Zone, named: frozenset[str]) -> Hashable:
-        """The zone as the search sees it with ``named`` (the other accounts the policy mentions)."""
-        found = self._found.get((zone, named))
+    def document(self, policy: PolicyDocument, literal: bool = False) -> _Document:
+        """The reduction of ``policy`` (with every account id literal if ``literal``)."""
+        entry = self._documents.get(id(policy))
+        if entry is None or entry[0] is not policy:
+            if len(self._documents) >= self._max:
+                self._documents = {}
+            found = abstraction(policy)
+            entry = (policy, self._reduce(policy, found), None)
+            self._documents[id(policy)] = entry
+        if not literal or entry[1].abstraction.accounts is None:
+            return entry[1]
+        if entry[2] is None:
+            kept = entry[1].abstraction
+            literal_ids = Abstraction(None, kept.residue, kept.names, kept.sessions, kept.hosts, kept.written,
+                                      kept.unique_ids, kept.org_path, kept.value_keys)
+            entry = (policy, entry[1], self._reduce(policy, literal_ids))
+            self._documents[id(policy)] = entry
+        return entry[2]  # type: ignore[return-value]
+
+    def placed(self, ids: tuple[str, ...], zone: Zone) -> tuple[tuple[str, ...], Hashable]:
+        """The role's own account placed among the account ids a policy names, and what the search
+        makes of them in ``zone``: where the own account sorts, which ids belong to the organisation,
+        the representatives of unnamed accounts and of other members it tries."""
+        if zone is not self._zone:
+            self._zone, self._placed = zone, {}
+        found = self._placed.get(ids)
         if found is None:
-            accounts = named | {zone.account_id}
+            own = zone.account_id
+            index = bisect_left(ids, own)
+            present = index < len(ids) and ids[index] == own
+            accounts = ids if present else (*ids[:index], own, *ids[index:])
             org = zone.org_accounts
-            members = None
-            if zone.org_id and org is not None:
-                members = member_representatives((), accounts, org)
-            found = (
-                zone.partition,
-                zone.org_id,
-                org is None,
-                tuple(sorted((a, org is not None and a in org) for a in named)),
-                sum(1 for a in named if a < zone.account_id),  # where the own account sorts among them
-                unnamed_classes((), accounts, zone),  # what the search itself uses
-                members,
-            )
-            self._found[(zone, named)] = found
+            named = frozenset(accounts)
+            members = member_representatives((), named, org) if zone.org_id and org is not None else None
+            found = self._placed[ids] = (accounts, (
+                index, present, zone.partition, zone.org_id, None if org is None else tuple(a in org for a in accounts),
+                unnamed_classes((), named, zone), members))
         return found
+
+    def _reduce(self, policy: PolicyDocument, found: Abstraction) -> _Document:
+        marks = _Marks(found)
+        statements = tuple(marks.statement(s) for s in policy.statements)
+        key = (found.accounts is None, statements, marks.order(policy))
+        ident = self._idents.get(key)
+        if ident is None:
+            if len(self._idents) >= 4 * self._max:
+                self._idents = {}  # forgotten reductions only lose sharing: numbers are never reused
+            ident = self._idents[key] = next(self._numbers)
+        return _Document(ident, found, tuple(marks.values), tuple(s.sid for s in policy.statements))
+
+
+class _Marks:
+    """Placeholders for one policy's abstracted names, and the policy's statements written with them."""
+
+    def __init__(self, found: Abstraction) -> None:
+        self.found = found
+        self.accounts = _marks("\ue0f0", found.accounts or ())
+        self.names = _marks("\ue0f2", found.names)
+        self.unique_ids = _marks("\ue0f3", found.unique_ids)
+        self.hosts = _marks("\ue0f4", found.hosts)
+        self.written = _marks("\ue0f4", found.written)
+        self.values: dict[str, int] = {}
+
+    def text(self, value: str) -> str:
+        if not self.accounts or not runs(value):
+            return value
+        return ACCOUNT.sub(lambda m: self.accounts.get(m.group(0), m.group(0)), value)
+
+    def principal(self, principal: Principal) -> str:
+        value = principal.value
+        if value in self.names:
+            head = value.split("/", 1)[0]  # arn:...:iam::ACCOUNT:role (the kind and the account stay)
+            return f"{self.text(head)}/{self.names[value]}"
+        if principal.kind is PrincipalKind.UNIQUE_ID:
+            return self.unique_ids[value]
+        if principal.kind is PrincipalKind.OIDC_PROVIDER and self.written and ":oidc-provider/" in value:
+            head, host = value.split(":oidc-provider/", 1)
+            if host in self.written:
+                return f"{self.text(head)}:oidc-provider/{self.written[host]}"
+        return self.text(value)
+
+    def principals(self, found: frozenset[Principal] | None) -> frozenset[tuple[str, str]] | None:
+        return None if found is None else frozenset((p.type.value, self.principal(p)) for p in found)
+
+    def key(self, key: str) -> str:
+        return with_issuer(key, self.hosts)
+
+    def host(self, condition: Condition) -> str | None:
+        written = issuer_host(condition.key_as_written)
+        return None if written is None else self.written.get(written, written)
+
+    def condition(self, condition: Condition) -> tuple[Any, ...]:
+        shown: tuple[Any, ...]
+        if condition.key in self.found.value_keys and condition.operator != "Null":
+            shown = tuple([
+                (_VALUE, self.values.setdefault(v, len(self.values)), min(v.count(":"), 5),
+                 tuple([self.accounts.get(a, a) for a in runs(v)]))
+                for v in condition.values
+            ])
+        elif condition.key == ORG_PATHS and self.found.org_path is not None:
+            shown = (_PATH,)
+        else:
+            shown = tuple([self.text(v) for v in condition.values])
+        return (condition.operator, condition.qualifier, condition.if_exists, self.key(condition.key),
+                self.host(condition), condition.variables, shown)
+
+    def statement(self, statement: Statement) -> tuple[Any, ...]:
+        return (statement.index, statement.effect, self.principals(statement.principals),
+                self.principals(statement.not_principals), _covers(statement.actions, statement.not_actions),
+                tuple([self.condition(c) for c in statement.conditions]))
+
+    def order(self, policy: PolicyDocument) -> Hashable:
+        """How renamed issuers sort among every condition key and issuer they are compared with."""
+        if not self.hosts:
+            return None
+        keys: set[str] = set()
+        hosts: set[str] = set()
+        for statement in policy.statements:
+            for condition in statement.conditions:
+                keys.add(condition.key)
+                host = issuer_host(condition.key_as_written)
+                if host is not None:
+                    hosts.add(host)
+            for principal in (*(statement.principals or ()), *(statement.not_principals or ())):
+                if principal.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in principal.value:
+                    hosts.add(principal.value.split(":oidc-provider/", 1)[1])
+        return tuple([self.key(k) for k in sorted(keys)]), tuple([self.written.get(h, h) for h in sorted(hosts)])
+
+
+def _marks(kind: str, names: tuple[str, ...]) -> dict[str, str]:
+    """A placeholder per name, numbered in the names' order."""
+    return {name: f"{kind}{index}{kind}" for index, name in enumerate(names)} if names else {}
+
+
+@lru_cache(maxsize=1024)
+def _covers(actions: tuple[str, ...] | None, not_actions: tuple[str, ...] | None) -> tuple[bool, ...]:
+    """Which sts:AssumeRole* actions a statement covers: all the search reads of its action list."""
+    if actions is not None:
+        return tuple(action_matches(actions, a) for a in ASSUME_ACTIONS)
+    return tuple(not_actions is None or not action_matches(not_actions, a) for a in ASSUME_ACTIONS)
 
 
 def template(policy: PolicyDocument, zone: Zone, shapes: ZoneShapes) -> Template | None:
-    """The template of ``policy`` in ``zone``, or ``None`` when nothing can be abstracted safely.
+    """The template of ``policy`` in ``zone``, or ``None`` when its conditions hold policy variables.
 
     Args:
         policy: the parsed trust policy.
         zone: the role's account and organisation.
-        shapes: the memo of zone shapes (one per scan).
+        shapes: the memo of one scan.
     """
-    own: str | None = zone.account_id
     if policy.version == "2012-10-17" and any(c.variables for s in policy.statements for c in s.conditions):
         return None
-    if own is None or own >= _TOP or any(c.key in ACCOUNT_KEYS for s in policy.statements for c in s.conditions):
-        own = None
-    named = frozenset(mentioned_accounts(policy))
-    if own is not None and any(own in text and _ACCOUNT.sub("", text).count(own) for text in _texts(policy)):
-        own = None  # the account's digits appear elsewhere than as an account id: keep it literal
-    renameable = _renameable_keys(policy, own)
-    if own is None and not renameable:
-        return None
-    values: dict[str, int] = {}
-
-    def text(value: str) -> str:
-        if own is None or own not in value:
-            return value
-        return _ACCOUNT.sub(lambda m: _OWN if m.group(0) == own else m.group(0), value)
-
-    def condition_key(condition: Condition) -> tuple[Any, ...]:
-        shown: tuple[Any, ...]
-        if condition.key in renameable and condition.operator != "Null":
-            shown = tuple(
-                (_VALUE, values.setdefault(v, len(values)), min(v.count(":"), 5)) for v in condition.values
-            )
-        else:
-            shown = tuple(text(v) for v in condition.values)
-        return (condition.operator, condition.qualifier, condition.if_exists, condition.key, condition.variables,
-                shown)
-
-    def principals(found: frozenset[Principal] | None) -> frozenset[tuple[str, str]] | None:
-        return None if found is None else frozenset((p.type.value, text(p.value)) for p in found)
-
-    statements = tuple(
-        (s.index, s.sid, s.effect, principals(s.principals), principals(s.not_principals), s.actions, s.not_actions,
-         tuple(condition_key(c) for c in s.conditions))
-        for s in policy.statements
-    )
-    others = named - {zone.account_id} if own is not None else named
-    shape = shapes.shape(zone, frozenset(others)) if own is not None else (zone,)
-    return Template((policy.version, statements, shape), own, tuple(values), frozenset(renameable))
+    document = shapes.document(policy)
+    found = document.abstraction
+    own = zone.account_id
+    if found.accounts is not None and not (own >= _TOP or own in found.residue or (
+            zone.org_id is not None and ACCOUNT.search(zone.org_id))):
+        accounts, shape = shapes.placed(found.accounts, zone)
+        return _template((document.ident, shape), accounts, document, local=False)
+    document = shapes.document(policy, literal=True)
+    return _template((document.ident, zone), None, document, local=True)
 
 
-def _texts(policy: PolicyDocument) -> list[str]:
-    """Every text of the policy in which an account id may stand; Sids and condition keys count as
-    longer numbers (the search never reads an account there, so the own account must not be in them)."""
-    found = []
-    for statement in policy.statements:
-        for principal in (statement.principals or frozenset()) | (statement.not_principals or frozenset()):
-            found.append(principal.value)
-        if statement.sid:
-            found.append(f"0{statement.sid}0")
-        for condition in statement.conditions:
-            found.extend(condition.values)
-            found.append(f"0{condition.key}0")
-    return found
-
-
-class _Renamer:
-    """Renames the own account (as a whole twelve-digit id) everywhere, and abstracted values in the
-    request contexts of the keys they were abstracted from."""
-
-    def __init__(self, source: Template, target: Template) -> None:
-        self.source_own = source.own if source.own and source.own != target.own else None
-        self.own = re.compile(rf"(?<!\d){source.own}(?!\d)") if self.source_own else None
-        self.target_own = target.own or ""
-        self.values = {a: b for a, b in zip(source.values, target.values, strict=True) if a != b}
-        self.keys = source.keys
-
-    @property
-    def idle(self) -> bool:
-        return self.own is None and not self.values
-
-    def text(self, value: str) -> str:
-        if self.own is None or self.source_own not in value:  # type: ignore[operator]
-            return value
-        return self.own.sub(self.target_own, value)
-
-    def context_value(self, key: str, value: str) -> str:
-        if key in self.keys and value in self.values:
-            return self.values[value]
-        return self.text(value)
-
-    def any(self, value: Any) -> Any:
-        kind = type(value)
-        if kind is str:
-            return self.text(value)
-        if kind is tuple:
-            return tuple([self.any(v) for v in value])
-        if kind in _KEPT or value is None or isinstance(value, Enum):
-            return value
-        if kind is Request:
-            return Request(
-                self.any(value.caller), value.action,
-                {k: tuple([self.context_value(k, v) for v in values]) for k, values in value.context.items()},
-            )
-        if kind is list:
-            return [self.any(v) for v in value]
-        if kind is frozenset:
-            return frozenset(self.any(v) for v in value)
-        if kind is dict:
-            return {k: self.any(v) for k, v in value.items()}
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return kind(**{name: self.any(getattr(value, name)) for name in _init_fields(kind)})
-        raise TypeError(f"cannot rename inside {kind.__name__}")  # a new kind of field: teach it here
-
-
-_KEPT = frozenset({bool, int, float})
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _init_fields(cls: type) -> tuple[str, ...]:
-    names = _FIELDS.get(cls)
-    if names is None:
-        fields = dataclasses.fields(cls)
-        if any(not f.init for f in fields):
-            raise TypeError(f"cannot rebuild {cls.__name__}: it has fields outside __init__")
-        names = _FIELDS[cls] = tuple(f.name for f in fields)
-    return names
+def _template(key: Hashable, accounts: tuple[str, ...] | None, document: _Document, local: bool) -> Template:
+    found = document.abstraction
+    return Template(key, accounts, found.names, found.sessions, found.hosts, found.written, found.org_path,
+                    document.values, found.value_keys, document.sids, local)
 
 
 def instantiate(analysis: TrustAnalysis, source: Template, target: Template, policy: PolicyDocument,
@@ -273,9 +282,15 @@ def instantiate(analysis: TrustAnalysis, source: Template, target: Template, pol
         policy: the policy the result is about.
         zone: its zone.
     """
-    renamer = _Renamer(source, target)
-    if renamer.idle:
-        return dataclasses.replace(analysis, policy=policy, zone=zone)
-    changes = {name: renamer.any(getattr(analysis, name))
-               for name in _init_fields(type(analysis)) if name not in ("policy", "zone")}
-    return dataclasses.replace(analysis, policy=policy, zone=zone, **changes)
+    renaming = Renaming(
+        accounts=(source.accounts or (), target.accounts or ()),
+        names=(source.names, target.names),
+        sessions=(source.sessions, target.sessions),
+        hosts=(source.hosts, target.hosts),
+        written=(source.written, target.written),
+        org_path=(source.org_path, target.org_path),
+        values=(source.values, target.values),
+        value_keys=source.keys,
+        sids=(source.sids, target.sids),
+    )
+    return renaming.analysis(analysis, policy, zone)

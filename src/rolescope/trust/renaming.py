@@ -1,0 +1,190 @@
+"""Renaming an analysis computed for one policy into the analysis of its twin (same template).
+
+The template (:mod:`rolescope.trust.canonical`) pairs each abstracted name of the source policy
+with the target's. The analysis holds those names in known places only, and each is renamed there:
+
+* account ids, as whole twelve-digit runs, in every string (callers, principals, request values);
+* principal ARNs and the session ARNs the search derives from them, where the analysis names a
+  principal (callers, trust-path principals, exposures);
+* OIDC issuers, in provider ARNs (the same places) and in condition keys (request contexts,
+  requirement names);
+* equality-only values and the organisation path, in the request values of their keys;
+* Sids, taken from the target policy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Mapping
+from functools import cache
+
+from rolescope.policy.model import PolicyDocument
+from rolescope.policy.request import Caller, Request
+from rolescope.trust.abstraction import ACCOUNT, ORG_PATHS, with_issuer
+from rolescope.trust.analysis import Exposure, TrustAnalysis, TrustPath
+from rolescope.trust.witness import Zone
+
+_PROVIDER = ":oidc-provider/"
+# The fields this module renames, per type: a new field must be taught here (see _check_fields).
+_FIELDS: dict[type, tuple[str, ...]] = {
+    TrustAnalysis: ("zone", "policy", "cross_account", "public", "mfa_or_external_id_required", "paths",
+                    "outside_accounts", "public_paths", "oidc_without_subject", "saml_without_audience",
+                    "service_without_source"),
+    TrustPath: ("statement", "sid", "scope", "principals", "requires", "guarded", "public", "example"),
+    Exposure: ("statement", "sid", "principal", "example"),
+    Request: ("caller", "action", "context"),
+    Caller: ("type", "arn", "account", "session_arn", "unique_id"),
+}
+
+
+Pairs = tuple[tuple[str | None, ...], tuple[str | None, ...]]  # a source's names and its twin's, in the same order
+
+
+def _changes(pairs: Pairs) -> dict[str, str]:
+    source, target = pairs
+    if source == target:
+        return {}
+    return {a: b for a, b in zip(source, target, strict=True) if a != b and a is not None and b is not None}
+
+
+@cache
+def _check_fields() -> None:
+    for kind, names in _FIELDS.items():
+        found = tuple(f.name for f in dataclasses.fields(kind))
+        if found != names:
+            raise TypeError(f"cannot rename {kind.__name__}: its fields changed to {found}; teach renaming.py")
+
+
+class Renaming:
+    """The pairs of source and target names of two twin policies, and their application to an analysis."""
+
+    def __init__(self, *, accounts: Pairs, names: Pairs, sessions: Pairs, hosts: Pairs, written: Pairs,
+                 org_path: tuple[str | None, str | None], values: Pairs, value_keys: frozenset[str],
+                 sids: tuple[tuple[str | None, ...], tuple[str | None, ...]]) -> None:
+        _check_fields()
+        self.accounts = _changes(accounts)
+        self.names = _changes(names)
+        self.names.update(_changes(sessions))
+        self.hosts = _changes(hosts)
+        self.written = _changes(written)
+        source, target = org_path
+        self.org_path = (source, target) if source is not None and target is not None and source != target else None
+        self.values = _changes(values)
+        self.value_keys = value_keys
+        self.sids = None if sids[0] == sids[1] else sids[1]
+        # The common case, one account renamed: a split and a join instead of a regular expression.
+        self._single = next(iter(self.accounts.items())) if len(self.accounts) == 1 else None
+
+    @property
+    def idle(self) -> bool:
+        return not (self.accounts or self.names or self.hosts or self.written or self.org_path or self.values
+                    or self.sids is not None)
+
+    def analysis(self, analysis: TrustAnalysis, policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
+        """``analysis`` with every source name replaced by the target's, about ``policy`` in ``zone``."""
+        if self.idle:
+            return dataclasses.replace(analysis, policy=policy, zone=zone)
+        return TrustAnalysis(
+            zone=zone,
+            policy=policy,
+            cross_account=analysis.cross_account,
+            public=analysis.public,
+            mfa_or_external_id_required=analysis.mfa_or_external_id_required,
+            paths=tuple(self.path(p) for p in analysis.paths),
+            outside_accounts=tuple(self.account(a) for a in analysis.outside_accounts),
+            public_paths=self.exposures(analysis.public_paths),
+            oidc_without_subject=self.exposures(analysis.oidc_without_subject),
+            saml_without_audience=self.exposures(analysis.saml_without_audience),
+            service_without_source=self.exposures(analysis.service_without_source),
+        )
+
+    def account(self, account: str) -> str:
+        return self.accounts.get(account, account)
+
+    def text(self, value: str) -> str:
+        """``value`` with its account ids (whole twelve-digit runs) renamed."""
+        if self._single is not None:
+            source, target = self._single
+            if source not in value:
+                return value
+            pieces = value.split(source)
+            if not any((left and left[-1].isdecimal()) or (right and right[0].isdecimal())
+                       for left, right in itertools.pairwise(pieces)):
+                return target.join(pieces)
+        elif not any(account in value for account in self.accounts):
+            return value
+        return ACCOUNT.sub(lambda m: self.accounts.get(m.group(0), m.group(0)), value)
+
+    def principal(self, value: str) -> str:
+        """A principal, caller or session ARN (or ``*``, a service, an identity provider)."""
+        found = self.names.get(value)
+        if found is not None:
+            return found
+        if self.written and _PROVIDER in value:
+            head, host = value.split(_PROVIDER, 1)
+            return f"{self.text(head)}{_PROVIDER}{self.written.get(host, host)}"
+        return self.text(value)
+
+    def key(self, key: str) -> str:
+        """A condition key (or a requirement named after one)."""
+        return with_issuer(key, self.hosts)
+
+    def value(self, key: str, value: str) -> str:
+        """A request value of ``key`` (the source's key)."""
+        if key in self.value_keys:
+            found = self.values.get(value)
+            if found is not None:
+                return found
+        if self.org_path is not None and key == ORG_PATHS and value.startswith(self.org_path[0]):
+            return self.org_path[1] + value[len(self.org_path[0]):]
+        return self.text(value)
+
+    def sid(self, statement: int, sid: str | None) -> str | None:
+        return sid if self.sids is None else self.sids[statement]
+
+    # Each of the following returns its argument itself when nothing in it changes.
+
+    def request(self, request: Request | None) -> Request | None:
+        if request is None:
+            return None
+        caller = request.caller
+        arn = self.principal(caller.arn)
+        account = None if caller.account is None else self.account(caller.account)
+        session = None if caller.session_arn is None else self.principal(caller.session_arn)
+        if arn != caller.arn or account != caller.account or session != caller.session_arn:
+            caller = Caller(caller.type, arn, account, session, caller.unique_id)
+        context = self.context(request.context)
+        if caller is request.caller and context is request.context:
+            return request
+        return Request(caller, request.action, context)
+
+    def context(self, context: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:
+        renamed = {self.key(k): tuple([self.value(k, v) for v in values]) for k, values in context.items()}
+        return context if renamed == context else renamed
+
+    def path(self, path: TrustPath) -> TrustPath:
+        sid = self.sid(path.statement, path.sid)
+        principals = tuple([self.principal(p) for p in path.principals])
+        requires = tuple([self.key(r) for r in path.requires]) if self.hosts else path.requires
+        example = self.request(path.example)
+        if sid == path.sid and principals == path.principals and requires == path.requires and example is path.example:
+            return path
+        return TrustPath(
+            statement=path.statement,
+            sid=sid,
+            scope=path.scope,
+            principals=principals,
+            requires=requires,
+            guarded=path.guarded,
+            public=path.public,
+            example=example,
+        )
+
+    def exposures(self, exposures: tuple[Exposure, ...]) -> tuple[Exposure, ...]:
+        if not exposures:
+            return exposures
+        return tuple(
+            Exposure(e.statement, self.sid(e.statement, e.sid), self.principal(e.principal), self.request(e.example))
+            for e in exposures
+        )
