@@ -223,6 +223,27 @@ def test_a_chain_through_groups_is_found_and_explained() -> None:
     assert section["truncated"] == {}
 
 
+def test_large_origin_sets_list_their_first_origins_by_name_and_say_how_many_more() -> None:
+    section = graph_json(chain_world(), max_origins=1)
+    node = next(n for n in section["nodes"] if n["id"] == arn(THIRD, "target"))
+    index = node["origins"]
+    assert section["origins"] == sorted(section["origins"])
+    assert [section["origins"][i] for i in section["origin_sets"][index]] == [f"account:{ACCOUNT}"]
+    assert section["origin_set_sizes"][index] == 2
+    unlisted = sum(size - len(listed) for size, listed in zip(section["origin_set_sizes"], section["origin_sets"],
+                                                             strict=True))
+    assert section["truncated"]["origin_sets"] == unlisted >= 1
+
+
+def test_set_bits_reads_wide_sets_lowest_first() -> None:
+    from rolescope.trust.reachability import set_bits
+
+    wide = (1 << 4000) | (1 << 3) | 1
+    assert set_bits(wide) == [0, 3, 4000]
+    assert set_bits(wide, 2) == [0, 3]
+    assert set_bits(0) == [] and set_bits(1 << 70, 5) == [70]
+
+
 def test_reachability_excludes_the_roles_own_account() -> None:
     graph = chain_world()
     reach = reachability(graph)

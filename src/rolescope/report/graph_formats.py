@@ -131,8 +131,9 @@ def render_text(graph: TrustGraph, reach: Reachability | None = None, *, max_ite
                  f"({sum(1 for r in reach.roles.values() if r.indirect):,} of them by origins only chains bring in)")
     for v in chained[:max_items]:
         edges = [graph.edges[e] for e in reach.chain(v)]
-        indirect = reach.origin_names(reach.roles[v].indirect)
-        names = ", ".join(indirect[:5]) + (f" and {len(indirect) - 5:,} more" if len(indirect) > 5 else "")
+        bits = reach.roles[v].indirect
+        indirect = reach.origin_names(bits, 5)
+        names = ", ".join(indirect) + (f" and {bits.bit_count() - 5:,} more" if bits.bit_count() > 5 else "")
         lines.append(f"  {describe(nodes[v])}" + (f", reached only through chains by {names}" if indirect else "")
                      + ":")
         lines += [f"    - {explain(graph, e)}" for e in edges]

@@ -311,6 +311,7 @@ def _graph_data(document: ScanDocument, names: AccountNames) -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges, "chains": chains, "clusters": clusters,
             "origins": [origin_label(o, names) for o in graph.get("origins") or ()],
             "originSets": graph.get("origin_sets") or [],
+            "originSetSizes": graph.get("origin_set_sizes") or [],
             "scanned": sorted(document.scanned_accounts), "missing": not document.graph}
 
 

@@ -27,15 +27,18 @@ from rolescope.trust.graph_model import (
     Way,
     edge_class,
 )
-from rolescope.trust.reachability import Component, Reachability, origin_of, reachability
+from rolescope.trust.reachability import Component, Reachability, origin_of, reachability, set_bits
 
 MAX_CHAINS = 1000
 MAX_COMPONENTS = 100
+# A role in a large organisation is reached from most of it: sets hundreds or thousands of origins wide
+# would make the section grow with roles x accounts. Each set lists its first origins by name and its size.
+MAX_ORIGINS = 50
 MAX_COMPONENT_MEMBERS = 10
 
 
 def graph_json(graph: TrustGraph, reach: Reachability | None = None, *, max_chains: int = MAX_CHAINS,
-               max_components: int = MAX_COMPONENTS) -> dict[str, Any]:
+               max_components: int = MAX_COMPONENTS, max_origins: int = MAX_ORIGINS) -> dict[str, Any]:
     """The ``graph`` section of the scan document.
 
     Args:
@@ -43,6 +46,8 @@ def graph_json(graph: TrustGraph, reach: Reachability | None = None, *, max_chai
         reach: its reachability (computed when not given).
         max_chains: the most example chains written.
         max_components: the most strongly connected components written.
+        max_origins: the most origins listed in one origin set (its first by name; ``origin_set_sizes``
+            gives each set's size, ``truncated.origin_sets`` how many were left unlisted in all).
 
     Returns:
         ``{"schema", "nodes", "edges", "origins", "origin_sets", "chains", "components", "summary",
@@ -50,16 +55,16 @@ def graph_json(graph: TrustGraph, reach: Reachability | None = None, *, max_chai
     """
     if reach is None:
         reach = reachability(graph)
-    return _section(graph, reach, max_chains, max_components)
+    return _section(graph, reach, max_chains, max_components, max_origins)
 
 
-def _section(graph: TrustGraph, reach: Reachability, max_chains: int, max_components: int) -> dict[str, Any]:
+def _section(graph: TrustGraph, reach: Reachability, max_chains: int, max_components: int, max_origins: int
+             ) -> dict[str, Any]:
     nodes = graph.nodes
     chained = sorted((v for v, r in reach.roles.items() if r.chained),
                      key=lambda v: (not reach.roles[v].indirect, nodes[v].id))
     shown = chained[:max_chains]
     chain_number = {v: i for i, v in enumerate(shown)}
-    position = {bit: i for i, bit in enumerate(sorted(range(len(reach.origins)), key=lambda b: reach.origins[b]))}
     sets: dict[int, int] = {}
     node_entries = []
     for v, node in enumerate(nodes):
@@ -74,16 +79,22 @@ def _section(graph: TrustGraph, reach: Reachability, max_chains: int, max_compon
         node_entries.append(entry)
     ways: dict[tuple[EdgeKind, Way | None, str | None], int] = {}
     edges = [[e.source, e.target, ways.setdefault((e.kind, e.way, e.via), len(ways))] for e in graph.edges]
+    # reach.origins is sorted by name and a set's lowest bits are its first origins by name
+    origin_sets = [set_bits(bits, max_origins) for bits in sets]
+    origin_set_sizes = [bits.bit_count() for bits in sets]
+    unlisted = sum(size - len(listed) for size, listed in zip(origin_set_sizes, origin_sets, strict=True))
     truncated = {name: count for name, count in (("chains", len(chained) - len(shown)),
-                                                  ("components", len(reach.components) - max_components))
+                                                  ("components", len(reach.components) - max_components),
+                                                  ("origin_sets", unlisted))
                  if count > 0}
     return {
         "schema": GRAPH_SCHEMA,
         "nodes": node_entries,
         "ways": [way_json(kind, way, via) for kind, way, via in ways],
         "edges": edges,
-        "origins": sorted(reach.origins),
-        "origin_sets": [sorted(position[b] for b in range(len(reach.origins)) if bits >> b & 1) for bits in sets],
+        "origins": list(reach.origins),
+        "origin_sets": origin_sets,
+        "origin_set_sizes": origin_set_sizes,
         "chains": [chain_json(graph, reach, v) for v in shown],
         "components": [component_json(graph, c) for c in reach.components[:max_components]],
         "summary": {

@@ -93,9 +93,27 @@ class Reachability:
             return ()
         return self.labels.chain(role, found.origins)
 
-    def origin_names(self, bits: int) -> list[str]:
-        """The origin keys of a bitset, in bit order."""
-        return [name for bit, name in enumerate(self.origins) if bits >> bit & 1]
+    def origin_names(self, bits: int, limit: int | None = None) -> list[str]:
+        """The origin keys of a bitset, in name order (the first ``limit`` of them when given)."""
+        return [self.origins[bit] for bit in set_bits(bits, limit)]
+
+
+def set_bits(bits: int, limit: int | None = None) -> list[int]:
+    """The positions of the set bits of ``bits``, lowest first (the first ``limit`` of them when given).
+
+    One pass over the int's binary digits, in C: sets thousands of bits wide are read without a
+    Python step per origin that is not in them.
+    """
+    digits = bin(bits)
+    found: list[int] = []
+    end = len(digits)
+    while limit is None or len(found) < limit:
+        index = digits.rfind("1", 2, end)
+        if index < 0:
+            break
+        found.append(len(digits) - 1 - index)
+        end = index
+    return found
 
 
 def origin_of(node: GraphNode) -> str | None:
@@ -125,29 +143,38 @@ def _reachability(graph: TrustGraph) -> Reachability:
     counters: Counter[str] = Counter()
     size = len(graph.nodes)
     offsets, edge_ids, heads = _adjacency(graph)
-    names: dict[str, int] = {}
-    origin = [-1] * size  # origin index of each node that starts chains (it has somewhere to go)
+    keys: list[str | None] = [None] * size
     for v, node in enumerate(graph.nodes):
-        key = origin_of(node)
-        if key is not None and offsets[v + 1] > offsets[v]:
-            origin[v] = names.setdefault(key, len(names))
+        if offsets[v + 1] > offsets[v]:  # it starts chains only if it has somewhere to go
+            keys[v] = origin_of(node)
+    # Bits in the order of the origins' names, so the lowest bits of a set are its first origins by
+    # name: a report can list the first few of a large set without walking all of it.
+    names = {key: bit for bit, key in enumerate(sorted({k for k in keys if k is not None}))}
+    origin = [-1 if key is None else names[key] for key in keys]  # origin index of each node
     component, count = _components(offsets, heads, counters)
     bits = _origin_sets(offsets, heads, origin, component, count, counters)
     direct = _direct_origins(graph, origin, counters)
     labels = _nearest_origins(graph, offsets, edge_ids, heads, origin, counters)
     roles: dict[int, RoleReach] = {}
     own: dict[str | None, int | None] = {}
+    # Sets are ints as wide as there are origins (thousands of bits in a large organisation): roles
+    # that end up with equal sets share one int instead of each holding its own.
+    shared: dict[tuple[int, int, int | None], tuple[int, int]] = {}
     for v, node in enumerate(graph.nodes):
         if node.kind is not NodeKind.ROLE:
             continue
-        outside = bits[component[v]]
         if node.account not in own:
             own[node.account] = names.get(f"account:{node.account}")
         mine = own[node.account]
-        if mine is not None and outside >> mine & 1:
-            outside ^= 1 << mine
+        key = (bits[component[v]], direct.get(v, 0), mine)
+        found = shared.get(key)
+        if found is None:
+            outside = key[0]
+            if mine is not None and outside >> mine & 1:
+                outside ^= 1 << mine
+            found = shared[key] = (outside, outside & ~key[1])
+        outside, indirect = found
         if outside:
-            indirect = outside & ~direct.get(v, 0)
             roles[v] = RoleReach(outside, indirect, labels.outside_slot(v, outside) is not None)
     return Reachability(tuple(names), roles, _principal_components(graph, component, count), counters, labels)
 

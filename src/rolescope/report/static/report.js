@@ -566,7 +566,9 @@
 
   function originNames(index) {
     const set = graph.originSets[index] || [];
-    return set.map((i) => graph.origins[i]).join(", ");
+    const size = (graph.originSetSizes || [])[index] || set.length;
+    const more = size > set.length ? " and " + (size - set.length) + " more" : "";
+    return set.map((i) => graph.origins[i]).join(", ") + more;
   }
 
   // Who from outside reaches the role, through chains of assumptions too, and one example chain.
