@@ -31,13 +31,14 @@ from rolescope.inventory.gaad import SnapshotError
 from rolescope.inventory.model import AccountSnapshot, Organization
 from rolescope.report.document import assemble, document_header
 from rolescope.report.entries import account_piece, error_entries, finding_entries, scan_scope
-from rolescope.report.graph_formats import graph_section
 from rolescope.report.model import AccountEntry, CheckErrorEntry, FindingEntry, ScanDocument, Scope
 from rolescope.report.sinks import ScanSink
 from rolescope.report.suppressions import Suppressions
 from rolescope.report.writer import encode_account
 from rolescope.scanner import AccountResult, TrustCache, scan_snapshot
-from rolescope.trust.graph import AccountGraphPart, account_graph_part
+from rolescope.trust.graph import AccountGraphPart, account_graph_part, build_graph
+from rolescope.trust.graph_json import graph_json
+from rolescope.trust.graph_model import TrustGraph
 from rolescope.workers import ordered_map
 
 if TYPE_CHECKING:  # boto3 is imported only for live scans
@@ -105,6 +106,8 @@ class ScanSettings:
             paths need them); without it or ``all_roles`` the typed document holds no role, only each
             account's counts, which is all the JSON, SARIF, CSV and console reports read.
         graph: build the trust graph.
+        keep_graph: give the built trust graph back in :attr:`ScanRun.trust_graph` (for commands that
+            draw it); otherwise it is let go once its JSON section is made.
     """
 
     checks: CheckSettings = field(default_factory=CheckSettings)
@@ -116,6 +119,7 @@ class ScanSettings:
     all_roles: bool = False
     graph: bool = True
     finding_roles: bool = True
+    keep_graph: bool = False
 
     @property
     def scope(self) -> Scope:
@@ -155,14 +159,14 @@ class ScanRun:
     Attributes:
         document: the typed document (roles kept as :attr:`ScanSettings.all_roles` says).
         load_failures: the files that could not be read (each also a failed account).
-        graph_parts: each scanned account's part of the trust graph (empty without ``graph``).
-        organization: the organisation the accounts were judged in (for the trust graph).
+        trust_graph: the trust graph, when :attr:`ScanSettings.keep_graph` asked for it.
+        organization: the organisation the accounts were judged in.
         analyses: the trust cache's counts: ``analysed``, ``renamed``, ``reused``.
     """
 
     document: ScanDocument
     load_failures: tuple[LoadFailure, ...] = ()
-    graph_parts: tuple[AccountGraphPart, ...] = ()
+    trust_graph: TrustGraph | None = None
     organization: Organization | None = None
     analyses: Mapping[str, int] = field(default_factory=dict)
 
@@ -373,9 +377,14 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
             raise ScanInputError("no snapshot could be read", failures)
         watcher.finished(ACCOUNTS_PHASE, _accounts_summary(accounts, findings, failures, analyses))
         graph = None
+        trust_graph: TrustGraph | None = None
         if settings.graph:
             watcher.started(GRAPH_PHASE, None)
-            graph = graph_section(parts, organization)
+            trust_graph = build_graph(parts, organization)
+            parts.clear()  # the graph holds what it needs: each account's part can go before the JSON
+            graph = graph_json(trust_graph)
+            if not settings.keep_graph:
+                trust_graph = None
             watcher.finished(GRAPH_PHASE, f"{len(graph.get('nodes') or ()):,} nodes, "
                                           f"{len(graph.get('edges') or ()):,} edges")
         document = assemble(header, accounts, findings, errors, settings.suppressions, graph)
@@ -389,7 +398,7 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
         for sink in sinks:
             sink.abort()
         raise
-    return ScanRun(document, tuple(failures), tuple(parts), organization, dict(analyses))
+    return ScanRun(document, tuple(failures), trust_graph, organization, dict(analyses))
 
 
 def _accounts_summary(accounts: Sequence[AccountEntry], findings: Sequence[FindingEntry],

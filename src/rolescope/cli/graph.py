@@ -14,7 +14,6 @@ from rolescope.cli.scan import run_scan_files
 from rolescope.pipeline import ScanSettings
 from rolescope.report.atomic import write_atomic
 from rolescope.report.graph_formats import FORMATS, render_graph
-from rolescope.trust.graph import build_graph
 from rolescope.workers import default_jobs
 
 
@@ -35,9 +34,11 @@ def graph(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pa
     account gets one edge from it. Chains are found by reachability: for each role, the shortest
     chain from outside its account."""
     # No checks: the graph needs only each account's trust analyses.
-    settings = ScanSettings(CheckSettings(), check_ids=(), account_id=account_id, graph=True)
+    settings = ScanSettings(CheckSettings(), check_ids=(), account_id=account_id, graph=True, keep_graph=True,
+                            finding_roles=False)
     run = run_scan_files(sources, settings, org_files, jobs=default_jobs())
-    payload = render_graph(build_graph(run.graph_parts, run.organization), output_format)
+    assert run.trust_graph is not None  # asked for with keep_graph
+    payload = render_graph(run.trust_graph, output_format)
     if output is not None:
         write_atomic(output, payload)
     else:
