@@ -161,7 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--keep", action="store_true", help="keep the scan reports in bench/out/")
     parser.add_argument("--tag", help="names the results files (default: huge, big or small)")
     parser.add_argument("--plot-only", nargs="+", type=Path, metavar="RESULTS",
-                        help="redraw the plots from results files (offline from one, live from another)")
+                        help="redraw the plots from results files (offline sizes from all of them, live from the last)")
     return parser
 
 
@@ -189,9 +189,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.plot_only:
         merged: dict[str, Any] = {}
+        rows: dict[tuple[str, int, int], Any] = {}  # offline sizes from every file, a later file's winning
         for path in args.plot_only:
             found = orjson.loads(path.read_bytes())
-            merged.update({k: v for k, v in found.items() if k in ("offline", "live") and v})
+            for row in found.get("offline") or ():
+                rows[(row.get("shape", "mixed"), row["roles"], row["accounts"])] = row
+            if found.get("live"):
+                merged["live"] = found["live"]
+        merged["offline"] = list(rows.values())
         for path in plot(merged):
             print(f"[plot] {path.relative_to(ROOT)}")
         return
