@@ -83,15 +83,18 @@ class Deferred:
         return way_of(statement_admitting(self.policy, self.zone, arn), arn, self.zone, self.ways)
 
 
-# Remembered: the same few patterns (a landing zone's SSO role pattern, say) sit in many roles of an
-# account, and each is asked about every member of the account's groups. Pure, so the cache is only
-# a cache; bounded, so memory is too.
-@lru_cache(maxsize=1 << 18)
 def singled_out(patterns: tuple[str, ...], arn: str, kind: NodeKind) -> bool:
     """Whether ``aws:PrincipalArn`` ``patterns`` may tell ``arn`` apart from a fresh principal of its kind."""
     parts = arn.split(":", 5)
-    fresh = fresh_principal(parts[1] if len(parts) == 6 else "aws", parts[4] if len(parts) == 6 else "", kind)
-    return any(_matches(p, arn) != _matches(p, fresh) for p in patterns)
+    partition, account = (parts[1], parts[4]) if len(parts) == 6 else ("aws", "")
+    return any(_matches(p, arn) != _fresh_matches(p, partition, account, kind) for p in patterns)
+
+
+# The trust graph asks about every member of a group against the same few patterns (a landing zone's
+# Identity Center pattern, say): the fresh principal's side is the same for all of them.
+@lru_cache(maxsize=4096)
+def _fresh_matches(pattern: str, partition: str, account: str, kind: NodeKind) -> tuple[bool, bool, bool]:
+    return _matches(pattern, fresh_principal(partition, account, kind))
 
 
 def _matches(pattern: str, arn: str) -> tuple[bool, bool, bool]:
