@@ -15,7 +15,6 @@ clock, the sinks the report goes to, and the progress callback.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -275,10 +274,7 @@ def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequ
         raise ScanInputError("no GetAccountAuthorizationDetails files found in " + ", ".join(map(str, paths)))
     organization = merge_organizations(organizations)
     settings = _with_organization(settings, organization)
-    if jobs > 1 and len(files) > 1:
-        outcomes: Iterable[AccountOutcome] = ordered_map(partial(_file_scanner, settings), files, jobs)
-    else:
-        outcomes = _scanned(((path, None) for path in files), settings)
+    outcomes = ordered_map(partial(_file_scanner, settings), files, jobs)
     return _run(outcomes, len(files), settings, organization, sinks, progress, clock, require_one=True)
 
 
@@ -328,7 +324,7 @@ def _with_organization(settings: ScanSettings, organization: Organization | None
     return replace(settings, checks=replace(settings.checks, organization=organization))
 
 
-def _scanned(sources: Iterable[tuple[Path | AccountSnapshot | AccountResult, int | None]], settings: ScanSettings
+def _scanned(sources: Iterable[tuple[AccountSnapshot | AccountResult, int | None]], settings: ScanSettings
              ) -> Iterator[AccountOutcome]:
     """Each source's outcome, in this process, with one trust cache for the run."""
     cache = TrustCache()
@@ -340,12 +336,8 @@ def _scanned(sources: Iterable[tuple[Path | AccountSnapshot | AccountResult, int
 
 
 def _file_scanner(settings: ScanSettings) -> Callable[[Path], AccountOutcome]:
-    """What a worker process runs for each file: its own trust cache, shared by the accounts it scans.
-
-    The worker process is the pipeline's own, so it may pause the cyclic collector for its whole
-    life (see :mod:`rolescope.gc_pause` for why a scan wants that); the caller's process is untouched.
-    """
-    gc.disable()
+    """What each process scanning files runs for each file: its own trust cache, shared by the
+    accounts it scans (:func:`rolescope.workers.ordered_map` builds it once per process)."""
     cache = TrustCache()
     return lambda path: scan_account(path, settings, cache)
 

@@ -5,12 +5,14 @@ the caller consumes the results in the order of the items, which keeps the outpu
 run in one process. Each worker process builds its state once (a trust cache, say) through a
 picklable factory, so nothing but the items and the results crosses between processes.
 
-Worker processes ignore Ctrl-C: the parent gets the interrupt, stops consuming and terminates them,
-so an interrupted scan prints one message, not one traceback per worker.
+Worker processes run with the cyclic garbage collector off and ignore Ctrl-C: the parent gets the
+interrupt, stops consuming and terminates them, so an interrupted scan prints one message, not one
+traceback per worker.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -36,6 +38,9 @@ def default_jobs() -> int:
 def _start(factory: Callable[[], Callable[[Any], Any]]) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker process is the pool's own and short-lived: it runs with the cyclic collector off, as
+    # the CLI runs a scan (see rolescope.gc_pause); the caller's process is left as it is.
+    gc.disable()
     _worker = factory()
 
 
