@@ -104,9 +104,9 @@ class ScanSettings:
         finding_roles: keep the roles with findings (reports that show a finding's trust policy or
             paths need them); without it or ``all_roles`` the typed document holds no role, only each
             account's counts, which is all the JSON, SARIF, CSV and console reports read.
-        graph: build the trust graph.
-        keep_graph: give the built trust graph back in :attr:`ScanRun.trust_graph` (for commands that
-            draw it); otherwise it is let go once its JSON section is made.
+        graph: build the trust graph and put its section in the document.
+        keep_graph: build the trust graph and give it back in :attr:`ScanRun.trust_graph` (for
+            commands that draw it); without it the graph is let go once its section is made.
     """
 
     checks: CheckSettings = field(default_factory=CheckSettings)
@@ -211,7 +211,7 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
         with_findings.__contains__ if settings.finding_roles else (lambda _: False))
     entry, json_entry = account_piece(result, keep)
     part = account_graph_part(snapshot, [(r.role, r.analysis) for r in result.roles if r.analysis is not None]
-                              ) if settings.graph else None
+                              ) if settings.graph or settings.keep_graph else None
     return AccountOutcome(entry, encode_account(json_entry), tuple(entries), tuple(error_entries(errors)), part,
                           scanned=True, analyses=dict(cache.stats - before))
 
@@ -370,15 +370,14 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
         watcher.finished(ACCOUNTS_PHASE, _accounts_summary(accounts, findings, failures, analyses))
         graph = None
         trust_graph: TrustGraph | None = None
-        if settings.graph:
+        if settings.graph or settings.keep_graph:
             watcher.started(GRAPH_PHASE, None)
             trust_graph = build_graph(parts, organization)
             parts.clear()  # the graph holds what it needs: each account's part can go before the JSON
-            graph = graph_json(trust_graph)
+            graph = graph_json(trust_graph) if settings.graph else None
+            watcher.finished(GRAPH_PHASE, f"{len(trust_graph.nodes):,} nodes, {len(trust_graph.edges):,} edges")
             if not settings.keep_graph:
                 trust_graph = None
-            watcher.finished(GRAPH_PHASE, f"{len(graph.get('nodes') or ()):,} nodes, "
-                                          f"{len(graph.get('edges') or ()):,} edges")
         document = assemble(header, accounts, findings, errors, settings.suppressions, graph)
         watcher.started(REPORTS_PHASE, None)
         for sink in sinks:

@@ -34,7 +34,8 @@ def graph(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pa
     account gets one edge from it. Chains are found by reachability: for each role, the shortest
     chain from outside its account."""
     # No checks: the graph needs only each account's trust analyses.
-    settings = ScanSettings(CheckSettings(), check_ids=(), account_id=account_id, graph=True, keep_graph=True,
+    # The graph itself, drawn below; the scan document's section of it is not wanted here.
+    settings = ScanSettings(CheckSettings(), check_ids=(), account_id=account_id, graph=False, keep_graph=True,
                             finding_roles=False)
     run = run_scan_files(sources, settings, org_files, jobs=default_jobs())
     assert run.trust_graph is not None  # asked for with keep_graph
