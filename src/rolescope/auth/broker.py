@@ -17,7 +17,6 @@ import boto3
 
 from rolescope.auth.assume import (
     Clock,
-    RenewingCredentials,
     RoleSettings,
     credentials_expiry,
     mfa_session_credentials,
@@ -181,7 +180,3 @@ class SessionBroker:
         region = region_for(target.partition or self.identity().partition, self.base.region)
         return self.base.session_with(credentials, region), self.counter_for(target)
 
-
-def is_renewing(credentials: Any) -> bool:
-    """Whether ``credentials`` renew themselves (assumed roles) rather than being long-term keys."""
-    return isinstance(credentials, RenewingCredentials) or credentials_expiry(credentials) is not None

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 from rolescope.checks.finding import Finding
 from rolescope.data.loading import load_bundled_yaml
@@ -90,17 +89,6 @@ class RoleContext:
             facts["statement_document"] = self.analysis.policy.statements[statement].raw
         facts.update(evidence)
         return Finding(check, severity, self.account_id, self.resource, message, statement, facts)
-
-
-class Check(Protocol):
-    """One module per check exposes ``CHECK_ID``, ``applies`` (whether ``run`` can report anything for a
-    role with this analysis: a cheap test scans use to skip it) and ``run``."""
-
-    CHECK_ID: str
-
-    def applies(self, analysis: TrustAnalysis) -> bool: ...
-
-    def run(self, context: RoleContext) -> Iterable[Finding]: ...
 
 
 ACTION_NAMES = {

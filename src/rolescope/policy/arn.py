@@ -51,13 +51,6 @@ def parse_arn(text: str) -> Arn | None:
     return Arn(partition, service, region, account, resource)
 
 
-def partition_of_service_suffix(service_principal: str) -> str:
-    """The partition a service principal belongs to, from its DNS suffix."""
-    if service_principal.endswith(".amazonaws.com.cn"):
-        return "aws-cn"
-    return "aws"
-
-
 def role_arn(partition: str, account: str, name: str, path: str = "/") -> str:
     """The ARN of role ``name`` under ``path`` in ``account``."""
     return f"arn:{partition}:iam::{account}:role{path}{name}"

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 from rolescope.policy.glob import arn_match, glob_match
 from rolescope.policy.model import Condition
+from rolescope.policy.operators import Family
 from rolescope.policy.qualifier import Qualifier
 from rolescope.policy.values import as_address, as_epoch, as_network, as_number, substitute
 
@@ -26,24 +27,24 @@ def _ip(policy_value: str, request_value: str) -> bool:
     return network is not None and address is not None and address in network
 
 
-MATCHERS: dict[str, Callable[[str, str], bool]] = {
-    "string": lambda p, r: p == r,
-    "string-ci": lambda p, r: p.casefold() == r.casefold(),
-    "glob": glob_match,
-    "numeric-eq": _numeric(lambda a, b: a == b, as_number),
-    "numeric-lt": _numeric(lambda a, b: a < b, as_number),
-    "numeric-le": _numeric(lambda a, b: a <= b, as_number),
-    "numeric-gt": _numeric(lambda a, b: a > b, as_number),
-    "numeric-ge": _numeric(lambda a, b: a >= b, as_number),
-    "date-eq": _numeric(lambda a, b: a == b, as_epoch),
-    "date-lt": _numeric(lambda a, b: a < b, as_epoch),
-    "date-le": _numeric(lambda a, b: a <= b, as_epoch),
-    "date-gt": _numeric(lambda a, b: a > b, as_epoch),
-    "date-ge": _numeric(lambda a, b: a >= b, as_epoch),
-    "bool": lambda p, r: p == r.lower(),
-    "binary": lambda p, r: p == r,
-    "ip": _ip,
-    "arn": arn_match,
+MATCHERS: dict[Family, Callable[[str, str], bool]] = {
+    Family.STRING: lambda p, r: p == r,
+    Family.STRING_CI: lambda p, r: p.casefold() == r.casefold(),
+    Family.GLOB: glob_match,
+    Family.NUMERIC_EQ: _numeric(lambda a, b: a == b, as_number),
+    Family.NUMERIC_LT: _numeric(lambda a, b: a < b, as_number),
+    Family.NUMERIC_LE: _numeric(lambda a, b: a <= b, as_number),
+    Family.NUMERIC_GT: _numeric(lambda a, b: a > b, as_number),
+    Family.NUMERIC_GE: _numeric(lambda a, b: a >= b, as_number),
+    Family.DATE_EQ: _numeric(lambda a, b: a == b, as_epoch),
+    Family.DATE_LT: _numeric(lambda a, b: a < b, as_epoch),
+    Family.DATE_LE: _numeric(lambda a, b: a <= b, as_epoch),
+    Family.DATE_GT: _numeric(lambda a, b: a > b, as_epoch),
+    Family.DATE_GE: _numeric(lambda a, b: a >= b, as_epoch),
+    Family.BOOL: lambda p, r: p == r.lower(),
+    Family.BINARY: lambda p, r: p == r,
+    Family.IP: _ip,
+    Family.ARN: arn_match,
 }
 
 
@@ -53,7 +54,7 @@ def value_matches(condition: Condition, request_value: str, context: Context | N
     for policy_value in condition.values:
         if condition.variables and "${" in policy_value:
             resolved = substitute(policy_value, dict(context) if context is not None else None,
-                                  pattern=condition.family in ("glob", "arn"))
+                                  pattern=condition.family.wildcards)
             if resolved is None:
                 continue
             policy_value = resolved

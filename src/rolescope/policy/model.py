@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rolescope.policy.operators import OPERATORS
+from rolescope.policy.operators import OPERATORS, Family
 from rolescope.policy.qualifier import Qualifier
 
 
@@ -96,7 +96,7 @@ class Condition:
     variables: bool = False  # values may hold ${...} policy variables (Version 2012-10-17 only)
 
     @property
-    def family(self) -> str:
+    def family(self) -> Family:
         return OPERATORS[self.operator][0]
 
     @property

@@ -52,7 +52,6 @@ _EQUALITY = frozenset({"StringEquals", "StringNotEquals", "StringLike", "StringN
                        "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"})
 _ARN_FAMILY = frozenset({"ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"})
 _RESERVED = re.compile("[\ue000-\uf8ff*?]|\\$\\{")  # search markers, wildcards, policy variables
-_STRING_FAMILIES = frozenset({"string", "string-ci", "glob", "arn", "binary"})
 _STAR_BY_DIGIT = re.compile(r"\d[*?]|[*?]\d")
 _SPELLED_ROOTLESS = re.compile(r"arn:[^:]*:iam::\d{12}:")
 # Keys whose caller-side constraints are patterns or literals of their own (beyond "any value" and
@@ -171,12 +170,12 @@ def _digits_only_compared(key: str, entries: list[tuple[Statement, Condition]], 
     for statement, condition in entries:
         if condition.operator == "Null":
             continue
-        if condition.family not in _STRING_FAMILIES or condition.variables:
+        if not condition.family.compares_text or condition.variables:
             return False  # numbers and dates compare digits by value
         for value in condition.values:
             if not value:
                 return False
-            if condition.family in ("glob", "arn") and ("*" in value or "?" in value):
+            if condition.family.wildcards and ("*" in value or "?" in value):
                 wild.append((statement, condition, value))
             else:
                 literals.append(value.lower())

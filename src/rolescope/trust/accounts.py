@@ -20,6 +20,7 @@ from typing import cast
 
 from rolescope.policy.glob import Pattern, advance, compile_pattern
 from rolescope.policy.model import PolicyDocument
+from rolescope.policy.operators import Family
 from rolescope.policy.values import as_number
 
 ACCOUNT_KEYS = {"aws:principalaccount": "account", "aws:principalarn": "arn"}
@@ -82,16 +83,16 @@ def account_patterns(policy: PolicyDocument, partition: str) -> list[Reader]:
                 if "${" in value:
                     continue
                 reader: Reader | None = None
-                wildcards = condition.family in ("glob", "arn") and ("*" in value or "?" in value)
+                wildcards = condition.family.wildcards and ("*" in value or "?" in value)
                 if wildcards and shape == "arn" and _SPELLED_ACCOUNT.match(value):
                     wildcards = False  # wildcards only after an account spelled out: as for a literal
                 if wildcards:
                     # A value without wildcards matches only the account it spells, which is named
                     # (and so never a representative): it tells no two unnamed accounts apart.
-                    pattern = compile_pattern(value, arn=condition.family == "arn")
+                    pattern = compile_pattern(value, arn=condition.family is Family.ARN)
                     reader = GlobReader(pattern) if shape == "account" else GlobReader(
                         pattern, f"arn:{partition}:iam::", ":")
-                elif condition.family.startswith("numeric") and shape == "account":
+                elif condition.family.numeric and shape == "account":
                     reader = _number_reader(value)
                 if reader is not None and reader not in found:
                     found.append(reader)

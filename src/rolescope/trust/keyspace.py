@@ -30,10 +30,10 @@ from rolescope.policy.glob import (
     pattern_matches,
 )
 from rolescope.policy.model import Condition
+from rolescope.policy.operators import Family
 from rolescope.policy.qualifier import Qualifier
 from rolescope.policy.values import as_address, as_epoch, as_network, as_number
 
-STRING_FAMILIES = frozenset({"string", "string-ci", "glob", "arn", "binary"})
 ANY_FRESH = compile_pattern(f"*{FRESH}*")
 
 
@@ -81,14 +81,14 @@ Values = tuple[str, ...] | None  # None: the key is absent from the request
 
 def _pattern_for(condition: Condition, value: str, must_match: bool) -> Pattern | None:
     """The automaton pattern for one policy value; ``None`` to drop a value that cannot match."""
-    wildcards = condition.family in ("glob", "arn")
+    wildcards = condition.family.wildcards
     if condition.variables and "${" in value:
         if not must_match:
             return None  # the variable resolves to whatever does not match: assume that
         value = _variables_as_wildcards(value, wildcards)
-        return compile_pattern(value, wildcards=True, ignore_case=condition.family == "string-ci")
+        return compile_pattern(value, wildcards=True, ignore_case=condition.family is Family.STRING_CI)
     return compile_pattern(
-        value, wildcards=wildcards, ignore_case=condition.family == "string-ci", arn=condition.family == "arn"
+        value, wildcards=wildcards, ignore_case=condition.family is Family.STRING_CI, arn=condition.family is Family.ARN
     )
 
 
@@ -122,7 +122,7 @@ def _string_candidates(atoms: Sequence[Atom], spec: KeySpec, limit: int = 256) -
     forbidden: list[tuple[Pattern, bool]] = []
     qualified = False
     for condition, truth in atoms:
-        if condition.family not in STRING_FAMILIES:
+        if not condition.family.compares_text:
             continue
         qualified = qualified or condition.qualifier is not Qualifier.NONE
         must_match = truth != condition.negated
@@ -156,13 +156,13 @@ def _typed_candidates(atoms: Sequence[Atom]) -> list[str]:
     for condition, _ in atoms:
         family = condition.family
         for value in condition.values:
-            if family.startswith("numeric") and (n := as_number(value)) is not None:
+            if family.numeric and (n := as_number(value)) is not None:
                 numbers.add(n)
-            elif family.startswith("date") and (d := as_epoch(value)) is not None:
+            elif family.date and (d := as_epoch(value)) is not None:
                 dates.add(d)
-            elif family == "ip" and (net := as_network(value)) is not None:
+            elif family is Family.IP and (net := as_network(value)) is not None:
                 networks.append(net)
-            elif family == "bool":
+            elif family is Family.BOOL:
                 candidates += ["true", "false"]
     for points, render in ((numbers, _render_number), (dates, _render_date)):
         if points:
@@ -204,7 +204,7 @@ def _outside_networks(value: str, atoms: Sequence[Atom]) -> bool:
     if address is None:
         return True
     for condition, _ in atoms:
-        if condition.family == "ip":
+        if condition.family is Family.IP:
             for text in condition.values:
                 network = as_network(text)
                 if network is not None and network.version == address.version and address in network:
@@ -240,7 +240,7 @@ def _may_hold(condition: Condition, truth: bool, values: tuple[str, ...]) -> boo
     each variable as a wildcard (it may resolve to anything): a must-match needs the values to fit
     the pattern; a must-not-match is assumed possible (the variable resolves to something else)."""
     must_match = truth != condition.negated
-    if not must_match or condition.family not in STRING_FAMILIES:
+    if not must_match or not condition.family.compares_text:
         return True
     patterns = [p for p in (_pattern_for(condition, v, True) for v in condition.values) if p is not None]
     fits = [any(pattern_matches(p, value) for p in patterns) for value in values]

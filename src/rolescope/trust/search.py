@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from rolescope.policy.evaluate import statement_covers
 from rolescope.policy.model import Condition, Effect, PolicyDocument, Statement
+from rolescope.policy.operators import TEMPLATE_FAMILIES, Family
 from rolescope.policy.request import Request
 from rolescope.policy.values import substitute, variable_names
 from rolescope.trust.keyspace import Atom, KeySpec, Presence, solve_key
@@ -100,7 +101,7 @@ def _resolve(condition: Condition, witness: CallerWitness, identity: dict[str, t
                 known[name] = (spec.fixed,)
             elif spec.presence is not Presence.ABSENT:
                 return condition
-    pattern = condition.family in ("glob", "arn")
+    pattern = condition.family.wildcards
     substituted = (substitute(value, known, pattern=pattern) for value in condition.values)
     identity.update(known)
     return replace(condition, values=tuple(v for v in substituted if v is not None), variables=False)
@@ -121,7 +122,7 @@ def _bind_variables(atoms: list[Atom], context: dict[str, tuple[str, ...]], witn
     """
     for condition, truth in atoms:
         must_match = truth != condition.negated
-        if not condition.variables or not must_match or condition.family not in _TEMPLATE_FAMILIES:
+        if not condition.variables or not must_match or condition.family not in TEMPLATE_FAMILIES:
             continue
         for request_value in context.get(condition.key, ())[:1]:
             for value in condition.values:
@@ -131,10 +132,9 @@ def _bind_variables(atoms: list[Atom], context: dict[str, tuple[str, ...]], witn
                     break
 
 
-_TEMPLATE_FAMILIES = frozenset({"string", "string-ci", "glob", "arn"})
 
 
-def _match_template(template: str, request_value: str, family: str, context: Mapping[str, tuple[str, ...]],
+def _match_template(template: str, request_value: str, family: Family, context: Mapping[str, tuple[str, ...]],
                     witness: CallerWitness, constrained: set[str]) -> dict[str, tuple[str, ...]] | None:
     """Values for the free variables of ``template`` that make it match ``request_value``, if any."""
     parts: list[str] = []
@@ -158,14 +158,14 @@ def _match_template(template: str, request_value: str, family: str, context: Map
             groups[name] = f"v{len(groups)}"
             parts.append(f"(?P<{groups[name]}>.*?)")
     parts.append(_literal_regex(template[position:], family))
-    flags = re.DOTALL | (re.IGNORECASE if family == "string-ci" else 0)
+    flags = re.DOTALL | (re.IGNORECASE if family is Family.STRING_CI else 0)
     found = re.fullmatch("".join(parts), request_value, flags)
     if found is None:
         return None
     return {name: (found.group(group),) for name, group in groups.items()}
 
 
-def _literal_regex(text: str, family: str) -> str:
-    if family not in ("glob", "arn"):
+def _literal_regex(text: str, family: Family) -> str:
+    if not family.wildcards:
         return re.escape(text)
     return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
