@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from rolescope.caches import memoized
 from rolescope.data.loading import load_bundled_yaml
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -63,7 +63,7 @@ class Catalogue:
         return self.checks[check_id]
 
 
-@lru_cache(maxsize=1)
+@memoized(1)
 def load_catalogue() -> Catalogue:
     """The bundled catalogue (read on first use, never at import time)."""
     return parse_catalogue(load_bundled_yaml("rolescope.checks", "catalogue.yaml"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
+from rolescope.caches import memoized
 from rolescope.checks.finding import Finding
 from rolescope.data.loading import load_bundled_yaml
 from rolescope.inventory.model import AccountSnapshot, Organization, Role
@@ -24,7 +24,7 @@ class VendorDirectory:
         return self.names.get(account_id)
 
 
-@lru_cache(maxsize=1)
+@memoized(1)
 def load_vendors() -> VendorDirectory:
     """The bundled vendor list, read on first use."""
     data = load_bundled_yaml("rolescope.data", "vendor_accounts.yaml")
@@ -35,7 +35,7 @@ def load_vendors() -> VendorDirectory:
     return VendorDirectory(names)
 
 
-@lru_cache(maxsize=1)
+@memoized(1)
 def load_exempt_services() -> frozenset[str]:
     """Service principals whose trust needs no source condition (see ``services_confused_deputy.yaml``)."""
     data = load_bundled_yaml("rolescope.data", "services_confused_deputy.yaml")

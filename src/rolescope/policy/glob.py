@@ -12,7 +12,8 @@ import re
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from rolescope.caches import memoized
 
 # A character no policy literal contains: stands for "any other character" in searches, and marks
 # values an outsider chose freely (an unknown ExternalId, an unknown GitHub owner...).
@@ -24,7 +25,7 @@ _LITERALS = {LITERAL_STAR: "*", LITERAL_QUESTION: "?"}
 _ARN_COLON_BOUND = 5
 
 
-@lru_cache(maxsize=65536)
+@memoized(65536)
 def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     parts = []
     for char in pattern:
@@ -91,7 +92,7 @@ def compile_pattern(pattern: str, *, wildcards: bool = True, ignore_case: bool =
     return _compile(pattern, wildcards, ignore_case, arn)
 
 
-@lru_cache(maxsize=65536)
+@memoized(65536)
 def _compile(pattern: str, wildcards: bool, ignore_case: bool, arn: bool) -> Pattern:
     tokens: list[_Token] = []
     parts: list[str] = []
@@ -112,20 +113,20 @@ def _compile(pattern: str, wildcards: bool, ignore_case: bool, arn: bool) -> Pat
     return Pattern(tuple(tokens), text, "".join(parts), literal_chars)
 
 
-@lru_cache(maxsize=4096)
+@memoized(4096)
 def _literal_token(char: str, ignore_case: bool) -> tuple[_Token, str]:
     """The token for one literal character, and its regular-expression form (tokens are shared)."""
     chars = frozenset({char.lower(), char.upper()} if ignore_case else {char})
     return _Token(chars, False), "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
 
 
-@lru_cache(maxsize=8)
+@memoized(8)
 def _wildcard(star: bool, no_colon: bool) -> tuple[_Token, str]:
     excluded = frozenset({":"}) if no_colon else frozenset()
     return _Token(None, star, excluded), ("[^:]" if no_colon else ".") + ("*" if star else "")
 
 
-@lru_cache(maxsize=65536)
+@memoized(65536)
 def _regex(source: str) -> re.Pattern[str]:
     return re.compile(source, re.DOTALL)
 

@@ -6,8 +6,8 @@ import ipaddress
 import math
 import re
 from datetime import UTC, datetime
-from functools import lru_cache
 
+from rolescope.caches import memoized
 from rolescope.policy.glob import LITERAL_QUESTION, LITERAL_STAR
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
@@ -28,7 +28,7 @@ def as_number(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-@lru_cache(maxsize=4096)
+@memoized(4096)
 def as_epoch(text: str) -> float | None:
     """Seconds since the epoch for an ISO 8601 date or an epoch number, or ``None``."""
     number = as_number(text)
@@ -43,7 +43,7 @@ def as_epoch(text: str) -> float | None:
     return moment.timestamp()
 
 
-@lru_cache(maxsize=4096)
+@memoized(4096)
 def as_network(text: str) -> IpNetwork | None:
     """The network a CIDR (or a lone address) denotes, or ``None``."""
     try:

@@ -14,7 +14,6 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from typing import Any, BinaryIO
 
@@ -22,6 +21,7 @@ import jinja2
 import orjson
 from markupsafe import Markup
 
+from rolescope.caches import memoized
 from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
 from rolescope.remediate.fixers import FixOptions
 from rolescope.remediate.plan import Selection, build_plan
@@ -122,7 +122,7 @@ def csp_hash(content: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(content.encode()).digest()).decode() + "'"
 
 
-@lru_cache(maxsize=1)
+@memoized(1)
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("rolescope.report", "templates"),

@@ -31,8 +31,8 @@ import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
+from rolescope.caches import memoized
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH
 from rolescope.policy.model import Condition, Effect, PolicyDocument, Principal, PrincipalKind, Statement
@@ -238,7 +238,7 @@ def _names(principals: list[Principal], conditions: list[tuple[Statement, Condit
     return tuple(ordered), tuple(sessions)
 
 
-@lru_cache(maxsize=4096)
+@memoized(4096)
 def issuer_host(key_as_written: str) -> str | None:
     """The issuer a condition key belongs to (``oidc.eks...`` in ``oidc.eks.../id/X:sub``), if any."""
     if key_as_written.lower().startswith(AWS_PREFIXES) or ":" not in key_as_written:
@@ -305,7 +305,7 @@ def _value_keys(conditions: list[tuple[Statement, Condition]]) -> frozenset[str]
     return frozenset(key for key, renameable in found.items() if renameable)
 
 
-@lru_cache(maxsize=65536)
+@memoized(65536)
 def runs(value: str) -> tuple[str, ...]:
     """The standalone twelve-digit runs (account ids, as the search reads them) in ``value``."""
     return tuple(ACCOUNT.findall(value))

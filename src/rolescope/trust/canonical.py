@@ -23,9 +23,9 @@ import itertools
 from bisect import bisect_left
 from collections.abc import Hashable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from rolescope.caches import memoized
 from rolescope.policy.evaluate import action_matches
 from rolescope.policy.model import Condition, PolicyDocument, Principal, PrincipalKind, Statement
 from rolescope.policy.request import ASSUME_ACTIONS
@@ -236,7 +236,7 @@ def _marks(kind: str, names: tuple[str, ...]) -> dict[str, str]:
     return {name: f"{kind}{index}{kind}" for index, name in enumerate(names)} if names else {}
 
 
-@lru_cache(maxsize=1024)
+@memoized(1024)
 def _covers(actions: tuple[str, ...] | None, not_actions: tuple[str, ...] | None) -> tuple[bool, ...]:
     """Which sts:AssumeRole* actions a statement covers: all the search reads of its action list."""
     if actions is not None:

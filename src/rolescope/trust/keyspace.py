@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from functools import lru_cache
 
+from rolescope.caches import memoized
 from rolescope.policy.conditions import condition_holds
 from rolescope.policy.glob import (
     FRESH,
@@ -266,7 +266,7 @@ def solve_key(key: str, atoms: tuple[Atom, ...], spec: KeySpec) -> Values | bool
     return _solve_key_cached(key, atoms, spec)
 
 
-@lru_cache(maxsize=131072)
+@memoized(131072)
 def _solve_key_cached(key: str, atoms: tuple[Atom, ...], spec: KeySpec) -> Values | bool:
     if spec.presence is not Presence.PRESENT and _satisfies(key, None, atoms, spec):
         return None

@@ -12,8 +12,8 @@ into principals with a number of searches bounded by the policy's size, not by t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from rolescope.caches import memoized
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH, arn_match, glob_match
 from rolescope.policy.model import Effect, PolicyDocument, PrincipalKind, Statement
@@ -92,7 +92,7 @@ def singled_out(patterns: tuple[str, ...], arn: str, kind: NodeKind) -> bool:
 
 # The trust graph asks about every member of a group against the same few patterns (a landing zone's
 # Identity Center pattern, say): the fresh principal's side is the same for all of them.
-@lru_cache(maxsize=4096)
+@memoized(4096)
 def _fresh_matches(pattern: str, partition: str, account: str, kind: NodeKind) -> tuple[bool, bool, bool]:
     return _matches(pattern, fresh_principal(partition, account, kind))
 

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 
+from rolescope.caches import memoized
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH, Pattern, compile_pattern
 from rolescope.policy.model import PolicyDocument, Principal, PrincipalKind, PrincipalType
@@ -151,7 +151,7 @@ def _aws_specs(zone: Zone, account: str, principal_arn: str | None, anonymous: b
     return dict(_aws_specs_cached(zone, account, principal_arn, anonymous, relevant, mfa, member))
 
 
-@lru_cache(maxsize=65536)
+@memoized(65536)
 def _aws_specs_cached(zone: Zone, account: str, principal_arn: str | None, anonymous: bool,
                       named_arns: tuple[str, ...], mfa: Mfa, member: bool) -> dict[str, KeySpec]:
     partition = zone.partition
@@ -291,7 +291,7 @@ class _Either(Collection[str]):
 # Most policies name the same few accounts in one zone: the classes of the accounts they do not name
 # are worked out once per (patterns, named accounts, zone), and without going over the organisation
 # when no pattern reads the account (then only membership is asked).
-@lru_cache(maxsize=16384)
+@memoized(16384)
 def unnamed_classes(patterns: tuple[Reader, ...], named: frozenset[str], zone: Zone) -> tuple[tuple[str, ...], ...]:
     """Representatives of each class of accounts outside ``named`` and the organisation (see
     :func:`rolescope.trust.accounts.account_classes`)."""
@@ -299,7 +299,7 @@ def unnamed_classes(patterns: tuple[Reader, ...], named: frozenset[str], zone: Z
     return tuple(tuple(c) for c in account_classes(list(patterns), avoid))
 
 
-@lru_cache(maxsize=16384)
+@memoized(16384)
 def member_representatives(patterns: tuple[Reader, ...], named: frozenset[str], members: frozenset[str]
                            ) -> tuple[str, ...]:
     """One member outside ``named`` per class (see :func:`rolescope.trust.accounts.member_classes`)."""
@@ -309,7 +309,7 @@ def member_representatives(patterns: tuple[Reader, ...], named: frozenset[str], 
     return tuple(member_classes(list(patterns), members - named))
 
 
-@lru_cache(maxsize=64)
+@memoized(64)
 def _sorted(members: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(members))
 
