@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck bench clean
+.PHONY: test test-fast demo lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest
+
+# The unit tests alone (no moto server, browser, benchmark or subprocess): under a minute.
+test-fast: lint typecheck
+	$(BIN)/pytest -m "not aws and not browser and not slow and not process"
 
 demo: $(STAMP)
 	$(BIN)/rolescope demo --format console,html,json --output-dir reports

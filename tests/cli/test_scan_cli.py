@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from tests.factories import ACCOUNT, MEMBER, OUTSIDER, allow, gaad, organization, role, trust
+from tests.process import rolescope_argv, under_test_env
 
 from rolescope.cli.main import cli
 
@@ -126,9 +126,10 @@ def test_console_report_lists_accounts_and_findings(org_dir: Path) -> None:
     assert ACCOUNT in result.stdout and "public-trust" in result.stdout and "CRITICAL" in result.stdout
 
 
+@pytest.mark.process
 def test_as_subprocess_no_traceback_on_bad_input(tmp_path: Path) -> None:
-    env = {**os.environ, "COLUMNS": "120"}
-    done = subprocess.run([sys.executable, "-m", "rolescope", "scan", "--from", str(tmp_path / "missing.json")],
+    env = under_test_env({**os.environ, "COLUMNS": "120"})
+    done = subprocess.run(rolescope_argv("scan", "--from", str(tmp_path / "missing.json")),
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 2
     assert done.stderr.count("\n") <= 2 and "Traceback" not in done.stderr
@@ -189,9 +190,9 @@ def test_ci_logs_get_one_line_per_phase_of_a_long_scan() -> None:
     ]
 
 
+@pytest.mark.process
 def test_a_quick_scan_prints_only_its_report(org_dir: Path, tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "rolescope", "scan", "--from", str(org_dir), "--format", "json",
-         "-o", str(tmp_path / "scan.json")], capture_output=True, text=True, check=False,
-        env={**os.environ, "CI": "true"})
+        rolescope_argv("scan", "--from", str(org_dir), "--format", "json", "-o", str(tmp_path / "scan.json")),
+        capture_output=True, text=True, check=False, env=under_test_env({**os.environ, "CI": "true"}))
     assert result.returncode in (0, 1) and result.stderr == ""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import boto3
 import pytest
 from tests.live.fakeaws import FaultProxy, MotoServer
+from tests.process import rolescope_argv, under_test_env
 
 MANAGEMENT = "210000000001"
 OUTSIDER = "555566667777"
@@ -121,13 +121,6 @@ def build_world(url: str) -> World:
 
 
 @pytest.fixture(scope="session")
-def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
-    server = MotoServer(tmp_path_factory.mktemp("moto") / "server.log")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
 def world(moto_server: MotoServer, tmp_path_factory: pytest.TempPathFactory) -> World:
     with pytest.MonkeyPatch.context() as patch:  # the developer's own AWS settings play no part
         for name in [n for n in os.environ if n.startswith("AWS_")]:
@@ -196,8 +189,9 @@ class Rolescope:
 
     def __call__(self, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> Result:
         process = subprocess.run(
-            [sys.executable, "-m", "rolescope", *args], input=stdin, capture_output=True, text=True,
-            env={**self.env, **(env or {})}, timeout=120, start_new_session=True,  # no terminal: prompts read stdin
+            rolescope_argv(*args), input=stdin, capture_output=True, text=True,
+            env=under_test_env({**self.env, **(env or {})}), timeout=120,
+            start_new_session=True,  # no terminal: prompts read stdin
         )
         assert "Traceback" not in process.stderr, process.stderr
         return Result(process.returncode, process.stdout, process.stderr)

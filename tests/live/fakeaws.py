@@ -86,6 +86,30 @@ class MotoServer:
         self._log.close()
 
 
+class MotoServers:
+    """The suite's moto servers (``python -m moto.server`` on loopback), one per configuration, started on
+    first use and stopped at the end of the session.
+
+    moto loads AWS's managed policies into every account when told to at start-up (the live tests
+    attach AdministratorAccess; about two seconds a new account); the remediation tests reset the
+    server before each test and would pay that every time, so they ask for a server without them.
+    """
+
+    def __init__(self, logs: Path) -> None:
+        self._logs = logs
+        self._servers: dict[bool, MotoServer] = {}
+
+    def get(self, *, managed_policies: bool) -> MotoServer:
+        if managed_policies not in self._servers:
+            name = "managed" if managed_policies else "plain"
+            self._servers[managed_policies] = MotoServer(self._logs / f"moto-{name}.log", managed_policies)
+        return self._servers[managed_policies]
+
+    def stop(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+
+
 @dataclass(frozen=True)
 class Seen:
     """One request the proxy forwarded (or answered itself)."""

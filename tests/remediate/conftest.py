@@ -6,13 +6,12 @@ config or credentials file of the machine it runs on. Nothing leaves 127.0.0.1.
 
 from __future__ import annotations
 
-import logging
 import os
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.live.fakeaws import MotoServers
 
 FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",  # moto derives the account from the key: 123456789012
@@ -25,17 +24,9 @@ ACCOUNT = "123456789012"
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+def moto_endpoint(moto_servers: MotoServers) -> str:
+    """The suite's moto server without managed policies (reset before each test: see :class:`MotoServers`)."""
+    return moto_servers.get(managed_policies=False).url
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import stat
 import subprocess
@@ -15,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 from click.testing import CliRunner
+from tests.process import under_test_env
 from tests.remediate.conftest import ACCOUNT
 
 from rolescope.cli.main import cli
@@ -197,7 +197,7 @@ DRIVER = textwrap.dedent("""
 def killed(aws: dict[str, str], tmp_path: Path, action: str, target: Path, after: int) -> None:
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER)
-    env = dict(aws, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]))
+    env = under_test_env(aws)
     done = subprocess.run([sys.executable, str(driver), action, str(target), str(after)], env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == -signal.SIGKILL, done.stderr

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from tests.process import rolescope_argv, under_test_env
 
 from rolescope.cli.demo import sample_org_path
 from rolescope.cli.main import cli
@@ -140,10 +140,11 @@ def test_diff_bad_input(tmp_path: Path, scan_file: Path) -> None:
     assert result.exit_code == 2 and "--output needs --format json or markdown" in result.stderr
 
 
+@pytest.mark.process
 def test_no_traceback_as_a_real_process(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_bytes(b"\xff\xfe garbage")
-    done = subprocess.run([sys.executable, "-m", "rolescope", "diff", str(bad), str(bad)], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(rolescope_argv("diff", str(bad), str(bad)), capture_output=True,
+                          text=True, timeout=60, env=under_test_env())
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
