@@ -18,17 +18,17 @@ from typing import Any
 
 import boto3
 import botocore.session
-from botocore.credentials import (
-    AssumeRoleProvider,
-    CanonicalNameCredentialSourcer,
-    CredentialResolver,
-    EnvProvider,
-    ProfileProviderBuilder,
-    create_credential_resolver,
-)
+from botocore.credentials import create_credential_resolver
 from botocore.exceptions import ProfileNotFound
 from botocore.utils import JSONFileCache
 
+from rolescope.auth.botocore_adapter import (
+    profile_role_provider,
+    replace_provider,
+    share_service_models,
+    use_credential_resolver,
+    use_credentials,
+)
 from rolescope.auth.clients import CallCounter, client_config
 from rolescope.auth.errors import AuthConfigError
 from rolescope.auth.validate import ROLE_CHAINING_LIMIT
@@ -131,9 +131,24 @@ class BaseSession:
         self.region: str | None = region or configured
         self.info = profile_info(self.botocore, self.profile)
         self._lock = threading.RLock()
+        self._role_overrides: dict[str, str] = {}
         resolver = create_credential_resolver(self.botocore, cache=cache, region_name=self.region)
-        _install_prompter(resolver, self.botocore, self.profile, self.region, cache, prompter, self.create_client)
-        self.botocore.register_component("credential_provider", resolver)
+        region = self.region
+        provider = profile_role_provider(
+            self.botocore, self.profile, region, cache, prompter,
+            client_creator=lambda service, **kwargs: self.create_client(service, region=region, **kwargs),
+            load_config=self._config_with_overrides, resolver=resolver)
+        replace_provider(resolver, provider)
+        use_credential_resolver(self.botocore, resolver)
+
+    def _config_with_overrides(self) -> Mapping[str, Any]:
+        """The shared config as botocore read it, with ``-I``/``-T``/``--role-session-name`` on the profile."""
+        config: Mapping[str, Any] = self.botocore.full_config
+        if not self._role_overrides:
+            return config
+        profiles = dict(config.get("profiles", {}))
+        profiles[self.profile] = {**profiles.get(self.profile, {}), **self._role_overrides}
+        return {**config, "profiles": profiles}
 
     def _config_files(self) -> str:
         variable = self.botocore.get_config_variable
@@ -166,7 +181,7 @@ class BaseSession:
                              f"another role session, so it lasts {ROLE_CHAINING_LIMIT} s, not {duration} s")
                 duration = ROLE_CHAINING_LIMIT
             overrides["duration_seconds"] = str(duration)
-        self.botocore.full_config["profiles"][self.profile].update(overrides)
+        self._role_overrides.update(overrides)
         return notes
 
     def credentials(self) -> Any:
@@ -185,44 +200,7 @@ class BaseSession:
     def session_with(self, credentials: Any, region: str | None = None) -> boto3.Session:
         """A new boto3 session on ``credentials``, with this profile's settings (endpoints, CA bundle...)."""
         core = botocore.session.Session(profile=self.explicit_profile)
-        core.register_component("credential_provider", CredentialResolver([_Given(credentials)]))
-        # Service models are read-only: parse them once per run, not once per account (~0.2 s each).
-        core.register_component("data_loader", self.botocore.get_component("data_loader"))
+        use_credentials(core, credentials)
+        share_service_models(self.botocore, core)
         return boto3.Session(botocore_session=core, region_name=region or self.region)
 
-
-class _Given:
-    """A credential provider that hands out credentials rolescope already holds."""
-
-    METHOD = "rolescope"
-    CANONICAL_NAME = None
-
-    def __init__(self, credentials: Any) -> None:
-        self._credentials = credentials
-
-    def load(self) -> Any:
-        return self._credentials
-
-
-def _install_prompter(resolver: Any, session: botocore.session.Session, profile: str, region: str | None,
-                      cache: MutableMapping[str, Any], prompter: Prompter,
-                      create_client: Callable[..., Any]) -> None:
-    """Replace botocore's assume-role provider by one that prompts with ``prompter``.
-
-    botocore builds its provider with ``getpass`` as the prompter and offers no setter, so an
-    equivalent provider is built from the same public parts and put in its place in the chain.
-    """
-    sourcer = CanonicalNameCredentialSourcer(
-        [EnvProvider(), resolver.get_provider("container-role"), resolver.get_provider("iam-role")]
-    )
-    provider = AssumeRoleProvider(
-        load_config=lambda: session.full_config,
-        client_creator=lambda service, **kwargs: create_client(service, region=region, **kwargs),
-        cache=cache,
-        profile_name=profile,
-        prompter=prompter,
-        credential_sourcer=sourcer,
-        profile_provider_builder=ProfileProviderBuilder(session, cache=cache, region_name=region),
-    )
-    methods = [p.METHOD for p in resolver.providers]
-    resolver.providers[methods.index(AssumeRoleProvider.METHOD)] = provider
