@@ -155,6 +155,28 @@ def test_mfa_for_several_roles_uses_one_session(rolescope: Rolescope, world: Wor
     assert "role sessions renew from it until then" in result.stderr
 
 
+def test_sessions_with_and_without_mfa_are_not_mixed_up_in_the_cache(rolescope: Rolescope, world: World,
+                                                                     proxy: FaultProxy, tmp_path: Path) -> None:
+    """Issue 11.6: a scan with MFA after one without it reused the cached sessions assumed without MFA."""
+    reach = ("-p", "base", "--accounts", f"{world.prod},{world.dev}", "--role-name", "RolescopeAudit", "-I",
+             EXTERNAL_ID)
+    mfa = ("--mfa-serial", MFA_DEVICE, "--mfa-code", "135790")
+    _, accounts = scanned(rolescope, tmp_path, *reach)
+    assert accounts == {world.prod: "scanned", world.dev: "scanned"}
+    assert (len(proxy.requests("GetSessionToken")), len(proxy.requests("AssumeRole"))) == (0, 2)
+    _, accounts = scanned(rolescope, tmp_path, *reach, *mfa)
+    assert accounts == {world.prod: "scanned", world.dev: "scanned"}
+    assert (len(proxy.requests("GetSessionToken")), len(proxy.requests("AssumeRole"))) == (1, 4)
+    session_keys = {s.access_key for s in proxy.requests("AssumeRole")[2:]}
+    assert world.auditor[0] not in session_keys  # assumed from the MFA session
+    result, accounts = scanned(rolescope, tmp_path, *reach, *mfa)  # from the cache: no code used, no role assumed
+    assert accounts == {world.prod: "scanned", world.dev: "scanned"}
+    assert (len(proxy.requests("GetSessionToken")), len(proxy.requests("AssumeRole"))) == (1, 4)
+    assert "MFA-backed role sessions from the credential cache" in result.stderr
+    entries = list(rolescope.cache.iterdir())
+    assert len(entries) == 4 and {stat.S_IMODE(e.stat().st_mode) for e in entries} == {0o600}
+
+
 def test_credentials_for_the_aws_cli_with_mfa_and_the_cache(rolescope: Rolescope, world: World,
                                                            proxy: FaultProxy) -> None:
     role = world.role(world.prod, "RolescopeAudit")

@@ -44,10 +44,11 @@ def cli_cache_dir() -> Path:
 
 
 class CliCache(JSONFileCache):  # type: ignore[misc]  # botocore is untyped
-    """The AWS CLI's credential cache: one JSON file per AssumeRole argument set, mode 0600.
+    """The AWS CLI's credential cache: one JSON file per session, mode 0600, written atomically.
 
-    botocore names each file by a hash of the sorted AssumeRole arguments, exactly as the AWS CLI
-    does; the directory is created (0700) on the first write, not before.
+    Profiles' role sessions are named by botocore, as the AWS CLI names them; rolescope's own by
+    :class:`rolescope.auth.role_cache.SessionKey`. The directory is created (0700) on the first
+    write, not before.
     """
 
     def __init__(self, directory: Path | None = None) -> None:
