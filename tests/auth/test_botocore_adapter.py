@@ -21,6 +21,7 @@ from botocore.credentials import (
     RefreshableCredentials,
     create_credential_resolver,
 )
+from botocore.exceptions import CredentialRetrievalError
 from botocore.stub import Stubber
 from tests.auth.fakes import Clock, FakeSts, Person
 
@@ -30,6 +31,7 @@ from rolescope.auth.botocore_adapter import (
     on_each_attempt,
     on_each_operation,
     replace_provider,
+    retrieval_failure,
     set_renewal_windows,
     share_service_models,
     use_credentials,
@@ -174,3 +176,9 @@ def test_each_operation_and_each_attempt_are_seen(monkeypatch: pytest.MonkeyPatc
     assert client.get_caller_identity()["Account"] == "111122223333"
     assert operations == ["GetCallerIdentity"]
     assert len(attempts) == 2  # the throttled attempt and its retry
+
+
+def test_a_retrieval_failure_names_its_provider_and_detail() -> None:
+    error = CredentialRetrievalError(provider="custom-process", error_msg="token expired")
+    assert retrieval_failure(error) == ("custom-process", "token expired")
+    assert "custom-process" in str(error) and "token expired" in str(error)

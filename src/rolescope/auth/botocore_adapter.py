@@ -138,3 +138,12 @@ def on_each_attempt(client: Any, handler: Callable[[], None]) -> None:
         handler()
 
     client.meta.events.register("before-send", before_send)
+
+
+def retrieval_failure(error: Exception) -> tuple[str, str]:
+    """The provider (``custom-process``, ``sso``...) and the detail of a ``CredentialRetrievalError``.
+
+    botocore keeps them in the exception's ``kwargs``; its message repeats them in a fixed sentence.
+    """
+    details: Any = getattr(error, "kwargs", None) or {}
+    return str(details.get("provider") or "a credential provider"), str(details.get("error_msg") or "")

@@ -30,7 +30,7 @@ from rolescope.auth.botocore_adapter import (
     use_credentials,
 )
 from rolescope.auth.clients import CallCounter, client_config
-from rolescope.auth.errors import AuthConfigError
+from rolescope.auth.errors import AuthConfigError, credential_failure
 from rolescope.auth.validate import ROLE_CHAINING_LIMIT
 
 Prompter = Callable[[str], str]
@@ -70,12 +70,14 @@ class ProfileInfo:
         mfa_serials: MFA devices anywhere in its chain (each prompts for a code).
         source_is_role: the credentials it assumes the role with are themselves a role session
             (a chained profile, an instance or container role, SSO), so AWS caps the session at 1 h.
+        process_profile: the profile of its chain whose ``credential_process`` gives the credentials.
     """
 
     name: str
     role_arn: str | None = None
     mfa_serials: tuple[str, ...] = ()
     source_is_role: bool = False
+    process_profile: str | None = None
 
 
 def profile_info(session: botocore.session.Session, name: str) -> ProfileInfo:
@@ -84,12 +86,15 @@ def profile_info(session: botocore.session.Session, name: str) -> ProfileInfo:
     top = profiles.get(name, {})
     serials: list[str] = []
     seen: set[str] = set()
+    process_profile = None
     current: str | None = name
     while current is not None and current not in seen:
         seen.add(current)
         profile = profiles.get(current, {})
         if profile.get("mfa_serial"):
             serials.append(str(profile["mfa_serial"]))
+        if "role_arn" not in profile and profile.get("credential_process"):
+            process_profile = current
         source = profile.get("source_profile") if "role_arn" in profile else None
         current = str(source) if source and source != current else None
     source_is_role = False
@@ -102,7 +107,8 @@ def profile_info(session: botocore.session.Session, name: str) -> ProfileInfo:
             or any(key in source for key in ("sso_session", "sso_start_url", "web_identity_token_file"))
         )
     role_arn = top.get("role_arn")
-    return ProfileInfo(name, str(role_arn) if role_arn else None, tuple(dict.fromkeys(serials)), source_is_role)
+    return ProfileInfo(name, str(role_arn) if role_arn else None, tuple(dict.fromkeys(serials)), source_is_role,
+                       process_profile)
 
 
 class BaseSession:
@@ -186,8 +192,22 @@ class BaseSession:
         return notes
 
     def credentials(self) -> Any:
-        """botocore's credentials object (refreshing itself when it is a role), or ``None``."""
-        return self.botocore.get_credentials()
+        """botocore's credentials object (refreshing itself when it is a role), fetched; or ``None``.
+
+        Raises:
+            AuthConfigError: the profile's ``credential_process`` is broken (one line, naming the profile).
+            AwsError: its credential source failed.
+        """
+        try:
+            credentials = self.botocore.get_credentials()
+            if credentials is not None:
+                credentials.get_frozen_credentials()  # a role's source is resolved on first use
+        except Exception as error:
+            failure = credential_failure(self.profile, self.info.process_profile, error)
+            if failure is None:
+                raise
+            raise failure from None
+        return credentials
 
     def create_client(self, service: str, counter: CallCounter | None = None, region: str | None = None,
                       **kwargs: Any) -> Any:
