@@ -237,3 +237,19 @@ def test_a_denied_mfa_role_is_a_failed_account_in_the_report(rolescope: Rolescop
     assert account["error"] == f"AccessDenied: {message} (AssumeRole)"
     [sent] = proxy.requests("AssumeRole")  # the code is not sent twice
     assert sent.params["TokenCode"] == "000000"
+
+
+def test_fix_reaches_accounts_with_the_shared_credential_options(rolescope: Rolescope, world: World,
+                                                                 proxy: FaultProxy, tmp_path: Path) -> None:
+    """fix apply/rollback take -p, -I, -T, --role-session-name, --mfa* from the one definition scan uses."""
+    scanned(rolescope, tmp_path, "-p", "base", "-R", world.role(world.prod, "RolescopeAudit"), "-I", EXTERNAL_ID)
+    plan = tmp_path / "plan.json"
+    planned = rolescope("fix", "plan", "--from", str(tmp_path / "report.json"), "--out", str(plan))
+    assert planned.code == 0, planned.stderr
+    dry = rolescope("fix", "apply", str(plan), "--dry-run", "-p", "base", "--role-name", "RolescopeAudit",
+                    "-T", "1800", env={"ROLESCOPE_EXTERNAL_ID": EXTERNAL_ID})
+    assert dry.code == 0, dry.stderr
+    sent = proxy.requests("AssumeRole")[-1]
+    assert (sent.params["RoleArn"], sent.params["ExternalId"], sent.params["DurationSeconds"],
+            sent.params["RoleSessionName"]) == (world.role(world.prod, "RolescopeAudit"), EXTERNAL_ID, "1800",
+                                                "RolescopeFix")
