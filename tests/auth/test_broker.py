@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import pytest
+from botocore.credentials import Credentials
 from tests.auth.fakes import Clock, FakeBase, FakeSts, Person
 
 from rolescope.auth.assume import RoleSettings
@@ -22,10 +23,13 @@ SERIAL = "arn:aws:iam::111122223333:mfa/alice"
 
 
 def broker_for(sts: FakeSts, settings: RoleSettings | None = None, mfa_serial: str | None = None,
-               prompter: Any = None, info: ProfileInfo | None = None) -> tuple[SessionBroker, list[str]]:
+               prompter: Any = None, info: ProfileInfo | None = None, cache: dict[str, Any] | None = None,
+               keys: Credentials | None = None) -> tuple[SessionBroker, list[str]]:
     notes: list[str] = []
     base = FakeBase(sts, info=info or ProfileInfo("default"))
-    broker = SessionBroker(cast(Any, base), settings or RoleSettings(), cache={},
+    if keys is not None:
+        base.keys = keys
+    broker = SessionBroker(cast(Any, base), settings or RoleSettings(), cache={} if cache is None else cache,
                            prompter=prompter or MfaPrompter(code="123456"), mfa_serial=mfa_serial,
                            clock=sts.clock, notify=notes.append)
     return broker, notes
@@ -111,3 +115,64 @@ def test_counts_assume_role_for_the_target_account() -> None:
     broker.credentials_for(target).get_frozen_credentials()
     assert broker.counter_for(target).operations["AssumeRole"] == 1
     assert broker.run_calls.operations["GetCallerIdentity"] == 1
+
+
+def scan_run(sts: FakeSts, cache: dict[str, Any], targets: list[Target], mfa_serial: str | None = None,
+             keys: Credentials | None = None, settings: RoleSettings | None = None) -> tuple[Person, list[str]]:
+    """One run reaching every target, as ``scan`` does: the broker prepared, then each account's credentials."""
+    person = Person()
+    broker, notes = broker_for(sts, settings, mfa_serial=mfa_serial, prompter=MfaPrompter(person), cache=cache,
+                               keys=keys)
+    broker.prepare(targets)
+    for target in targets:
+        broker.credentials_for(target).get_frozen_credentials()
+    return person, notes
+
+
+ACCOUNTS = [Target(n, f"arn:aws:iam::{n}:role/Audit") for n in ("444455556666", "777788889999")]
+
+
+def test_a_session_without_mfa_never_serves_a_request_for_mfa() -> None:
+    """Issue 11.6: after a scan without MFA, a scan with MFA reused the cached non-MFA role sessions."""
+    sts, cache = FakeSts(Clock()), {}
+    scan_run(sts, cache, ACCOUNTS)
+    assert len(sts.named("AssumeRole")) == 2
+    person, _ = scan_run(sts, cache, ACCOUNTS, mfa_serial=SERIAL)
+    assert len(person.prompts) == 1 and len(sts.named("GetSessionToken")) == 1
+    assert len(sts.named("AssumeRole")) == 4  # assumed again, from the MFA session
+    assert len(cache) == 4  # the sessions with and without MFA side by side
+    person, notes = scan_run(sts, cache, ACCOUNTS, mfa_serial=SERIAL)  # MFA again: every session is cached
+    assert person.prompts == [] and len(sts.named("GetSessionToken")) == 1 and len(sts.named("AssumeRole")) == 4
+    assert "cannot be renewed without a new MFA code" in notes[0] and "2 MFA-backed role sessions" in notes[0]
+    scan_run(sts, cache, ACCOUNTS)  # and a scan without MFA still gets its own sessions
+    assert len(sts.named("AssumeRole")) == 4
+
+
+def test_an_mfa_session_serves_requests_for_that_device_only() -> None:
+    sts, cache = FakeSts(Clock()), {}
+    scan_run(sts, cache, ACCOUNTS, mfa_serial=SERIAL)  # through an MFA session
+    person, _ = scan_run(sts, cache, ACCOUNTS[:1], mfa_serial=SERIAL)  # one role: the code would go on AssumeRole
+    assert person.prompts == [] and len(sts.named("AssumeRole")) == 2
+    scan_run(sts, cache, ACCOUNTS[:1], mfa_serial="arn:aws:iam::111122223333:mfa/bob")
+    assert sts.named("AssumeRole")[-1]["SerialNumber"] == "arn:aws:iam::111122223333:mfa/bob"
+
+
+def test_one_uncached_role_opens_the_mfa_session_for_all() -> None:
+    sts, cache = FakeSts(Clock()), {}
+    scan_run(sts, cache, ACCOUNTS[:1], mfa_serial=SERIAL)
+    third = Target("121212121212", "arn:aws:iam::121212121212:role/Audit")
+    person, _ = scan_run(sts, cache, [*ACCOUNTS, third], mfa_serial=SERIAL)
+    assert len(person.prompts) == 1 and len(sts.named("GetSessionToken")) == 1
+    assert [c["RoleArn"] for c in sts.named("AssumeRole")[1:]] == [ACCOUNTS[1].role_arn, third.role_arn]
+
+
+def test_sessions_are_not_shared_between_callers_or_settings() -> None:
+    sts, cache = FakeSts(Clock()), {}
+    scan_run(sts, cache, ACCOUNTS[:1])
+    scan_run(sts, cache, ACCOUNTS[:1], keys=Credentials("AKIAOTHERCALLER", "other-secret"))
+    scan_run(sts, cache, ACCOUNTS[:1], settings=RoleSettings(duration=1800))
+    scan_run(sts, cache, ACCOUNTS[:1], settings=RoleSettings(session_name="other"))
+    scan_run(sts, cache, ACCOUNTS[:1], settings=RoleSettings(external_id="tenant-7"))
+    assert len(sts.named("AssumeRole")) == 5
+    scan_run(sts, cache, ACCOUNTS[:1], keys=Credentials("AKIAOTHERCALLER", "other-secret"))
+    assert len(sts.named("AssumeRole")) == 5

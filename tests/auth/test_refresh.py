@@ -1,4 +1,4 @@
-"""Assumed-role credentials: fetched on first use, renewed before expiry, cached as the AWS CLI does,
+"""Assumed-role credentials: fetched on first use, renewed before expiry, cached in the AWS CLI's files,
 and MFA asked once per run."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.credentials import AssumeRoleCredentialFetcher, Credentials
+from botocore.credentials import Credentials
 from tests.auth.fakes import Clock, FakeSts, Person
 
 from rolescope.auth.assume import (
@@ -20,6 +20,7 @@ from rolescope.auth.assume import (
     mfa_session_credentials,
     renewal_windows,
     role_credentials,
+    session_key,
 )
 from rolescope.auth.errors import MfaError
 from rolescope.auth.mfa import MfaPrompter
@@ -37,7 +38,7 @@ def never_asked(prompt: str) -> str:
 def assume(sts: FakeSts, clock: Clock, settings: RoleSettings | None = None, cache: dict[str, Any] | None = None,
            prompter: Any = never_asked) -> Any:
     return role_credentials(sts.creator, SOURCE, ROLE, settings or RoleSettings(), {} if cache is None else cache,
-                            prompter, clock)
+                            prompter, clock, caller=SOURCE.access_key)
 
 
 def test_nothing_is_called_until_the_credentials_are_used() -> None:
@@ -117,16 +118,13 @@ def test_concurrent_use_assumes_once() -> None:
     assert len(sts.named("AssumeRole")) == 1
 
 
-def test_cache_shared_with_the_aws_cli() -> None:
-    """The cache key is botocore's, so the AWS CLI (same botocore code) finds rolescope's entries and vice versa."""
+def test_a_second_run_reuses_the_cached_session() -> None:
     clock = Clock()
     sts = FakeSts(clock)
     cache: dict[str, Any] = {}
     settings = RoleSettings(external_id="tenant-42", duration=1800)
     assume(sts, clock, settings, cache).get_frozen_credentials()
-    cli_fetcher = AssumeRoleCredentialFetcher(sts.creator, SOURCE, ROLE, extra_args=settings.assume_role_args(),
-                                              cache=cache)
-    assert list(cache) == [cli_fetcher._cache_key]
+    assert list(cache) == [session_key(ROLE, settings, SOURCE.access_key).name]
     again = assume(sts, clock, settings, cache)  # a second run
     assert again.get_frozen_credentials().access_key == "ASIAFAKE0000"
     assert len(sts.named("AssumeRole")) == 1
@@ -177,7 +175,8 @@ def test_one_mfa_code_for_many_roles_through_an_mfa_session() -> None:
     prompter = MfaPrompter(person)
     session = mfa_session_credentials(sts.creator, SOURCE, SERIAL, prompter, clock=clock)
     roles = [role_credentials(sts.creator, session, f"arn:aws:iam::{n}:role/Audit", RoleSettings(), {}, never_asked,
-                              clock) for n in ("111111111111", "222222222222", "333333333333")]
+                              clock, caller=SOURCE.access_key, mfa_device=SERIAL)
+             for n in ("111111111111", "222222222222", "333333333333")]
     for credentials in roles:
         credentials.get_frozen_credentials()
     assert len(person.prompts) == 1

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from tests.auth.fakes import Clock, FakeSts
 
 from rolescope.auth.errors import AuthConfigError
 from rolescope.auth.mfa import MfaPrompter
@@ -89,15 +91,26 @@ def test_region_and_profile(session: type[BaseSession]) -> None:
         open_profile(session, "nope")
 
 
+def assumed_with(session: BaseSession) -> dict[str, Any]:
+    """The AssumeRole arguments the profile's own role is assumed with (a fake STS answers), after its source's."""
+    sts = FakeSts(Clock())
+    session.create_client = sts.creator  # type: ignore[method-assign]
+    session.credentials().get_frozen_credentials()
+    sent: dict[str, Any] = sts.named("AssumeRole")[-1]
+    return sent
+
+
 def test_override_a_profiles_role(session: type[BaseSession]) -> None:
     audit = open_profile(session, "audit")
+    assert assumed_with(open_profile(session, "audit"))["ExternalId"] == "from-config"
     assert audit.override_profile_role("tenant-7", 7200, "override") == []
-    profile = audit.botocore.full_config["profiles"]["audit"]
-    assert (profile["external_id"], profile["duration_seconds"], profile["role_session_name"]) == (
-        "tenant-7", "7200", "override")
+    sent = assumed_with(audit)
+    assert (sent["ExternalId"], sent["DurationSeconds"], sent["RoleSessionName"]) == ("tenant-7", 7200, "override")
+    assert audit.botocore.full_config["profiles"]["audit"]["external_id"] == "from-config"  # the file's view kept
     chained = open_profile(session, "chained")
     [note] = chained.override_profile_role(duration=7200)
     assert "AWS caps role chaining at one hour" in note and "'chained'" in note
-    assert chained.botocore.full_config["profiles"]["chained"]["duration_seconds"] == "3600"
+    chained_sent = assumed_with(chained)  # the hub role first, then the chained one with the override
+    assert (chained_sent["RoleArn"], chained_sent["DurationSeconds"]) == ("arn:aws:iam::777788889999:role/Next", 3600)
     with pytest.raises(AuthConfigError, match="does not assume a role"):
         open_profile(session, "keys").override_profile_role("tenant-7")

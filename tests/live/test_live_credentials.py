@@ -155,6 +155,28 @@ def test_mfa_for_several_roles_uses_one_session(rolescope: Rolescope, world: Wor
     assert "role sessions renew from it until then" in result.stderr
 
 
+def test_sessions_with_and_without_mfa_are_not_mixed_up_in_the_cache(rolescope: Rolescope, world: World,
+                                                                     proxy: FaultProxy, tmp_path: Path) -> None:
+    """Issue 11.6: a scan with MFA after one without it reused the cached sessions assumed without MFA."""
+    reach = ("-p", "base", "--accounts", f"{world.prod},{world.dev}", "--role-name", "RolescopeAudit", "-I",
+             EXTERNAL_ID)
+    mfa = ("--mfa-serial", MFA_DEVICE, "--mfa-code", "135790")
+    _, accounts = scanned(rolescope, tmp_path, *reach)
+    assert accounts == {world.prod: "scanned", world.dev: "scanned"}
+    assert (len(proxy.requests("GetSessionToken")), len(proxy.requests("AssumeRole"))) == (0, 2)
+    _, accounts = scanned(rolescope, tmp_path, *reach, *mfa)
+    assert accounts == {world.prod: "scanned", world.dev: "scanned"}
+    assert (len(proxy.requests("GetSessionToken")), len(proxy.requests("AssumeRole"))) == (1, 4)
+    session_keys = {s.access_key for s in proxy.requests("AssumeRole")[2:]}
+    assert world.auditor[0] not in session_keys  # assumed from the MFA session
+    result, accounts = scanned(rolescope, tmp_path, *reach, *mfa)  # from the cache: no code used, no role assumed
+    assert accounts == {world.prod: "scanned", world.dev: "scanned"}
+    assert (len(proxy.requests("GetSessionToken")), len(proxy.requests("AssumeRole"))) == (1, 4)
+    assert "MFA-backed role sessions from the credential cache" in result.stderr
+    entries = list(rolescope.cache.iterdir())
+    assert len(entries) == 4 and {stat.S_IMODE(e.stat().st_mode) for e in entries} == {0o600}
+
+
 def test_credentials_for_the_aws_cli_with_mfa_and_the_cache(rolescope: Rolescope, world: World,
                                                            proxy: FaultProxy) -> None:
     role = world.role(world.prod, "RolescopeAudit")
@@ -215,3 +237,19 @@ def test_a_denied_mfa_role_is_a_failed_account_in_the_report(rolescope: Rolescop
     assert account["error"] == f"AccessDenied: {message} (AssumeRole)"
     [sent] = proxy.requests("AssumeRole")  # the code is not sent twice
     assert sent.params["TokenCode"] == "000000"
+
+
+def test_fix_reaches_accounts_with_the_shared_credential_options(rolescope: Rolescope, world: World,
+                                                                 proxy: FaultProxy, tmp_path: Path) -> None:
+    """fix apply/rollback take -p, -I, -T, --role-session-name, --mfa* from the one definition scan uses."""
+    scanned(rolescope, tmp_path, "-p", "base", "-R", world.role(world.prod, "RolescopeAudit"), "-I", EXTERNAL_ID)
+    plan = tmp_path / "plan.json"
+    planned = rolescope("fix", "plan", "--from", str(tmp_path / "report.json"), "--out", str(plan))
+    assert planned.code == 0, planned.stderr
+    dry = rolescope("fix", "apply", str(plan), "--dry-run", "-p", "base", "--role-name", "RolescopeAudit",
+                    "-T", "1800", env={"ROLESCOPE_EXTERNAL_ID": EXTERNAL_ID})
+    assert dry.code == 0, dry.stderr
+    sent = proxy.requests("AssumeRole")[-1]
+    assert (sent.params["RoleArn"], sent.params["ExternalId"], sent.params["DurationSeconds"],
+            sent.params["RoleSessionName"]) == (world.role(world.prod, "RolescopeAudit"), EXTERNAL_ID, "1800",
+                                                "RolescopeFix")

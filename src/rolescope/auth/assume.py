@@ -1,10 +1,9 @@
 """Assumed-role and MFA-session credentials that renew themselves before they expire.
 
-Built on botocore: :class:`botocore.credentials.AssumeRoleCredentialFetcher` makes the AssumeRole call
-and reads and writes the AWS CLI's cache (its file names hash the sorted AssumeRole arguments, so the
-CLI and rolescope find each other's entries), and
-:class:`botocore.credentials.DeferredRefreshableCredentials` renews the credentials under a lock
-before they expire, so long scans outlive one session. Two things are tuned here:
+Role sessions go through the credential cache (:mod:`rolescope.auth.role_cache`: the AWS CLI's files,
+named by everything that makes a session differ), and
+:class:`botocore.credentials.DeferredRefreshableCredentials` renews them under a lock before they
+expire, so long scans outlive one session. Two things are tuned here:
 
 * the renewal windows fit the session length: botocore renews 15 minutes ahead, which for a 900 s
   session would mean a new AssumeRole before every call;
@@ -17,14 +16,16 @@ naming the expiry instead of prompting in the middle of a scan.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+from botocore.credentials import DeferredRefreshableCredentials
 
+from rolescope.auth.botocore_adapter import credential_expiry, set_renewal_windows
 from rolescope.auth.errors import MfaError
+from rolescope.auth.role_cache import SessionKey, cached_session, store_session
 from rolescope.auth.validate import DEFAULT_SESSION_NAME
 
 Clock = Callable[[], datetime]
@@ -36,15 +37,6 @@ MFA_SESSION_DURATION = 43200  # GetSessionToken's own default for IAM users
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def parse_expiry(text: str) -> datetime:
-    """An ``Expiration`` in any form botocore writes or reads: ISO 8601 from STS, or the cache's
-    ``2026-01-05T10:00:00UTC`` (botocore's JSONFileCache format, shared with the AWS CLI)."""
-    from botocore.utils import parse_timestamp
-
-    moment: datetime = parse_timestamp(text.strip())
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,43 +90,84 @@ class RenewingCredentials(DeferredRefreshableCredentials):  # type: ignore[misc]
     def __init__(self, fetch: Callable[[], Metadata], method: str, duration: int | None = None,
                  clock: Clock = utc_now) -> None:
         super().__init__(refresh_using=fetch, method=method, time_fetcher=clock)
-        self._advisory_refresh_timeout, self._mandatory_refresh_timeout = renewal_windows(duration)
+        set_renewal_windows(self, *renewal_windows(duration))
 
     @property
     def expiry(self) -> datetime | None:
         """When the current credentials expire (``None`` before the first fetch)."""
-        expiry: datetime | None = self._expiry_time
-        return expiry
+        return credential_expiry(self)
 
     def current(self) -> Any:
         """The credentials, fetched or renewed as needed (botocore's frozen credentials)."""
         return self.get_frozen_credentials()
 
 
-class RoleFetcher(AssumeRoleCredentialFetcher):  # type: ignore[misc]  # botocore is untyped
-    """botocore's AssumeRole fetcher with an injected clock and an expiry window fitted to the session.
+def sts_client(client_creator: ClientCreator, credentials: Any) -> Any:
+    """An STS client signing with ``credentials`` (fetched or renewed now, if they need to be)."""
+    frozen = credentials.get_frozen_credentials()
+    return client_creator("sts", aws_access_key_id=frozen.access_key, aws_secret_access_key=frozen.secret_key,
+                          aws_session_token=frozen.token)
 
-    Cached credentials with less than the window left are fetched anew, as botocore does with 15
-    minutes; the cache key is botocore's (the AWS CLI's), computed from the AssumeRole arguments.
+
+def metadata_of(issued: Mapping[str, Any]) -> Metadata:
+    """botocore's credential metadata from the ``Credentials`` of an STS answer (fresh or cached)."""
+    expiration = issued["Expiration"]
+    return {
+        "access_key": issued["AccessKeyId"],
+        "secret_key": issued["SecretAccessKey"],
+        "token": issued["SessionToken"],
+        "expiry_time": expiration.isoformat() if isinstance(expiration, datetime) else str(expiration),
+    }
+
+
+class RoleFetcher:
+    """Assumes a role, through the credential cache.
+
+    A cached session with more than the renewal window left is used (botocore keeps 15 minutes; the
+    window here fits the session); otherwise the role is assumed and the answer cached, under the
+    :class:`~rolescope.auth.role_cache.SessionKey` of the caller, role, arguments and MFA device.
+
+    Args:
+        client_creator: ``(service, **kwargs) -> client`` for the STS client (botocore's interface).
+        source_credentials: the credentials to call AssumeRole with.
+        key: names the session; its ``arguments`` are sent with ``RoleArn``.
+        cache: the credential cache.
+        prompter: asks for the MFA code when ``SerialNumber`` is among the arguments.
+        window: seconds before expiry a cached session is no longer used.
+        clock: the current time.
     """
 
-    def __init__(self, client_creator: ClientCreator, source_credentials: Any, role_arn: str,
-                 settings: RoleSettings, cache: MutableMapping[str, Any], prompter: Callable[[str], str],
+    def __init__(self, client_creator: ClientCreator, source_credentials: Any, key: SessionKey,
+                 cache: MutableMapping[str, Any], prompter: Callable[[str], str], window: int,
                  clock: Clock = utc_now) -> None:
+        self._client_creator = client_creator
+        self._source = source_credentials
+        self.key = key
+        self._cache = cache
+        self._prompter = prompter
+        self._window = window
         self._clock = clock
-        advisory, _ = renewal_windows(settings.duration)
-        super().__init__(client_creator, source_credentials, role_arn, extra_args=settings.assume_role_args(),
-                         mfa_prompter=prompter, cache=cache, expiry_window_seconds=advisory)
 
-    def _is_expired(self, credentials: dict[str, Any]) -> bool:
-        expiration = credentials["Credentials"]["Expiration"]
-        end = expiration if isinstance(expiration, datetime) else parse_expiry(str(expiration))
-        return bool((end - self._clock()).total_seconds() < self._expiry_window_seconds)
+    def cached(self) -> dict[str, Any] | None:
+        """The cached session, when it is usable."""
+        return cached_session(self._cache, self.key, self._clock(), self._window)
 
-    @property
-    def cache_key(self) -> str:
-        """The cache entry's name: the AWS CLI's for the same AssumeRole arguments."""
-        return str(self._cache_key)
+    def fetch_credentials(self) -> Metadata:
+        """botocore's credential metadata, from the cache or a new AssumeRole call."""
+        response = self.cached()
+        if response is None:
+            response = self._assume()
+            store_session(self._cache, self.key, response)
+        return metadata_of(response["Credentials"])
+
+    def _assume(self) -> dict[str, Any]:
+        arguments = {**self.key.arguments, "RoleArn": self.key.role_arn}
+        serial = arguments.get("SerialNumber")
+        if serial is not None:
+            arguments["TokenCode"] = self._prompter(f"Enter MFA code for {serial}: ")
+        response: dict[str, Any] = sts_client(self._client_creator, self._source).assume_role(**arguments)
+        response.pop("ResponseMetadata", None)  # request ids and headers: nothing to keep
+        return response
 
 
 class FetchOnce:
@@ -167,8 +200,8 @@ class FetchOnce:
 
 
 def role_credentials(client_creator: ClientCreator, source_credentials: Any, role_arn: str, settings: RoleSettings,
-                     cache: MutableMapping[str, Any], prompter: Callable[[str], str],
-                     clock: Clock = utc_now) -> RenewingCredentials:
+                     cache: MutableMapping[str, Any], prompter: Callable[[str], str], clock: Clock = utc_now, *,
+                     caller: str, mfa_device: str | None = None) -> RenewingCredentials:
     """Credentials for ``role_arn``, assumed from ``source_credentials`` on first use and renewed before expiry.
 
     Args:
@@ -179,8 +212,11 @@ def role_credentials(client_creator: ClientCreator, source_credentials: Any, rol
         cache: the credential cache (the AWS CLI's in the CLI; any mapping in tests).
         prompter: asks for the MFA code.
         clock: the current time.
+        caller: the access key id of the caller's own credentials, for the cache key.
+        mfa_device: the device of the MFA session ``source_credentials`` are, if they are one.
     """
-    fetcher = RoleFetcher(client_creator, source_credentials, role_arn, settings, cache, prompter, clock)
+    fetcher = RoleFetcher(client_creator, source_credentials, session_key(role_arn, settings, caller, mfa_device),
+                          cache, prompter, renewal_windows(settings.duration)[0], clock)
     holder: list[RenewingCredentials] = []
     fetch: Callable[[], Metadata] = fetcher.fetch_credentials
     if settings.mfa_serial is not None:
@@ -188,6 +224,17 @@ def role_credentials(client_creator: ClientCreator, source_credentials: Any, rol
     credentials = RenewingCredentials(fetch, "assume-role", settings.duration, clock)
     holder.append(credentials)
     return credentials
+
+
+def session_key(role_arn: str, settings: RoleSettings, caller: str, mfa_device: str | None = None) -> SessionKey:
+    """The cache key of ``role_arn``'s session assumed by ``caller`` with ``settings``."""
+    return SessionKey(caller, role_arn, settings.assume_role_args(), mfa_device or settings.mfa_serial)
+
+
+def cached_role_session(cache: MutableMapping[str, Any], key: SessionKey, duration: int | None,
+                        clock: Clock = utc_now) -> bool:
+    """Whether ``cache`` holds the session ``key`` names with enough time left to be used."""
+    return cached_session(cache, key, clock(), renewal_windows(duration)[0]) is not None
 
 
 def mfa_session_credentials(client_creator: ClientCreator, source_credentials: Any, serial: str,
@@ -201,19 +248,10 @@ def mfa_session_credentials(client_creator: ClientCreator, source_credentials: A
     holder: list[RenewingCredentials] = []
 
     def fetch() -> Metadata:
-        frozen = source_credentials.get_frozen_credentials()
-        client = client_creator("sts", aws_access_key_id=frozen.access_key, aws_secret_access_key=frozen.secret_key,
-                                aws_session_token=frozen.token)
+        client = sts_client(client_creator, source_credentials)
         code = prompter(f"Enter MFA code for {serial}: ")
         response = client.get_session_token(SerialNumber=serial, TokenCode=code, DurationSeconds=duration)
-        issued = response["Credentials"]
-        expiration = issued["Expiration"]
-        return {
-            "access_key": issued["AccessKeyId"],
-            "secret_key": issued["SecretAccessKey"],
-            "token": issued["SessionToken"],
-            "expiry_time": expiration.isoformat() if isinstance(expiration, datetime) else str(expiration),
-        }
+        return metadata_of(response["Credentials"])
 
     guarded = FetchOnce(fetch, f"the MFA session of {serial}", lambda: holder[0].expiry)
     credentials = RenewingCredentials(guarded, "mfa-session", duration, clock)
@@ -226,7 +264,4 @@ def credentials_expiry(credentials: Any) -> datetime | None:
 
     Works for rolescope's own credentials and for botocore's refreshable ones (profiles).
     """
-    if isinstance(credentials, RenewingCredentials):
-        return credentials.expiry
-    expiry = getattr(credentials, "_expiry_time", None)  # botocore keeps it private
-    return expiry if isinstance(expiry, datetime) else None
+    return credential_expiry(credentials)

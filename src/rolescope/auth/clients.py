@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from rolescope import __version__
+from rolescope.auth.botocore_adapter import on_each_attempt, on_each_operation
 
 # Enough attempts to ride out IAM's throttling on big accounts.
 MAX_ATTEMPTS = 10
@@ -75,15 +76,15 @@ class CallCounter:
 
     def attach(self, client: Any) -> Any:
         """Count ``client``'s calls from now on; returns the client."""
-        client.meta.events.register("before-call", self._on_call)
-        client.meta.events.register("before-send", self._on_send)
+        on_each_operation(client, self._count_operation)
+        on_each_attempt(client, self._count_attempt)
         return client
 
-    def _on_call(self, model: Any, **_: Any) -> None:
+    def _count_operation(self, name: str) -> None:
         with self._lock:
-            self.operations[str(model.name)] += 1
+            self.operations[name] += 1
 
-    def _on_send(self, **_: Any) -> None:
+    def _count_attempt(self) -> None:
         with self._lock:
             self.attempts += 1
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+from botocore.exceptions import BotoCoreError, ClientError, CredentialRetrievalError, ProfileNotFound
+
+from rolescope.auth.botocore_adapter import retrieval_failure
 
 
 class AuthConfigError(ValueError):
@@ -68,3 +71,37 @@ def describe_error(error: BaseException) -> ErrorReport:
     if isinstance(error, BotoCoreError):
         return ErrorReport(type(error).__name__, _one_line(str(error)))
     return ErrorReport(type(error).__name__, _one_line(str(error)) or "no detail")
+
+
+def credential_failure(profile: str, process_profile: str | None, error: Exception) -> Exception | None:
+    """``error``, raised while ``profile``'s credentials were resolved, as one line naming the profile.
+
+    Args:
+        profile: the profile in use.
+        process_profile: the profile of its chain whose ``credential_process`` gives the credentials.
+        error: what botocore raised. It lets some failures of a ``credential_process`` through as they
+            are: output that is not JSON (``JSONDecodeError``), JSON that is not an object or has a bad
+            ``Expiration`` (``AttributeError``, ``ValueError``), a command that cannot be run (``OSError``).
+
+    Returns:
+        An :class:`AwsError` when the credential source failed (``CredentialRetrievalError``), an
+        :class:`AuthConfigError` when the ``credential_process`` is broken, ``None`` for anything else.
+    """
+    if isinstance(error, CredentialRetrievalError):
+        provider, detail = retrieval_failure(error)
+        source = "credential_process" if provider == "custom-process" else f"the {provider} credential provider"
+        said = _one_line(detail) or "no message (nothing on its standard error)"
+        return AwsError("CredentialRetrievalError", f"profile {profile!r}: {source} failed: {said}")
+    if process_profile is None or isinstance(error, AuthConfigError | AwsError):
+        return None
+    whose = "its" if process_profile == profile else "the"
+    if isinstance(error, json.JSONDecodeError):
+        cause = f"printed something that is not JSON ({error})"
+    elif isinstance(error, ValueError | AttributeError | TypeError | KeyError):
+        cause = f"printed credentials botocore cannot read ({type(error).__name__}: {error})"
+    elif isinstance(error, OSError):
+        cause = f"could not be run ({error})"
+    else:
+        return None
+    of = "" if process_profile == profile else f" of profile {process_profile!r}"
+    return AuthConfigError(_one_line(f"profile {profile!r}: {whose} credential_process{of} {cause}"))

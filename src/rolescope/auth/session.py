@@ -18,19 +18,19 @@ from typing import Any
 
 import boto3
 import botocore.session
-from botocore.credentials import (
-    AssumeRoleProvider,
-    CanonicalNameCredentialSourcer,
-    CredentialResolver,
-    EnvProvider,
-    ProfileProviderBuilder,
-    create_credential_resolver,
-)
+from botocore.credentials import create_credential_resolver
 from botocore.exceptions import ProfileNotFound
 from botocore.utils import JSONFileCache
 
+from rolescope.auth.botocore_adapter import (
+    profile_role_provider,
+    replace_provider,
+    share_service_models,
+    use_credential_resolver,
+    use_credentials,
+)
 from rolescope.auth.clients import CallCounter, client_config
-from rolescope.auth.errors import AuthConfigError
+from rolescope.auth.errors import AuthConfigError, credential_failure
 from rolescope.auth.validate import ROLE_CHAINING_LIMIT
 
 Prompter = Callable[[str], str]
@@ -44,10 +44,11 @@ def cli_cache_dir() -> Path:
 
 
 class CliCache(JSONFileCache):  # type: ignore[misc]  # botocore is untyped
-    """The AWS CLI's credential cache: one JSON file per AssumeRole argument set, mode 0600.
+    """The AWS CLI's credential cache: one JSON file per session, mode 0600, written atomically.
 
-    botocore names each file by a hash of the sorted AssumeRole arguments, exactly as the AWS CLI
-    does; the directory is created (0700) on the first write, not before.
+    Profiles' role sessions are named by botocore, as the AWS CLI names them; rolescope's own by
+    :class:`rolescope.auth.role_cache.SessionKey`. The directory is created (0700) on the first
+    write, not before.
     """
 
     def __init__(self, directory: Path | None = None) -> None:
@@ -69,12 +70,14 @@ class ProfileInfo:
         mfa_serials: MFA devices anywhere in its chain (each prompts for a code).
         source_is_role: the credentials it assumes the role with are themselves a role session
             (a chained profile, an instance or container role, SSO), so AWS caps the session at 1 h.
+        process_profile: the profile of its chain whose ``credential_process`` gives the credentials.
     """
 
     name: str
     role_arn: str | None = None
     mfa_serials: tuple[str, ...] = ()
     source_is_role: bool = False
+    process_profile: str | None = None
 
 
 def profile_info(session: botocore.session.Session, name: str) -> ProfileInfo:
@@ -83,12 +86,15 @@ def profile_info(session: botocore.session.Session, name: str) -> ProfileInfo:
     top = profiles.get(name, {})
     serials: list[str] = []
     seen: set[str] = set()
+    process_profile = None
     current: str | None = name
     while current is not None and current not in seen:
         seen.add(current)
         profile = profiles.get(current, {})
         if profile.get("mfa_serial"):
             serials.append(str(profile["mfa_serial"]))
+        if "role_arn" not in profile and profile.get("credential_process"):
+            process_profile = current
         source = profile.get("source_profile") if "role_arn" in profile else None
         current = str(source) if source and source != current else None
     source_is_role = False
@@ -101,7 +107,8 @@ def profile_info(session: botocore.session.Session, name: str) -> ProfileInfo:
             or any(key in source for key in ("sso_session", "sso_start_url", "web_identity_token_file"))
         )
     role_arn = top.get("role_arn")
-    return ProfileInfo(name, str(role_arn) if role_arn else None, tuple(dict.fromkeys(serials)), source_is_role)
+    return ProfileInfo(name, str(role_arn) if role_arn else None, tuple(dict.fromkeys(serials)), source_is_role,
+                       process_profile)
 
 
 class BaseSession:
@@ -131,9 +138,24 @@ class BaseSession:
         self.region: str | None = region or configured
         self.info = profile_info(self.botocore, self.profile)
         self._lock = threading.RLock()
+        self._role_overrides: dict[str, str] = {}
         resolver = create_credential_resolver(self.botocore, cache=cache, region_name=self.region)
-        _install_prompter(resolver, self.botocore, self.profile, self.region, cache, prompter, self.create_client)
-        self.botocore.register_component("credential_provider", resolver)
+        region = self.region
+        provider = profile_role_provider(
+            self.botocore, self.profile, region, cache, prompter,
+            client_creator=lambda service, **kwargs: self.create_client(service, region=region, **kwargs),
+            load_config=self._config_with_overrides, resolver=resolver)
+        replace_provider(resolver, provider)
+        use_credential_resolver(self.botocore, resolver)
+
+    def _config_with_overrides(self) -> Mapping[str, Any]:
+        """The shared config as botocore read it, with ``-I``/``-T``/``--role-session-name`` on the profile."""
+        config: Mapping[str, Any] = self.botocore.full_config
+        if not self._role_overrides:
+            return config
+        profiles = dict(config.get("profiles", {}))
+        profiles[self.profile] = {**profiles.get(self.profile, {}), **self._role_overrides}
+        return {**config, "profiles": profiles}
 
     def _config_files(self) -> str:
         variable = self.botocore.get_config_variable
@@ -166,12 +188,26 @@ class BaseSession:
                              f"another role session, so it lasts {ROLE_CHAINING_LIMIT} s, not {duration} s")
                 duration = ROLE_CHAINING_LIMIT
             overrides["duration_seconds"] = str(duration)
-        self.botocore.full_config["profiles"][self.profile].update(overrides)
+        self._role_overrides.update(overrides)
         return notes
 
     def credentials(self) -> Any:
-        """botocore's credentials object (refreshing itself when it is a role), or ``None``."""
-        return self.botocore.get_credentials()
+        """botocore's credentials object (refreshing itself when it is a role), fetched; or ``None``.
+
+        Raises:
+            AuthConfigError: the profile's ``credential_process`` is broken (one line, naming the profile).
+            AwsError: its credential source failed.
+        """
+        try:
+            credentials = self.botocore.get_credentials()
+            if credentials is not None:
+                credentials.get_frozen_credentials()  # a role's source is resolved on first use
+        except Exception as error:
+            failure = credential_failure(self.profile, self.info.process_profile, error)
+            if failure is None:
+                raise
+            raise failure from None
+        return credentials
 
     def create_client(self, service: str, counter: CallCounter | None = None, region: str | None = None,
                       **kwargs: Any) -> Any:
@@ -185,44 +221,7 @@ class BaseSession:
     def session_with(self, credentials: Any, region: str | None = None) -> boto3.Session:
         """A new boto3 session on ``credentials``, with this profile's settings (endpoints, CA bundle...)."""
         core = botocore.session.Session(profile=self.explicit_profile)
-        core.register_component("credential_provider", CredentialResolver([_Given(credentials)]))
-        # Service models are read-only: parse them once per run, not once per account (~0.2 s each).
-        core.register_component("data_loader", self.botocore.get_component("data_loader"))
+        use_credentials(core, credentials)
+        share_service_models(self.botocore, core)
         return boto3.Session(botocore_session=core, region_name=region or self.region)
 
-
-class _Given:
-    """A credential provider that hands out credentials rolescope already holds."""
-
-    METHOD = "rolescope"
-    CANONICAL_NAME = None
-
-    def __init__(self, credentials: Any) -> None:
-        self._credentials = credentials
-
-    def load(self) -> Any:
-        return self._credentials
-
-
-def _install_prompter(resolver: Any, session: botocore.session.Session, profile: str, region: str | None,
-                      cache: MutableMapping[str, Any], prompter: Prompter,
-                      create_client: Callable[..., Any]) -> None:
-    """Replace botocore's assume-role provider by one that prompts with ``prompter``.
-
-    botocore builds its provider with ``getpass`` as the prompter and offers no setter, so an
-    equivalent provider is built from the same public parts and put in its place in the chain.
-    """
-    sourcer = CanonicalNameCredentialSourcer(
-        [EnvProvider(), resolver.get_provider("container-role"), resolver.get_provider("iam-role")]
-    )
-    provider = AssumeRoleProvider(
-        load_config=lambda: session.full_config,
-        client_creator=lambda service, **kwargs: create_client(service, region=region, **kwargs),
-        cache=cache,
-        profile_name=profile,
-        prompter=prompter,
-        credential_sourcer=sourcer,
-        profile_provider_builder=ProfileProviderBuilder(session, cache=cache, region_name=region),
-    )
-    methods = [p.METHOD for p in resolver.providers]
-    resolver.providers[methods.index(AssumeRoleProvider.METHOD)] = provider

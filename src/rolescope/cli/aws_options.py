@@ -1,4 +1,4 @@
-"""The options that say how to reach AWS, shared by ``scan``, ``export``, ``whoami`` and ``credentials``.
+"""The options that say how to reach AWS, shared by ``scan``, ``export``, ``whoami``, ``credentials`` and ``fix``.
 
 Flags follow the AWS CLI (``--profile``, ``--region``) and Prowler (``-R``, ``-I``, ``-T``, ``--mfa``).
 Each value is validated as it is parsed (one-line error, exit 2); combinations are checked by
@@ -50,14 +50,18 @@ def _checked(validate: Callable[[Any], T]) -> Callable[[click.Context, click.Par
     return callback
 
 
-def credential_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``-p``, ``-R``, ``-I``, ``-T``, ``--role-session-name``, ``--mfa*``, ``--region``."""
-    options = [
+def _options(function: Callable[..., Any], options: list[Callable[..., Any]]) -> Callable[..., Any]:
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _profile_and_role_options(default_session_name: str) -> list[Callable[..., Any]]:
+    """``-p``, ``-I``, ``-T``, ``--role-session-name``, ``--mfa*``, ``--region``: every command that reaches AWS."""
+    return [
         click.option("--profile", "-p", help="AWS CLI profile (~/.aws/config): keys, role_arn with source_profile "
                                              "or credential_source, mfa_serial, SSO... Default: the AWS default "
                                              "credential chain (AWS_PROFILE, environment, instance role)."),
-        click.option("--role-arn", "-R", "role_arns", multiple=True, callback=_checked(validate_role_arn),
-                     metavar="ARN", help="Assume this role and scan its account (repeatable)."),
         click.option("--external-id", "-I", callback=_checked(validate_external_id), envvar="ROLESCOPE_EXTERNAL_ID",
                      help="ExternalId for the role(s) assumed (or ROLESCOPE_EXTERNAL_ID, which `ps` does not show)."),
         click.option("--session-duration", "-T", "duration", type=int, callback=_checked(validate_duration),
@@ -65,7 +69,7 @@ def credential_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help=f"Role session length, {MIN_DURATION}-{MAX_DURATION} s (AWS caps sessions of roles "
                           "assumed from a role at 3600). Default: 3600."),
         click.option("--role-session-name", "session_name", callback=_checked(validate_session_name),
-                     help=f"Role session name, as CloudTrail shows it. Default: {DEFAULT_SESSION_NAME}."),
+                     help=f"Role session name, as CloudTrail shows it. Default: {default_session_name}."),
         click.option("--mfa", is_flag=True, help="Ask for the MFA device ARN and code (the code once per run)."),
         click.option("--mfa-serial", callback=_checked(validate_mfa_serial), metavar="ARN",
                      help="MFA device ARN or serial number (asks only for the code)."),
@@ -75,9 +79,24 @@ def credential_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--region", help="Region for STS and IAM calls. Default: the profile's, else the partition's "
                                       "main region."),
     ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+
+
+def credential_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``-p``, ``-R``, ``-I``, ``-T``, ``--role-session-name``, ``--mfa*``, ``--region``."""
+    role_arn = click.option("--role-arn", "-R", "role_arns", multiple=True, callback=_checked(validate_role_arn),
+                            metavar="ARN", help="Assume this role and scan its account (repeatable).")
+    profile, *rest = _profile_and_role_options(DEFAULT_SESSION_NAME)
+    return _options(function, [profile, role_arn, *rest])
+
+
+def plan_credential_options(default_session_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The credential options without ``-R``, for commands whose accounts a file names (``fix apply``)."""
+    return lambda function: _options(function, _profile_and_role_options(default_session_name))
+
+
+def checked_role_name(context: click.Context, parameter: click.Parameter, value: str | None) -> Any:
+    """``--role-name``'s callback: ``NAME`` or ``path/NAME``, as its IAM path and name."""
+    return _checked(validate_role_name)(context, parameter, value)
 
 
 def account_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -85,7 +104,7 @@ def account_options(function: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--accounts", "target_accounts", callback=_checked(read_accounts), metavar="ID,ID|FILE",
                      help="Scan these accounts (a list, or a file with one id per line) through --role-name."),
-        click.option("--role-name", callback=_checked(validate_role_name), metavar="NAME",
+        click.option("--role-name", callback=checked_role_name, metavar="NAME",
                      help="The role to assume in each account of --accounts/--organization (NAME or path/NAME)."),
         click.option("--organization", is_flag=True,
                      help="Scan every active account of the caller's organisation (management account included; "
@@ -95,9 +114,7 @@ def account_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Accounts collected at once."),
         click.option("--verbose", "-v", is_flag=True, help="Show the API calls made per account."),
     ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+    return _options(function, options)
 
 
 CREDENTIAL_KEYS = ("profile", "role_arns", "external_id", "duration", "session_name", "mfa", "mfa_serial",

@@ -5,27 +5,20 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 import orjson
+from rich.console import Console
 
-from rolescope.auth.assume import RoleSettings
-from rolescope.auth.broker import SessionBroker
 from rolescope.auth.errors import AuthConfigError
-from rolescope.auth.mfa import MfaPrompter
-from rolescope.auth.session import BaseSession, CliCache
-from rolescope.auth.validate import (
-    validate_external_id,
-    validate_mfa_code,
-    validate_mfa_serial,
-    validate_role_name,
-    validate_session_name,
-)
 from rolescope.checks.registry import CHECK_IDS
+from rolescope.cli.aws_options import AwsOptions, checked_role_name, plan_credential_options
 from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
 from rolescope.cli.inputs import account_id_option, read_text
+from rolescope.cli.live import one_line_errors, open_broker
 from rolescope.remediate.apply import Outcome, RunSettings, apply_plan, rollback
 from rolescope.remediate.errors import AwsError, DriftError, JournalError, PlanError, Unfixable, VerifyError
 from rolescope.remediate.fixers import FixOptions, check_external_id
@@ -171,18 +164,16 @@ def show(plan_file: str) -> None:
         click.echo("the plan changes nothing")
 
 
+FIX_SESSION_NAME = "RolescopeFix"
+
+
 def aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """How apply and rollback reach the accounts of a plan."""
+    """How apply and rollback reach the accounts of a plan: the shared credential options, and these."""
     options = [
-        click.option("--profile", "-p", help="AWS CLI profile (default: the default credential chain)."),
-        click.option("--region", help="Region for STS calls (default: the profile's, else us-east-1)."),
-        click.option("--role-name", help="Assume this role in each account of the plan (NAME or path/NAME); "
-                                         "without it the credentials must be the account's own."),
-        click.option("--external-id", "-I", "assume_external_id", help="ExternalId of the --role-name role."),
-        click.option("--role-session-name", "session_name", default="RolescopeFix", show_default=True,
-                     help="Role session name, as CloudTrail shows it."),
-        click.option("--mfa-serial", metavar="ARN", help="Assume --role-name with this MFA device (code asked once)."),
-        click.option("--mfa-code", metavar="CODE", help="The 6-digit MFA code, for scripts."),
+        plan_credential_options(FIX_SESSION_NAME),
+        click.option("--role-name", callback=checked_role_name, metavar="NAME",
+                     help="Assume this role in each account of the plan (NAME or path/NAME); without it the "
+                          "credentials must be the account's own."),
         click.option("--account", "accounts", multiple=True, callback=_accounts,
                      help="Only roles of this account (repeatable)."),
         click.option("--dry-run", is_flag=True, help="Read and check, print the calls, change nothing."),
@@ -192,23 +183,15 @@ def aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def _stores(accounts: list[tuple[str, str]], profile: str | None, region: str | None, role_name: str | None,
-            external_id: str | None, session_name: str, mfa_serial: str | None, mfa_code: str | None) -> StoreFactory:
+def _stores(accounts: list[tuple[str, str]], params: dict[str, Any], role: tuple[str, str] | None) -> StoreFactory:
     """Credentials as live scans get them (rolescope.auth): profile, MFA, the AWS CLI's cache."""
-    if role_name is None and (external_id is not None or mfa_serial is not None):
-        raise InputError("-I/--external-id and --mfa-serial are for the role assumed with --role-name")
-    try:
-        role = validate_role_name(role_name) if role_name is not None else None
-        settings = RoleSettings(validate_session_name(session_name),
-                                validate_external_id(external_id) if external_id is not None else None)
-        serial = validate_mfa_serial(mfa_serial) if mfa_serial is not None else None
-        prompter = MfaPrompter(code=validate_mfa_code(mfa_code) if mfa_code is not None else None)
-        cache = CliCache()
-        base = BaseSession(profile, region, prompter, cache)
-    except AuthConfigError as error:
-        raise InputError(str(error)) from None
-    broker = SessionBroker(base, settings, cache=cache, prompter=prompter, mfa_serial=serial,
-                           notify=lambda message: click.echo(f"rolescope: note: {message}", err=True))
+    options = AwsOptions.from_params(params)
+    if role is None and {"--external-id", "--session-duration", "--mfa", "--mfa-serial"} & set(options.given):
+        raise InputError("-I/--external-id, -T/--session-duration and --mfa/--mfa-serial are for the role assumed "
+                         "with --role-name")
+    with one_line_errors():
+        broker = open_broker(replace(options, role_name=role), Console(stderr=True),
+                             default_session_name=FIX_SESSION_NAME)
     return broker_stores(broker, accounts, role)
 
 
@@ -240,9 +223,8 @@ def _run(action: Callable[[], list[Outcome]], verb: str) -> None:
               help="Backup and journal file (default: PLAN.backup.json beside the plan).")
 @click.option("--skip-drifted", is_flag=True, help="Apply the other roles when some changed since the scan.")
 @aws_options
-def apply(plan_file: str, backup: Path | None, skip_drifted: bool, profile: str | None, region: str | None,
-          role_name: str | None, assume_external_id: str | None, session_name: str, mfa_serial: str | None,
-          mfa_code: str | None, accounts: tuple[str, ...], dry_run: bool) -> None:
+def apply(plan_file: str, backup: Path | None, skip_drifted: bool, role_name: tuple[str, str] | None,
+          accounts: tuple[str, ...], dry_run: bool, **credentials: Any) -> None:
     """Apply a plan: refuse drifted roles, back up every original (fsynced) first, write, read back, verify.
 
     Interrupted at any point, rerunning the same command finishes the job.
@@ -255,7 +237,7 @@ def apply(plan_file: str, backup: Path | None, skip_drifted: bool, profile: str 
         raise InputError(f"{plan_file}: {error}") from None
     target = backup or Path(plan_file).with_suffix(".backup.json")
     reached = sorted({(c.account_id, c.partition) for c in loaded.changes if not accounts or c.account_id in accounts})
-    stores = _stores(reached, profile, region, role_name, assume_external_id, session_name, mfa_serial, mfa_code)
+    stores = _stores(reached, credentials, role_name)
     settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=click.echo)
     _run(lambda: apply_plan(loaded, stores, target, settings, plan_path=plan_file, skip_drifted=skip_drifted),
          "dry run" if dry_run else f"apply (backup: {target})")
@@ -266,9 +248,8 @@ def apply(plan_file: str, backup: Path | None, skip_drifted: bool, profile: str 
 @click.option("--force", is_flag=True, help="Also restore roles changed after the apply (their current policy is "
                                             "kept in the backup).")
 @aws_options
-def rollback_command(backup: Path, force: bool, profile: str | None, region: str | None, role_name: str | None,
-                     assume_external_id: str | None, session_name: str, mfa_serial: str | None, mfa_code: str | None,
-                     accounts: tuple[str, ...], dry_run: bool) -> None:
+def rollback_command(backup: Path, force: bool, role_name: tuple[str, str] | None, accounts: tuple[str, ...],
+                     dry_run: bool, **credentials: Any) -> None:
     """Restore the original trust policies from a backup, byte for byte. Rerun after an interruption."""
     try:
         entries = load_journal(backup).entries.values()
@@ -276,6 +257,6 @@ def rollback_command(backup: Path, force: bool, profile: str | None, region: str
         raise InputError(str(error)) from None
     reached = sorted({(e.account_id, e.role_arn.split(":")[1]) for e in entries
                       if not accounts or e.account_id in accounts})
-    stores = _stores(reached, profile, region, role_name, assume_external_id, session_name, mfa_serial, mfa_code)
+    stores = _stores(reached, credentials, role_name)
     settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=click.echo)
     _run(lambda: rollback(backup, stores, settings, force=force), "dry run" if dry_run else "rollback")

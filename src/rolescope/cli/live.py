@@ -70,7 +70,8 @@ def note(stderr: Console, message: str) -> None:
     stderr.print(f"rolescope: note: {message}", markup=False, highlight=False, soft_wrap=True)
 
 
-def open_broker(options: AwsOptions, stderr: Console, ask: Ask = ask_terminal) -> SessionBroker:
+def open_broker(options: AwsOptions, stderr: Console, ask: Ask = ask_terminal,
+                default_session_name: str = DEFAULT_SESSION_NAME) -> SessionBroker:
     """The caller's session and how target roles are assumed, from the options.
 
     Raises:
@@ -103,7 +104,7 @@ def open_broker(options: AwsOptions, stderr: Console, ask: Ask = ask_terminal) -
     serial = options.mfa_serial
     if options.mfa and serial is None:
         serial = ask_mfa_serial(ask)
-    settings = RoleSettings(options.session_name or DEFAULT_SESSION_NAME, options.external_id, options.duration)
+    settings = RoleSettings(options.session_name or default_session_name, options.external_id, options.duration)
     return SessionBroker(base, settings, cache=cache, prompter=prompter, mfa_serial=serial,
                          notify=lambda message: note(stderr, message))
 

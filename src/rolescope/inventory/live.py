@@ -28,6 +28,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from rolescope.auth.botocore_adapter import keep_policy_documents_encoded
 from rolescope.auth.clients import CallCounter, client_config
 from rolescope.auth.errors import ErrorReport, describe_error
 from rolescope.auth.targets import Target
@@ -81,10 +82,8 @@ class Collection:
 
 def iam_client(session: Any, counter: CallCounter) -> Any:
     """An IAM client that counts its calls and leaves policy documents as IAM sent them."""
-    from botocore.handlers import json_decode_policies  # heavy: imported when a client is made
-
     client = session.client("iam", config=client_config())
-    client.meta.events.unregister("after-call.iam", json_decode_policies)
+    keep_policy_documents_encoded(client)
     return counter.attach(client)
 
 

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import orjson
 
+from rolescope.auth.botocore_adapter import keep_policy_documents_encoded
 from rolescope.remediate.errors import AwsError
 
 
@@ -83,9 +84,7 @@ class Boto3RoleStore:
     """
 
     def __init__(self, client: Any) -> None:
-        from botocore.handlers import json_decode_policies
-
-        client.meta.events.unregister("after-call.iam", json_decode_policies)
+        keep_policy_documents_encoded(client)
         self.client = client
 
     def read(self, role_name: str) -> TrustText | None:
