@@ -23,7 +23,7 @@ def sample_org_path() -> Path:
 @click.command("demo")
 @report_options
 def demo(output_format: str, output: Path | None, output_dir: Path | None, checks: tuple[str, ...],
-         severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int,
+         severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int | None,
          trusted_accounts: str | None, as_of: datetime | None,
          suppressions_file: Path | None) -> None:
     """Scan the bundled sample organisation (Northwind Analytics: 6 accounts, 45 roles) and report."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -75,8 +75,9 @@ def report_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Only this account (repeatable)."),
         click.option("--fail-on", type=click.Choice(SEVERITIES),
                      help="Exit 1 when a reported finding is at least this severe."),
-        click.option("--unused-days", type=click.IntRange(1, 3650), default=90, show_default=True,
-                     help="A cross-account role unused this long is reported."),
+        click.option("--unused-days", type=click.IntRange(1, 3650),
+                     help="A cross-account role unused this long is reported [default: the catalogue's, 90 "
+                          "days, or rolescope.yaml's]."),
         click.option("--trusted-accounts", help="Accounts outside the organisation you trust: ID,ID,..."),
         click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge role usage as of this date."),
         click.option("--suppressions", "suppressions_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -125,10 +126,11 @@ def read_suppressions(path: Path, today: date | None = None) -> Suppressions:
     return suppressions
 
 
-def check_settings(trusted: str | None, unused_days: int, as_of: datetime | None) -> CheckSettings:
+def check_settings(trusted: str | None, unused_days: int | None, as_of: datetime | None) -> CheckSettings:
     """The checks' tuning from the options (the pipeline adds the organisation it finds)."""
     now = as_of.replace(tzinfo=UTC) if as_of is not None else datetime.now(UTC)
-    return CheckSettings(trusted_accounts=account_list(trusted), unused_days=unused_days, now=now)
+    settings = CheckSettings(trusted_accounts=account_list(trusted), now=now)
+    return settings if unused_days is None else replace(settings, unused_days=unused_days)
 
 
 def scan_settings(options: ReportOptions, checks: CheckSettings, account_id: str | None = None) -> ScanSettings:
@@ -246,7 +248,7 @@ def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Seq
 
 
 def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: Sequence[Path],
-                      trusted: str | None, unused_days: int, as_of: datetime | None, options: ReportOptions,
+                      trusted: str | None, unused_days: int | None, as_of: datetime | None, options: ReportOptions,
                       jobs: int = 1) -> int:
     """The offline scan, shared by ``scan --from`` and ``demo``. Returns the exit code."""
     settings = scan_settings(options, check_settings(trusted, unused_days, as_of), account_id)
@@ -272,7 +274,7 @@ def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: 
 @account_options
 def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], jobs: int | None,
          output_format: str, output: Path | None, output_dir: Path | None, checks: tuple[str, ...],
-         severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int,
+         severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int | None,
          trusted_accounts: str | None, as_of: datetime | None,
          suppressions_file: Path | None, **aws: Any) -> None:
     """Audit every role of every account: who outside can assume it, and what is wrong.
