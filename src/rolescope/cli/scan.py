@@ -20,6 +20,7 @@ from rolescope.checks.catalogue import SEVERITIES, severity_rank
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, account_options, credential_options
+from rolescope.cli.config_file import announce_config, configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
 from rolescope.gc_pause import paused_gc
@@ -127,9 +128,10 @@ def read_suppressions(path: Path, today: date | None = None) -> Suppressions:
 
 
 def check_settings(trusted: str | None, unused_days: int | None, as_of: datetime | None) -> CheckSettings:
-    """The checks' tuning from the options (the pipeline adds the organisation it finds)."""
+    """The checks' tuning from the configuration file and the options (the pipeline adds the organisation it
+    finds); an option given wins over the file."""
     now = as_of.replace(tzinfo=UTC) if as_of is not None else datetime.now(UTC)
-    settings = CheckSettings(trusted_accounts=account_list(trusted), now=now)
+    settings = configured(CheckSettings(trusted_accounts=account_list(trusted), now=now))
     return settings if unused_days is None else replace(settings, unused_days=unused_days)
 
 
@@ -282,6 +284,7 @@ def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pat
     Offline with --from; otherwise live, with the AWS CLI's credentials (-p, -R, --mfa...) in one
     account or many (--accounts, --organization).
     """
+    announce_config()
     live = AwsOptions.from_params(aws)
     if sources and live.given:
         raise InputError(f"--from scans files; {', '.join(live.given)} are for live scans (drop --from)")
