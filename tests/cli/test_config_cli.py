@@ -130,3 +130,13 @@ def test_a_bad_file_is_one_line_and_exit_2(tmp_path: Path, text: str, message: s
 def test_config_option_errors(tmp_path: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, [a.replace("{tmp}", str(tmp_path)) for a in args])
     assert result.exit_code == 2 and message in result.stderr
+
+
+def test_the_documented_example_is_a_valid_file(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[2] / "docs" / "config.md").read_text()
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = tmp_path / "rolescope.yaml"
+    config.write_text(example)
+    result, document = demo_json(tmp_path / "out.json", "--config", str(config), "demo")
+    assert result.exit_code in (0, 1), result.stderr
+    assert {s for s, _ in privileged(document)} == {"medium"}
