@@ -75,6 +75,15 @@ def test_option_defaults_come_from_the_file_and_the_command_line_wins(tmp_path: 
     assert {f["severity"] for f in document["findings"]} == {"critical"}
 
 
+def test_a_yaml_date_is_the_text_of_the_date(tmp_path: Path) -> None:
+    config = tmp_path / "team.yaml"
+    config.write_text("defaults: {demo: {as-of: 2027-11-23}}\n")
+    _, later = demo_json(tmp_path / "out.json", "--config", str(config), "demo")
+    _, plain = demo_json(tmp_path / "out.json", "--no-config", "demo")
+    unused = [[f for f in d["findings"] if f["check"] == "unused-cross-account-role"] for d in (plain, later)]
+    assert len(unused[1]) > len(unused[0])
+
+
 def test_trusted_accounts_are_the_default_of_the_option(tmp_path: Path) -> None:
     _, plain = demo_json(tmp_path / "out.json", "--no-config", "demo")
     config = tmp_path / "team.yaml"
@@ -109,6 +118,10 @@ def test_check_parameters_reach_check_policy_and_the_fix_planner(tmp_path: Path)
                                           "'fail-on'?)"),
     ("defaults: {scan: {fail-on: extreme}}", "team.yaml: defaults.scan.fail-on: 'extreme' is not one of"),
     ("defaults: {scan: {jobs: 0}}", "team.yaml: defaults.scan.jobs: 0 is not in the range"),
+    ("defaults: {scan: {unused-days: [3]}}", "defaults.scan.unused-days: expected text, a number or true/false, "
+                                             "not a list (the option is not repeatable)"),
+    ("defaults: {scan: {check: [{a: 1}]}}", "defaults.scan.check: expected text, a number or true/false, not dict"),
+    ("defaults: {scan: {as-of: 2026-02-30}}", "team.yaml: not valid YAML"),
     ("trusted_accounts: ['111122223333']\ndefaults: {scan: {trusted-accounts: '444455556666'}}",
      "team.yaml: defaults.scan: trusted-accounts is also given by trusted_accounts"),
     ("checks: {public-trust: {severity: low}}", "team.yaml: checks.public-trust.reason: a severity override needs"),

@@ -10,6 +10,7 @@ stand.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,12 +118,25 @@ def _option_defaults(ctx: click.Context, command: click.Command, name: str, opti
         option = by_key.get(str(key).replace("_", "-"))
         if option is None or option.name is None:
             raise InputError(f"{source}: defaults.{name}: {unknown_key(key, by_key, 'option')}")
-        if option.multiple and not isinstance(value, list):
-            value = [value]
+        where = f"{source}: defaults.{name}.{key}"
+        value = _plain(value, option.multiple, where)
         try:
             # checked now, so a bad value names the file rather than an option the user never typed
             option.type_cast_value(click.Context(command, parent=ctx, info_name=name), value)
         except click.BadParameter as error:
-            raise InputError(f"{source}: defaults.{name}.{key}: {error.message}") from None
+            raise InputError(f"{where}: {error.message}") from None
         chosen[option.name] = value
     return chosen
+
+
+def _plain(value: Any, multiple: bool, where: str) -> Any:
+    """A value as the command line would give it: text, a number or a flag; a list for a repeatable option."""
+    if multiple:
+        return [_plain(item, False, where) for item in (value if isinstance(value, list) else [value])]
+    if isinstance(value, date):  # YAML reads 2026-11-23 as a date; --as-of wants the text
+        return value.isoformat()
+    if not isinstance(value, str | int | float | bool):
+        kind = "a list" if isinstance(value, list) else type(value).__name__
+        raise InputError(f"{where}: expected text, a number or true/false, not {kind}"
+                         + (" (the option is not repeatable)" if isinstance(value, list) else ""))
+    return value
