@@ -9,7 +9,7 @@ import pytest
 from tests.factories import ACCOUNT, MEMBER, OUTSIDER, allow, gaad, organization, role, trust
 
 from rolescope.checks.context import CheckSettings
-from rolescope.checks.finding import Finding
+from rolescope.checks.finding import Finding, OverriddenSeverity
 from rolescope.checks.registry import CHECKS, RegisteredCheck
 from rolescope.inventory.files import parse_organization
 from rolescope.inventory.gaad import parse_gaad
@@ -111,7 +111,10 @@ def test_service_trust_without_source_condition() -> None:
         ("StringLike", "*", True),
         ("StringLike", "prefix-*", True),
         ("StringEquals", "b6f1c0de-5c2e-4f7a-9d7e-2a1f0c3b4d5e", False),
-        ("StringEquals", "literal*star", False),  # StringEquals reads * as a character
+        ("StringEquals", "literal*star-0123456", False),  # StringEquals reads * as a character
+        # the catalogue's minimum, 16: the length `rolescope fix` requires, so a fixed policy passes
+        ("StringEquals", "vendor-id-12345", True),
+        ("StringEquals", "vendor-id-123456", False),
     ],
 )
 def test_weak_external_id(operator: str, value: str, weak: bool) -> None:
@@ -140,9 +143,13 @@ def test_privileged_cross_account_role_severity_follows_the_guard() -> None:
         role("admin-internal", trust(allow({"AWS": ACCOUNT})), managed=("AdministratorAccess",)),
     ), "t.json")
     result = scan_snapshots([snapshot], CheckSettings(organization=ORG, now=NOW))
-    severity = {f.resource.rsplit("/", 1)[-1]: f.severity for f in result.findings
-                if f.check == "privileged-cross-account-role"}
-    assert severity == {"admin-open": "high", "admin-guarded": "medium", "iam-star": "high"}
+    found = {f.resource.rsplit("/", 1)[-1]: f for f in result.findings if f.check == "privileged-cross-account-role"}
+    assert {name: f.severity for name, f in found.items()} == {"admin-open": "high", "admin-guarded": "medium",
+                                                               "iam-star": "high"}
+    # the catalogue says high; the guarded role's medium is an explicit override that says why
+    assert found["admin-open"].overridden is None
+    assert found["admin-guarded"].overridden == OverriddenSeverity(
+        "high", "lowered: every outside request must carry MFA or an ExternalId")
 
 
 def test_trust_to_account_outside_organization_names_vendors() -> None:

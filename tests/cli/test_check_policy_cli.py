@@ -25,7 +25,7 @@ def write(tmp_path: Path, document: Any, name: str = "policy.json") -> str:
 
 def test_json_output_shape(tmp_path: Path) -> None:
     policy = write(tmp_path, trust(
-        allow({"AWS": OUTSIDER}, condition={"StringEquals": {"sts:ExternalId": "e" * 12}}, sid="Vendor"),
+        allow({"AWS": OUTSIDER}, condition={"StringEquals": {"sts:ExternalId": "e" * 16}}, sid="Vendor"),
         allow({"AWS": f"arn:aws:iam::{OUTSIDER}:role/ci"}, sid="Ci"),
     ))
     result = invoke("check-policy", "--account-id", ACCOUNT, "--format", "json", policy)

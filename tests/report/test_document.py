@@ -80,8 +80,11 @@ def test_check_text_is_written_once_and_findings_keep_what_is_theirs(demo_docume
                 requirement.title
         assert entry["remediation"]["cli"] == info.remediation["cli"]  # placeholders left for renderers
     for finding in demo_document["findings"]:
-        assert set(finding) == {"id", "check", "severity", "account_id", "resource", "message", "statement",
-                                "evidence", "suppressed"}
+        assert set(finding) - {"severity_override"} == {"id", "check", "severity", "account_id", "resource",
+                                                        "message", "statement", "evidence", "suppressed"}
+        override = finding.get("severity_override")
+        assert override is None or (override["default"] == demo_document["checks"][finding["check"]]["severity"]
+                                    != finding["severity"] and override["reason"])
         assert not {"paths", "statement_document", "statement"} & set(finding["evidence"])
 
 

@@ -24,6 +24,15 @@ class Requirement:
 
 
 @dataclass(frozen=True, slots=True)
+class Parameter:
+    """A threshold a check reads: its default and the range a configuration may set it to."""
+
+    default: int
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True, slots=True)
 class CheckInfo:
     """One catalogue entry."""
 
@@ -35,7 +44,7 @@ class CheckInfo:
     references: tuple[str, ...]
     remediation: dict[str, str]
     compliance: tuple[Requirement, ...]
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Parameter] = field(default_factory=dict)
     aliases: dict[str, list[str]] = field(default_factory=dict)
 
     def compliance_by_framework(self) -> dict[str, list[dict[str, str]]]:
@@ -62,6 +71,10 @@ class Catalogue:
     def get(self, check_id: str) -> CheckInfo:
         return self.checks[check_id]
 
+    def severities(self) -> dict[str, str]:
+        """Each check's default severity."""
+        return {check.id: check.severity for check in self.checks.values()}
+
 
 @memoized(1)
 def load_catalogue() -> Catalogue:
@@ -83,16 +96,36 @@ def parse_catalogue(data: dict[str, Any]) -> Catalogue:
             for framework, items in (entry.get("compliance") or {}).items()
             for item in items
         )
+        severity = str(entry["severity"])
+        if severity not in SEVERITIES:
+            raise ValueError(f"catalogue: check {entry['id']}: severity {severity!r} is not one of {SEVERITIES}")
         checks[entry["id"]] = CheckInfo(
             id=entry["id"],
             title=str(entry["title"]),
-            severity=str(entry["severity"]),
+            severity=severity,
             rationale=" ".join(str(entry.get("rationale", "")).split()),
             risk=" ".join(str(entry.get("risk", "")).split()),
             references=tuple(entry.get("references") or ()),
             remediation={k: str(v).strip() for k, v in (entry.get("remediation") or {}).items()},
             compliance=compliance,
-            parameters=dict(entry.get("parameters") or {}),
+            parameters=_parameters(entry["id"], entry.get("parameters") or {}),
             aliases={k: list(v) for k, v in (entry.get("aliases") or {}).items()},
         )
     return Catalogue(checks, frameworks)
+
+
+def _parameters(check_id: str, data: dict[str, Any]) -> dict[str, Parameter]:
+    # Every threshold a check reads is a whole number (days, seconds, characters); a typo'd string
+    # here would otherwise surface as a TypeError inside the check, on every role.
+    parameters: dict[str, Parameter] = {}
+    for name, value in data.items():
+        fields = [value.get(key) for key in ("default", "minimum", "maximum")] if isinstance(value, dict) else []
+        numbers = [n for n in fields if isinstance(n, int) and not isinstance(n, bool)]
+        if len(numbers) != 3:
+            raise ValueError(f"catalogue: check {check_id}: parameter {name!r} needs integer default, minimum "
+                             f"and maximum, not {value!r}")
+        default, minimum, maximum = numbers
+        if not minimum <= default <= maximum:
+            raise ValueError(f"catalogue: check {check_id}: parameter {name!r}: default out of its range")
+        parameters[str(name)] = Parameter(default, minimum, maximum)
+    return parameters

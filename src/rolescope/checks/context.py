@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from rolescope.caches import memoized
-from rolescope.checks.finding import Finding
+from rolescope.checks.catalogue import load_catalogue
+from rolescope.checks.finding import Finding, OverriddenSeverity, SeverityOverride
 from rolescope.data.loading import load_bundled_yaml
 from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.glob import FRESH
@@ -42,9 +44,22 @@ def load_exempt_services() -> frozenset[str]:
     return frozenset(str(e["principal"]).lower() for e in data.get("exempt_services") or ())
 
 
+def catalogue_parameter(check_id: str, name: str) -> Callable[[], int]:
+    """The default of a :class:`CheckSettings` field: the catalogue's parameter, read when first needed."""
+    return lambda: load_catalogue().get(check_id).parameters[name].default
+
+
+def catalogue_severities() -> dict[str, str]:
+    """Each check's default severity, from the catalogue."""
+    return load_catalogue().severities()
+
+
 @dataclass(frozen=True, slots=True)
 class CheckSettings:
     """Tuning shared by every check in one run.
+
+    The thresholds default to the catalogue's ``parameters`` of the same name (the one place they are
+    written); the configuration file and the command line replace them.
 
     Attributes:
         organization: the organisation, when known (its accounts form the zone of trust).
@@ -53,16 +68,43 @@ class CheckSettings:
         now: the clock, injected so runs are reproducible.
         min_external_id_length: shorter ExternalIds are weak.
         max_session_seconds: longer sessions on cross-account roles are reported.
+        vendors: the known third-party accounts.
+        exempt_services: service principals that need no source condition.
+        severities: each check's default severity (the catalogue's).
+        severity_overrides: severities the user chose per check; they win over the catalogue and
+            over a check's own override.
     """
 
     organization: Organization | None = None
     trusted_accounts: frozenset[str] = frozenset()
-    unused_days: int = 90
+    unused_days: int = field(default_factory=catalogue_parameter("unused-cross-account-role", "unused_days"))
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
-    min_external_id_length: int = 8
-    max_session_seconds: int = 3600
+    min_external_id_length: int = field(default_factory=catalogue_parameter("weak-external-id",
+                                                                            "min_external_id_length"))
+    max_session_seconds: int = field(default_factory=catalogue_parameter("long-session-cross-account-role",
+                                                                         "max_session_seconds"))
     vendors: VendorDirectory = field(default_factory=load_vendors)
     exempt_services: frozenset[str] = field(default_factory=load_exempt_services)
+    severities: Mapping[str, str] = field(default_factory=catalogue_severities)
+    severity_overrides: Mapping[str, SeverityOverride] = field(default_factory=dict)
+
+    def severity(self, check: str, override: SeverityOverride | None = None
+                 ) -> tuple[str, OverriddenSeverity | None]:
+        """The severity of a finding of ``check``, and what it replaced when it is not the catalogue's.
+
+        Args:
+            check: the check id.
+            override: what the check asked for this finding, if anything.
+
+        Returns:
+            The severity, and the catalogue's with the reason when they differ.
+        """
+        default = self.severities[check]
+        # The user's choice is final: it states their policy for every finding of the check.
+        chosen = self.severity_overrides.get(check) or override
+        if chosen is None or chosen.severity == default:
+            return default, None
+        return chosen.severity, OverriddenSeverity(default, chosen.reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +122,25 @@ class RoleContext:
     def role_label(self) -> str:
         return self.role.name if self.role else "This role"
 
-    def finding(self, check: str, severity: str, message: str, statement: int | None = None,
-                **evidence: Any) -> Finding:
-        """A finding about this role, with the trust paths as common evidence."""
+    def finding(self, check: str, message: str, statement: int | None = None,
+                override: SeverityOverride | None = None, **evidence: Any) -> Finding:
+        """A finding about this role, with the trust paths as common evidence.
+
+        Args:
+            check: the check id; the severity is the catalogue's for it.
+            message: one sentence a person understands.
+            statement: the statement that causes it, when one does.
+            override: another severity for this finding, with the reason.
+            evidence: the check's own facts.
+        """
         facts: dict[str, Any] = {"paths": [path_evidence(p) for p in self.analysis.paths]}
         if statement is not None:
             facts["statement"] = statement
             facts["statement_document"] = self.analysis.policy.statements[statement].raw
         facts.update(evidence)
-        return Finding(check, severity, self.account_id, self.resource, message, statement, facts)
+        severity, overridden = self.settings.severity(check, override)
+        return Finding(check, severity, self.account_id, self.resource, message, statement, facts,
+                       overridden=overridden)
 
 
 ACTION_NAMES = {

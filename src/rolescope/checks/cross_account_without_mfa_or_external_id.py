@@ -27,7 +27,6 @@ def run(context: RoleContext) -> Iterator[Finding]:
     statements = ", ".join(f"Statement[{p.statement}]" + (f" ({p.sid})" if p.sid else "") for p in open_paths)
     yield context.finding(
         CHECK_ID,
-        "high",
         f"{context.role_label} can be assumed from outside account {context.account_id} "
         f"({', '.join(who)}) without MFA or an ExternalId, through {statements}.",
         first.statement,

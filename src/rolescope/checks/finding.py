@@ -7,17 +7,49 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
+class SeverityOverride:
+    """A severity other than the catalogue's, asked for with a reason: by a check for one finding
+    (e.g. lowered because every outside request must carry MFA), or by the configuration for a check.
+
+    Attributes:
+        severity: the severity wanted.
+        reason: why, for people: every report shows it beside the severity.
+    """
+
+    severity: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverriddenSeverity:
+    """What a finding's severity replaced: the catalogue's severity for its check, and why.
+
+    Attributes:
+        default: the catalogue's severity.
+        reason: why this finding's severity differs.
+    """
+
+    default: str
+    reason: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"default": self.default, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem with one role.
 
     Attributes:
         check: the catalogue id.
-        severity: the catalogue severity, or a stronger/weaker one the check chose with a reason.
+        severity: the catalogue severity, or the one an override chose (see ``overridden``).
         account_id: the role's account.
         resource: the role's ARN (or ``policy`` when a lone policy was checked).
         message: one sentence a person understands.
         statement: the statement that causes it, when one does.
         evidence: JSON-ready facts: statement, principals, paths and what each requires, example.
+        suppressed: the reason, when an accepted risk covers it.
+        overridden: the catalogue severity and the reason, when ``severity`` is not the catalogue's.
     """
 
     check: str
@@ -28,6 +60,7 @@ class Finding:
     statement: int | None = None
     evidence: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     suppressed: str | None = field(default=None, compare=False, hash=False)
+    overridden: OverriddenSeverity | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,6 @@ def run(context: RoleContext) -> Iterator[Finding]:
     hours = role.max_session_duration / 3600
     yield context.finding(
         CHECK_ID,
-        "low",
         f"{context.role_label} is assumable from other accounts and allows sessions of {hours:g} h "
         f"(MaxSessionDuration {role.max_session_duration} s, more than {limit} s): stolen session "
         "credentials stay valid that long.",

@@ -28,7 +28,6 @@ def run(context: RoleContext) -> Iterator[Finding]:
         example = f" (e.g. a token with subject {sub!r})" if sub else ""
         yield context.finding(
             CHECK_ID,
-            "critical",
             f"{context.role_label} trusts the identity provider {provider} in Statement[{exposure.statement}] "
             f"without pinning the token subject: any workload that can get a token from it can assume the "
             f"role{example}.",

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rolescope.checks.context import RoleContext
-from rolescope.checks.finding import Finding
+from rolescope.checks.finding import Finding, SeverityOverride
 from rolescope.checks.permissions import privileged_grants
 from rolescope.trust.analysis import TrustAnalysis
 
 CHECK_ID = "privileged-cross-account-role"
+# An outsider must also hold the MFA device or the ExternalId, so the exposure is one step smaller.
+GUARDED = SeverityOverride("medium", "lowered: every outside request must carry MFA or an ExternalId")
 
 
 def applies(analysis: TrustAnalysis) -> bool:
@@ -25,15 +27,14 @@ def run(context: RoleContext) -> Iterator[Finding]:
     if not grants:
         return
     guarded = bool(analysis.mfa_or_external_id_required)
-    severity = "medium" if guarded else "high"
     guard = ("every outside request must carry MFA or an ExternalId" if guarded
              else "outside callers need neither MFA nor an ExternalId")
     yield context.finding(
         CHECK_ID,
-        severity,
         f"{context.role_label} can be assumed from outside account {context.account_id} "
         f"({', '.join(analysis.outside_accounts) or 'other accounts'}) and grants {'; '.join(grants)}; {guard}.",
         None,
+        override=GUARDED if guarded else None,
         grants=grants,
         guarded=guarded,
         outside_accounts=list(analysis.outside_accounts),

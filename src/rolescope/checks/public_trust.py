@@ -30,7 +30,6 @@ def run(context: RoleContext) -> Iterator[Finding]:
               if mitigation else "")
     yield context.finding(
         CHECK_ID,
-        "critical",
         f"{context.role_label} can be assumed by {whom} through Statement[{first.statement}]: no condition "
         f"confines callers to known accounts, an organisation or specific subjects.{suffix}",
         first.statement,

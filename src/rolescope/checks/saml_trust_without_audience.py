@@ -20,7 +20,6 @@ def run(context: RoleContext) -> Iterator[Finding]:
     for exposure in context.analysis.saml_without_audience:
         yield context.finding(
             CHECK_ID,
-            "medium",
             f"{context.role_label} trusts the SAML provider {exposure.principal} in Statement[{exposure.statement}] "
             "without requiring SAML:aud, so assertions meant for another audience are accepted.",
             exposure.statement,

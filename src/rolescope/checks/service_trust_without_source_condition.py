@@ -24,7 +24,6 @@ def run(context: RoleContext) -> Iterator[Finding]:
             continue
         yield context.finding(
             CHECK_ID,
-            "medium",
             f"{context.role_label} trusts {exposure.principal} in Statement[{exposure.statement}] without "
             "aws:SourceAccount, aws:SourceArn or aws:SourceOrgID: the service could be made to use this role "
             "on behalf of another customer's resource (confused deputy).",

@@ -28,7 +28,6 @@ def run(context: RoleContext) -> Iterator[Finding]:
     where = "the organisation" if settings.organization is not None else "the account"
     yield context.finding(
         CHECK_ID,
-        "medium",
         f"{context.role_label} trusts {described}, outside {where} and not in the trusted accounts list.",
         None,
         outside_accounts=outside,

@@ -24,7 +24,6 @@ def run(context: RoleContext) -> Iterator[Finding]:
         if deleted:
             yield context.finding(
                 CHECK_ID,
-                "low",
                 f"{context.role_label} trusts {', '.join(deleted)} in {statement.label}: IAM shows a unique id "
                 "when the trusted principal was deleted. A new principal with the same name will not match; "
                 "remove the stale entry.",

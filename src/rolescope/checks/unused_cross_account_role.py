@@ -34,7 +34,6 @@ def run(context: RoleContext) -> Iterator[Finding]:
         return  # new, or no usage data: nothing to say yet
     yield context.finding(
         CHECK_ID,
-        "low",
         f"{context.role_label} is assumable from other accounts and {why}, more than {days} days: "
         "remove it or its outside trust.",
         None,

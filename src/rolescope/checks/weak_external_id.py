@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rolescope.checks.context import RoleContext
+from rolescope.checks.context import RoleContext, catalogue_parameter
 from rolescope.checks.finding import Finding
 from rolescope.policy.arn import ACCOUNT_ID
 from rolescope.policy.model import Effect
@@ -12,6 +12,11 @@ from rolescope.trust.analysis import TrustAnalysis
 
 CHECK_ID = "weak-external-id"
 POSITIVE = frozenset({"StringEquals", "StringLike", "StringEqualsIgnoreCase"})
+
+
+def default_minimum() -> int:
+    """The catalogue's shortest acceptable ExternalId: what ``rolescope fix`` and ``template`` require too."""
+    return catalogue_parameter(CHECK_ID, "min_external_id_length")()
 
 
 def weakness(value: str, minimum: int, wildcard: bool) -> str | None:
@@ -52,7 +57,6 @@ def run(context: RoleContext) -> Iterator[Finding]:
                     continue
                 yield context.finding(
                     CHECK_ID,
-                    "medium",
                     f"{context.role_label} requires the ExternalId {value!r} in {statement.label}, but {why}.",
                     statement.index,
                     external_id=value,

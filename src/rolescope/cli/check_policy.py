@@ -10,6 +10,7 @@ import orjson
 from rolescope.checks.catalogue import SEVERITIES, severity_rank
 from rolescope.checks.context import CheckSettings, RoleContext, path_evidence
 from rolescope.checks.registry import CHECKS, run_checks
+from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_FINDINGS, InputError
 from rolescope.cli.inputs import account_id_option, read_policy
 from rolescope.policy.arn import PARTITIONS
@@ -31,7 +32,7 @@ def check_policy(file: str, account_id: str, org_id: str | None, partition: str,
         raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
     policy = read_policy(file)
     analysis = analyse_trust(policy, Zone(account_id, partition, org_id))
-    context = RoleContext(account_id, "policy", analysis, CheckSettings())
+    context = RoleContext(account_id, "policy", analysis, configured(CheckSettings()))
     findings, errors = run_checks(context, [c for c in CHECKS if not c.needs_account])
     findings.sort(key=lambda f: (severity_rank(f.severity), f.statement or 0))
     result: dict[str, Any] = {

@@ -38,7 +38,7 @@ def _document_from_files(sources: tuple[Path, ...], account_id: str | None, org_
                          trusted: str | None, suppressions_file: Path | None) -> tuple[ScanDocument, bool]:
     """Scan GAAD files; returns the document and whether some file could not be read."""
     suppressions = read_suppressions(suppressions_file) if suppressions_file is not None else None
-    settings = ScanSettings(check_settings(trusted, 90, None), suppressions=suppressions, account_id=account_id,
+    settings = ScanSettings(check_settings(trusted, None, None), suppressions=suppressions, account_id=account_id,
                             graph=False)
     run = run_scan_files(sources, settings, org_files)
     return run.document, bool(run.load_failures)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from rolescope.cli.config_file import announce_config
 from rolescope.cli.scan import build_report_options, report_options, scan_file_sources
 
 # The sample organisation's files describe the accounts as they stood on this day; judging role usage
@@ -23,10 +24,11 @@ def sample_org_path() -> Path:
 @click.command("demo")
 @report_options
 def demo(output_format: str, output: Path | None, output_dir: Path | None, checks: tuple[str, ...],
-         severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int,
+         severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int | None,
          trusted_accounts: str | None, as_of: datetime | None,
          suppressions_file: Path | None) -> None:
     """Scan the bundled sample organisation (Northwind Analytics: 6 accounts, 45 roles) and report."""
+    announce_config()
     options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on,
                                    suppressions_file)
     code = scan_file_sources([sample_org_path()], None, [], trusted_accounts, unused_days, as_of or SAMPLE_DATE,

@@ -14,8 +14,10 @@ import orjson
 from rich.console import Console
 
 from rolescope.auth.errors import AuthConfigError
+from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, checked_role_name, plan_credential_options
+from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
 from rolescope.cli.inputs import account_id_option, read_text
 from rolescope.cli.live import one_line_errors, open_broker
@@ -105,12 +107,13 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
         raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
     if out.exists() and not force:
         raise InputError(f"{out} exists; pass --force to replace it")
+    minimum = configured(CheckSettings()).min_external_id_length  # the check's, so a fix never re-fires it
     try:
         if external_id is not None:
-            check_external_id(external_id)
+            check_external_id(external_id, minimum)
         options = FixOptions(guard="mfa" if guard == "mfa" else "external-id", external_id=external_id,
                              mfa_max_age=mfa_max_age, oidc_subjects=oidc_subjects, saml_audiences=saml_audiences,
-                             org_id=org_id)
+                             org_id=org_id, min_external_id_length=minimum)
         selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts))
         scan, scan_digest = _read_scan(source)
         result = build_plan(scan, selection, options, source=source, source_digest=scan_digest)

@@ -21,7 +21,7 @@ from rolescope.inventory.live import AccountData, AccountFailure
 COLLECTING = "collecting accounts"
 
 
-def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, unused_days: int,
+def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, unused_days: int | None,
               as_of: datetime | None, options: ReportOptions) -> int:
     """Scan the accounts ``aws`` reaches. Failed accounts are reported with their AWS error; the others' results
     are kept. Returns the exit code (3 when an account failed)."""

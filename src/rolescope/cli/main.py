@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 import sys
+from pathlib import Path
 
 import click
 
 from rolescope import __version__
+from rolescope.cli.config_file import config_options, use_config
 
 # name -> "module:attribute". Commands are imported when used, so `rolescope check-policy` does not
 # pay for botocore and jinja2 at start-up.
@@ -45,8 +47,11 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="rolescope")
-def cli() -> None:
+@config_options
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None, no_config: bool) -> None:
     """Who, from outside an AWS account, can assume which IAM role, and under what conditions."""
+    use_config(ctx, config_file, no_config)
 
 
 def main() -> None:

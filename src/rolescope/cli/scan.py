@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -20,6 +20,7 @@ from rolescope.checks.catalogue import SEVERITIES, severity_rank
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, account_options, credential_options
+from rolescope.cli.config_file import announce_config, configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
 from rolescope.gc_pause import paused_gc
@@ -75,8 +76,9 @@ def report_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Only this account (repeatable)."),
         click.option("--fail-on", type=click.Choice(SEVERITIES),
                      help="Exit 1 when a reported finding is at least this severe."),
-        click.option("--unused-days", type=click.IntRange(1, 3650), default=90, show_default=True,
-                     help="A cross-account role unused this long is reported."),
+        click.option("--unused-days", type=click.IntRange(1, 3650),
+                     help="A cross-account role unused this long is reported [default: the catalogue's, 90 "
+                          "days, or rolescope.yaml's]."),
         click.option("--trusted-accounts", help="Accounts outside the organisation you trust: ID,ID,..."),
         click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge role usage as of this date."),
         click.option("--suppressions", "suppressions_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -125,10 +127,12 @@ def read_suppressions(path: Path, today: date | None = None) -> Suppressions:
     return suppressions
 
 
-def check_settings(trusted: str | None, unused_days: int, as_of: datetime | None) -> CheckSettings:
-    """The checks' tuning from the options (the pipeline adds the organisation it finds)."""
+def check_settings(trusted: str | None, unused_days: int | None, as_of: datetime | None) -> CheckSettings:
+    """The checks' tuning from the configuration file and the options (the pipeline adds the organisation it
+    finds); an option given wins over the file."""
     now = as_of.replace(tzinfo=UTC) if as_of is not None else datetime.now(UTC)
-    return CheckSettings(trusted_accounts=account_list(trusted), unused_days=unused_days, now=now)
+    settings = configured(CheckSettings(trusted_accounts=account_list(trusted), now=now))
+    return settings if unused_days is None else replace(settings, unused_days=unused_days)
 
 
 def scan_settings(options: ReportOptions, checks: CheckSettings, account_id: str | None = None) -> ScanSettings:
@@ -246,7 +250,7 @@ def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Seq
 
 
 def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: Sequence[Path],
-                      trusted: str | None, unused_days: int, as_of: datetime | None, options: ReportOptions,
+                      trusted: str | None, unused_days: int | None, as_of: datetime | None, options: ReportOptions,
                       jobs: int = 1) -> int:
     """The offline scan, shared by ``scan --from`` and ``demo``. Returns the exit code."""
     settings = scan_settings(options, check_settings(trusted, unused_days, as_of), account_id)
@@ -272,7 +276,7 @@ def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: 
 @account_options
 def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], jobs: int | None,
          output_format: str, output: Path | None, output_dir: Path | None, checks: tuple[str, ...],
-         severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int,
+         severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int | None,
          trusted_accounts: str | None, as_of: datetime | None,
          suppressions_file: Path | None, **aws: Any) -> None:
     """Audit every role of every account: who outside can assume it, and what is wrong.
@@ -280,6 +284,7 @@ def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pat
     Offline with --from; otherwise live, with the AWS CLI's credentials (-p, -R, --mfa...) in one
     account or many (--accounts, --organization).
     """
+    announce_config()
     live = AwsOptions.from_params(aws)
     if sources and live.given:
         raise InputError(f"--from scans files; {', '.join(live.given)} are for live scans (drop --from)")

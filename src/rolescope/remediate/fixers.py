@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rolescope.checks.finding import Finding
-from rolescope.checks.weak_external_id import weakness
+from rolescope.checks.weak_external_id import default_minimum, weakness
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.model import Effect, PrincipalKind
 from rolescope.remediate.edit import (
@@ -33,12 +33,12 @@ from rolescope.trust.providers import PUBLIC_PROVIDERS
 from rolescope.trust.witness import Scope
 
 EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
-MIN_EXTERNAL_ID = 16
 Guard = Literal["external-id", "mfa"]
 
 
 def new_external_id() -> str:
-    """A fresh ExternalId: 128 random bits as 32 hexadecimal characters (``secrets``)."""
+    """A fresh ExternalId: 128 random bits as 32 hexadecimal characters (``secrets``): as long as the
+    longest minimum the weak-external-id check may be configured with, so it never fires on it."""
     return secrets.token_hex(16)
 
 
@@ -55,6 +55,8 @@ class FixOptions:
         saml_audiences: the ``SAML:aud`` values a SAML trust must require (never guessed).
         org_id: the organisation a ``"*"`` principal is narrowed to (else the scan's).
         generate: makes a fresh ExternalId (injected for reproducible tests).
+        min_external_id_length: the weak-external-id check's minimum, which a given ExternalId must meet
+            and the re-check of every corrected policy applies.
     """
 
     guard: Guard = "external-id"
@@ -64,6 +66,7 @@ class FixOptions:
     saml_audiences: tuple[str, ...] = ()
     org_id: str | None = None
     generate: Callable[[], str] = field(default=new_external_id, compare=False)
+    min_external_id_length: int = field(default_factory=default_minimum)
 
 
 @dataclass(slots=True)
@@ -316,15 +319,21 @@ NOT_TRUST_FIXES: dict[str, str] = {
 }
 
 
-def check_external_id(value: str) -> str:
+def check_external_id(value: str, minimum: int | None = None) -> str:
     """Validate an ExternalId the user chose; returns it.
+
+    Args:
+        value: the ExternalId.
+        minimum: the weak-external-id check's minimum length (the catalogue's when not given).
 
     Raises:
         Unfixable: IAM would reject it, or rolescope's own weak-external-id check would report it.
     """
     if not EXTERNAL_ID.match(value):
         raise Unfixable("--external-id: 2 to 1224 characters of letters, digits and +=,.@:/-_")
-    why = weakness(value, MIN_EXTERNAL_ID, wildcard=False)
+    if minimum is None:
+        minimum = default_minimum()
+    why = weakness(value, minimum, wildcard=False)
     if why is not None:
-        raise Unfixable(f"--external-id: {why} (use at least {MIN_EXTERNAL_ID} random characters)")
+        raise Unfixable(f"--external-id: {why} (use at least {minimum} random characters)")
     return value

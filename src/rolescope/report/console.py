@@ -49,6 +49,8 @@ def render_console(document: ScanDocument, console: Console) -> None:
             line.append(finding.check, style="bold")
             line.append(f"  {finding.resource}\n", style="dim")
             line.append(f"  {finding.message}")
+            if finding.overridden is not None:
+                line.append(f"\n  severity {finding.severity_label()}", style="italic")
             lines.append(line)
         console.print(Panel(Group(*lines), title=f"{severity.upper()} ({len(group)})",
                             title_align="left", border_style=STYLES[severity].split()[-1]))
@@ -57,7 +59,7 @@ def render_console(document: ScanDocument, console: Console) -> None:
         lines = []
         for finding in suppressed:
             line = Text()
-            line.append(f"{finding.severity} ", style=STYLES.get(finding.severity, ""))
+            line.append(f"{finding.severity_label()} ", style=STYLES.get(finding.severity, ""))
             line.append(finding.check, style="bold")
             line.append(f"  {finding.resource}\n", style="dim")
             line.append(f"  suppressed: {finding.suppressed}", style="italic")

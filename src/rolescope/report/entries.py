@@ -134,7 +134,7 @@ def finding_entries(findings: Sequence[Finding]) -> list[FindingEntry]:
     return [
         FindingEntry(fingerprint(f, f.message) if counts[ident] > 1 else ident, f.check, f.severity, f.account_id,
                      f.resource, f.message, f.statement,
-                     _own_evidence(f), f.suppressed)
+                     _own_evidence(f), f.suppressed, f.overridden)
         for f, ident in zip(findings, plain, strict=True)
     ]
 

@@ -220,6 +220,7 @@ def _finding_view(finding: FindingEntry, document: ScanDocument, names: AccountN
         "title": check.title,
         "message": finding.message,
         "suppressed": finding.suppressed,
+        "overridden": finding.overridden,
         "compliance": check.compliance_by_framework(),
         "role_name": name,
         "role_anchor": role_anchor(finding.resource) if role is not None else None,

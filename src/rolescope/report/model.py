@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rolescope.checks.catalogue import CheckInfo, Framework, Requirement
+from rolescope.checks.finding import OverriddenSeverity
 
 SCHEMA_V1 = "rolescope.scan/v1"
 SCHEMA_V2 = "rolescope.scan/v2"
@@ -253,6 +254,7 @@ class FindingEntry:
         evidence: the check's facts. The role's trust paths and the statement's text are not
             repeated here: :meth:`ScanDocument.evidence` adds them back from the role.
         suppressed: the reason, when an accepted risk covers it.
+        overridden: the catalogue's severity and why this finding's differs, when it does.
     """
 
     id: str
@@ -264,11 +266,21 @@ class FindingEntry:
     statement: int | None = None
     evidence: Mapping[str, Any] = field(default_factory=dict)
     suppressed: str | None = None
+    overridden: OverriddenSeverity | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "check": self.check, "severity": self.severity, "account_id": self.account_id,
-                "resource": self.resource, "message": self.message, "statement": self.statement,
-                "evidence": dict(self.evidence), "suppressed": self.suppressed}
+        found = {"id": self.id, "check": self.check, "severity": self.severity, "account_id": self.account_id,
+                 "resource": self.resource, "message": self.message, "statement": self.statement,
+                 "evidence": dict(self.evidence), "suppressed": self.suppressed}
+        if self.overridden is not None:  # only then, so documents without overrides read as before
+            found["severity_override"] = self.overridden.as_json()
+        return found
+
+    def severity_label(self) -> str:
+        """The severity for people: ``medium (catalogue: high; lowered: ...)`` when overridden."""
+        if self.overridden is None:
+            return self.severity
+        return f"{self.severity} (catalogue: {self.overridden.default}; {self.overridden.reason})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from rolescope.checks.catalogue import SEVERITIES, Requirement, load_catalogue
+from rolescope.checks.finding import OverriddenSeverity
 from rolescope.report.model import (
     SCHEMA_V1,
     SCHEMA_V2,
@@ -227,7 +228,14 @@ class _Reader:
             statement=statement,
             evidence=self.optional_object(value.get("evidence"), f"{where}.evidence") or {},
             suppressed=self.optional_text(value, "suppressed", where) or None,
+            overridden=self.overridden(value.get("severity_override"), f"{where}.severity_override"),
         )
+
+    def overridden(self, value: Any, where: str) -> OverriddenSeverity | None:
+        item = self.optional_object(value, where)
+        if item is None:
+            return None
+        return OverriddenSeverity(self.text(item, "default", where), self.text(item, "reason", where))
 
     def _account(self, value: Any, where: str) -> dict[str, Any]:
         if not isinstance(value, dict) or not isinstance(value.get("account_id"), str):

@@ -99,6 +99,8 @@ def sarif_result(finding: FindingEntry, rule_index: int | None, document: ScanDo
         result["ruleIndex"] = rule_index
     if severity in SECURITY_SEVERITY:
         result["properties"]["security-severity"] = SECURITY_SEVERITY[severity]
+    if finding.overridden is not None:
+        result["properties"]["severity_override"] = finding.overridden.as_json()
     if finding.suppressed:
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding.suppressed}]
     return result

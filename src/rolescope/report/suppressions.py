@@ -17,7 +17,6 @@ no longer applies and is reported, so an accepted risk is looked at again rather
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -25,13 +24,11 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
-
 from rolescope.checks.finding import Finding
 from rolescope.report.model import SuppressionEntry, SuppressionReport
 from rolescope.userfiles import UnreadableFile, read_user_text
+from rolescope.yaml_input import account_ids, parse_user_yaml
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 FIELDS = ("check", "account", "resource", "reason", "expires")
 MAX_REASON = 1000
 
@@ -192,15 +189,7 @@ def load_suppressions(path: Path, today: date, known_checks: Iterable[str] | Non
 def parse_suppressions(text: str, source: str, today: date, known_checks: Iterable[str] | None = None
                        ) -> Suppressions:
     """Validate suppressions given as YAML text (see :func:`load_suppressions`)."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        raise SuppressionError(f"{source}: not valid YAML{where}: {problem}") from None
-    except (ValueError, TypeError, RecursionError) as error:  # a constructor's, e.g. the date 2027-02-30
-        raise SuppressionError(f"{source}: not valid YAML: {error}") from None
+    data = parse_user_yaml(text, source, SuppressionError)
     if data is None:
         return Suppressions(source, (), today)
     if not isinstance(data, dict) or set(data) != {"suppressions"}:
@@ -250,19 +239,7 @@ def _text(value: Any, name: str, where: str) -> str | None:
 def _accounts(value: Any, where: str) -> frozenset[str]:
     if value is None:
         return frozenset()
-    values = value if isinstance(value, list) else [value]
-    accounts = []
-    for account in values:
-        # YAML reads an unquoted 12-digit id as an integer; a leading zero would be lost, so such
-        # ids must be quoted, and an integer is accepted only when it still has 12 digits.
-        text = str(account) if isinstance(account, int) and not isinstance(account, bool) else account
-        if not isinstance(text, str) or not ACCOUNT_ID.match(text):
-            raise SuppressionError(f"{where}: 'account' must be a 12-digit account id (quote it) or a list "
-                                   f"of them, not {account!r}")
-        accounts.append(text)
-    if not accounts:
-        raise SuppressionError(f"{where}: 'account' is an empty list")
-    return frozenset(accounts)
+    return frozenset(account_ids(value, where, "account", SuppressionError))
 
 
 def _expiry(value: Any, where: str) -> date | None:

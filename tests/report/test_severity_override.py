@@ -1,0 +1,43 @@
+"""A finding whose severity is not its check's catalogue severity shows both, and why, in every report."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from rich.console import Console
+from tests.report.render import render
+
+from rolescope.checks.finding import OverriddenSeverity
+from rolescope.report.console import render_console
+from rolescope.report.html import write_html
+from rolescope.report.reader import parse_document
+from rolescope.report.sarif import write_sarif
+
+REASON = "lowered: every outside request must carry MFA or an ExternalId"
+
+
+def overridden(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in document["findings"] if "severity_override" in f]
+
+
+def test_the_document_records_the_override_and_reads_it_back(demo_document: dict[str, Any]) -> None:
+    found = overridden(demo_document)
+    assert found and all(f["check"] == "privileged-cross-account-role" and f["severity"] == "medium" for f in found)
+    assert {json.dumps(f["severity_override"]) for f in found} == {json.dumps({"default": "high", "reason": REASON})}
+    typed = parse_document(demo_document)
+    assert {f.overridden for f in typed.findings if f.overridden} == {OverriddenSeverity("high", REASON)}
+    assert sum(1 for f in typed.findings if f.overridden) == len(found)
+
+
+def test_console_sarif_and_html_show_the_catalogue_severity_and_the_reason(demo_document: dict[str, Any]) -> None:
+    out = io.StringIO()
+    render_console(parse_document(demo_document), Console(file=out, width=400))
+    assert f"severity medium (catalogue: high; {REASON})" in out.getvalue()
+    sarif = json.loads(render(write_sarif, demo_document))
+    properties = [r["properties"] for r in sarif["runs"][0]["results"] if "severity_override" in r["properties"]]
+    assert len(properties) == len(overridden(demo_document))
+    assert properties[0]["severity_override"] == {"default": "high", "reason": REASON}
+    html = render(write_html, demo_document).decode()
+    assert "(catalogue: high): " + REASON in html
