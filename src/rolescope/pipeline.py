@@ -354,6 +354,7 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
     parts: list[AccountGraphPart] = []
     failures: list[LoadFailure] = []
     analyses: Counter[str] = Counter()
+    committed: list[str] = []
     scanned = 0
     try:
         for sink in sinks:
@@ -384,12 +385,24 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
             sink.finish(document)
         for sink in sinks:
             sink.commit()
+            committed.append(sink.name)
         watcher.finished(REPORTS_PHASE, _count(len(sinks), "report"))
-    except BaseException:
+    except BaseException as error:
         for sink in sinks:
             sink.abort()
+        if len(sinks) > 1:
+            error.add_note(_outputs_note(committed, [s.name for s in sinks if s.name not in committed]))
         raise
     return ScanRun(document, tuple(failures), trust_graph, organization, dict(analyses))
+
+
+def _outputs_note(replaced: Sequence[str], kept: Sequence[str]) -> str:
+    """What a failed or interrupted scan left of its reports: each one is new or as it was, never half,
+    but together they may be a mix of this scan's and an earlier one's."""
+    left = f"left as they were: {', '.join(kept)}" if kept else ""
+    if not replaced:
+        return "no report was written; " + left
+    return f"reports replaced: {', '.join(replaced)}" + (f"; {left}" if left else "")
 
 
 def _accounts_summary(accounts: Sequence[AccountEntry], findings: Sequence[FindingEntry],

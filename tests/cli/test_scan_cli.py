@@ -10,31 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from tests.factories import ACCOUNT, MEMBER, OUTSIDER, allow, gaad, organization, role, trust
-
-from rolescope.cli.main import cli
-
-
-@pytest.fixture
-def org_dir(tmp_path: Path) -> Path:
-    tmp_path = tmp_path / "org"
-    tmp_path.mkdir()
-    (tmp_path / f"{ACCOUNT}.json").write_text(json.dumps(gaad(
-        role("open", trust(allow({"AWS": OUTSIDER}))),
-        role("public", trust(allow("*"))),
-        role("ec2", trust(allow({"Service": "ec2.amazonaws.com"}))),
-    )))
-    (tmp_path / f"{MEMBER}.json").write_text(json.dumps(gaad(
-        role("audit", trust(allow({"AWS": ACCOUNT}, condition={"StringEquals": {"sts:ExternalId": "n" * 20}})),
-             account=MEMBER),
-    )))
-    (tmp_path / "org.json").write_text(json.dumps(organization(ACCOUNT, MEMBER)))
-    return tmp_path
-
-
-def invoke(*args: str) -> Any:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+from tests.cli.runner import invoke
+from tests.factories import ACCOUNT, MEMBER
 
 
 def scan_json(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:

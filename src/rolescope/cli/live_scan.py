@@ -13,6 +13,7 @@ from rolescope.cli.aws_options import AwsOptions, check_combinations
 from rolescope.cli.errors import InputError
 from rolescope.cli.live import print_calls, reach, report_collection
 from rolescope.cli.scan import BarProgress, ReportOptions, check_settings, finish, report_sinks, scan_settings
+from rolescope.cli.stdout import ReportConsole
 from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import load_organization
 from rolescope.inventory.gaad import SnapshotError
@@ -54,4 +55,4 @@ def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, u
                       [c for c in in_order if isinstance(c, AccountData)], stderr)
     if aws.verbose:
         print_calls(broker, targets, stderr)
-    return finish(run, options, Console())
+    return finish(run, options, ReportConsole())

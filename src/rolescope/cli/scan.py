@@ -22,6 +22,7 @@ from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, account_options, credential_options
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
+from rolescope.cli.stdout import ReportConsole
 from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import LoadFailure
 from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings
@@ -252,7 +253,7 @@ def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: 
     settings = scan_settings(options, check_settings(trusted, unused_days, as_of), account_id)
     with BarProgress(Console(stderr=True)) as bar:
         run = run_scan_files(paths, settings, org_files, report_sinks(options), bar, jobs)
-    return finish(run, options, Console())
+    return finish(run, options, ReportConsole())
 
 
 @click.command("scan")
