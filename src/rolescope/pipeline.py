@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import CHECKS
-from rolescope.inventory.files import LoadFailure, expand, load_file, may_hold_organization, merge_organizations
+from rolescope.inventory.files import (
+    LoadFailure,
+    OwnOutput,
+    SkippedFile,
+    expand,
+    load_file,
+    may_hold_organization,
+    merge_organizations,
+)
 from rolescope.inventory.gaad import SnapshotError
 from rolescope.inventory.model import AccountSnapshot, Organization
 from rolescope.report.document import assemble, document_header
@@ -55,11 +63,14 @@ class ScanInputError(ValueError):
 
     Attributes:
         failures: the files that could not be read, each with its reason.
+        skipped: the files left alone (rolescope's own outputs).
     """
 
-    def __init__(self, message: str, failures: Sequence[LoadFailure] = ()) -> None:
+    def __init__(self, message: str, failures: Sequence[LoadFailure] = (), skipped: Sequence[SkippedFile] = ()
+                 ) -> None:
         super().__init__(message)
         self.failures = tuple(failures)
+        self.skipped = tuple(skipped)
 
 
 class ScanProgress(Protocol):
@@ -137,6 +148,7 @@ class AccountOutcome:
         errors: its check errors.
         graph_part: what the trust graph needs of it (``None``: no graph asked, or not scanned).
         failure: why its file could not be read, when it could not.
+        skipped: why its file was left alone (one of rolescope's own outputs), when it was.
         scanned: its snapshot was read (and analysed, unless ``--account`` filtered it out).
         analyses: what analysing it cost the trust cache (``analysed``, ``renamed``, ``reused``).
     """
@@ -147,6 +159,7 @@ class AccountOutcome:
     errors: tuple[CheckErrorEntry, ...] = ()
     graph_part: AccountGraphPart | None = None
     failure: LoadFailure | None = None
+    skipped: SkippedFile | None = None
     scanned: bool = False
     analyses: Mapping[str, int] = field(default_factory=dict)
 
@@ -158,6 +171,7 @@ class ScanRun:
     Attributes:
         document: the typed document (roles kept as :attr:`ScanSettings.all_roles` says).
         load_failures: the files that could not be read (each also a failed account).
+        skipped: the files left alone: rolescope's own outputs found among the inputs.
         trust_graph: the trust graph, when :attr:`ScanSettings.keep_graph` asked for it.
         organization: the organisation the accounts were judged in.
         analyses: the trust cache's counts: ``analysed``, ``renamed``, ``reused``.
@@ -165,6 +179,7 @@ class ScanRun:
 
     document: ScanDocument
     load_failures: tuple[LoadFailure, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()
     trust_graph: TrustGraph | None = None
     organization: Organization | None = None
     analyses: Mapping[str, int] = field(default_factory=dict)
@@ -188,6 +203,8 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
             found = load_file(source, settings.account_id)
             if isinstance(found, Organization):
                 raise SnapshotError("an organisation listing, read before the scan")
+        except OwnOutput as own:
+            return AccountOutcome(None, b"", skipped=SkippedFile(str(source), str(own)))
         except SnapshotError as error:
             failure = LoadFailure(str(source), str(error))
             return failed_account(AccountResult("unknown", "failed", error=failure.error, source=failure.source),
@@ -260,10 +277,14 @@ def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequ
             raise ScanInputError(f"{org_file}: not aws organizations list-accounts / describe-organization output")
         organizations.append(found)
     files = []
+    skipped = []
     for path in expand(paths):
         if may_hold_organization(path):
             try:
                 listing = load_file(path, settings.account_id)
+            except OwnOutput as own:
+                skipped.append(SkippedFile(str(path), str(own)))
+                continue
             except SnapshotError:
                 listing = None  # read again in turn, and reported there
             if isinstance(listing, Organization):
@@ -271,11 +292,17 @@ def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequ
                 continue
         files.append(path)
     if not files:
-        raise ScanInputError("no GetAccountAuthorizationDetails files found in " + ", ".join(map(str, paths)))
+        raise ScanInputError("no GetAccountAuthorizationDetails files found in " + ", ".join(map(str, paths))
+                             + _skipped_note(skipped), skipped=skipped)
     organization = merge_organizations(organizations)
     settings = _with_organization(settings, organization)
     outcomes = ordered_map(partial(_file_scanner, settings), files, jobs)
-    return _run(outcomes, len(files), settings, organization, sinks, progress, clock, require_one=True)
+    return _run(outcomes, len(files), settings, organization, sinks, progress, clock, require_one=True,
+                skipped=skipped)
+
+
+def _skipped_note(skipped: Sequence[SkippedFile]) -> str:
+    return f" (only rolescope's own outputs: {_count(len(skipped), 'file')} skipped)" if skipped else ""
 
 
 def scan_live(targets: Sequence[Target], open_session: SessionFactory, settings: ScanSettings, *,
@@ -344,7 +371,7 @@ def _file_scanner(settings: ScanSettings) -> Callable[[Path], AccountOutcome]:
 
 def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings, organization: Organization | None,
          sinks: Sequence[ScanSink], progress: ScanProgress | None, clock: Callable[[], datetime] | None,
-         require_one: bool = False) -> ScanRun:
+         require_one: bool = False, skipped: Sequence[SkippedFile] = ()) -> ScanRun:
     """Feed the sinks each account's outcome, in order; abort them all if anything goes wrong."""
     watcher = progress or NoProgress()
     header = document_header((clock or _now)(), organization, settings.scope)
@@ -353,6 +380,7 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
     errors: list[CheckErrorEntry] = []
     parts: list[AccountGraphPart] = []
     failures: list[LoadFailure] = []
+    left_alone = list(skipped)
     analyses: Counter[str] = Counter()
     committed: list[str] = []
     scanned = 0
@@ -364,10 +392,13 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
             if outcome.failure is None and outcome.scanned:
                 scanned += 1
             analyses.update(outcome.analyses)
+            if outcome.skipped is not None:
+                left_alone.append(outcome.skipped)
             _collect(outcome, sinks, accounts, findings, errors, parts, failures)
             watcher.advanced(ACCOUNTS_PHASE)
         if require_one and not scanned:
-            raise ScanInputError("no snapshot could be read", failures)
+            raise ScanInputError("no snapshot could be read" + ("" if failures else _skipped_note(left_alone)),
+                                 failures, left_alone)
         watcher.finished(ACCOUNTS_PHASE, _accounts_summary(accounts, findings, failures, analyses))
         graph = None
         trust_graph: TrustGraph | None = None
@@ -393,7 +424,7 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
         if len(sinks) > 1:
             error.add_note(_outputs_note(committed, [s.name for s in sinks if s.name not in committed]))
         raise
-    return ScanRun(document, tuple(failures), trust_graph, organization, dict(analyses))
+    return ScanRun(document, tuple(failures), tuple(left_alone), trust_graph, organization, dict(analyses))
 
 
 def _outputs_note(replaced: Sequence[str], kept: Sequence[str]) -> str:

@@ -172,3 +172,22 @@ def test_a_quick_scan_prints_only_its_report(org_dir: Path, tmp_path: Path) -> N
          "-o", str(tmp_path / "scan.json")], capture_output=True, text=True, check=False,
         env={**os.environ, "CI": "true"})
     assert result.returncode in (0, 1) and result.stderr == ""
+
+
+def test_reports_written_beside_the_exports_are_skipped_the_next_time(org_dir: Path, tmp_path: Path) -> None:
+    reports = org_dir / "reports"
+    args = ("scan", "--from", str(org_dir), "--format", "json,sarif,ocsf", "--output-dir", str(reports))
+    assert invoke(*args).exit_code == 0
+    (reports / "findings.json").write_bytes((reports / "rolescope-report.ocsf.jsonl").read_bytes())  # OCSF as .json
+    again = invoke(*args)
+    assert again.exit_code == 0
+    assert again.stderr.splitlines() == [
+        f"rolescope: note: skipped {reports / 'findings.json'}: rolescope's own output (OCSF findings in JSON lines)",
+        f"rolescope: note: skipped {reports / 'rolescope-report.json'}: rolescope's own output "
+        "(a rolescope.scan/v2 document)"]
+    document = json.loads((reports / "rolescope-report.json").read_text())
+    assert sorted(a["account_id"] for a in document["accounts"]) == sorted([ACCOUNT, MEMBER])
+    only_reports = invoke("scan", "--from", str(reports))
+    assert only_reports.exit_code == 2
+    assert only_reports.stderr.endswith("no GetAccountAuthorizationDetails files found in "
+                                        f"{reports} (only rolescope's own outputs: 2 files skipped)\n")

@@ -24,7 +24,7 @@ from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USA
 from rolescope.cli.inputs import account_id_option, account_list
 from rolescope.cli.stdout import ReportConsole
 from rolescope.gc_pause import paused_gc
-from rolescope.inventory.files import LoadFailure
+from rolescope.inventory.files import LoadFailure, SkippedFile
 from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings
 from rolescope.report.console import render_console
 from rolescope.report.formats import (
@@ -203,7 +203,9 @@ class BarProgress:
         self._held.clear()
 
 
-def print_load_failures(failures: Sequence[LoadFailure]) -> None:
+def print_load_failures(failures: Sequence[LoadFailure], skipped: Sequence[SkippedFile] = ()) -> None:
+    for left in skipped:
+        click.echo(f"rolescope: note: skipped {left.source}: {left.reason}", err=True)
     for failure in failures:
         click.echo(f"rolescope: error: {failure.source}: {failure.error}", err=True)
 
@@ -240,9 +242,9 @@ def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Seq
             run = pipeline.scan_files(paths, settings, org_files=org_files, sinks=sinks, progress=progress,
                                       jobs=jobs)
     except ScanInputError as error:
-        print_load_failures(error.failures)
+        print_load_failures(error.failures, error.skipped)
         raise InputError(str(error)) from None
-    print_load_failures(run.load_failures)
+    print_load_failures(run.load_failures, run.skipped)
     return run
 
 

@@ -11,6 +11,7 @@ import orjson
 
 from rolescope.inventory.gaad import GAAD_KEYS, SnapshotError, parse_gaad
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
+from rolescope.inventory.own_outputs import own_json_lines, own_output
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,13 +23,34 @@ class LoadFailure:
     account_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file a scan was given and left alone on purpose, and why (one line)."""
+
+    source: str
+    reason: str
+
+
+class OwnOutput(SnapshotError):
+    """One of rolescope's own outputs (a report written beside the exports): skipped, not an error."""
+
+
 def _read_json(path: Path) -> Any:
     try:
-        return orjson.loads(path.read_bytes())
+        raw = path.read_bytes()
     except OSError as error:
         raise SnapshotError(f"cannot read: {error.strerror or error}") from None
+    try:
+        data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
+        what = own_json_lines(raw)
+        if what is not None:
+            raise OwnOutput(f"rolescope's own output ({what})") from None
         raise SnapshotError(f"not valid JSON ({error})") from None
+    what = own_output(data)
+    if what is not None:
+        raise OwnOutput(f"rolescope's own output ({what})")
+    return data
 
 
 def is_organization_data(data: Any) -> bool:
@@ -84,6 +106,7 @@ def load_file(path: Path, account_id: str | None = None) -> AccountSnapshot | Or
     """Read one file: an account's GAAD snapshot, or an organisation listing.
 
     Raises:
+        OwnOutput: the file is one of rolescope's own outputs (a report, a plan...).
         SnapshotError: the file is missing, unreadable, not JSON, or neither (one line).
     """
     if not path.exists():
