@@ -46,6 +46,7 @@ from rolescope.scanner import AccountResult, TrustCache, scan_snapshot
 from rolescope.trust.graph import AccountGraphPart, account_graph_part, build_graph
 from rolescope.trust.graph_json import graph_json
 from rolescope.trust.graph_model import TrustGraph
+from rolescope.wording import count, listed
 from rolescope.workers import ordered_map
 
 if TYPE_CHECKING:  # boto3 is imported only for live scans
@@ -71,6 +72,20 @@ class ScanInputError(ValueError):
         super().__init__(message)
         self.failures = tuple(failures)
         self.skipped = tuple(skipped)
+
+
+class UnknownAccounts(ScanInputError):
+    """Accounts to keep that are not in the input: a typo would otherwise report nothing and pass.
+
+    Attributes:
+        missing: the accounts asked for and not found.
+        present: every account the input holds.
+    """
+
+    def __init__(self, missing: Sequence[str], present: Sequence[str]) -> None:
+        super().__init__(f"{', '.join(missing)}: not in the input; its accounts: {listed(present)}")
+        self.missing = tuple(missing)
+        self.present = tuple(present)
 
 
 class ScanProgress(Protocol):
@@ -151,6 +166,7 @@ class AccountOutcome:
         skipped: why its file was left alone (one of rolescope's own outputs), when it was.
         scanned: its snapshot was read (and analysed, unless ``--account`` filtered it out).
         analyses: what analysing it cost the trust cache (``analysed``, ``renamed``, ``reused``).
+        filtered_out: the account read and left out by :attr:`ScanSettings.accounts`, if it was.
     """
 
     entry: AccountEntry | None
@@ -162,6 +178,7 @@ class AccountOutcome:
     skipped: SkippedFile | None = None
     scanned: bool = False
     analyses: Mapping[str, int] = field(default_factory=dict)
+    filtered_out: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +230,8 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
     else:
         snapshot = source
     if settings.accounts and snapshot.account_id not in settings.accounts:
-        return AccountOutcome(None, b"", scanned=True)  # read, then filtered out: not even analysed
+        # read, then filtered out: not even analysed
+        return AccountOutcome(None, b"", scanned=True, filtered_out=snapshot.account_id)
     checks = CHECKS if settings.check_ids is None else tuple(c for c in CHECKS if c.id in settings.check_ids)
     before = Counter(cache.stats)
     result, findings, errors = scan_snapshot(snapshot, settings.checks, cache, checks)
@@ -237,7 +255,7 @@ def failed_account(result: AccountResult, settings: ScanSettings, failure: LoadF
                    ) -> AccountOutcome:
     """The outcome of an account that could not be read or collected."""
     if settings.accounts and result.account_id not in settings.accounts:
-        return AccountOutcome(None, b"", failure=failure)
+        return AccountOutcome(None, b"", failure=failure, filtered_out=result.account_id)
     entry, json_entry = account_piece(result, lambda _: False)
     return AccountOutcome(entry, encode_account(json_entry), failure=failure)
 
@@ -302,7 +320,7 @@ def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequ
 
 
 def _skipped_note(skipped: Sequence[SkippedFile]) -> str:
-    return f" (only rolescope's own outputs: {_count(len(skipped), 'file')} skipped)" if skipped else ""
+    return f" (only rolescope's own outputs: {count(len(skipped), 'file')} skipped)" if skipped else ""
 
 
 def scan_live(targets: Sequence[Target], open_session: SessionFactory, settings: ScanSettings, *,
@@ -383,6 +401,7 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
     left_alone = list(skipped)
     analyses: Counter[str] = Counter()
     committed: list[str] = []
+    seen: set[str | None] = set()
     scanned = 0
     try:
         for sink in sinks:
@@ -394,11 +413,15 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
             analyses.update(outcome.analyses)
             if outcome.skipped is not None:
                 left_alone.append(outcome.skipped)
+            seen.add(outcome.entry.account_id if outcome.entry is not None else outcome.filtered_out)
             _collect(outcome, sinks, accounts, findings, errors, parts, failures)
             watcher.advanced(ACCOUNTS_PHASE)
         if require_one and not scanned:
             raise ScanInputError("no snapshot could be read" + ("" if failures else _skipped_note(left_alone)),
                                  failures, left_alone)
+        missing = sorted(settings.accounts - seen)
+        if missing and not failures:  # an unreadable file may be the account asked for: that is the error then
+            raise UnknownAccounts(missing, sorted(a for a in seen if a is not None and a != "unknown"))
         watcher.finished(ACCOUNTS_PHASE, _accounts_summary(accounts, findings, failures, analyses))
         graph = None
         trust_graph: TrustGraph | None = None
@@ -417,7 +440,7 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
         for sink in sinks:
             sink.commit()
             committed.append(sink.name)
-        watcher.finished(REPORTS_PHASE, _count(len(sinks), "report"))
+        watcher.finished(REPORTS_PHASE, count(len(sinks), "report"))
     except BaseException as error:
         for sink in sinks:
             sink.abort()
@@ -440,17 +463,13 @@ def _accounts_summary(accounts: Sequence[AccountEntry], findings: Sequence[Findi
                       failures: Sequence[LoadFailure], analyses: Mapping[str, int]) -> str:
     failed = sum(1 for a in accounts if a.failed)
     searched = analyses.get("analysed", 0)
-    summary = (f"{_count(len(accounts) - failed, 'account')}, {_count(sum(a.role_count for a in accounts), 'role')}, "
-               f"{_count(len(findings), 'finding')}, {_count(searched, 'trust search', 'trust searches')}")
+    summary = (f"{count(len(accounts) - failed, 'account')}, {count(sum(a.role_count for a in accounts), 'role')}, "
+               f"{count(len(findings), 'finding')}, {count(searched, 'trust search', 'trust searches')}")
     if failed:
         summary += f"; {failed:,} failed"
     if failures:
-        summary += f" ({_count(len(failures), 'unreadable file')})"
+        summary += f" ({count(len(failures), 'unreadable file')})"
     return summary
-
-
-def _count(number: int, one: str, many: str | None = None) -> str:
-    return f"{number:,} {one if number == 1 else many or one + 's'}"
 
 
 def _collect(outcome: AccountOutcome, sinks: Sequence[ScanSink], accounts: list[AccountEntry],

@@ -181,7 +181,7 @@ def test_reports_written_beside_the_exports_are_skipped_the_next_time(org_dir: P
     (reports / "findings.json").write_bytes((reports / "rolescope-report.ocsf.jsonl").read_bytes())  # OCSF as .json
     again = invoke(*args)
     assert again.exit_code == 0
-    assert again.stderr.splitlines() == [
+    assert [line for line in again.stderr.splitlines() if "note" in line] == [
         f"rolescope: note: skipped {reports / 'findings.json'}: rolescope's own output (OCSF findings in JSON lines)",
         f"rolescope: note: skipped {reports / 'rolescope-report.json'}: rolescope's own output "
         "(a rolescope.scan/v2 document)"]
@@ -191,3 +191,21 @@ def test_reports_written_beside_the_exports_are_skipped_the_next_time(org_dir: P
     assert only_reports.exit_code == 2
     assert only_reports.stderr.endswith("no GetAccountAuthorizationDetails files found in "
                                         f"{reports} (only rolescope's own outputs: 2 files skipped)\n")
+
+
+def test_an_account_not_in_the_input_is_exit_2_and_writes_nothing(org_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    result = invoke("scan", "--from", str(org_dir), "--account", "999999999999", "--account", MEMBER,
+                    "--fail-on", "low", "--format", "json", "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == (f"rolescope: error: --account 999999999999: not in the input; its accounts: "
+                             f"{ACCOUNT}, {MEMBER}\n")
+    assert not out.exists()
+
+
+def test_a_severity_filter_that_fail_on_can_never_see_is_exit_2(org_dir: Path) -> None:
+    result = invoke("scan", "--from", str(org_dir), "--severity", "low", "--severity", "medium", "--fail-on", "high")
+    assert result.exit_code == 2
+    assert result.stderr == ("rolescope: error: --fail-on high can never fail: --severity keeps only medium, low "
+                             "findings\n")
+    assert invoke("scan", "--from", str(org_dir), "--severity", "critical", "--fail-on", "high").exit_code == 1

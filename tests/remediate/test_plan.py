@@ -221,7 +221,10 @@ def test_selection_by_check_role_and_account() -> None:
     assert [c.role_name for c in build_plan(scan, Selection(roles=frozenset({"b"})), options()).changes] == ["b"]
     arn = f"arn:aws:iam::{ACCOUNT}:role/a"
     assert [c.role_name for c in build_plan(scan, Selection(roles=frozenset({arn})), options()).changes] == ["a"]
-    assert build_plan(scan, Selection(accounts=frozenset({MEMBER})), options()).changes == ()
+    with pytest.raises(PlanError, match=f"--account {MEMBER}: not in the scan; its accounts: {ACCOUNT}"):
+        build_plan(scan, Selection(accounts=frozenset({MEMBER})), options())  # a typo must not plan nothing and pass
+    assert [c.role_name for c in build_plan(scan, Selection(accounts=frozenset({ACCOUNT})), options()).changes] == [
+        "a", "b"]
     assert build_plan(scan, Selection(checks=frozenset({"public-trust"})), options()).changes == ()
     with pytest.raises(PlanError, match="no such check"):
         build_plan(scan, Selection(checks=frozenset({"nope"})), options())

@@ -36,6 +36,7 @@ from rolescope.report.atomic import write_atomic
 from rolescope.report.model import ScanDocument
 from rolescope.report.reader import DocumentError, decode_document
 from rolescope.userfiles import UnreadableFile, read_user_bytes
+from rolescope.wording import listed
 
 EXIT_FAILED = EXIT_ACCOUNTS  # an AWS call or a read-back failed part-way: rerun to converge
 EXIT_DRIFT = 4  # refused: roles changed since the scan (or since the apply); nothing was changed
@@ -192,6 +193,13 @@ def aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+def _require_accounts(asked: tuple[str, ...], present: set[str], where: str) -> None:
+    """An --account that is not in the plan or backup would change nothing and say so with exit 0."""
+    absent = sorted(set(asked) - present)
+    if absent:
+        raise InputError(f"--account {', '.join(absent)}: not in {where}; its accounts: {listed(sorted(present))}")
+
+
 def _stores(accounts: list[tuple[str, str]], profile: str | None, region: str | None, role_name: str | None,
             external_id: str | None, session_name: str, mfa_serial: str | None, mfa_code: str | None) -> StoreFactory:
     """Credentials as live scans get them (rolescope.auth): profile, MFA, the AWS CLI's cache."""
@@ -254,6 +262,7 @@ def apply(plan_file: str, backup: Path | None, skip_drifted: bool, profile: str 
     except PlanError as error:
         raise InputError(f"{plan_file}: {error}") from None
     target = backup or Path(plan_file).with_suffix(".backup.json")
+    _require_accounts(accounts, {c.account_id for c in loaded.changes}, "the plan")
     reached = sorted({(c.account_id, c.partition) for c in loaded.changes if not accounts or c.account_id in accounts})
     stores = _stores(reached, profile, region, role_name, assume_external_id, session_name, mfa_serial, mfa_code)
     settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=click.echo)
@@ -274,6 +283,7 @@ def rollback_command(backup: Path, force: bool, profile: str | None, region: str
         entries = load_journal(backup).entries.values()
     except JournalError as error:
         raise InputError(str(error)) from None
+    _require_accounts(accounts, {e.account_id for e in entries}, "the backup")
     reached = sorted({(e.account_id, e.role_arn.split(":")[1]) for e in entries
                       if not accounts or e.account_id in accounts})
     stores = _stores(reached, profile, region, role_name, assume_external_id, session_name, mfa_serial, mfa_code)

@@ -25,7 +25,7 @@ from rolescope.cli.inputs import account_id_option, account_list
 from rolescope.cli.stdout import ReportConsole
 from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import LoadFailure, SkippedFile
-from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings
+from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings, UnknownAccounts
 from rolescope.report.console import render_console
 from rolescope.report.formats import (
     ALL_ROLE_FORMATS,
@@ -110,6 +110,9 @@ def build_report_options(output_format: str, output: Path | None, output_dir: Pa
         raise InputError("--output and --output-dir exclude each other")
     if len(file_formats) > 1 and output_dir is None:
         raise InputError("several file formats need --output-dir")
+    if fail_on is not None and severities and min(map(severity_rank, severities)) > severity_rank(fail_on):
+        raise InputError(f"--fail-on {fail_on} can never fail: --severity keeps only "
+                         f"{', '.join(sorted(severities, key=severity_rank))} findings")
     suppressions = read_suppressions(suppressions_file) if suppressions_file is not None else None
     return ReportOptions(formats, output, output_dir, frozenset(checks), frozenset(severities), frozenset(accounts),
                          fail_on, suppressions)
@@ -232,6 +235,11 @@ def exit_code(run: ScanRun, fail_on: str | None) -> int:
     return code
 
 
+def scan_input_error(error: ScanInputError) -> InputError:
+    """The one-line error of a scan that could not start or found nothing it was asked for."""
+    return InputError(f"--account {error}" if isinstance(error, UnknownAccounts) else str(error))
+
+
 def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Sequence[Path] = (),
                    sinks: Sequence[ScanSink] = (), progress: pipeline.ScanProgress | None = None,
                    jobs: int = 1) -> ScanRun:
@@ -243,7 +251,7 @@ def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Seq
                                       jobs=jobs)
     except ScanInputError as error:
         print_load_failures(error.failures, error.skipped)
-        raise InputError(str(error)) from None
+        raise scan_input_error(error) from None
     print_load_failures(run.load_failures, run.skipped)
     return run
 

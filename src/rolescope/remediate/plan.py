@@ -31,6 +31,7 @@ from rolescope.report.model import FindingEntry, RoleEntry, ScanDocument
 from rolescope.scanner import zone_for
 from rolescope.trust.analysis import analyse_trust
 from rolescope.trust.witness import Zone
+from rolescope.wording import listed
 
 PLAN_SCHEMA = "rolescope.fix-plan/v1"
 # Paths of roles whose trust policy AWS owns: changes are refused or overwritten by AWS.
@@ -190,6 +191,9 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
     known = set(roles) | {role.name for _, role in roles.values()}
     missing = sorted(selection.roles - known)
     _require(not missing, f"--role {missing[0] if missing else ''}: no such role in the scan (give a name or an ARN)")
+    present = sorted({account.account_id for account in scan.accounts})
+    absent = sorted(selection.accounts - set(present))
+    _require(not absent, f"--account {', '.join(absent)}: not in the scan; its accounts: {listed(present)}")
     organization = _organization(scan)
     by_role: dict[str, list[FindingEntry]] = {}
     for finding in scan.findings:
