@@ -209,3 +209,12 @@ def test_a_severity_filter_that_fail_on_can_never_see_is_exit_2(org_dir: Path) -
     assert result.stderr == ("rolescope: error: --fail-on high can never fail: --severity keeps only medium, low "
                              "findings\n")
     assert invoke("scan", "--from", str(org_dir), "--severity", "critical", "--fail-on", "high").exit_code == 1
+
+
+def test_an_organisation_file_with_a_bogus_id_is_exit_2(org_dir: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "org-accounts.json"
+    listing.write_text(json.dumps({"Organization": {"Id": "bogus"}, "Accounts": [{"Id": ACCOUNT}]}))
+    result = invoke("scan", "--from", str(org_dir / f"{ACCOUNT}.json"), "--org-accounts", str(listing))
+    assert result.exit_code == 2
+    assert result.stderr == (f"rolescope: error: {listing}: Organization.Id 'bogus' is not an organisation id "
+                             "(o- and 10 to 32 lowercase letters or digits)\n")

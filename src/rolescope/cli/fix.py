@@ -28,7 +28,7 @@ from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
 from rolescope.cli.inputs import account_id_option, read_text
 from rolescope.remediate.apply import Outcome, RunSettings, apply_plan, rollback
 from rolescope.remediate.errors import AwsError, DriftError, JournalError, PlanError, Unfixable, VerifyError
-from rolescope.remediate.fixers import FixOptions, check_external_id
+from rolescope.remediate.fixers import FixOptions
 from rolescope.remediate.iam import StoreFactory, broker_stores
 from rolescope.remediate.journal import load_journal
 from rolescope.remediate.plan import Plan, Selection, build_plan, load_plan, plan_document
@@ -109,13 +109,9 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
         raise InputError("--mfa-max-age goes with --guard mfa")
     if external_id is not None and guard != "external-id":
         raise InputError("--external-id goes with --guard external-id")
-    if org_id is not None and not org_id.startswith("o-"):
-        raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
     if out.exists() and not force:
         raise InputError(f"{out} exists; pass --force to replace it")
     try:
-        if external_id is not None:
-            check_external_id(external_id)
         options = FixOptions(guard="mfa" if guard == "mfa" else "external-id", external_id=external_id,
                              mfa_max_age=mfa_max_age, oidc_subjects=oidc_subjects, saml_audiences=saml_audiences,
                              org_id=org_id)
