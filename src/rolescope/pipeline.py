@@ -430,7 +430,8 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
             trust_graph = build_graph(parts, organization)
             parts.clear()  # the graph holds what it needs: each account's part can go before the JSON
             graph = graph_json(trust_graph) if settings.graph else None
-            watcher.finished(GRAPH_PHASE, f"{len(trust_graph.nodes):,} nodes, {len(trust_graph.edges):,} edges")
+            watcher.finished(GRAPH_PHASE, f"{count(len(trust_graph.nodes), 'node')}, "
+                                          f"{count(len(trust_graph.edges), 'edge')}")
             if not settings.keep_graph:
                 trust_graph = None
         document = assemble(header, accounts, findings, errors, settings.suppressions, graph)

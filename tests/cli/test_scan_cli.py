@@ -218,3 +218,8 @@ def test_an_organisation_file_with_a_bogus_id_is_exit_2(org_dir: Path, tmp_path:
     assert result.exit_code == 2
     assert result.stderr == (f"rolescope: error: {listing}: Organization.Id 'bogus' is not an organisation id "
                              "(o- and 10 to 32 lowercase letters or digits)\n")
+
+
+def test_the_console_summary_agrees_with_its_numbers(org_dir: Path) -> None:
+    result = invoke("scan", "--from", str(org_dir), "--account", MEMBER)
+    assert "1 role in 1 account: 0 critical" in result.stdout

@@ -30,7 +30,7 @@ def test_plan_summary_and_show(scan_file: Path, tmp_path: Path) -> None:
     result = run("fix", "plan", "--from", str(scan_file), "--out", str(plan),
                  "--external-id", "Agreed-With-Vendor-0042")
     assert result.exit_code == 0
-    assert "1 role(s) to change" in result.output
+    assert "1 role to change" in result.output
     assert f"{OUTSIDER}: arn:aws:iam::111122223333:role/vendor ExternalId Agreed-With-Vendor-0042" in result.output
     shown = run("fix", "show", str(plan))
     assert shown.exit_code == 0

@@ -36,3 +36,24 @@ def test_plan_apply_and_rollback_refuse_an_account_they_do_not_hold(tmp_path: Pa
     Journal(backup, "digest", entries={arn: Entry(ACCOUNT, "vendor", arn, "{}", {}, "applied", [])}).save()
     assert run("fix", "rollback", str(backup), "--account", TYPO, "--dry-run") == (
         2, f"rolescope: error: --account {TYPO}: not in the backup; its accounts: {ACCOUNT}\n")
+
+
+def test_the_audit_role_is_left_alone_unless_included(tmp_path: Path) -> None:
+    scan = tmp_path / "scan.json"
+    scan.write_text(json.dumps(scan_json(role("RolescopeAudit", trust(allow({"AWS": OUTSIDER}))),
+                                         role("Scanner", trust(allow({"AWS": OUTSIDER}))))))
+    plan = tmp_path / "plan.json"
+    code, output = run("fix", "plan", "--from", str(scan), "--out", str(plan))
+    assert code == 0
+    assert "plan written to" in output and ": 1 role to change" in output
+    assert (f"  arn:aws:iam::{ACCOUNT}:role/RolescopeAudit cross-account-without-mfa-or-external-id: the role "
+            "rolescope scans through: a new guard on it locks the next scan out; --include-audit-role plans it"
+            ) in output
+    assert [c["role_name"] for c in json.loads(plan.read_text())["changes"]] == ["Scanner"]
+    code, output = run("fix", "plan", "--from", str(scan), "--out", str(plan), "--force", "--audit-role", "Scanner")
+    assert [c["role_name"] for c in json.loads(plan.read_text())["changes"]] == ["RolescopeAudit"]
+    code, output = run("fix", "plan", "--from", str(scan), "--out", str(plan), "--force", "--include-audit-role")
+    assert code == 0
+    assert sorted(c["role_name"] for c in json.loads(plan.read_text())["changes"]) == ["RolescopeAudit", "Scanner"]
+    assert ("    ! the role rolescope scans through: a new guard on it locks the next scan out: scan with the new "
+            "guard (-I EXTERNAL_ID or --mfa) after the apply") in output

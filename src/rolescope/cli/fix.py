@@ -31,12 +31,12 @@ from rolescope.remediate.errors import AwsError, DriftError, JournalError, PlanE
 from rolescope.remediate.fixers import FixOptions
 from rolescope.remediate.iam import StoreFactory, broker_stores
 from rolescope.remediate.journal import load_journal
-from rolescope.remediate.plan import Plan, Selection, build_plan, load_plan, plan_document
+from rolescope.remediate.plan import AUDIT_ROLE, Plan, Selection, build_plan, load_plan, plan_document
 from rolescope.report.atomic import write_atomic
 from rolescope.report.model import ScanDocument
 from rolescope.report.reader import DocumentError, decode_document
 from rolescope.userfiles import UnreadableFile, read_user_bytes
-from rolescope.wording import listed
+from rolescope.wording import count, listed
 
 EXIT_FAILED = EXIT_ACCOUNTS  # an AWS call or a read-back failed part-way: rerun to converge
 EXIT_DRIFT = 4  # refused: roles changed since the scan (or since the apply); nothing was changed
@@ -97,10 +97,15 @@ def fix() -> None:
 @click.option("--saml-audience", "saml_audiences", multiple=True, metavar="URL",
               help="SAML:aud value to require, e.g. https://signin.aws.amazon.com/saml (repeatable).")
 @click.option("--org-id", help="Organisation that \"*\" is narrowed to when the scan does not know it (o-...).")
+@click.option("--audit-role", "audit_roles", multiple=True, default=[AUDIT_ROLE], show_default=True, metavar="NAME",
+              help="The role rolescope scans through (--role-name of live scans; repeatable): left alone, since a "
+                   "new ExternalId or MFA on it locks the next scan out.")
+@click.option("--include-audit-role", is_flag=True, help="Plan the --audit-role roles too (then scan with -I/--mfa).")
 @click.option("--force", is_flag=True, help="Replace PLAN.json if it exists.")
 def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...], accounts: tuple[str, ...],
          guard: str, external_id: str | None, mfa_max_age: int | None, oidc_subjects: tuple[str, ...],
-         saml_audiences: tuple[str, ...], org_id: str | None, force: bool) -> None:
+         saml_audiences: tuple[str, ...], org_id: str | None, audit_roles: tuple[str, ...], include_audit_role: bool,
+         force: bool) -> None:
     """Write a reviewable plan: the corrected trust policy of every role with a fixable finding."""
     unknown = [c for c in checks if c not in CHECK_IDS]
     if unknown:
@@ -115,7 +120,8 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
         options = FixOptions(guard="mfa" if guard == "mfa" else "external-id", external_id=external_id,
                              mfa_max_age=mfa_max_age, oidc_subjects=oidc_subjects, saml_audiences=saml_audiences,
                              org_id=org_id)
-        selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts))
+        selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts), frozenset(audit_roles),
+                              include_audit_role)
         scan, scan_digest = _read_scan(source)
         result = build_plan(scan, selection, options, source=source, source_digest=scan_digest)
     except (PlanError, Unfixable) as error:
@@ -125,8 +131,8 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
 
 
 def _print_plan(result: Plan, out: Path) -> None:
-    click.echo(f"plan written to {out}: {len(result.changes)} role(s) to change, "
-               f"{len(result.not_fixed)} finding(s) left alone")
+    click.echo(f"plan written to {out}: {count(len(result.changes), 'role')} to change, "
+               f"{count(len(result.not_fixed), 'finding')} left alone")
     for change in result.changes:
         click.echo(f"  {change.role_arn}: closes {', '.join(change.checks)}")
         for step in change.fixes:

@@ -27,6 +27,7 @@ from rolescope.inventory.files import load_organization
 from rolescope.inventory.gaad import SnapshotError
 from rolescope.inventory.live import AccountData, AccountFailure
 from rolescope.pipeline import ScanInputError, UnknownAccounts
+from rolescope.wording import count
 
 COLLECTING = "collecting accounts"
 
@@ -56,7 +57,7 @@ def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, u
             collected[outcome.target.account_id] = outcome
             bar.advanced(COLLECTING)
             if len(collected) == len(targets):
-                bar.finished(COLLECTING, f"{len(collected):,} accounts")
+                bar.finished(COLLECTING, count(len(collected), "account"))
 
         with paused_gc():  # see rolescope.gc_pause: a process-wide setting, the CLI's to make
             try:

@@ -39,13 +39,30 @@ AWS_MANAGED_PATHS = ("/aws-service-role/", "/aws-reserved/")
 TRUST_POLICY_QUOTA = 2048  # characters, whitespace excluded; adjustable up to 8192 in Service Quotas
 
 
+# The name `rolescope template` gives the role scans go through.
+AUDIT_ROLE = "RolescopeAudit"
+
+
+AUDIT_LOCKOUT = "the role rolescope scans through: a new guard on it locks the next scan out"
+
+
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """Which findings to fix: empty sets select everything."""
+    """Which findings to fix: empty sets select everything.
+
+    Attributes:
+        checks, roles (names or ARNs), accounts: what to fix.
+        audit_roles: the names of the roles rolescope scans through: an ExternalId or MFA on one of them
+            locks the next scan out (it would need ``-I``), so they are left alone unless
+            ``include_audit_roles``.
+        include_audit_roles: plan them too (with a warning on each change).
+    """
 
     checks: frozenset[str] = frozenset()
-    roles: frozenset[str] = frozenset()  # names or ARNs
+    roles: frozenset[str] = frozenset()
     accounts: frozenset[str] = frozenset()
+    audit_roles: frozenset[str] = frozenset({AUDIT_ROLE})
+    include_audit_roles: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +230,16 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
                           for f in findings]
             continue
         account_id, role = roles[arn]
+        audit_role = role.name in selection.audit_roles
+        if audit_role and not selection.include_audit_roles:
+            not_fixed += [NotFixed(f.account_id, arn, f.check, f"{AUDIT_LOCKOUT}; --include-audit-role plans it")
+                          for f in findings]
+            continue
         change, skipped = plan_role(account_id, role, findings, organization, options)
         not_fixed += skipped
+        if change is not None and audit_role:
+            change = replace(change, warnings=(*change.warnings, f"{AUDIT_LOCKOUT}: scan with the new guard "
+                                                                 "(-I EXTERNAL_ID or --mfa) after the apply"))
         if change is not None:
             changes.append(change)
     stamp = (now or datetime.now(UTC)).isoformat()
@@ -222,7 +247,8 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
                 "mfa_max_age": options.mfa_max_age, "oidc_subjects": list(options.oidc_subjects),
                 "saml_audiences": list(options.saml_audiences), "org_id": options.org_id,
                 "checks": sorted(selection.checks), "roles": sorted(selection.roles),
-                "accounts": sorted(selection.accounts)}
+                "accounts": sorted(selection.accounts), "audit_roles": sorted(selection.audit_roles),
+                "include_audit_roles": selection.include_audit_roles}
     scan_source = {"path": source, "generated_at": scan.generated_at or None, "digest": source_digest}
     members = organization.account_ids if organization is not None else frozenset()
     return Plan(tuple(changes), tuple(not_fixed), scan_source, recorded, stamp, members)

@@ -22,6 +22,7 @@ import jinja2
 import orjson
 from markupsafe import Markup
 
+from rolescope import wording
 from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
 from rolescope.remediate.fixers import FixOptions
 from rolescope.remediate.plan import Selection, build_plan
@@ -124,13 +125,15 @@ def csp_hash(content: str) -> str:
 
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("rolescope.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["count"] = wording.count  # {{ n | count("finding") }}: "1 finding", "2 findings"
+    return environment
 
 
 def _static(name: str) -> str:
