@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.cli.runner import invoke
+from tests.cli.runner import invoke, run_main
 from tests.factories import ACCOUNT, MEMBER
 
 
@@ -75,6 +75,11 @@ def test_bad_file_exit_2_and_the_rest_is_still_written(org_dir: Path, tmp_path: 
         (["--format", "json,json2"], "choose from"),
         (["--account", "123"], "12-digit"),
         (["--trusted-accounts", "12,34"], "12-digit"),
+        (["-o", "c.txt"], "--output: the console format is for the terminal, not a file; choose a file format with "
+                          "--format (json, sarif, ocsf, csv, html)"),
+        (["--output-dir", "d"], "--output-dir: the console format is for the terminal, not a file"),
+        (["--role-arn", "arn:aws:iam::123456789012:role/x"], "--role-arn is for live scans (drop --from)"),
+        (["--account", "123456789012\n"], "12-digit"),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(org_dir: Path, args: list[str], message: str) -> None:
@@ -223,3 +228,17 @@ def test_an_organisation_file_with_a_bogus_id_is_exit_2(org_dir: Path, tmp_path:
 def test_the_console_summary_agrees_with_its_numbers(org_dir: Path) -> None:
     result = invoke("scan", "--from", str(org_dir), "--account", MEMBER)
     assert "1 role in 1 account: 0 critical" in result.stdout
+
+
+def test_empty_accounts_is_not_the_current_directory(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_main(monkeypatch, "scan", "--accounts", "", "--role-name", "Audit") == 2
+    assert capsys.readouterr().err == ("rolescope: error: Invalid value for '--accounts': empty: give ID,ID,... or a "
+                                       "file of account ids\n")
+
+
+def test_a_group_without_its_command_shows_its_help_not_an_error(monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_main(monkeypatch, "fix") == 2
+    shown = capsys.readouterr().err
+    assert shown.startswith("Usage: rolescope fix [OPTIONS] COMMAND [ARGS]...") and "error" not in shown

@@ -74,3 +74,12 @@ def test_bad_input_is_one_line_and_exit_2(scan_file: Path, tmp_path: Path, args:
     errors = [line for line in result.output.splitlines() if line.startswith("rolescope: error:")
               or line.startswith("Error:")]
     assert len(errors) == 1 and "Traceback" not in result.output
+
+
+def test_a_json_array_is_not_a_scan_document(tmp_path: Path) -> None:
+    array = tmp_path / "arr.json"
+    array.write_text("[]")
+    result = run("fix", "plan", "--from", str(array), "--out", str(tmp_path / "p.json"))
+    assert result.exit_code == 2
+    assert result.output == (f"rolescope: error: {array}: not a rolescope scan document (a JSON array, expected an "
+                             "object; write one with --format json)\n")

@@ -77,6 +77,9 @@ def main() -> None:
             _fail("rolescope: interrupted", abort.__cause__, 130)
         click.echo("rolescope: aborted", err=True)
         sys.exit(130)
+    except click.exceptions.NoArgsIsHelpError as error:
+        error.show()  # `rolescope fix` alone: its help, which is not an error message (exit 2: nothing was done)
+        sys.exit(2)
     except click.ClickException as error:
         if isinstance(error, click.UsageError) and not hasattr(error, "show_one_line"):
             click.echo(f"rolescope: error: {error.format_message()}", err=True)

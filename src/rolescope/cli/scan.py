@@ -104,6 +104,9 @@ def build_report_options(output_format: str, output: Path | None, output_dir: Pa
         raise InputError(f"--check {unknown[0]!r}: no such check (see `rolescope scan --help`; known: "
                          f"{', '.join(CHECK_IDS)})")
     file_formats = [f for f in formats if f != "console"]
+    if (output is not None or output_dir is not None) and not file_formats:
+        raise InputError(f"{'--output' if output is not None else '--output-dir'}: the console format is for the "
+                         f"terminal, not a file; choose a file format with --format ({', '.join(FILE_FORMATS)})")
     if output is not None and len(file_formats) != 1:
         raise InputError("--output takes exactly one file format; use --output-dir for several")
     if output is not None and output_dir is not None:
@@ -293,7 +296,8 @@ def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pat
     """
     live = AwsOptions.from_params(aws)
     if sources and live.given:
-        raise InputError(f"--from scans files; {', '.join(live.given)} are for live scans (drop --from)")
+        verb = "is" if len(live.given) == 1 else "are"
+        raise InputError(f"--from scans files; {', '.join(live.given)} {verb} for live scans (drop --from)")
     if not sources and account_id is not None:
         raise InputError("--account-id names the account of a --from file")
     if not sources and jobs is not None:
