@@ -18,14 +18,27 @@ from rolescope.report import atomic
 FULL = Path("/dev/full")
 
 
-@pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full (Linux)")
-def test_a_full_device_is_one_line_and_stays_a_device(org_dir: Path, monkeypatch: pytest.MonkeyPatch,
+@pytest.fixture
+def full_device(tmp_path: Path) -> Path:
+    """A device that is always full: as root, a node of its own (a regression would replace it, not the
+    system's /dev/full); otherwise /dev/full, which only root could replace."""
+    if not FULL.exists():
+        pytest.skip("needs /dev/full (Linux)")
+    if os.geteuid() != 0:
+        return FULL
+    own = tmp_path / "full"
+    os.mknod(own, stat.S_IFCHR | 0o666, FULL.stat().st_rdev)
+    return own
+
+
+def test_a_full_device_is_one_line_and_stays_a_device(org_dir: Path, full_device: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    code = run_main(monkeypatch, "scan", "--from", str(org_dir), "--format", "json", "-o", str(FULL))
+    code = run_main(monkeypatch, "scan", "--from", str(org_dir), "--format", "json", "-o", str(full_device))
     assert code == 2
-    assert capsys.readouterr().err == "rolescope: error: /dev/full: cannot write: No space left on device\n"
-    # a rename over it would have put a regular file in the device's place (as root, it did)
-    assert stat.S_ISCHR(FULL.stat().st_mode)
+    assert capsys.readouterr().err == f"rolescope: error: {full_device}: cannot write: No space left on device\n"
+    # a rename over it would put a regular file in the device's place (as root, it replaced /dev/full)
+    assert stat.S_ISCHR(full_device.stat().st_mode)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
