@@ -81,6 +81,8 @@ def roles_held() -> tuple[int, int]:
 class CountingSink:
     """Counts, each time an account arrives, the roles held beyond those held when the scan began."""
 
+    name = "counting"
+
     def __init__(self) -> None:
         self.loaded: list[int] = []
         self.typed: list[int] = []

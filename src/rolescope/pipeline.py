@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import CHECKS
-from rolescope.inventory.files import LoadFailure, expand, load_file, may_hold_organization, merge_organizations
+from rolescope.inventory.files import (
+    LoadFailure,
+    OwnOutput,
+    SkippedFile,
+    expand,
+    load_file,
+    may_hold_organization,
+    merge_organizations,
+)
 from rolescope.inventory.gaad import SnapshotError
 from rolescope.inventory.model import AccountSnapshot, Organization
 from rolescope.report.document import assemble, document_header
@@ -38,6 +46,7 @@ from rolescope.scanner import AccountResult, TrustCache, scan_snapshot
 from rolescope.trust.graph import AccountGraphPart, account_graph_part, build_graph
 from rolescope.trust.graph_json import graph_json
 from rolescope.trust.graph_model import TrustGraph
+from rolescope.wording import count, listed
 from rolescope.workers import ordered_map
 
 if TYPE_CHECKING:  # boto3 is imported only for live scans
@@ -55,11 +64,28 @@ class ScanInputError(ValueError):
 
     Attributes:
         failures: the files that could not be read, each with its reason.
+        skipped: the files left alone (rolescope's own outputs).
     """
 
-    def __init__(self, message: str, failures: Sequence[LoadFailure] = ()) -> None:
+    def __init__(self, message: str, failures: Sequence[LoadFailure] = (), skipped: Sequence[SkippedFile] = ()
+                 ) -> None:
         super().__init__(message)
         self.failures = tuple(failures)
+        self.skipped = tuple(skipped)
+
+
+class UnknownAccounts(ScanInputError):
+    """Accounts to keep that are not in the input: a typo would otherwise report nothing and pass.
+
+    Attributes:
+        missing: the accounts asked for and not found.
+        present: every account the input holds.
+    """
+
+    def __init__(self, missing: Sequence[str], present: Sequence[str]) -> None:
+        super().__init__(f"{', '.join(missing)}: not in the input; its accounts: {listed(present)}")
+        self.missing = tuple(missing)
+        self.present = tuple(present)
 
 
 class ScanProgress(Protocol):
@@ -137,8 +163,10 @@ class AccountOutcome:
         errors: its check errors.
         graph_part: what the trust graph needs of it (``None``: no graph asked, or not scanned).
         failure: why its file could not be read, when it could not.
+        skipped: why its file was left alone (one of rolescope's own outputs), when it was.
         scanned: its snapshot was read (and analysed, unless ``--account`` filtered it out).
         analyses: what analysing it cost the trust cache (``analysed``, ``renamed``, ``reused``).
+        filtered_out: the account read and left out by :attr:`ScanSettings.accounts`, if it was.
     """
 
     entry: AccountEntry | None
@@ -147,8 +175,10 @@ class AccountOutcome:
     errors: tuple[CheckErrorEntry, ...] = ()
     graph_part: AccountGraphPart | None = None
     failure: LoadFailure | None = None
+    skipped: SkippedFile | None = None
     scanned: bool = False
     analyses: Mapping[str, int] = field(default_factory=dict)
+    filtered_out: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +188,7 @@ class ScanRun:
     Attributes:
         document: the typed document (roles kept as :attr:`ScanSettings.all_roles` says).
         load_failures: the files that could not be read (each also a failed account).
+        skipped: the files left alone: rolescope's own outputs found among the inputs.
         trust_graph: the trust graph, when :attr:`ScanSettings.keep_graph` asked for it.
         organization: the organisation the accounts were judged in.
         analyses: the trust cache's counts: ``analysed``, ``renamed``, ``reused``.
@@ -165,6 +196,7 @@ class ScanRun:
 
     document: ScanDocument
     load_failures: tuple[LoadFailure, ...] = ()
+    skipped: tuple[SkippedFile, ...] = ()
     trust_graph: TrustGraph | None = None
     organization: Organization | None = None
     analyses: Mapping[str, int] = field(default_factory=dict)
@@ -188,6 +220,8 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
             found = load_file(source, settings.account_id)
             if isinstance(found, Organization):
                 raise SnapshotError("an organisation listing, read before the scan")
+        except OwnOutput as own:
+            return AccountOutcome(None, b"", skipped=SkippedFile(str(source), str(own)))
         except SnapshotError as error:
             failure = LoadFailure(str(source), str(error))
             return failed_account(AccountResult("unknown", "failed", error=failure.error, source=failure.source),
@@ -196,7 +230,8 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
     else:
         snapshot = source
     if settings.accounts and snapshot.account_id not in settings.accounts:
-        return AccountOutcome(None, b"", scanned=True)  # read, then filtered out: not even analysed
+        # read, then filtered out: not even analysed
+        return AccountOutcome(None, b"", scanned=True, filtered_out=snapshot.account_id)
     checks = CHECKS if settings.check_ids is None else tuple(c for c in CHECKS if c.id in settings.check_ids)
     before = Counter(cache.stats)
     result, findings, errors = scan_snapshot(snapshot, settings.checks, cache, checks)
@@ -220,7 +255,7 @@ def failed_account(result: AccountResult, settings: ScanSettings, failure: LoadF
                    ) -> AccountOutcome:
     """The outcome of an account that could not be read or collected."""
     if settings.accounts and result.account_id not in settings.accounts:
-        return AccountOutcome(None, b"", failure=failure)
+        return AccountOutcome(None, b"", failure=failure, filtered_out=result.account_id)
     entry, json_entry = account_piece(result, lambda _: False)
     return AccountOutcome(entry, encode_account(json_entry), failure=failure)
 
@@ -260,10 +295,14 @@ def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequ
             raise ScanInputError(f"{org_file}: not aws organizations list-accounts / describe-organization output")
         organizations.append(found)
     files = []
+    skipped = []
     for path in expand(paths):
         if may_hold_organization(path):
             try:
                 listing = load_file(path, settings.account_id)
+            except OwnOutput as own:
+                skipped.append(SkippedFile(str(path), str(own)))
+                continue
             except SnapshotError:
                 listing = None  # read again in turn, and reported there
             if isinstance(listing, Organization):
@@ -271,11 +310,17 @@ def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequ
                 continue
         files.append(path)
     if not files:
-        raise ScanInputError("no GetAccountAuthorizationDetails files found in " + ", ".join(map(str, paths)))
+        raise ScanInputError("no GetAccountAuthorizationDetails files found in " + ", ".join(map(str, paths))
+                             + _skipped_note(skipped), skipped=skipped)
     organization = merge_organizations(organizations)
     settings = _with_organization(settings, organization)
     outcomes = ordered_map(partial(_file_scanner, settings), files, jobs)
-    return _run(outcomes, len(files), settings, organization, sinks, progress, clock, require_one=True)
+    return _run(outcomes, len(files), settings, organization, sinks, progress, clock, require_one=True,
+                skipped=skipped)
+
+
+def _skipped_note(skipped: Sequence[SkippedFile]) -> str:
+    return f" (only rolescope's own outputs: {count(len(skipped), 'file')} skipped)" if skipped else ""
 
 
 def scan_live(targets: Sequence[Target], open_session: SessionFactory, settings: ScanSettings, *,
@@ -344,7 +389,7 @@ def _file_scanner(settings: ScanSettings) -> Callable[[Path], AccountOutcome]:
 
 def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings, organization: Organization | None,
          sinks: Sequence[ScanSink], progress: ScanProgress | None, clock: Callable[[], datetime] | None,
-         require_one: bool = False) -> ScanRun:
+         require_one: bool = False, skipped: Sequence[SkippedFile] = ()) -> ScanRun:
     """Feed the sinks each account's outcome, in order; abort them all if anything goes wrong."""
     watcher = progress or NoProgress()
     header = document_header((clock or _now)(), organization, settings.scope)
@@ -353,7 +398,10 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
     errors: list[CheckErrorEntry] = []
     parts: list[AccountGraphPart] = []
     failures: list[LoadFailure] = []
+    left_alone = list(skipped)
     analyses: Counter[str] = Counter()
+    committed: list[str] = []
+    seen: set[str | None] = set()
     scanned = 0
     try:
         for sink in sinks:
@@ -363,10 +411,17 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
             if outcome.failure is None and outcome.scanned:
                 scanned += 1
             analyses.update(outcome.analyses)
+            if outcome.skipped is not None:
+                left_alone.append(outcome.skipped)
+            seen.add(outcome.entry.account_id if outcome.entry is not None else outcome.filtered_out)
             _collect(outcome, sinks, accounts, findings, errors, parts, failures)
             watcher.advanced(ACCOUNTS_PHASE)
         if require_one and not scanned:
-            raise ScanInputError("no snapshot could be read", failures)
+            raise ScanInputError("no snapshot could be read" + ("" if failures else _skipped_note(left_alone)),
+                                 failures, left_alone)
+        missing = sorted(settings.accounts - seen)
+        if missing and not failures:  # an unreadable file may be the account asked for: that is the error then
+            raise UnknownAccounts(missing, sorted(a for a in seen if a is not None and a != "unknown"))
         watcher.finished(ACCOUNTS_PHASE, _accounts_summary(accounts, findings, failures, analyses))
         graph = None
         trust_graph: TrustGraph | None = None
@@ -375,7 +430,8 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
             trust_graph = build_graph(parts, organization)
             parts.clear()  # the graph holds what it needs: each account's part can go before the JSON
             graph = graph_json(trust_graph) if settings.graph else None
-            watcher.finished(GRAPH_PHASE, f"{len(trust_graph.nodes):,} nodes, {len(trust_graph.edges):,} edges")
+            watcher.finished(GRAPH_PHASE, f"{count(len(trust_graph.nodes), 'node')}, "
+                                          f"{count(len(trust_graph.edges), 'edge')}")
             if not settings.keep_graph:
                 trust_graph = None
         document = assemble(header, accounts, findings, errors, settings.suppressions, graph)
@@ -384,29 +440,37 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
             sink.finish(document)
         for sink in sinks:
             sink.commit()
-        watcher.finished(REPORTS_PHASE, _count(len(sinks), "report"))
-    except BaseException:
+            committed.append(sink.name)
+        watcher.finished(REPORTS_PHASE, count(len(sinks), "report"))
+    except BaseException as error:
         for sink in sinks:
             sink.abort()
+        if len(sinks) > 1:
+            error.add_note(_outputs_note(committed, [s.name for s in sinks if s.name not in committed]))
         raise
-    return ScanRun(document, tuple(failures), trust_graph, organization, dict(analyses))
+    return ScanRun(document, tuple(failures), tuple(left_alone), trust_graph, organization, dict(analyses))
+
+
+def _outputs_note(replaced: Sequence[str], kept: Sequence[str]) -> str:
+    """What a failed or interrupted scan left of its reports: each one is new or as it was, never half,
+    but together they may be a mix of this scan's and an earlier one's."""
+    left = f"left as they were: {', '.join(kept)}" if kept else ""
+    if not replaced:
+        return "no report was written; " + left
+    return f"reports replaced: {', '.join(replaced)}" + (f"; {left}" if left else "")
 
 
 def _accounts_summary(accounts: Sequence[AccountEntry], findings: Sequence[FindingEntry],
                       failures: Sequence[LoadFailure], analyses: Mapping[str, int]) -> str:
     failed = sum(1 for a in accounts if a.failed)
     searched = analyses.get("analysed", 0)
-    summary = (f"{_count(len(accounts) - failed, 'account')}, {_count(sum(a.role_count for a in accounts), 'role')}, "
-               f"{_count(len(findings), 'finding')}, {_count(searched, 'trust search', 'trust searches')}")
+    summary = (f"{count(len(accounts) - failed, 'account')}, {count(sum(a.role_count for a in accounts), 'role')}, "
+               f"{count(len(findings), 'finding')}, {count(searched, 'trust search', 'trust searches')}")
     if failed:
         summary += f"; {failed:,} failed"
     if failures:
-        summary += f" ({_count(len(failures), 'unreadable file')})"
+        summary += f" ({count(len(failures), 'unreadable file')})"
     return summary
-
-
-def _count(number: int, one: str, many: str | None = None) -> str:
-    return f"{number:,} {one if number == 1 else many or one + 's'}"
 
 
 def _collect(outcome: AccountOutcome, sinks: Sequence[ScanSink], accounts: list[AccountEntry],

@@ -1,7 +1,9 @@
-"""Reading a file the user named, with the one-line reason when it cannot be read."""
+"""Reading and writing a file the user named, with the one-line reason when it cannot be done."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -35,3 +37,25 @@ def read_user_text(path: str | Path, expected: str) -> str:
         return read_user_bytes(path, expected).decode("utf-8")
     except UnicodeDecodeError:
         raise UnreadableFile(f"{path}: not UTF-8 text") from None
+
+
+class UnwritableFile(Exception):
+    """A file the user asked for that cannot be written; the message names it, never a temporary file."""
+
+
+@contextlib.contextmanager
+def writing(path: str | Path) -> Iterator[None]:
+    """Turn an OS error while writing ``path`` into ``PATH: cannot write: REASON``.
+
+    A broken pipe is left alone: the reader went away, which is not the file's fault (the CLI exits
+    quietly on it, as Unix tools do).
+
+    Raises:
+        UnwritableFile: an OS error (read-only file system, no space left, permission denied...).
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise UnwritableFile(f"{path}: cannot write: {error.strerror or error}") from None

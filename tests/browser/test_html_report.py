@@ -154,7 +154,7 @@ def test_a_role_reached_through_a_group_names_the_group_and_who_reaches_it(page:
     # a group shows its members
     page.click('#graph-legend [data-edge-class="unguarded"]')
     page.click('#trust-graph .node[data-id="group:529174068312"] .shape')
-    assert "1 role(s) and 0 user(s) are members." in page.evaluate("document.getElementById('panel-reach').innerText")
+    assert "1 role and 0 users are members." in page.evaluate("document.getElementById('panel-reach').innerText")
     assert "member" in page.evaluate("document.getElementById('panel-in').innerText")
 
 

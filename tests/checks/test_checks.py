@@ -214,3 +214,13 @@ def test_findings_carry_evidence_with_paths_and_requirements() -> None:
     assert paths["Vendor"]["requires"] == ["external_id"] and paths["Vendor"]["guarded"] is True
     assert paths["Member"]["requires"] == [] and paths["Member"]["guarded"] is False
     assert finding.evidence["outside_principals"] == [f"arn:aws:iam::{MEMBER}:root"]
+
+
+def test_unused_role_message_says_the_idle_time_once() -> None:
+    snapshot = parse_gaad(gaad(role("idle", trust(allow({"AWS": OUTSIDER})), last_used="2026-05-01T00:00:00+00:00")),
+                          "test.json")
+    result = scan_snapshots([snapshot], CheckSettings(organization=ORG, now=NOW, unused_days=1))
+    [finding] = [f for f in result.findings if f.check == "unused-cross-account-role"]
+    idle = (NOW - datetime(2026, 5, 1, tzinfo=UTC)).days
+    assert finding.message == (f"idle is assumable from other accounts and has not been used for {idle} days "
+                               "(last used 2026-05-01); the limit is 1 day: remove it or its outside trust.")

@@ -9,32 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from tests.factories import ACCOUNT, MEMBER, OUTSIDER, allow, gaad, organization, role, trust
+from tests.cli.runner import invoke, run_main
+from tests.factories import ACCOUNT, MEMBER
 from tests.process import rolescope_argv, under_test_env
-
-from rolescope.cli.main import cli
-
-
-@pytest.fixture
-def org_dir(tmp_path: Path) -> Path:
-    tmp_path = tmp_path / "org"
-    tmp_path.mkdir()
-    (tmp_path / f"{ACCOUNT}.json").write_text(json.dumps(gaad(
-        role("open", trust(allow({"AWS": OUTSIDER}))),
-        role("public", trust(allow("*"))),
-        role("ec2", trust(allow({"Service": "ec2.amazonaws.com"}))),
-    )))
-    (tmp_path / f"{MEMBER}.json").write_text(json.dumps(gaad(
-        role("audit", trust(allow({"AWS": ACCOUNT}, condition={"StringEquals": {"sts:ExternalId": "n" * 20}})),
-             account=MEMBER),
-    )))
-    (tmp_path / "org.json").write_text(json.dumps(organization(ACCOUNT, MEMBER)))
-    return tmp_path
-
-
-def invoke(*args: str) -> Any:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def scan_json(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
@@ -98,6 +75,11 @@ def test_bad_file_exit_2_and_the_rest_is_still_written(org_dir: Path, tmp_path: 
         (["--format", "json,json2"], "choose from"),
         (["--account", "123"], "12-digit"),
         (["--trusted-accounts", "12,34"], "12-digit"),
+        (["-o", "c.txt"], "--output: the console format is for the terminal, not a file; choose a file format with "
+                          "--format (json, sarif, ocsf, csv, html)"),
+        (["--output-dir", "d"], "--output-dir: the console format is for the terminal, not a file"),
+        (["--role-arn", "arn:aws:iam::123456789012:role/x"], "--role-arn is for live scans (drop --from)"),
+        (["--account", "123456789012\n"], "12-digit"),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(org_dir: Path, args: list[str], message: str) -> None:
@@ -196,3 +178,68 @@ def test_a_quick_scan_prints_only_its_report(org_dir: Path, tmp_path: Path) -> N
         rolescope_argv("scan", "--from", str(org_dir), "--format", "json", "-o", str(tmp_path / "scan.json")),
         capture_output=True, text=True, check=False, env=under_test_env({**os.environ, "CI": "true"}))
     assert result.returncode in (0, 1) and result.stderr == ""
+
+
+def test_reports_written_beside_the_exports_are_skipped_the_next_time(org_dir: Path, tmp_path: Path) -> None:
+    reports = org_dir / "reports"
+    args = ("scan", "--from", str(org_dir), "--format", "json,sarif,ocsf", "--output-dir", str(reports))
+    assert invoke(*args).exit_code == 0
+    (reports / "findings.json").write_bytes((reports / "rolescope-report.ocsf.jsonl").read_bytes())  # OCSF as .json
+    again = invoke(*args)
+    assert again.exit_code == 0
+    assert [line for line in again.stderr.splitlines() if "note" in line] == [
+        f"rolescope: note: skipped {reports / 'findings.json'}: rolescope's own output (OCSF findings in JSON lines)",
+        f"rolescope: note: skipped {reports / 'rolescope-report.json'}: rolescope's own output "
+        "(a rolescope.scan/v2 document)"]
+    document = json.loads((reports / "rolescope-report.json").read_text())
+    assert sorted(a["account_id"] for a in document["accounts"]) == sorted([ACCOUNT, MEMBER])
+    only_reports = invoke("scan", "--from", str(reports))
+    assert only_reports.exit_code == 2
+    assert only_reports.stderr.endswith("no GetAccountAuthorizationDetails files found in "
+                                        f"{reports} (only rolescope's own outputs: 2 files skipped)\n")
+
+
+def test_an_account_not_in_the_input_is_exit_2_and_writes_nothing(org_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    result = invoke("scan", "--from", str(org_dir), "--account", "999999999999", "--account", MEMBER,
+                    "--fail-on", "low", "--format", "json", "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == (f"rolescope: error: --account 999999999999: not in the input; its accounts: "
+                             f"{ACCOUNT}, {MEMBER}\n")
+    assert not out.exists()
+
+
+def test_a_severity_filter_that_fail_on_can_never_see_is_exit_2(org_dir: Path) -> None:
+    result = invoke("scan", "--from", str(org_dir), "--severity", "low", "--severity", "medium", "--fail-on", "high")
+    assert result.exit_code == 2
+    assert result.stderr == ("rolescope: error: --fail-on high can never fail: --severity keeps only medium, low "
+                             "findings\n")
+    assert invoke("scan", "--from", str(org_dir), "--severity", "critical", "--fail-on", "high").exit_code == 1
+
+
+def test_an_organisation_file_with_a_bogus_id_is_exit_2(org_dir: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "org-accounts.json"
+    listing.write_text(json.dumps({"Organization": {"Id": "bogus"}, "Accounts": [{"Id": ACCOUNT}]}))
+    result = invoke("scan", "--from", str(org_dir / f"{ACCOUNT}.json"), "--org-accounts", str(listing))
+    assert result.exit_code == 2
+    assert result.stderr == (f"rolescope: error: {listing}: Organization.Id 'bogus' is not an organisation id "
+                             "(o- and 10 to 32 lowercase letters or digits)\n")
+
+
+def test_the_console_summary_agrees_with_its_numbers(org_dir: Path) -> None:
+    result = invoke("scan", "--from", str(org_dir), "--account", MEMBER)
+    assert "1 role in 1 account: 0 critical" in result.stdout
+
+
+def test_empty_accounts_is_not_the_current_directory(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_main(monkeypatch, "scan", "--accounts", "", "--role-name", "Audit") == 2
+    assert capsys.readouterr().err == ("rolescope: error: Invalid value for '--accounts': empty: give ID,ID,... or a "
+                                       "file of account ids\n")
+
+
+def test_a_group_without_its_command_shows_its_help_not_an_error(monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_main(monkeypatch, "fix") == 2
+    shown = capsys.readouterr().err
+    assert shown.startswith("Usage: rolescope fix [OPTIONS] COMMAND [ARGS]...") and "error" not in shown

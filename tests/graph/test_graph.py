@@ -284,7 +284,7 @@ def test_roles_that_can_assume_each_other_are_reported_as_a_component() -> None:
     assert component["members"] == [arn(ACCOUNT, "a"), arn(MEMBER, "b"), arn(MEMBER, "c")]
     assert "truncated" not in component
     assert section["summary"]["largest_component"] == 3
-    assert "3 principals across 2 account(s)" in render_text(graph)
+    assert "3 principals across 2 accounts" in render_text(graph)
 
 
 def test_lists_cut_say_by_how_much() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.factories import ACCOUNT, MEMBER, allow, gaad, organization, role, trust
@@ -112,3 +113,19 @@ def test_organization_listing_with_and_without_describe_organization() -> None:
     assert merged is not None and merged.management_account == ACCOUNT and merged.account_ids == {ACCOUNT, MEMBER}
     with pytest.raises(SnapshotError):
         parse_organization({"Accounts": [{"Name": "no id"}]})
+
+
+@pytest.mark.parametrize(("listing", "message"), [
+    (organization(ACCOUNT, org_id="bogus"), "Organization.Id 'bogus' is not an organisation id"),
+    (organization(ACCOUNT, org_id="o-ABCDEFGHIJ"), "'o-ABCDEFGHIJ' is not an organisation id"),
+    (organization(ACCOUNT, org_id="o-short"), "'o-short' is not an organisation id"),
+    (organization("12"), r"Accounts\[0\].Id '12' is not a 12-digit account id"),
+    (organization(f"{ACCOUNT}\n"), "is not a 12-digit account id"),
+    (organization(ACCOUNT, management="1234"), "Organization.MasterAccountId '1234' is not a 12-digit account id"),
+    ({"Accounts": [{"Id": ACCOUNT, "Arn": f"arn:aws:organizations::{ACCOUNT}:account/o-x/{ACCOUNT}"}]},
+     r"the ARN of Accounts\[0\] 'o-x' is not an organisation id"),
+    ({"Accounts": {"Id": ACCOUNT}}, "Accounts is not a list"),
+])
+def test_organization_ids_are_checked_as_aws_issues_them(listing: dict[str, Any], message: str) -> None:
+    with pytest.raises(SnapshotError, match=message):
+        parse_organization(listing)

@@ -294,3 +294,12 @@ def test_least_privilege_policy_covers_every_call(rolescope: Rolescope, world: W
     assert {f"{services[a]}:{a}" for a in made if services[a] != "sts"} <= set(COLLECTION_ACTIONS)
     assert not any("*" in a for a in allowed if not a.startswith("sts:assumerole"))
     assert OUTSIDER not in json.dumps(policy)
+
+
+def test_an_account_outside_the_targets_is_refused_before_collecting(rolescope: Rolescope, world: World,
+                                                                      proxy: FaultProxy) -> None:
+    result = rolescope(*ORG_SCAN, "--account", "999999999999")
+    assert result.code == 2
+    assert result.stderr.endswith(f"--account 999999999999: not in the input; its accounts: "
+                                  f"{', '.join(sorted([MANAGEMENT, world.prod, world.dev]))}\n")
+    assert proxy.requests("GetAccountAuthorizationDetails") == []

@@ -166,3 +166,16 @@ def test_a_plan_that_widens_is_refused_at_apply_time(setup: tuple[Plan, FakeIam,
     with pytest.raises(PlanError, match="could widen"):
         apply_plan(Plan((wider,)), lambda *_: iam, backup, settings())
     assert iam.writes == []
+
+
+def test_the_lock_file_goes_with_the_lock(setup: tuple[Plan, FakeIam, Path]) -> None:
+    plan, iam, backup = setup
+    lock_file = backup.parent / f".{backup.name}.lock"
+    with locked(backup):
+        assert lock_file.exists()
+        with pytest.raises(JournalError, match="in use"), locked(backup):
+            pass  # a second holder is still refused
+        assert lock_file.exists()  # and its refusal does not take the holder's file away
+    assert not lock_file.exists()
+    apply_plan(plan, lambda *_: iam, backup, settings())
+    assert sorted(p.name for p in backup.parent.iterdir() if p.name.startswith(".")) == []

@@ -30,7 +30,7 @@ def test_plan_summary_and_show(scan_file: Path, tmp_path: Path) -> None:
     result = run("fix", "plan", "--from", str(scan_file), "--out", str(plan),
                  "--external-id", "Agreed-With-Vendor-0042")
     assert result.exit_code == 0
-    assert "1 role(s) to change" in result.output
+    assert "1 role to change" in result.output
     assert f"{OUTSIDER}: arn:aws:iam::111122223333:role/vendor ExternalId Agreed-With-Vendor-0042" in result.output
     shown = run("fix", "show", str(plan))
     assert shown.exit_code == 0
@@ -47,7 +47,12 @@ def test_plan_summary_and_show(scan_file: Path, tmp_path: Path) -> None:
     (["fix", "plan", "--from", "{scan}", "--out", "{tmp}/p.json", "--mfa-max-age", "600"], "goes with --guard mfa"),
     (["fix", "plan", "--from", "{scan}", "--out", "{tmp}/p.json", "--external-id", "1234"], "fewer than 16"),
     (["fix", "plan", "--from", "{scan}", "--out", "{tmp}/p.json", "--check", "nope"], "no such check"),
-    (["fix", "plan", "--from", "{scan}", "--out", "{tmp}/p.json", "--org-id", "abc"], "start with o-"),
+    (["fix", "plan", "--from", "{scan}", "--out", "{tmp}/p.json", "--org-id", "abc"], "'abc' is not an organisation"),
+    (["fix", "plan", "--from", "{scan}", "--out", "{tmp}/p.json", "--org-id", "o-Bogus"], "is not an organisation id"),
+    (["fix", "plan", "--from", "{scan}", "--out", "{tmp}/p.json", "--saml-audience", "not a url"], "not a URL"),
+    (["fix", "plan", "--from", "{scan}", "--out", "{tmp}/p.json", "--saml-audience", "signin.aws.amazon.com/saml"],
+     "not a URL"),
+    (["fix", "plan", "--from", "{scan}", "--out", "{tmp}/p.json", "--external-id", "x"], "16 to 1224 characters"),
     (["fix", "plan", "--from", "{scan}", "--out", "{tmp}/p.json", "--account", "12"], "12-digit"),
     (["fix", "apply", "{scan}"], "not a rolescope plan"),
     (["fix", "apply", "{tmp}/notjson"], "not JSON"),
@@ -76,3 +81,12 @@ def test_bad_input_is_one_line_and_exit_2(scan_file: Path, tmp_path: Path, args:
     errors = [line for line in result.output.splitlines() if line.startswith("rolescope: error:")
               or line.startswith("Error:")]
     assert len(errors) == 1 and "Traceback" not in result.output
+
+
+def test_a_json_array_is_not_a_scan_document(tmp_path: Path) -> None:
+    array = tmp_path / "arr.json"
+    array.write_text("[]")
+    result = run("fix", "plan", "--from", str(array), "--out", str(tmp_path / "p.json"))
+    assert result.exit_code == 2
+    assert result.output == (f"rolescope: error: {array}: not a rolescope scan document (a JSON array, expected an "
+                             "object; write one with --format json)\n")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from tests.factories import ACCOUNT, MEMBER, ORG_ID, OUTSIDER, allow, role, trust
-from tests.remediate.scans import scan_document
+from tests.remediate.scans import scan_document, scan_json
 
 from rolescope.checks.context import CheckSettings
 from rolescope.policy.parse import parse_policy
@@ -221,7 +221,10 @@ def test_selection_by_check_role_and_account() -> None:
     assert [c.role_name for c in build_plan(scan, Selection(roles=frozenset({"b"})), options()).changes] == ["b"]
     arn = f"arn:aws:iam::{ACCOUNT}:role/a"
     assert [c.role_name for c in build_plan(scan, Selection(roles=frozenset({arn})), options()).changes] == ["a"]
-    assert build_plan(scan, Selection(accounts=frozenset({MEMBER})), options()).changes == ()
+    with pytest.raises(PlanError, match=f"--account {MEMBER}: not in the scan; its accounts: {ACCOUNT}"):
+        build_plan(scan, Selection(accounts=frozenset({MEMBER})), options())  # a typo must not plan nothing and pass
+    assert [c.role_name for c in build_plan(scan, Selection(accounts=frozenset({ACCOUNT})), options()).changes] == [
+        "a", "b"]
     assert build_plan(scan, Selection(checks=frozenset({"public-trust"})), options()).changes == ()
     with pytest.raises(PlanError, match="no such check"):
         build_plan(scan, Selection(checks=frozenset({"nope"})), options())
@@ -255,7 +258,7 @@ def test_a_fixer_that_does_not_close_its_finding_is_refused(monkeypatch: pytest.
 
 def test_user_external_ids_are_validated() -> None:
     assert check_external_id("Vendor-Issued_Id:0123456789") == "Vendor-Issued_Id:0123456789"
-    for bad, why in (("short", "fewer than"), (OUTSIDER, "account id"), ("has space here!!!!", "2 to 1224")):
+    for bad, why in (("short", "fewer than"), (OUTSIDER, "account id"), ("has space here!!!!", "16 to 1224")):
         with pytest.raises(Unfixable, match=why):
             check_external_id(bad)
 
@@ -284,3 +287,14 @@ def test_the_plan_document_round_trips_and_detects_edits() -> None:
 def test_a_scan_document_of_another_kind_is_refused() -> None:
     with pytest.raises(DocumentError, match="not a rolescope scan document"):
         parse_document({"schema": "rolescope.fix-plan/v1"}, "plan.json")
+
+
+def test_an_organisation_id_the_planner_did_not_validate_is_refused() -> None:
+    scan = scan_json(role("open", trust(allow("*"))), org_accounts=(ACCOUNT, MEMBER))
+    scan["organization"]["id"] = "bogus"  # a hand-edited scan: PrincipalOrgID "bogus" would let nobody in
+    plan = build_plan(parse_document(scan), Selection(checks=frozenset({"public-trust"})), options())
+    assert plan.changes == ()
+    assert reasons(plan, "public-trust") == [
+        "the scan's organisation id 'bogus' is not an organisation id (o- and 10 to 32 lowercase letters or digits)"]
+    with pytest.raises(Unfixable, match="--org-id 'o-1' is not an organisation id"):
+        options(org_id="o-1")

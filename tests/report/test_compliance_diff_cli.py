@@ -135,7 +135,7 @@ def test_diff_bad_input(tmp_path: Path, scan_file: Path) -> None:
     assert result.exit_code == 2 and result.stderr == f"rolescope: error: {tmp_path / 'nope.json'}: no such file\n"
     (tmp_path / "list.json").write_text("[]")
     result = run("diff", str(tmp_path / "list.json"), str(scan_file))
-    assert result.exit_code == 2 and "expected a JSON object" in result.stderr
+    assert result.exit_code == 2 and "list.json: not a rolescope scan document (a JSON array" in result.stderr
     result = run("diff", str(scan_file), str(scan_file), "--output", "x")
     assert result.exit_code == 2 and "--output needs --format json or markdown" in result.stderr
 

@@ -180,7 +180,7 @@ def test_suppressed_and_failed_things_are_visible(demo_document: dict[str, Any])
     assert re.search(r'data-suppressed="1"', html)
     text = " ".join("".join(page.text).split())
     assert "999999999999: AccessDenied" in text
-    assert "#3 expired on 2020-01-01: old — 2 finding(s) reported again" in text
+    assert "#3 expired on 2020-01-01: old — 2 findings reported again" in text
 
 
 def test_an_empty_scan_renders(demo_document: dict[str, Any]) -> None:

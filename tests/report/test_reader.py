@@ -65,7 +65,8 @@ def test_v1_findings_keep_their_ids_and_their_text_moves_to_the_checks_table(v1:
 
 @pytest.mark.parametrize(("content", "message"), [
     (b"", "not JSON"),
-    (b"[1]", "expected a JSON object"),
+    (b"[1]", "not a rolescope scan document (a JSON array, expected an object"),
+    (b'"rolescope.scan/v2"', "not a rolescope scan document (a JSON string"),
     (b'{"schema": "rolescope.graph/v1"}', "not a rolescope scan document (schema 'rolescope.graph/v1'"),
     (b'{"schema": "rolescope.scan/v1", "accounts": {}, "findings": []}', "'accounts' must be a list"),
     (b'{"schema": "rolescope.scan/v1", "accounts": [], "findings": [1]}', "findings[0] is not an object"),

@@ -43,10 +43,13 @@ suppressions:
     ]
 
 
-def test_empty_file_and_empty_list_suppress_nothing() -> None:
+def test_empty_file_and_empty_list_suppress_nothing_and_say_so() -> None:
     assert parse("") == []
     assert parse("suppressions: []") == []
     assert parse("suppressions:") == []
+    for text in ("", "  \n", "suppressions: []"):
+        assert parse_suppressions(text, "s.yaml", TODAY, CHECK_IDS).warnings() == [
+            "s.yaml: no suppressions in the file; every finding is reported"]
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -136,6 +136,8 @@ def parse_account_ids(text: str, where: str) -> tuple[str, ...]:
 
 def read_accounts(value: str) -> tuple[str, ...]:
     """``--accounts``: ``ID,ID,...`` or a file of account ids (one per line, ``#`` comments)."""
+    if not value.strip():  # Path("") is the current directory
+        raise AuthConfigError("empty: give ID,ID,... or a file of account ids")
     path = Path(value)
     looks_like_ids = re.fullmatch(r"[\d,\s]+", value) is not None
     if not looks_like_ids and path.exists():

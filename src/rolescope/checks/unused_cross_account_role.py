@@ -8,6 +8,7 @@ from datetime import timedelta
 from rolescope.checks.context import RoleContext
 from rolescope.checks.finding import Finding
 from rolescope.trust.analysis import TrustAnalysis
+from rolescope.wording import count
 
 CHECK_ID = "unused-cross-account-role"
 
@@ -27,14 +28,14 @@ def run(context: RoleContext) -> Iterator[Finding]:
         if role.last_used >= cutoff:
             return
         idle = (context.settings.now - role.last_used).days
-        why = f"was last used {role.last_used.date().isoformat()} ({idle} days ago)"
+        why = f"has not been used for {count(idle, 'day')} (last used {role.last_used.date().isoformat()})"
     elif role.create_date is not None and role.create_date < cutoff:
         why = f"has never been used since it was created on {role.create_date.date().isoformat()}"
     else:
         return  # new, or no usage data: nothing to say yet
     yield context.finding(
         CHECK_ID,
-        f"{context.role_label} is assumable from other accounts and {why}, more than {days} days: "
+        f"{context.role_label} is assumable from other accounts and {why}; the limit is {count(days, 'day')}: "
         "remove it or its outside trust.",
         None,
         last_used=role.last_used.isoformat() if role.last_used else None,

@@ -15,6 +15,7 @@ from rich.text import Text
 from rolescope.cli.errors import EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option
 from rolescope.cli.scan import check_settings, read_suppressions, run_scan_files
+from rolescope.cli.stdout import ReportConsole
 from rolescope.pipeline import ScanSettings
 from rolescope.report.atomic import write_atomic
 from rolescope.report.compliance import (
@@ -117,7 +118,7 @@ def compliance(framework_name: str, scan_file: Path | None, sources: tuple[Path,
                                                     suppressions_file)
     reports = compliance_reports(document, keys)
     if output_format == "console":
-        _console(reports, document, Console())
+        _console(reports, document, ReportConsole())
     else:
         if output_format == "json":
             data: Any = [r.as_json() for r in reports] if keys is None else reports[0].as_json()

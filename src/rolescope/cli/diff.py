@@ -13,6 +13,7 @@ from rich.text import Text
 
 from rolescope.checks.catalogue import SEVERITIES, severity_rank
 from rolescope.cli.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from rolescope.cli.stdout import ReportConsole
 from rolescope.report.atomic import write_atomic
 from rolescope.report.console import STYLES
 from rolescope.report.diff import ScanDiff, diff_documents, render_diff_markdown
@@ -69,7 +70,7 @@ def diff(old: Path, new: Path, output_format: str, output: Path | None, fail_on:
     before, after = _read(old), _read(new)
     result = diff_documents(before, after)
     if output_format == "console":
-        _console(result, Console())
+        _console(result, ReportConsole())
     else:
         payload = (orjson.dumps(result.as_json(before, after), option=orjson.OPT_INDENT_2) + b"\n"
                    if output_format == "json" else render_diff_markdown(result).encode())

@@ -23,14 +23,15 @@ from rolescope.cli.inputs import account_id_option, read_text
 from rolescope.cli.live import one_line_errors, open_broker
 from rolescope.remediate.apply import Outcome, RunSettings, apply_plan, rollback
 from rolescope.remediate.errors import AwsError, DriftError, JournalError, PlanError, Unfixable, VerifyError
-from rolescope.remediate.fixers import FixOptions, check_external_id
+from rolescope.remediate.fixers import FixOptions
 from rolescope.remediate.iam import StoreFactory, broker_stores
 from rolescope.remediate.journal import load_journal
-from rolescope.remediate.plan import Plan, Selection, build_plan, load_plan, plan_document
+from rolescope.remediate.plan import AUDIT_ROLE, Plan, Selection, build_plan, load_plan, plan_document
 from rolescope.report.atomic import write_atomic
 from rolescope.report.model import ScanDocument
 from rolescope.report.reader import DocumentError, decode_document
 from rolescope.userfiles import UnreadableFile, read_user_bytes
+from rolescope.wording import count, listed
 
 EXIT_FAILED = EXIT_ACCOUNTS  # an AWS call or a read-back failed part-way: rerun to converge
 EXIT_DRIFT = 4  # refused: roles changed since the scan (or since the apply); nothing was changed
@@ -91,10 +92,15 @@ def fix() -> None:
 @click.option("--saml-audience", "saml_audiences", multiple=True, metavar="URL",
               help="SAML:aud value to require, e.g. https://signin.aws.amazon.com/saml (repeatable).")
 @click.option("--org-id", help="Organisation that \"*\" is narrowed to when the scan does not know it (o-...).")
+@click.option("--audit-role", "audit_roles", multiple=True, default=[AUDIT_ROLE], show_default=True, metavar="NAME",
+              help="The role rolescope scans through (--role-name of live scans; repeatable): left alone, since a "
+                   "new ExternalId or MFA on it locks the next scan out.")
+@click.option("--include-audit-role", is_flag=True, help="Plan the --audit-role roles too (then scan with -I/--mfa).")
 @click.option("--force", is_flag=True, help="Replace PLAN.json if it exists.")
 def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...], accounts: tuple[str, ...],
          guard: str, external_id: str | None, mfa_max_age: int | None, oidc_subjects: tuple[str, ...],
-         saml_audiences: tuple[str, ...], org_id: str | None, force: bool) -> None:
+         saml_audiences: tuple[str, ...], org_id: str | None, audit_roles: tuple[str, ...], include_audit_role: bool,
+         force: bool) -> None:
     """Write a reviewable plan: the corrected trust policy of every role with a fixable finding."""
     unknown = [c for c in checks if c not in CHECK_IDS]
     if unknown:
@@ -103,18 +109,15 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
         raise InputError("--mfa-max-age goes with --guard mfa")
     if external_id is not None and guard != "external-id":
         raise InputError("--external-id goes with --guard external-id")
-    if org_id is not None and not org_id.startswith("o-"):
-        raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
     if out.exists() and not force:
         raise InputError(f"{out} exists; pass --force to replace it")
     minimum = configured(CheckSettings()).min_external_id_length  # the check's, so a fix never re-fires it
     try:
-        if external_id is not None:
-            check_external_id(external_id, minimum)
         options = FixOptions(guard="mfa" if guard == "mfa" else "external-id", external_id=external_id,
                              mfa_max_age=mfa_max_age, oidc_subjects=oidc_subjects, saml_audiences=saml_audiences,
                              org_id=org_id, min_external_id_length=minimum)
-        selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts))
+        selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts), frozenset(audit_roles),
+                              include_audit_role)
         scan, scan_digest = _read_scan(source)
         result = build_plan(scan, selection, options, source=source, source_digest=scan_digest)
     except (PlanError, Unfixable) as error:
@@ -124,8 +127,8 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
 
 
 def _print_plan(result: Plan, out: Path) -> None:
-    click.echo(f"plan written to {out}: {len(result.changes)} role(s) to change, "
-               f"{len(result.not_fixed)} finding(s) left alone")
+    click.echo(f"plan written to {out}: {count(len(result.changes), 'role')} to change, "
+               f"{count(len(result.not_fixed), 'finding')} left alone")
     for change in result.changes:
         click.echo(f"  {change.role_arn}: closes {', '.join(change.checks)}")
         for step in change.fixes:
@@ -186,6 +189,13 @@ def aws_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+def _require_accounts(asked: tuple[str, ...], present: set[str], where: str) -> None:
+    """An --account that is not in the plan or backup would change nothing and say so with exit 0."""
+    absent = sorted(set(asked) - present)
+    if absent:
+        raise InputError(f"--account {', '.join(absent)}: not in {where}; its accounts: {listed(sorted(present))}")
+
+
 def _stores(accounts: list[tuple[str, str]], params: dict[str, Any], role: tuple[str, str] | None) -> StoreFactory:
     """Credentials as live scans get them (rolescope.auth): profile, MFA, the AWS CLI's cache."""
     options = AwsOptions.from_params(params)
@@ -239,6 +249,7 @@ def apply(plan_file: str, backup: Path | None, skip_drifted: bool, role_name: tu
     except PlanError as error:
         raise InputError(f"{plan_file}: {error}") from None
     target = backup or Path(plan_file).with_suffix(".backup.json")
+    _require_accounts(accounts, {c.account_id for c in loaded.changes}, "the plan")
     reached = sorted({(c.account_id, c.partition) for c in loaded.changes if not accounts or c.account_id in accounts})
     stores = _stores(reached, credentials, role_name)
     settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=click.echo)
@@ -258,6 +269,7 @@ def rollback_command(backup: Path, force: bool, role_name: tuple[str, str] | Non
         entries = load_journal(backup).entries.values()
     except JournalError as error:
         raise InputError(str(error)) from None
+    _require_accounts(accounts, {e.account_id for e in entries}, "the backup")
     reached = sorted({(e.account_id, e.role_arn.split(":")[1]) for e in entries
                       if not accounts or e.account_id in accounts})
     stores = _stores(reached, credentials, role_name)

@@ -39,6 +39,7 @@ from rolescope.inventory.files import merge_organizations
 from rolescope.inventory.live import AccountData, AccountFailure, Collection, collect
 from rolescope.inventory.model import Organization
 from rolescope.inventory.organizations import active_accounts, discover_organization
+from rolescope.wording import count
 
 _CONFIG_ERRORS = (ProfileNotFound, InvalidConfigError, PartialCredentialsError, InfiniteLoopConfigError,
                   InvalidRegionError)
@@ -203,7 +204,7 @@ def print_calls(broker: SessionBroker, targets: Sequence[Target], stderr: Consol
     def line(label: str, counter: CallCounter) -> str:
         detail = ", ".join(f"{name} {count}" for name, count in sorted(counter.operations.items()))
         retries = f", {counter.retries} retried" if counter.retries else ""
-        return f"rolescope: api calls: {label}: {counter.calls} calls{retries} ({detail or 'none'})"
+        return f"rolescope: api calls: {label}: {count(counter.calls, 'call')}{retries} ({detail or 'none'})"
 
     for target in targets:
         stderr.print(line(target.account_id, broker.counter_for(target)), markup=False, highlight=False,

@@ -12,11 +12,22 @@ from rolescope import pipeline
 from rolescope.cli.aws_options import AwsOptions, check_combinations
 from rolescope.cli.errors import InputError
 from rolescope.cli.live import print_calls, reach, report_collection
-from rolescope.cli.scan import BarProgress, ReportOptions, check_settings, finish, report_sinks, scan_settings
+from rolescope.cli.scan import (
+    BarProgress,
+    ReportOptions,
+    check_settings,
+    finish,
+    report_sinks,
+    scan_input_error,
+    scan_settings,
+)
+from rolescope.cli.stdout import ReportConsole
 from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import load_organization
 from rolescope.inventory.gaad import SnapshotError
 from rolescope.inventory.live import AccountData, AccountFailure
+from rolescope.pipeline import ScanInputError, UnknownAccounts
+from rolescope.wording import count
 
 COLLECTING = "collecting accounts"
 
@@ -34,6 +45,9 @@ def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, u
         except SnapshotError as error:
             raise InputError(f"{org_file}: {error}") from None
     broker, _, organization, targets = reach(aws, stderr, listings)
+    reached = {t.account_id for t in targets}
+    if not options.accounts <= reached:  # known before collecting anything
+        raise scan_input_error(UnknownAccounts(sorted(options.accounts - reached), sorted(reached)))
     settings = scan_settings(options, check_settings(trusted, unused_days, as_of))
     collected: dict[str, AccountData | AccountFailure] = {}
     with BarProgress(stderr) as bar:
@@ -43,15 +57,18 @@ def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, u
             collected[outcome.target.account_id] = outcome
             bar.advanced(COLLECTING)
             if len(collected) == len(targets):
-                bar.finished(COLLECTING, f"{len(collected):,} accounts")
+                bar.finished(COLLECTING, count(len(collected), "account"))
 
         with paused_gc():  # see rolescope.gc_pause: a process-wide setting, the CLI's to make
-            run = pipeline.scan_live(targets, broker.session_for, settings, organization=organization,
-                                     workers=aws.workers, collected=advance, sinks=report_sinks(options),
-                                     progress=bar)
+            try:
+                run = pipeline.scan_live(targets, broker.session_for, settings, organization=organization,
+                                         workers=aws.workers, collected=advance, sinks=report_sinks(options),
+                                         progress=bar)
+            except ScanInputError as error:
+                raise scan_input_error(error) from None
     in_order = [collected[t.account_id] for t in targets if t.account_id in collected]
     report_collection([c for c in in_order if isinstance(c, AccountFailure)],
                       [c for c in in_order if isinstance(c, AccountData)], stderr)
     if aws.verbose:
         print_calls(broker, targets, stderr)
-    return finish(run, options, Console())
+    return finish(run, options, ReportConsole())

@@ -5,11 +5,14 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from rolescope import __version__
 from rolescope.cli.config_file import config_options, use_config
+from rolescope.cli.errors import EXIT_BROKEN_PIPE, silence_stdout
+from rolescope.userfiles import UnwritableFile
 
 # name -> "module:attribute". Commands are imported when used, so `rolescope check-policy` does not
 # pay for botocore and jinja2 at start-up.
@@ -44,6 +47,16 @@ class LazyGroup(click.Group):
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as error:
+            raise ReaderGone from error  # click would exit 1 on it, the code of findings
+
+
+class ReaderGone(Exception):
+    """Standard output's reader went away (``rolescope scan | head -1``)."""
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="rolescope")
@@ -63,20 +76,35 @@ def main() -> None:
             sys.exit(code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as abort:
+        # click turns Ctrl-C into Abort; what the scan noted (which reports it replaced) is on the cause
+        if isinstance(abort.__cause__, KeyboardInterrupt):
+            _fail("rolescope: interrupted", abort.__cause__, 130)
         click.echo("rolescope: aborted", err=True)
         sys.exit(130)
+    except click.exceptions.NoArgsIsHelpError as error:
+        error.show()  # `rolescope fix` alone: its help, which is not an error message (exit 2: nothing was done)
+        sys.exit(2)
     except click.ClickException as error:
         if isinstance(error, click.UsageError) and not hasattr(error, "show_one_line"):
             click.echo(f"rolescope: error: {error.format_message()}", err=True)
             sys.exit(2)
         error.show()
         sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        click.echo("rolescope: interrupted", err=True)
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)
+    except KeyboardInterrupt as interrupt:
+        _fail("rolescope: interrupted", interrupt, 130)
+    except (BrokenPipeError, ReaderGone):
+        silence_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)
+    except UnwritableFile as error:
+        _fail(f"rolescope: error: {error}", error, 2)
     except Exception as error:
-        click.echo(f"rolescope: error: unexpected {type(error).__name__}: {error}", err=True)
-        sys.exit(2)
+        _fail(f"rolescope: error: unexpected {type(error).__name__}: {error}", error, 2)
+
+
+def _fail(message: str, error: BaseException, code: int) -> NoReturn:
+    """Print ``message`` and what the library noted on ``error`` (which reports were replaced...); exit."""
+    click.echo(message, err=True)
+    for note in getattr(error, "__notes__", ()):
+        click.echo(f"rolescope: {note}", err=True)
+    sys.exit(code)

@@ -23,9 +23,10 @@ from rolescope.cli.aws_options import AwsOptions, account_options, credential_op
 from rolescope.cli.config_file import announce_config, configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
+from rolescope.cli.stdout import ReportConsole
 from rolescope.gc_pause import paused_gc
-from rolescope.inventory.files import LoadFailure
-from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings
+from rolescope.inventory.files import LoadFailure, SkippedFile
+from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings, UnknownAccounts
 from rolescope.report.console import render_console
 from rolescope.report.formats import (
     ALL_ROLE_FORMATS,
@@ -105,12 +106,18 @@ def build_report_options(output_format: str, output: Path | None, output_dir: Pa
         raise InputError(f"--check {unknown[0]!r}: no such check (see `rolescope scan --help`; known: "
                          f"{', '.join(CHECK_IDS)})")
     file_formats = [f for f in formats if f != "console"]
+    if (output is not None or output_dir is not None) and not file_formats:
+        raise InputError(f"{'--output' if output is not None else '--output-dir'}: the console format is for the "
+                         f"terminal, not a file; choose a file format with --format ({', '.join(FILE_FORMATS)})")
     if output is not None and len(file_formats) != 1:
         raise InputError("--output takes exactly one file format; use --output-dir for several")
     if output is not None and output_dir is not None:
         raise InputError("--output and --output-dir exclude each other")
     if len(file_formats) > 1 and output_dir is None:
         raise InputError("several file formats need --output-dir")
+    if fail_on is not None and severities and min(map(severity_rank, severities)) > severity_rank(fail_on):
+        raise InputError(f"--fail-on {fail_on} can never fail: --severity keeps only "
+                         f"{', '.join(sorted(severities, key=severity_rank))} findings")
     suppressions = read_suppressions(suppressions_file) if suppressions_file is not None else None
     return ReportOptions(formats, output, output_dir, frozenset(checks), frozenset(severities), frozenset(accounts),
                          fail_on, suppressions)
@@ -206,7 +213,9 @@ class BarProgress:
         self._held.clear()
 
 
-def print_load_failures(failures: Sequence[LoadFailure]) -> None:
+def print_load_failures(failures: Sequence[LoadFailure], skipped: Sequence[SkippedFile] = ()) -> None:
+    for left in skipped:
+        click.echo(f"rolescope: note: skipped {left.source}: {left.reason}", err=True)
     for failure in failures:
         click.echo(f"rolescope: error: {failure.source}: {failure.error}", err=True)
 
@@ -233,6 +242,11 @@ def exit_code(run: ScanRun, fail_on: str | None) -> int:
     return code
 
 
+def scan_input_error(error: ScanInputError) -> InputError:
+    """The one-line error of a scan that could not start or found nothing it was asked for."""
+    return InputError(f"--account {error}" if isinstance(error, UnknownAccounts) else str(error))
+
+
 def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Sequence[Path] = (),
                    sinks: Sequence[ScanSink] = (), progress: pipeline.ScanProgress | None = None,
                    jobs: int = 1) -> ScanRun:
@@ -243,9 +257,9 @@ def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Seq
             run = pipeline.scan_files(paths, settings, org_files=org_files, sinks=sinks, progress=progress,
                                       jobs=jobs)
     except ScanInputError as error:
-        print_load_failures(error.failures)
-        raise InputError(str(error)) from None
-    print_load_failures(run.load_failures)
+        print_load_failures(error.failures, error.skipped)
+        raise scan_input_error(error) from None
+    print_load_failures(run.load_failures, run.skipped)
     return run
 
 
@@ -256,7 +270,7 @@ def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: 
     settings = scan_settings(options, check_settings(trusted, unused_days, as_of), account_id)
     with BarProgress(Console(stderr=True)) as bar:
         run = run_scan_files(paths, settings, org_files, report_sinks(options), bar, jobs)
-    return finish(run, options, Console())
+    return finish(run, options, ReportConsole())
 
 
 @click.command("scan")
@@ -287,7 +301,8 @@ def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pat
     announce_config()
     live = AwsOptions.from_params(aws)
     if sources and live.given:
-        raise InputError(f"--from scans files; {', '.join(live.given)} are for live scans (drop --from)")
+        verb = "is" if len(live.given) == 1 else "are"
+        raise InputError(f"--from scans files; {', '.join(live.given)} {verb} for live scans (drop --from)")
     if not sources and account_id is not None:
         raise InputError("--account-id names the account of a --from file")
     if not sources and jobs is not None:

@@ -11,6 +11,8 @@ import orjson
 
 from rolescope.inventory.gaad import GAAD_KEYS, SnapshotError, parse_gaad
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
+from rolescope.inventory.own_outputs import own_json_lines, own_output
+from rolescope.policy.arn import ACCOUNT_ID, ORG_ID, ORG_ID_SHAPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,13 +24,34 @@ class LoadFailure:
     account_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file a scan was given and left alone on purpose, and why (one line)."""
+
+    source: str
+    reason: str
+
+
+class OwnOutput(SnapshotError):
+    """One of rolescope's own outputs (a report written beside the exports): skipped, not an error."""
+
+
 def _read_json(path: Path) -> Any:
     try:
-        return orjson.loads(path.read_bytes())
+        raw = path.read_bytes()
     except OSError as error:
         raise SnapshotError(f"cannot read: {error.strerror or error}") from None
+    try:
+        data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
+        what = own_json_lines(raw)
+        if what is not None:
+            raise OwnOutput(f"rolescope's own output ({what})") from None
         raise SnapshotError(f"not valid JSON ({error})") from None
+    what = own_output(data)
+    if what is not None:
+        raise OwnOutput(f"rolescope's own output ({what})")
+    return data
 
 
 def is_organization_data(data: Any) -> bool:
@@ -84,6 +107,7 @@ def load_file(path: Path, account_id: str | None = None) -> AccountSnapshot | Or
     """Read one file: an account's GAAD snapshot, or an organisation listing.
 
     Raises:
+        OwnOutput: the file is one of rolescope's own outputs (a report, a plan...).
         SnapshotError: the file is missing, unreadable, not JSON, or neither (one line).
     """
     if not path.exists():
@@ -121,26 +145,46 @@ def may_hold_organization(path: Path) -> bool:
 def parse_organization(data: Any) -> Organization:
     """Read ``aws organizations list-accounts`` output, with ``describe-organization``'s when present.
 
+    The ids are checked as AWS issues them: an organisation id ends up in ``aws:PrincipalOrgID``
+    conditions of corrected policies, where a wrong one locks everybody out.
+
     Raises:
-        SnapshotError: the document has neither shape.
+        SnapshotError: the document has neither shape, or an id is malformed.
     """
     if not is_organization_data(data):
         raise SnapshotError("not aws organizations list-accounts / describe-organization output")
     details = data.get("Organization") or {}
+    if not isinstance(details, dict):
+        raise SnapshotError("Organization is not an object")
+    items = data.get("Accounts") or []
+    if not isinstance(items, list):
+        raise SnapshotError("Accounts is not a list")
     accounts = []
-    for item in data.get("Accounts") or ():
+    for index, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("Id"), str):
-            raise SnapshotError("an entry of Accounts has no Id")
-        accounts.append(OrgAccount(item["Id"], str(item.get("Name", "")), str(item.get("Email", "")),
-                                   str(item.get("Status", "ACTIVE"))))
+            raise SnapshotError(f"Accounts[{index}] has no Id")
+        accounts.append(OrgAccount(_account_id(item["Id"], f"Accounts[{index}].Id"), str(item.get("Name", "")),
+                                   str(item.get("Email", "")), str(item.get("Status", "ACTIVE"))))
     org_id = details.get("Id")
+    where = "Organization.Id"
     if org_id is None:
-        for item in data.get("Accounts") or ():
+        for index, item in enumerate(items):
             arn = str(item.get("Arn", ""))
             if ":account/o-" in arn:
-                org_id = arn.split(":account/", 1)[1].split("/", 1)[0]
+                org_id, where = arn.split(":account/", 1)[1].split("/", 1)[0], f"the ARN of Accounts[{index}]"
                 break
-    return Organization(org_id, details.get("MasterAccountId"), tuple(accounts))
+    if org_id is not None and not (isinstance(org_id, str) and ORG_ID.match(org_id)):
+        raise SnapshotError(f"{where} {org_id!r} is not an organisation id ({ORG_ID_SHAPE})")
+    management = details.get("MasterAccountId")
+    if management is not None:
+        management = _account_id(management, "Organization.MasterAccountId")
+    return Organization(org_id, management, tuple(accounts))
+
+
+def _account_id(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not ACCOUNT_ID.match(value):
+        raise SnapshotError(f"{where} {value!r} is not a 12-digit account id")
+    return value
 
 
 def load_organization(path: Path) -> Organization:

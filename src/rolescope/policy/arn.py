@@ -6,7 +6,11 @@ import re
 from dataclasses import dataclass
 
 PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f"})
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+# \A...\Z and [0-9]: "$" lets a trailing newline through, and "\d" any script's digits.
+ACCOUNT_ID = re.compile(r"\A[0-9]{12}\Z")
+# What AWS Organizations issues: o- and 10 to 32 lowercase letters or digits.
+ORG_ID = re.compile(r"\Ao-[a-z0-9]{10,32}\Z")
+ORG_ID_SHAPE = "o- and 10 to 32 lowercase letters or digits"
 # Unique ids IAM shows in place of a principal that was deleted (roles, users, and the rest).
 UNIQUE_ID = re.compile(r"^(AROA|AIDA|AGPA|ANPA|AIPA|ASIA|AKIA|ANVA|ASCA|APKA)[A-Z0-9]{12,}$")
 

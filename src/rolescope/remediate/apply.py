@@ -30,6 +30,7 @@ from rolescope.remediate.journal import Clock, Entry, Journal, load_journal, loc
 from rolescope.remediate.plan import Plan, RoleChange
 from rolescope.remediate.render import policy_text
 from rolescope.remediate.verify import widening_reasons
+from rolescope.wording import count
 
 Echo = Callable[[str], None]
 VERIFY_DELAYS = (0.5, 1.0, 2.0, 4.0)  # seconds between read-backs while IAM catches up
@@ -153,7 +154,7 @@ def _apply(plan: Plan, changes: list[RoleChange], stores: StoreFactory, journal:
     outcomes = [Outcome(arn, "skipped-drift", why) for arn, why in drifted]
     if drifted and not skip_drifted:
         listed = "; ".join(f"{arn}: {why}" for arn, why in drifted)
-        raise DriftError(f"nothing was changed: {len(drifted)} role(s) drifted ({listed}). Scan again and make "
+        raise DriftError(f"nothing was changed: {count(len(drifted), 'role')} drifted ({listed}). Scan again and make "
                          "a new plan, or pass --skip-drifted to apply the others", drifted)
     if settings.dry_run:
         for change, _ in todo:
@@ -247,7 +248,7 @@ def _rollback(journal: Journal, stores: StoreFactory, settings: RunSettings, for
                 todo.append((entry, current))
     if drifted and not force:
         listed = "; ".join(f"{arn}: {why}" for arn, why in drifted)
-        raise DriftError(f"nothing was restored: {len(drifted)} role(s) changed after the apply ({listed}). "
+        raise DriftError(f"nothing was restored: {count(len(drifted), 'role')} changed after the apply ({listed}). "
                          "Pass --force to restore them anyway (their current policy is kept in the backup)", drifted)
     outcomes += [Outcome(arn, "skipped-drift", why) for arn, why in drifted if not any(e.role_arn == arn
                                                                                        for e, _ in todo)]

@@ -12,10 +12,11 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
 from rolescope.checks.finding import Finding
 from rolescope.checks.weak_external_id import default_minimum, weakness
-from rolescope.policy.arn import parse_arn
+from rolescope.policy.arn import ORG_ID, ORG_ID_SHAPE, parse_arn
 from rolescope.policy.model import Effect, PrincipalKind
 from rolescope.remediate.edit import (
     JsonObject,
@@ -67,6 +68,20 @@ class FixOptions:
     org_id: str | None = None
     generate: Callable[[], str] = field(default=new_external_id, compare=False)
     min_external_id_length: int = field(default_factory=default_minimum)
+
+    def __post_init__(self) -> None:
+        """Every value the user chose is checked here, before it can reach a policy.
+
+        Raises:
+            Unfixable: an ExternalId, organisation id or SAML audience IAM would take but that would
+                lock the role (or that rolescope's own checks would report).
+        """
+        if self.external_id is not None:
+            check_external_id(self.external_id, self.min_external_id_length)
+        if self.org_id is not None:
+            check_org_id(self.org_id, "--org-id")
+        for audience in self.saml_audiences:
+            check_saml_audience(audience)
 
 
 @dataclass(slots=True)
@@ -188,6 +203,7 @@ def fix_public(document: JsonObject, analysis: TrustAnalysis, findings: list[Fin
     if org_id is None:
         raise Unfixable("the organisation id is unknown: scan with --org-accounts, or pass --org-id o-... "
                         "(or replace \"*\" with the accounts that need access)")
+    check_org_id(org_id, "the scan's organisation id")  # a hand-edited scan must not lock the role
     doc = copy_document(document)
     touched = []
     for index in reversed(wildcard):
@@ -329,11 +345,36 @@ def check_external_id(value: str, minimum: int | None = None) -> str:
     Raises:
         Unfixable: IAM would reject it, or rolescope's own weak-external-id check would report it.
     """
-    if not EXTERNAL_ID.match(value):
-        raise Unfixable("--external-id: 2 to 1224 characters of letters, digits and +=,.@:/-_")
     if minimum is None:
         minimum = default_minimum()
+    if not EXTERNAL_ID.match(value):
+        raise Unfixable(f"--external-id: {minimum} to 1224 characters of letters, digits and +=,.@:/-_")
     why = weakness(value, minimum, wildcard=False)
     if why is not None:
         raise Unfixable(f"--external-id: {why} (use at least {minimum} random characters)")
+    return value
+
+
+def check_org_id(value: str, what: str) -> str:
+    """Validate an organisation id before it goes into ``aws:PrincipalOrgID``; returns it.
+
+    Raises:
+        Unfixable: not an id AWS Organizations issues (a wrong one would let nobody in).
+    """
+    if not ORG_ID.match(value):
+        raise Unfixable(f"{what} {value!r} is not an organisation id ({ORG_ID_SHAPE})")
+    return value
+
+
+def check_saml_audience(value: str) -> str:
+    """Validate a ``SAML:aud`` value: the absolute URL assertions are sent to (or a URN); returns it.
+
+    Raises:
+        Unfixable: anything else, which no assertion would ever carry: the role would be closed to its IdP.
+    """
+    parts = urlsplit(value)
+    url = parts.scheme in ("https", "http") and bool(parts.hostname)
+    urn = parts.scheme == "urn" and bool(parts.path)
+    if not (url or urn) or any(c.isspace() for c in value):
+        raise Unfixable(f"--saml-audience {value!r}: not a URL (e.g. https://signin.aws.amazon.com/saml) or URN")
     return value

@@ -156,18 +156,39 @@ def open_journal(path: Path, plan_digest: str, plan_path: str, clock: Clock = ut
 def locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock for ``path`` (on ``.NAME.lock`` beside it) while the block runs.
 
+    The lock file is removed when the lock is released, so no empty file is left beside the backup.
+    Removing it is safe because a waiter checks, once it holds the lock, that the file it locked is
+    still the one at that path, and starts again otherwise.
+
     Raises:
         JournalError: another process holds it.
     """
     directory = path.parent if str(path.parent) else Path(".")
     directory.mkdir(parents=True, exist_ok=True)
     lock_path = directory / f".{path.name}.lock"
-    handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
+    while True:
+        handle = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(handle)
             raise JournalError(f"{path} is in use by another rolescope apply or rollback") from None
+        if _same_file(handle, lock_path):
+            break
+        os.close(handle)  # the previous holder removed the file we opened: lock the one there now
+    try:
         yield
     finally:
-        os.close(handle)
+        try:
+            lock_path.unlink(missing_ok=True)  # while still holding the lock (see above)
+        finally:
+            os.close(handle)
+
+
+def _same_file(handle: int, path: Path) -> bool:
+    try:
+        there = path.stat()
+    except FileNotFoundError:
+        return False
+    held = os.fstat(handle)
+    return (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino)

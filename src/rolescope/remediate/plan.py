@@ -31,6 +31,7 @@ from rolescope.report.model import FindingEntry, RoleEntry, ScanDocument
 from rolescope.scanner import zone_for
 from rolescope.trust.analysis import analyse_trust
 from rolescope.trust.witness import Zone
+from rolescope.wording import listed
 
 PLAN_SCHEMA = "rolescope.fix-plan/v1"
 # Paths of roles whose trust policy AWS owns: changes are refused or overwritten by AWS.
@@ -38,13 +39,30 @@ AWS_MANAGED_PATHS = ("/aws-service-role/", "/aws-reserved/")
 TRUST_POLICY_QUOTA = 2048  # characters, whitespace excluded; adjustable up to 8192 in Service Quotas
 
 
+# The name `rolescope template` gives the role scans go through.
+AUDIT_ROLE = "RolescopeAudit"
+
+
+AUDIT_LOCKOUT = "the role rolescope scans through: a new guard on it locks the next scan out"
+
+
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """Which findings to fix: empty sets select everything."""
+    """Which findings to fix: empty sets select everything.
+
+    Attributes:
+        checks, roles (names or ARNs), accounts: what to fix.
+        audit_roles: the names of the roles rolescope scans through: an ExternalId or MFA on one of them
+            locks the next scan out (it would need ``-I``), so they are left alone unless
+            ``include_audit_roles``.
+        include_audit_roles: plan them too (with a warning on each change).
+    """
 
     checks: frozenset[str] = frozenset()
-    roles: frozenset[str] = frozenset()  # names or ARNs
+    roles: frozenset[str] = frozenset()
     accounts: frozenset[str] = frozenset()
+    audit_roles: frozenset[str] = frozenset({AUDIT_ROLE})
+    include_audit_roles: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +208,9 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
     known = set(roles) | {role.name for _, role in roles.values()}
     missing = sorted(selection.roles - known)
     _require(not missing, f"--role {missing[0] if missing else ''}: no such role in the scan (give a name or an ARN)")
+    present = sorted({account.account_id for account in scan.accounts})
+    absent = sorted(selection.accounts - set(present))
+    _require(not absent, f"--account {', '.join(absent)}: not in the scan; its accounts: {listed(present)}")
     organization = _organization(scan)
     by_role: dict[str, list[FindingEntry]] = {}
     for finding in scan.findings:
@@ -209,8 +230,16 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
                           for f in findings]
             continue
         account_id, role = roles[arn]
+        audit_role = role.name in selection.audit_roles
+        if audit_role and not selection.include_audit_roles:
+            not_fixed += [NotFixed(f.account_id, arn, f.check, f"{AUDIT_LOCKOUT}; --include-audit-role plans it")
+                          for f in findings]
+            continue
         change, skipped = plan_role(account_id, role, findings, organization, options)
         not_fixed += skipped
+        if change is not None and audit_role:
+            change = replace(change, warnings=(*change.warnings, f"{AUDIT_LOCKOUT}: scan with the new guard "
+                                                                 "(-I EXTERNAL_ID or --mfa) after the apply"))
         if change is not None:
             changes.append(change)
     stamp = (now or datetime.now(UTC)).isoformat()
@@ -218,7 +247,8 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
                 "mfa_max_age": options.mfa_max_age, "oidc_subjects": list(options.oidc_subjects),
                 "saml_audiences": list(options.saml_audiences), "org_id": options.org_id,
                 "checks": sorted(selection.checks), "roles": sorted(selection.roles),
-                "accounts": sorted(selection.accounts)}
+                "accounts": sorted(selection.accounts), "audit_roles": sorted(selection.audit_roles),
+                "include_audit_roles": selection.include_audit_roles}
     scan_source = {"path": source, "generated_at": scan.generated_at or None, "digest": source_digest}
     members = organization.account_ids if organization is not None else frozenset()
     return Plan(tuple(changes), tuple(not_fixed), scan_source, recorded, stamp, members)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from rolescope.userfiles import writing
 
 
 def _default_mode(path: Path) -> int:
@@ -27,9 +30,21 @@ def write_atomic(path: Path, data: bytes | str, mode: int | None = None) -> None
         data: the content (text is written as UTF-8).
         mode: permission bits for the new file (default: those of the file it replaces, else
             what the umask gives a new file, as a shell redirection would).
+
+    Raises:
+        UnwritableFile: ``PATH: cannot write: REASON`` (the old file, if any, is left as it was).
     """
-    with atomic_writer(path, mode) as stream:
+    with atomic_writer(path, mode) as stream, writing(path):
         stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def _is_device(path: Path) -> bool:
+    """Whether ``path`` is a device, a pipe or a socket (``/dev/stdout``, ``/dev/full``, a FIFO)."""
+    try:
+        kind = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(kind) and not stat.S_ISDIR(kind)
 
 
 @contextlib.contextmanager
@@ -38,17 +53,33 @@ def atomic_writer(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
 
     What is written goes to a temporary file beside ``path`` (so a large report is never held
     whole in memory), which is fsynced, given its mode (as :func:`write_atomic`), and renamed.
+    A device or a pipe is written to directly: there is no file to keep, and a rename would put a
+    regular file in the device's place.
+
+    Raises:
+        UnwritableFile: creating, syncing or renaming the file failed (the message names ``path``, not
+            the temporary file). Errors of the caller's own writes are theirs to report (see
+            :func:`rolescope.userfiles.writing`).
     """
+    if _is_device(path):
+        with writing(path):
+            stream = path.open("wb")
+        with writing(path), stream:
+            yield stream
+        return
     directory = path.parent if str(path.parent) else Path(".")
-    directory.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    with writing(path):
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode if mode is not None else _default_mode(path))
-        os.replace(temporary, path)
+            with writing(path):
+                stream.flush()
+                os.fsync(stream.fileno())
+        with writing(path):
+            os.chmod(temporary, mode if mode is not None else _default_mode(path))
+            os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from rolescope.checks.catalogue import SEVERITIES
 from rolescope.report.model import ScanDocument
+from rolescope.wording import count
 
 STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
@@ -37,7 +38,7 @@ def render_console(document: ScanDocument, console: Console) -> None:
     console.print(_summary(document))
     summary = document.summary
     totals = ", ".join(f"{summary.findings.get(s, 0)} {s}" for s in SEVERITIES[:4])
-    console.print(f"{summary.roles} roles in {summary.accounts} accounts: {totals}"
+    console.print(f"{count(summary.roles, 'role')} in {count(summary.accounts, 'account')}: {totals}"
                   + (f"; {summary.suppressed} suppressed" if summary.suppressed else ""))
     for severity in SEVERITIES:
         group = [f for f in document.findings if f.severity == severity and not f.suppressed]

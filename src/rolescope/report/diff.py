@@ -108,7 +108,7 @@ def render_diff_markdown(diff: ScanDiff) -> str:
     """The diff as Markdown, e.g. for a pull-request comment."""
     lines = [f"**rolescope**: {len(diff.new)} new, {len(diff.resolved)} resolved, {len(diff.unchanged)} "
              f"unchanged" + (f", {len(diff.not_reassessed)} not re-assessed" if diff.not_reassessed else "")
-             + " finding(s)."]
+             + " findings."]
     for title, findings in (("New", diff.new), ("Resolved", diff.resolved), ("Not re-assessed", diff.not_reassessed)):
         if not findings:
             continue

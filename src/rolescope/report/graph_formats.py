@@ -14,6 +14,7 @@ from rolescope.trust.graph import AccountGraphPart, build_graph
 from rolescope.trust.graph_json import describe, explain, graph_json
 from rolescope.trust.graph_model import GraphEdge, NodeKind, TrustGraph
 from rolescope.trust.reachability import Reachability, reachability
+from rolescope.wording import count
 
 COLOURS = {"unguarded": "#d62728", "guarded": "#2ca02c", "public": "#7b0000", "internal": "#7f7f7f"}
 SHAPES = {"account": "box3d", "role": "box", "user": "ellipse", "group": "folder", "organization": "tab",
@@ -105,8 +106,8 @@ def render_text(graph: TrustGraph, reach: Reachability | None = None, *, max_ite
     reach = reach or reachability(graph)
     nodes = graph.nodes
     groups = [n for n in nodes if n.kind is NodeKind.GROUP]
-    lines = [f"{len(nodes):,} nodes, {len(graph.edges):,} edges; "
-             f"{len(reach.roles):,} roles reachable from outside their account"]
+    lines = [f"{count(len(nodes), 'node')}, {count(len(graph.edges), 'edge')}; "
+             f"{count(len(reach.roles), 'role')} reachable from outside their account"]
     if groups:
         lines.append("")
         lines.append("Principal groups:")
@@ -114,13 +115,13 @@ def render_text(graph: TrustGraph, reach: Reachability | None = None, *, max_ite
         lines += _cut(len(groups), max_items, "groups")
     components = reach.components
     lines.append("")
-    lines.append(f"Roles and users that can assume each other (strongly connected): {len(components)} group(s)"
+    lines.append(f"Roles and users that can assume each other (strongly connected): {count(len(components), 'group')}"
                  if components else "No roles or users can assume each other in a cycle.")
     for component in components[:max_items]:
         members = [nodes[v] for v in component.principals]
         sample = ", ".join(describe(m) for m in members[:5])
         more = f" and {len(members) - 5:,} more" if len(members) > 5 else ""
-        lines.append(f"  {len(members):,} principals across {len(component.accounts)} account(s) "
+        lines.append(f"  {count(len(members), 'principal')} across {count(len(component.accounts), 'account')} "
                      f"({', '.join(component.accounts[:5])}{', ...' if len(component.accounts) > 5 else ''}): "
                      f"{sample}{more}")
     lines += _cut(len(components), max_items, "components")

@@ -21,6 +21,7 @@ import jinja2
 import orjson
 from markupsafe import Markup
 
+from rolescope import wording
 from rolescope.caches import memoized
 from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
 from rolescope.remediate.fixers import FixOptions
@@ -124,13 +125,15 @@ def csp_hash(content: str) -> str:
 
 @memoized(1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("rolescope.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["count"] = wording.count  # {{ n | count("finding") }}: "1 finding", "2 findings"
+    return environment
 
 
 def _static(name: str) -> str:

@@ -68,10 +68,17 @@ def decode_document(data: bytes, source: str) -> ScanDocument:
     return parse_document(decoded, source)
 
 
+def _json_kind(value: Any) -> str:
+    return {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
+
+
 def parse_document(data: Any, source: str = "the scan document") -> ScanDocument:
     """The typed document of decoded JSON ``data`` (see :func:`read_document`); ``source`` names it in errors."""
     reader = _Reader(source)
-    document = reader.object(data, "")
+    if not isinstance(data, dict):
+        raise DocumentError(f"{source}: not a rolescope scan document (a JSON {_json_kind(data)}, expected an "
+                            "object; write one with --format json)")
+    document = data
     schema = document.get("schema")
     if schema not in SCHEMAS:
         raise DocumentError(f"{source}: not a rolescope scan document (schema {schema!r}, expected "
@@ -118,8 +125,7 @@ class _Reader:
 
     def object(self, value: Any, where: str) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(where, "is not an object" if where else "expected a JSON object, the rolescope scan "
-                            "document")
+            raise self.fail(where, "is not an object")
         return value
 
     def optional_object(self, value: Any, where: str) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, TextIO
 
@@ -19,13 +20,28 @@ from rolescope.report.document import DocumentHeader
 from rolescope.report.formats import ModelWriter
 from rolescope.report.model import AccountEntry, ScanDocument
 from rolescope.report.writer import DocumentWriter
+from rolescope.userfiles import writing
 
-# Opens the stream a report is written to; leaving it without an exception commits what was written.
-Output = Callable[[], AbstractContextManager[BinaryIO]]
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Where a report goes.
+
+    Attributes:
+        name: what the user calls it (the file's path, ``<stdout>``), for messages.
+        open: opens the stream; leaving it without an exception commits what was written.
+    """
+
+    name: str
+    open: Callable[[], AbstractContextManager[BinaryIO]]
 
 
 class ScanSink(Protocol):
     """What the pipeline hands a scan's output to."""
+
+    @property
+    def name(self) -> str:
+        """What the user calls the output (a path, ``<stdout>``), for messages."""
 
     def begin(self, header: DocumentHeader) -> None:
         """The scan starts: its header is known."""
@@ -45,12 +61,12 @@ class ScanSink(Protocol):
 
 def file_output(path: Path) -> Output:
     """Write to ``path``, replacing it atomically (see :func:`~rolescope.report.atomic.atomic_writer`)."""
-    return lambda: atomic_writer(path)
+    return Output(str(path), lambda: atomic_writer(path))
 
 
 def stream_output(text: TextIO) -> Output:
     """Write to an open text stream's binary layer (standard output), flushed, left open."""
-    return lambda: _binary(text)
+    return Output("<stdout>", lambda: _binary(text))
 
 
 @contextlib.contextmanager
@@ -62,17 +78,23 @@ def _binary(text: TextIO) -> Iterator[BinaryIO]:
 
 
 class _Staged:
-    """An output opened on demand, committed or thrown away as the pipeline says."""
+    """An output opened on demand, committed or thrown away as the pipeline says; an OS error while
+    writing it names the output (:class:`~rolescope.userfiles.UnwritableFile`), not a temporary file."""
 
     def __init__(self, output: Output) -> None:
-        self._output = output
+        self.output = output
         self._stack = ExitStack()
 
+    def writing(self) -> AbstractContextManager[None]:
+        return writing(self.output.name)
+
     def open(self) -> BinaryIO:
-        return self._stack.enter_context(self._output())
+        with self.writing():
+            return self._stack.enter_context(self.output.open())
 
     def commit(self) -> None:
-        self._stack.close()
+        with self.writing():
+            self._stack.close()
 
     def abort(self) -> None:
         self._stack.__exit__(RuntimeError, RuntimeError("scan aborted"), None)
@@ -90,15 +112,22 @@ class JsonSink:
             raise RuntimeError("the JSON report was not begun")
         return self._writer
 
+    @property
+    def name(self) -> str:
+        return self._staged.output.name
+
     def begin(self, header: DocumentHeader) -> None:
         self._writer = DocumentWriter(self._staged.open())
-        self._writer.begin(header)
+        with self._staged.writing():
+            self._writer.begin(header)
 
     def account(self, entry: AccountEntry, encoded: bytes) -> None:
-        self._started().account(encoded)
+        with self._staged.writing():
+            self._started().account(encoded)
 
     def finish(self, document: ScanDocument) -> None:
-        self._started().finish(document)
+        with self._staged.writing():
+            self._started().finish(document)
 
     def commit(self) -> None:
         self._staged.commit()
@@ -114,6 +143,10 @@ class ModelSink:
         self._write = write
         self._staged = _Staged(output)
 
+    @property
+    def name(self) -> str:
+        return self._staged.output.name
+
     def begin(self, header: DocumentHeader) -> None:
         del header  # nothing to write before the scan is done
 
@@ -121,7 +154,9 @@ class ModelSink:
         del entry, encoded
 
     def finish(self, document: ScanDocument) -> None:
-        self._write(document, self._staged.open())
+        stream = self._staged.open()
+        with self._staged.writing():
+            self._write(document, stream)
 
     def commit(self) -> None:
         self._staged.commit()

@@ -158,7 +158,10 @@ class Suppressions:
         )
 
     def warnings(self) -> list[str]:
-        """One line per expired entry, for standard error."""
+        """One line per expired entry, for standard error; one when the file holds none (an empty or
+        truncated file would otherwise suppress nothing without a word)."""
+        if not self.entries:
+            return [f"{self.source}: no suppressions in the file; every finding is reported"]
         return [
             f"{self.source}: suppression #{s.index} ({s.describe()}) expired on {s.expires}; "
             f"the findings it covered are reported again" for s in self.expired

@@ -6,6 +6,11 @@
   const NS = "http://www.w3.org/2000/svg";
   const DATA = JSON.parse(document.getElementById("rolescope-data").textContent);
 
+  // "1 finding", "2 findings": the report's one way to put a number before a noun (rolescope.wording.count)
+  function count(number, one, many) {
+    return number.toLocaleString("en-US") + " " + (number === 1 ? one : many || one + "s");
+  }
+
   function svgEl(name, attrs, parent) {
     const el = document.createElementNS(NS, name);
     for (const key in attrs) el.setAttribute(key, String(attrs[key]));
@@ -432,7 +437,7 @@
     const label = svgEl("text", { y: radiusOf(node) + 12 }, group);
     label.textContent = node.label.length > 30 ? node.label.slice(0, 29) + "…" : node.label;
     const title = svgEl("title", {}, group);
-    title.textContent = node.id + (findings ? "\n" + findings + " open finding(s)" : "");
+    title.textContent = node.id + (findings ? "\n" + count(findings, "open finding") : "");
     node.findings = findings;
     nodeEls.set(node.id, group);
     group.addEventListener("click", (event) => { event.stopPropagation(); select(node); });
@@ -546,7 +551,7 @@
     document.getElementById("panel-title").textContent = node.label;
     const account = node.account ? " in " + (graph.clusters[node.account] || node.account) : "";
     document.getElementById("panel-kind").textContent = node.kind + account
-      + (node.findings ? " · " + node.findings + " open finding(s)" : "");
+      + (node.findings ? " · " + count(node.findings, "open finding") : "");
     document.getElementById("panel-id").textContent = node.id;
     const links = document.getElementById("panel-links");
     links.textContent = "";
@@ -576,7 +581,7 @@
     const reach = document.getElementById("panel-reach");
     reach.textContent = "";
     if (node.kind === "group" && node.members) {
-      htmlEl("p", node.members.roles + " role(s) and " + node.members.users + " user(s) are members.", reach);
+      htmlEl("p", count(node.members.roles, "role") + " and " + count(node.members.users, "user") + " are members.", reach);
     }
     if (node.kind !== "role") return;
     if (node.origins === undefined) {

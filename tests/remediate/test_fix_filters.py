@@ -1,0 +1,59 @@
+"""``fix plan/apply/rollback --account`` naming an account the input does not hold is exit 2 with the
+accounts it does hold: a typo must not plan, apply or restore nothing and pass."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from tests.factories import ACCOUNT, OUTSIDER, allow, role, trust
+from tests.remediate.scans import scan_json
+
+from rolescope.cli.main import cli
+from rolescope.remediate.journal import Entry, Journal
+
+TYPO = "999999999999"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_plan_apply_and_rollback_refuse_an_account_they_do_not_hold(tmp_path: Path) -> None:
+    scan = tmp_path / "scan.json"
+    scan.write_text(json.dumps(scan_json(role("vendor", trust(allow({"AWS": OUTSIDER}))))))
+    plan = tmp_path / "plan.json"
+    assert run("fix", "plan", "--from", str(scan), "--out", str(plan), "--account", TYPO) == (
+        2, f"rolescope: error: {scan}: --account {TYPO}: not in the scan; its accounts: {ACCOUNT}\n")
+    assert not plan.exists()
+    assert run("fix", "plan", "--from", str(scan), "--out", str(plan))[0] == 0
+    assert run("fix", "apply", str(plan), "--account", TYPO, "--dry-run") == (
+        2, f"rolescope: error: --account {TYPO}: not in the plan; its accounts: {ACCOUNT}\n")
+    backup = tmp_path / "plan.backup.json"
+    arn = f"arn:aws:iam::{ACCOUNT}:role/vendor"
+    Journal(backup, "digest", entries={arn: Entry(ACCOUNT, "vendor", arn, "{}", {}, "applied", [])}).save()
+    assert run("fix", "rollback", str(backup), "--account", TYPO, "--dry-run") == (
+        2, f"rolescope: error: --account {TYPO}: not in the backup; its accounts: {ACCOUNT}\n")
+
+
+def test_the_audit_role_is_left_alone_unless_included(tmp_path: Path) -> None:
+    scan = tmp_path / "scan.json"
+    scan.write_text(json.dumps(scan_json(role("RolescopeAudit", trust(allow({"AWS": OUTSIDER}))),
+                                         role("Scanner", trust(allow({"AWS": OUTSIDER}))))))
+    plan = tmp_path / "plan.json"
+    code, output = run("fix", "plan", "--from", str(scan), "--out", str(plan))
+    assert code == 0
+    assert "plan written to" in output and ": 1 role to change" in output
+    assert (f"  arn:aws:iam::{ACCOUNT}:role/RolescopeAudit cross-account-without-mfa-or-external-id: the role "
+            "rolescope scans through: a new guard on it locks the next scan out; --include-audit-role plans it"
+            ) in output
+    assert [c["role_name"] for c in json.loads(plan.read_text())["changes"]] == ["Scanner"]
+    code, output = run("fix", "plan", "--from", str(scan), "--out", str(plan), "--force", "--audit-role", "Scanner")
+    assert [c["role_name"] for c in json.loads(plan.read_text())["changes"]] == ["RolescopeAudit"]
+    code, output = run("fix", "plan", "--from", str(scan), "--out", str(plan), "--force", "--include-audit-role")
+    assert code == 0
+    assert sorted(c["role_name"] for c in json.loads(plan.read_text())["changes"]) == ["RolescopeAudit", "Scanner"]
+    assert ("    ! the role rolescope scans through: a new guard on it locks the next scan out: scan with the new "
+            "guard (-I EXTERNAL_ID or --mfa) after the apply") in output
