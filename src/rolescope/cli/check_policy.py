@@ -12,6 +12,7 @@ from rolescope.checks.context import CheckSettings, RoleContext, path_evidence
 from rolescope.checks.registry import CHECKS, run_checks
 from rolescope.cli.errors import EXIT_FINDINGS, InputError
 from rolescope.cli.inputs import account_id_option, read_policy
+from rolescope.cli.say import say
 from rolescope.policy.arn import PARTITIONS
 from rolescope.policy.limits import ROLE_TRUST_POLICY
 from rolescope.trust.analysis import analyse_trust
@@ -65,17 +66,17 @@ def _yes_no(value: bool | None) -> str:
 
 
 def _print_text(result: dict[str, Any]) -> None:
-    click.echo(f"account {result['account_id']}: cross-account {_yes_no(result['cross_account'])}, "
-               f"public {_yes_no(result['public'])}, MFA or ExternalId required "
-               f"{_yes_no(result['mfa_or_external_id_required'])}")
+    say(f"account {result['account_id']}: cross-account {_yes_no(result['cross_account'])}, "
+        f"public {_yes_no(result['public'])}, MFA or ExternalId required "
+        f"{_yes_no(result['mfa_or_external_id_required'])}")
     for path in result["paths"]:
         requires = ", ".join(path["requires"]) or "nothing"
         sid = f" ({path['sid']})" if path["sid"] else ""
-        click.echo(f"  Statement[{path['statement']}]{sid} {path['scope']}: {', '.join(path['principals'])}"
-                   f" - requires {requires}")
+        say(f"  Statement[{path['statement']}]{sid} {path['scope']}: {', '.join(path['principals'])}"
+            f" - requires {requires}")
     if not result["findings"]:
-        click.echo("no findings")
+        say("no findings")
     for finding in result["findings"]:
-        click.echo(f"{finding['severity'].upper():8} {finding['check']}: {finding['message']}")
+        say(f"{finding['severity'].upper():8} {finding['check']}: {finding['message']}")
     for error in result["errors"]:
-        click.echo(f"ERROR    {error['check']}: {error['error']}")
+        say(f"ERROR    {error['check']}: {error['error']}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from rolescope.cli.say import say
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_ACCOUNTS = 0, 1, 2, 3
 
 
@@ -13,4 +15,4 @@ class InputError(click.ClickException):
     exit_code = EXIT_USAGE
 
     def show(self, file: object = None) -> None:
-        click.echo(f"rolescope: error: {self.format_message()}", err=True)
+        say(f"rolescope: error: {self.format_message()}", err=True)

@@ -8,6 +8,7 @@ import sys
 import click
 
 from rolescope import __version__
+from rolescope.cli.say import say
 
 # name -> "module:attribute". Commands are imported when used, so `rolescope check-policy` does not
 # pay for botocore and jinja2 at start-up.
@@ -59,19 +60,19 @@ def main() -> None:
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.exceptions.Abort:
-        click.echo("rolescope: aborted", err=True)
+        say("rolescope: aborted", err=True)
         sys.exit(130)
     except click.ClickException as error:
         if isinstance(error, click.UsageError) and not hasattr(error, "show_one_line"):
-            click.echo(f"rolescope: error: {error.format_message()}", err=True)
+            say(f"rolescope: error: {error.format_message()}", err=True)
             sys.exit(2)
         error.show()
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        click.echo("rolescope: interrupted", err=True)
+        say("rolescope: interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as error:
-        click.echo(f"rolescope: error: unexpected {type(error).__name__}: {error}", err=True)
+        say(f"rolescope: error: unexpected {type(error).__name__}: {error}", err=True)
         sys.exit(2)

@@ -22,6 +22,7 @@ from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, account_options, credential_options
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
+from rolescope.cli.say import say
 from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import LoadFailure
 from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings
@@ -36,6 +37,7 @@ from rolescope.report.formats import (
 )
 from rolescope.report.sinks import JsonSink, ModelSink, ScanSink, file_output, stream_output
 from rolescope.report.suppressions import SuppressionError, Suppressions, load_suppressions
+from rolescope.textsafe import safe_text
 from rolescope.workers import default_jobs
 
 
@@ -121,7 +123,7 @@ def read_suppressions(path: Path, today: date | None = None) -> Suppressions:
     except SuppressionError as error:
         raise InputError(str(error)) from None
     for warning in suppressions.warnings():
-        click.echo(f"rolescope: warning: {warning}", err=True)
+        say(f"rolescope: warning: {warning}", err=True)
     return suppressions
 
 
@@ -190,7 +192,7 @@ class BarProgress:
     def finished(self, phase: str, summary: str) -> None:
         self._progress.remove_task(self._tasks.pop(phase))
         now = self._clock()
-        self._held.append(f"rolescope: {phase}: {summary} in {now - self._started.pop(phase):.1f} s")
+        self._held.append(safe_text(f"rolescope: {phase}: {summary} in {now - self._started.pop(phase):.1f} s"))
         if now < self._quiet_until:
             return
         for line in self._held:
@@ -204,7 +206,7 @@ class BarProgress:
 
 def print_load_failures(failures: Sequence[LoadFailure]) -> None:
     for failure in failures:
-        click.echo(f"rolescope: error: {failure.source}: {failure.error}", err=True)
+        say(f"rolescope: error: {failure.source}: {failure.error}", err=True)
 
 
 def finish(run: ScanRun, options: ReportOptions, stdout: Console) -> int:
