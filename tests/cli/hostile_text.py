@@ -17,7 +17,9 @@ MARKUP = "[bold red]markup[/][link=https://evil.example]link[/link]"
 GRAPH_META = 'q"b\\s];#;<x>{y}|z`&'  # DOT and Mermaid metacharacters
 FORMULA = "=HYPERLINK(\"evil.example\",\"click\")"  # no "/": the name must stay one role name
 
-HOSTILE_NAMES = [f"ops{CLEAR_AND_TITLE}", f"ci{FORGED_LINE}", f"admin{BIDI}", f"del{OTHERS}", f"m{MARKUP}",
+# What the first name looks like once escaped, written out with real backslashes: still another role.
+LOOKALIKE = "ops\\x1b]0;pwned\\x07\\x1b[2J\\x1b[H"
+HOSTILE_NAMES = [f"ops{CLEAR_AND_TITLE}", LOOKALIKE, f"ci{FORGED_LINE}", f"admin{BIDI}", f"del{OTHERS}", f"m{MARKUP}",
                  f"g{GRAPH_META}", FORMULA, "+cmd", "@sum", "-2+3"]
 # The escapes a reader must see in every text output, one per kind of character above.
 VISIBLE = ("\\x1b", "\\x07", "\\n", "\\r", "\\u202e", "\\u2066", "\\x7f", "\\x85", "\\u2028", "\\x00", "\\t")
@@ -31,6 +33,11 @@ def write_hostile_account(directory: Path) -> tuple[Path, Path]:
     roles = [role(name, trust(allow({"AWS": OUTSIDER}))) for name in HOSTILE_NAMES]
     roles.append(role("pathed", trust(allow({"AWS": OUTSIDER})), path=f"/p{CLEAR_AND_TITLE}/"))
     roles.append(role("quoted", hostile_policy()))
+    # a chain from outside: the outsider assumes the first hop, which alone may assume the second
+    hop = f"hop{CLEAR_AND_TITLE}"
+    roles.append(role(hop, trust(allow({"AWS": OUTSIDER})), inline={"assume": {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}}))
+    roles.append(role(f"deep{FORGED_LINE}{BIDI}", trust(allow({"AWS": f"arn:aws:iam::{ACCOUNT}:role/{hop}"}))))
     scan = directory / "accounts"
     scan.mkdir(exist_ok=True)
     (scan / f"{ACCOUNT}.json").write_text(json.dumps(gaad(*roles)))

@@ -100,6 +100,11 @@ def test_what_was_there_is_shown_as_escapes(outputs: dict[str, Result], name: st
     assert not missing, f"{name}: {missing}"
 
 
+def test_graph_text_shows_the_names_in_a_chain(outputs: dict[str, Result]) -> None:
+    text = outputs["graph text"].stdout
+    assert "role deep\\nFAKE: all clear\\r\\u202egnp.exe" in text and "role hop\\x1b]0;pwned\\x07" in text
+
+
 def test_errors_quoting_file_contents_or_names_are_one_visible_line(outputs: dict[str, Result]) -> None:
     for name in ("error quoting a policy", "error naming a file"):
         result = outputs[name]
@@ -150,8 +155,8 @@ def test_dot_parses_and_keeps_every_role_apart(outputs: dict[str, Result]) -> No
             ids.append(_dot_unquote(node.group(1)))
     assert depth == 0
     roles = [i for i in ids if ":role/" in i]
-    # the hostile names, "pathed", "quoted" and the outside role "quoted" trusts
-    assert len(roles) == len(set(roles)) == len(HOSTILE_NAMES) + 3
+    # the hostile names, "pathed", "quoted", the outside role "quoted" trusts, and the two hops of the chain
+    assert len(roles) == len(set(roles)) == len(HOSTILE_NAMES) + 5
 
 
 def test_mermaid_lines_have_only_their_own_syntax(outputs: dict[str, Result]) -> None:
