@@ -31,6 +31,9 @@ def _statement(shape: str, i: int) -> dict[str, Any]:
     if shape == "anyone, narrowed to one account per statement":
         return {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
                 "Condition": {"StringEquals": {"aws:PrincipalAccount": account}}}
+    if shape == "anyone, narrowed by an ARN pattern per account":
+        return {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+                "Condition": {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{account}:role/*"}}}
     if shape == "one service per statement":
         return {"Effect": "Allow", "Principal": {"Service": f"svc{i}.amazonaws.com"}, "Action": "sts:AssumeRole"}
     return [  # users with MFA, Denies without an ExternalId, web identities
@@ -65,6 +68,7 @@ def lines_run(shape: str, statements: int) -> int:
 @pytest.mark.parametrize("shape", [
     "one role per statement, each with its own ExternalId",
     "anyone, narrowed to one account per statement",
+    "anyone, narrowed by an ARN pattern per account",
     "one service per statement",
     "mixed",
 ])

@@ -2,23 +2,28 @@
 
 A policy's witnesses grow with its statements (each principal and each account it names brings its
 own), so trying every witness against every statement is quadratic in the statements. Most
-statements name their principals one by one, or pin a key the caller's identity fixes
-(``"*"`` + ``aws:PrincipalAccount``): an index by account, ARN, service and fixed key value gives the
-few witnesses they can apply to. The index only narrows; :func:`statement_covers` still decides.
+statements name their principals one by one, or match a key the caller's identity fixes or shapes
+(``"*"`` + ``aws:PrincipalAccount``, or + an ``aws:PrincipalArn`` pattern): an index by account,
+ARN, service, and by what a key's value starts with, gives the few witnesses they can apply to. The
+index only narrows; :func:`statement_covers` and the search still decide.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from rolescope.policy.evaluate import statement_covers
+from rolescope.policy.glob import Pattern
 from rolescope.policy.model import Condition, Effect, Principal, PrincipalKind, PrincipalType, Statement
 from rolescope.policy.qualifier import Qualifier
 from rolescope.trust.keyspace import Presence
 from rolescope.trust.witness import CallerWitness
 
 _SESSION_KINDS = (PrincipalKind.ASSUMED_ROLE, PrincipalKind.FEDERATED_USER)
+_MATCHING = frozenset({"StringEquals", "StringLike", "ArnEquals", "ArnLike"})
 _FEDERATED_KINDS = (PrincipalKind.SAML_PROVIDER, PrincipalKind.OIDC_PROVIDER, PrincipalKind.PUBLIC_IDP)
 
 
@@ -50,28 +55,29 @@ class WitnessIndex:
                     self._by_unique_id[caller.unique_id].append(i)
             else:
                 self._by_name[caller.type, caller.arn.lower()].append(i)
-        # Only a few keys are ever fixed by an identity (aws:PrincipalAccount, aws:PrincipalArn...):
-        # indexing others would cost a pass over the witnesses per key and narrow nothing.
-        self._fixable = {key for w in witnesses for key, spec in w.specs.items() if spec.fixed is not None}
-        self._pinned: dict[str, tuple[dict[str, list[int]], list[int]]] = {}
+        # Only a few keys are ever fixed or shaped by an identity (aws:PrincipalAccount,
+        # aws:PrincipalArn...): indexing others would cost a pass over the witnesses and narrow nothing.
+        self._shaped = {key for w in witnesses for key, spec in w.specs.items()
+                        if spec.fixed is not None or any(must for _, must in spec.shapes)}
+        self._by_key: dict[str, _KeyIndex] = {}
         self._denies = self._covering_denies(statements)
 
     def covered(self, statement: Statement) -> list[CallerWitness]:
-        """The witnesses, in their order, that the statement's Principal and Action cover and whose
-        fixed identity does not already contradict one of its plain ``StringEquals`` conditions
-        (a request from them could not satisfy the statement: the search would find none)."""
-        pinning = [c for c in statement.conditions if _pins(c)]
-        # Each option lists parts whose union holds every covered witness: start from the smallest.
-        options: list[list[Sequence[int]]] = []
-        if statement.principals is not None:
-            options.append([self._named_by(p) for p in statement.principals])
-        for condition in pinning:
-            if condition.key in self._fixable:
-                by_value, free = self._pinned_by(condition.key)
-                options.append([free, *(by_value.get(v, ()) for v in set(condition.values))])
+        """The witnesses, in their order, that the statement's Principal and Action cover, less those
+        whose identity rules out one of its plain matching conditions (``StringEquals``, ``StringLike``,
+        ``ArnEquals``, ``ArnLike`` on a key such as ``aws:PrincipalArn``): the search would find no
+        request from them."""
+        matching = [c for c in statement.conditions if _matches_values(c)]
+        # Start from the smallest set that holds every covered witness; each narrower one replaces it.
         candidates: Sequence[int] = range(len(self.witnesses))
-        if options:
-            candidates = self._union(min(options, key=lambda parts: sum(len(part) for part in parts)))
+        if statement.principals is not None:
+            candidates = self._union(self._named_by(p) for p in statement.principals)
+        for condition in matching:
+            if condition.key in self._shaped:
+                narrower = self._key_index(condition.key).agreeing(condition, len(candidates))
+                if narrower is not None:
+                    candidates = narrower
+        pinning = [c for c in matching if c.operator == "StringEquals"]
         witnesses = (self.witnesses[i] for i in candidates)
         return [w for w in witnesses
                 if all(_may_hold(c, w) for c in pinning) and statement_covers(statement, w.caller, w.action)]
@@ -124,19 +130,58 @@ class WitnessIndex:
             return self._by_name.get((PrincipalType.FEDERATED, principal.value.lower()), ())
         return ()
 
-    def _pinned_by(self, key: str) -> tuple[dict[str, list[int]], list[int]]:
-        """The witnesses whose identity fixes ``key``, by value, and those that leave it open."""
-        if key not in self._pinned:
-            by_value: dict[str, list[int]] = defaultdict(list)
-            free: list[int] = []
-            for i, witness in enumerate(self.witnesses):
-                spec = witness.spec(key)
-                if spec.fixed is not None:
-                    by_value[spec.fixed].append(i)
-                elif spec.presence is not Presence.ABSENT:
-                    free.append(i)
-            self._pinned[key] = (by_value, free)
-        return self._pinned[key]
+    def _key_index(self, key: str) -> _KeyIndex:
+        found = self._by_key.get(key)
+        if found is None:
+            found = self._by_key[key] = _KeyIndex(self.witnesses, key)
+        return found
+
+
+class _KeyIndex:
+    """The witnesses by what their identity says a key's value starts with: all of it when it fixes
+    the value, the literal start of a shape the value must match (``arn:aws:iam::ACCOUNT:``), else
+    nothing (free); those that must not carry the key are left out."""
+
+    def __init__(self, witnesses: Sequence[CallerWitness], key: str) -> None:
+        self.free: list[int] = []
+        self.by_prefix: dict[str, list[int]] = defaultdict(list)
+        for i, witness in enumerate(witnesses):
+            spec = witness.spec(key)
+            shapes = [shape for shape, must in spec.shapes if must]
+            if spec.fixed is not None:
+                self.by_prefix[spec.fixed.lower()].append(i)
+            elif shapes:
+                self.by_prefix[_pattern_prefix(shapes[0])].append(i)
+            elif spec.presence is not Presence.ABSENT:
+                self.free.append(i)
+        self.prefixes = sorted(self.by_prefix)
+
+    def agreeing(self, condition: Condition, limit: int) -> list[int] | None:
+        """The witnesses whose value may match one of ``condition``'s values (a superset: the literal
+        starts agree), or ``None`` when there are more than ``limit`` of them."""
+        found = set(self.free)
+        for value in set(condition.values):
+            start = (value if condition.operator == "StringEquals" else re.split(r"[*?]", value, maxsplit=1)[0]).lower()
+            for end in range(len(start) + 1):  # a witness's start that is a start of the value's
+                found.update(self.by_prefix.get(start[:end], ()))
+            position = bisect.bisect_left(self.prefixes, start)  # and those the value's start begins
+            while position < len(self.prefixes) and self.prefixes[position].startswith(start):
+                found.update(self.by_prefix[self.prefixes[position]])
+                position += 1
+                if len(found) > limit:
+                    return None
+        return sorted(found) if len(found) <= limit else None
+
+
+def _pattern_prefix(pattern: Pattern) -> str:
+    """The literal start of a compiled wildcard pattern, lower-cased."""
+    start = []
+    for token in pattern.tokens:
+        lowered = {c.lower() for c in token.chars} if token.chars is not None and not token.star else set()
+        if len(lowered) != 1:
+            break
+        start.append(lowered.pop())
+    return "".join(start)
 
 
 def _may_hold(condition: Condition, witness: CallerWitness) -> bool:
@@ -146,7 +191,8 @@ def _may_hold(condition: Condition, witness: CallerWitness) -> bool:
     return spec.presence is not Presence.ABSENT
 
 
-def _pins(condition: Condition) -> bool:
-    """A plain ``StringEquals``: true exactly when the key is present with one of the listed values."""
-    return (condition.operator == "StringEquals" and condition.qualifier is Qualifier.NONE
+def _matches_values(condition: Condition) -> bool:
+    """A plain matching condition: true only when the key is present and its one value matches one
+    of the listed values (``StringEquals`` exactly; the others as wildcard patterns)."""
+    return (condition.operator in _MATCHING and condition.qualifier is Qualifier.NONE
             and not condition.if_exists and not condition.variables)
