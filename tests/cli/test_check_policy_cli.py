@@ -101,3 +101,31 @@ def test_simulate_allow_and_deny(tmp_path: Path) -> None:
     bad = invoke(*base, "not a principal")
     assert bad.exit_code == 2
     assert invoke(*base, OUTSIDER, "--context", "novalue").exit_code == 2
+
+
+def _sized(characters: int) -> str:
+    """A trust policy of exactly ``characters`` characters as IAM counts them, spread over many
+    indented lines (white space IAM does not count)."""
+    bare = json.dumps(trust(allow({"AWS": OUTSIDER}, sid="S")), separators=(",", ":"))
+    padded = bare.replace('"Sid":"S"', '"Sid":"' + "S" * (characters - len(bare) + 1) + '"')
+    assert len(padded) == characters
+    return json.dumps(json.loads(padded), indent=8)
+
+
+def test_a_policy_larger_than_iam_accepts_is_refused_naming_the_limit(tmp_path: Path) -> None:
+    largest = write(tmp_path, _sized(8192), "largest.json")
+    assert len(Path(largest).read_text()) > 8192  # white space is not counted
+    accepted = invoke("check-policy", "--account-id", ACCOUNT, "--format", "json", largest)
+    assert accepted.exit_code == 0 and json.loads(accepted.stdout)["cross_account"] is True
+
+    too_large = write(tmp_path, _sized(8193), "too-large.json")
+    refused = invoke("check-policy", "--account-id", ACCOUNT, too_large)
+    assert refused.exit_code == 2 and refused.stdout == ""
+    (line,) = refused.stderr.splitlines()
+    assert line.startswith(f"rolescope: error: {too_large}: 8,193 characters (white space not counted)")
+    assert "8,192" in line and "Role trust policy length" in line and "--no-size-limit" in line
+    from_stdin = invoke("check-policy", "--account-id", ACCOUNT, "-", stdin=_sized(8193))
+    assert from_stdin.exit_code == 2 and "<stdin>: 8,193 characters" in from_stdin.stderr
+
+    forced = invoke("check-policy", "--account-id", ACCOUNT, "--no-size-limit", "--format", "json", too_large)
+    assert forced.exit_code == 0 and json.loads(forced.stdout)["cross_account"] is True

@@ -6,6 +6,7 @@ import copy
 import re
 from typing import Any
 
+import orjson
 import pytest
 from tests.factories import ACCOUNT, MEMBER, ORG_ID, OUTSIDER, allow, role, trust
 from tests.remediate.scans import scan_document, scan_json
@@ -298,3 +299,15 @@ def test_an_organisation_id_the_planner_did_not_validate_is_refused() -> None:
         "the scan's organisation id 'bogus' is not an organisation id (o- and 10 to 32 lowercase letters or digits)"]
     with pytest.raises(Unfixable, match="--org-id 'o-1' is not an organisation id"):
         options(org_id="o-1")
+
+
+def test_the_diff_cuts_lines_only_at_line_feeds() -> None:
+    from rolescope.remediate.render import unified_diff
+
+    sid = "a\u2028b\x85c\x0cd\u2029e"  # str.splitlines() would cut the Sid's line at each of these
+    before = {"Version": "2012-10-17", "Statement": [{"Sid": sid, "Effect": "Allow", "Principal": "*",
+                                                      "Action": "sts:AssumeRole"}]}
+    after = {"Version": "2012-10-17", "Statement": [{**before["Statement"][0], "Principal": {"AWS": "111122223333"}}]}
+    diff = unified_diff(before, after, "r")
+    written = orjson.dumps(sid).decode()  # the separators stay raw in the JSON; the form feed is \f
+    assert any(line.endswith(f'"Sid": {written},') for line in diff.split("\n"))

@@ -94,7 +94,8 @@ def test_markdown_escapes_what_would_break_the_table() -> None:
     text = render_diff_markdown(diff_documents(scan(), scan(hostile)))
     assert text.startswith("**rolescope**: 1 new, 0 resolved, 0 unchanged findings.")
     row = next(line for line in text.splitlines() if line.startswith("| critical"))
-    assert row == ("| critical | public-trust | `arn:aws:iam::111111111111:role/a\\|b'&lt;img src=x&gt; c` | "
+    # the line break is shown as an escape (whose backslash Markdown needs doubled), not obeyed
+    assert row == ("| critical | public-trust | `arn:aws:iam::111111111111:role/a\\|b'&lt;img src=x&gt;\\\\nc` | "
                    "111111111111 |")
 
 

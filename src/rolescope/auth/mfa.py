@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from rolescope.auth.errors import MfaError
 from rolescope.auth.validate import validate_mfa_code, validate_mfa_serial
+from rolescope.textsafe import safe_text
 
 # (prompt, secret) -> the answer, without its line ending.
 Ask = Callable[[str, bool], str]
@@ -26,11 +27,13 @@ def ask_terminal(prompt: str, secret: bool) -> str:
 
     The prompt goes to the terminal itself (``/dev/tty``), so it shows even when standard error is
     captured, as when the AWS CLI runs ``rolescope credentials`` as a ``credential_process``.
-    Secret answers are read without echo.
+    Secret answers are read without echo. The prompt names the role or device from the AWS config;
+    what is invisible in it is shown as escapes (see :mod:`rolescope.textsafe`).
 
     Raises:
         MfaError: standard input closed before an answer.
     """
+    prompt = safe_text(prompt)
     if os.name == "nt":  # pragma: no cover - no /dev/tty on Windows
         return getpass.getpass(prompt) if secret else input(prompt)
     try:

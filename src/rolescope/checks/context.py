@@ -117,6 +117,9 @@ class RoleContext:
     settings: CheckSettings
     role: Role | None = None
     snapshot: AccountSnapshot | None = None
+    # The paths' evidence, built on the first finding and shared by the others: a policy with many
+    # paths and as many findings would otherwise build it once per finding (quadratic).
+    _paths: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
     def role_label(self) -> str:
@@ -133,7 +136,9 @@ class RoleContext:
             override: another severity for this finding, with the reason.
             evidence: the check's own facts.
         """
-        facts: dict[str, Any] = {"paths": [path_evidence(p) for p in self.analysis.paths]}
+        if len(self._paths) != len(self.analysis.paths):
+            self._paths[:] = [path_evidence(p) for p in self.analysis.paths]
+        facts: dict[str, Any] = {"paths": self._paths}
         if statement is not None:
             facts["statement"] = statement
             facts["statement_document"] = self.analysis.policy.statements[statement].raw

@@ -13,7 +13,9 @@ from rolescope.checks.registry import CHECKS, run_checks
 from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_FINDINGS, InputError
 from rolescope.cli.inputs import account_id_option, read_policy
+from rolescope.cli.say import say
 from rolescope.policy.arn import PARTITIONS
+from rolescope.policy.limits import ROLE_TRUST_POLICY
 from rolescope.trust.analysis import analyse_trust
 from rolescope.trust.witness import Zone
 
@@ -25,12 +27,15 @@ from rolescope.trust.witness import Zone
 @click.option("--partition", default="aws", show_default=True, type=click.Choice(sorted(PARTITIONS)))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at least this severe.")
+@click.option("--no-size-limit", is_flag=True,
+              help="Analyse a document larger than IAM accepts for a role trust policy (8,192 characters, "
+                   "white space not counted).")
 def check_policy(file: str, account_id: str, org_id: str | None, partition: str, output_format: str,
-                 fail_on: str | None) -> None:
+                 fail_on: str | None, no_size_limit: bool) -> None:
     """Evaluate one trust policy: who outside the account can assume the role, and what each way in requires."""
     if org_id is not None and not org_id.startswith("o-"):
         raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
-    policy = read_policy(file)
+    policy = read_policy(file, None if no_size_limit else ROLE_TRUST_POLICY)
     analysis = analyse_trust(policy, Zone(account_id, partition, org_id))
     context = RoleContext(account_id, "policy", analysis, configured(CheckSettings()))
     findings, errors = run_checks(context, [c for c in CHECKS if not c.needs_account])
@@ -62,17 +67,17 @@ def _yes_no(value: bool | None) -> str:
 
 
 def _print_text(result: dict[str, Any]) -> None:
-    click.echo(f"account {result['account_id']}: cross-account {_yes_no(result['cross_account'])}, "
-               f"public {_yes_no(result['public'])}, MFA or ExternalId required "
-               f"{_yes_no(result['mfa_or_external_id_required'])}")
+    say(f"account {result['account_id']}: cross-account {_yes_no(result['cross_account'])}, "
+        f"public {_yes_no(result['public'])}, MFA or ExternalId required "
+        f"{_yes_no(result['mfa_or_external_id_required'])}")
     for path in result["paths"]:
         requires = ", ".join(path["requires"]) or "nothing"
         sid = f" ({path['sid']})" if path["sid"] else ""
-        click.echo(f"  Statement[{path['statement']}]{sid} {path['scope']}: {', '.join(path['principals'])}"
-                   f" - requires {requires}")
+        say(f"  Statement[{path['statement']}]{sid} {path['scope']}: {', '.join(path['principals'])}"
+            f" - requires {requires}")
     if not result["findings"]:
-        click.echo("no findings")
+        say("no findings")
     for finding in result["findings"]:
-        click.echo(f"{finding['severity'].upper():8} {finding['check']}: {finding['message']}")
+        say(f"{finding['severity'].upper():8} {finding['check']}: {finding['message']}")
     for error in result["errors"]:
-        click.echo(f"ERROR    {error['check']}: {error['error']}")
+        say(f"ERROR    {error['check']}: {error['error']}")

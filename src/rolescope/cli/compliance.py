@@ -31,6 +31,7 @@ from rolescope.report.compliance import (
 from rolescope.report.index import AccountNames
 from rolescope.report.model import ScanDocument
 from rolescope.report.reader import DocumentError, read_document
+from rolescope.textsafe import safe_text
 
 STATUS_STYLE = {PASS: "green", FAIL: "bold red"}
 
@@ -52,28 +53,29 @@ def _console(reports: list[FrameworkReport], document: ScanDocument, console: Co
         needed = 40 + sum(max(len(names.name(a) or ""), 12) + 3 for a in reports[0].accounts) + 50
         console.width = max(console.width, needed)
     for report in reports:
-        table = Table(title=f"{report.name} ({report.key})", title_justify="left",
+        table = Table(title=Text(safe_text(f"{report.name} ({report.key})")), title_justify="left",
                       caption="cells: roles failing / roles assessed in the account (s: suppressed); n/a: not assessed",
                       caption_justify="left")
         table.add_column("Requirement", no_wrap=True, min_width=max(len(r.id) for r in report.requirements))
         table.add_column("Status", no_wrap=True, min_width=len(NOT_ASSESSED))
         for account in report.accounts:
             name = names.name(account)
-            table.add_column(f"{name}\n{account}" if name else account, justify="center", overflow="fold", min_width=5)
+            header = Text(safe_text(name) + "\n" + safe_text(account) if name else safe_text(account))
+            table.add_column(header, justify="center", overflow="fold", min_width=5)
         table.add_column("Title", overflow="fold", min_width=10, max_width=60)
         for requirement in report.requirements:
             cells = [Text("n/a", style="dim") if t.status == NOT_ASSESSED else
                      Text(f"{t.failed}/{t.passed + t.failed + t.suppressed}" + (f" ({t.suppressed}s)" if t.suppressed
                                                                                  else ""),
                           style=STATUS_STYLE.get(t.status, "")) for t in requirement.accounts]
-            table.add_row(requirement.id, Text(requirement.status.upper(),
-                                               style=STATUS_STYLE.get(requirement.status, "dim")),
-                          *cells, requirement.title)
+            table.add_row(Text(safe_text(requirement.id)), Text(requirement.status.upper(),
+                                                                style=STATUS_STYLE.get(requirement.status, "dim")),
+                          *cells, Text(safe_text(requirement.title)))
         console.print(table)
         summary = report.as_json()["summary"]
         console.print(f"{summary[PASS]} requirements pass, {summary[FAIL]} fail, {summary[NOT_ASSESSED]} not assessed.")
         for note in report.notes:
-            console.print(Text(f"note: {note}", style="yellow"))
+            console.print(Text(safe_text(f"note: {note}"), style="yellow"))
 
 
 @click.command("compliance")

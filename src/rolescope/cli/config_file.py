@@ -18,6 +18,7 @@ import click
 
 from rolescope.checks.context import CheckSettings
 from rolescope.cli.errors import InputError
+from rolescope.cli.say import say
 from rolescope.yaml_input import unknown_key
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def announce_config() -> None:
     """Say on standard error which configuration file the command uses."""
     config = current_config()
     if config is not None:
-        click.echo(f"rolescope: config: {config.source}", err=True)
+        say(f"rolescope: config: {config.source}", err=True)
 
 
 def default_map(ctx: click.Context, config: Config) -> dict[str, dict[str, Any]]:

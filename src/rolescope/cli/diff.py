@@ -19,6 +19,7 @@ from rolescope.report.console import STYLES
 from rolescope.report.diff import ScanDiff, diff_documents, render_diff_markdown
 from rolescope.report.model import FindingEntry, ScanDocument
 from rolescope.report.reader import DocumentError, read_document
+from rolescope.textsafe import safe_text
 
 
 def _read(path: Path) -> ScanDocument:
@@ -35,10 +36,10 @@ def _table(title: str, findings: list[FindingEntry]) -> Table:
     table.add_column("Role")
     table.add_column("Account")
     for finding in findings:
-        severity = Text(finding.severity, style=STYLES.get(finding.severity, ""))
+        severity = Text(safe_text(finding.severity), style=STYLES.get(finding.severity, ""))
         if finding.suppressed:
             severity.append(" (suppressed)", style="dim")
-        table.add_row(severity, Text(finding.check), Text(finding.resource), Text(finding.account_id))
+        table.add_row(severity, *(Text(safe_text(v)) for v in (finding.check, finding.resource, finding.account_id)))
     return table
 
 
@@ -52,7 +53,7 @@ def _console(diff: ScanDiff, console: Console) -> None:
         if findings:
             console.print(_table(title, findings))
     for change in diff.changed:
-        console.print(Text(f"changed: {change.new.check} on {change.new.resource}: {change.describe()}"))
+        console.print(Text(safe_text(f"changed: {change.new.check} on {change.new.resource}: {change.describe()}")))
 
 
 @click.command("diff")

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from rolescope.cli.say import say
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_ACCOUNTS = 0, 1, 2, 3
 # What a shell reports for a command killed by SIGPIPE (128 + 13), as for `yes | head -1`: a reader
 # that went away is neither success nor a finding (exit 1).
@@ -19,7 +21,7 @@ class InputError(click.ClickException):
     exit_code = EXIT_USAGE
 
     def show(self, file: object = None) -> None:
-        click.echo(f"rolescope: error: {self.format_message()}", err=True)
+        say(f"rolescope: error: {self.format_message()}", err=True)
 
 
 def silence_stdout() -> None:

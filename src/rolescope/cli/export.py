@@ -12,6 +12,7 @@ from rolescope.cli.aws_options import AwsOptions, account_options, check_combina
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_OK, InputError
 from rolescope.cli.live import run_live
 from rolescope.inventory.export import export_accounts
+from rolescope.textsafe import safe_text
 from rolescope.wording import count
 
 
@@ -33,7 +34,7 @@ def export(out: Path, **params: Any) -> None:
     except OSError as error:
         raise InputError(f"--out {out}: cannot write: {error.strerror or error}") from None
     accounts = len(run.collection.accounts)
-    stderr.print(f"rolescope: wrote {count(accounts, 'account')} to {out}"
-                 + (f" ({len(run.collection.failures)} failed)" if run.collection.failures else ""),
+    stderr.print(safe_text(f"rolescope: wrote {count(accounts, 'account')} to {out}"
+                           + (f" ({len(run.collection.failures)} failed)" if run.collection.failures else "")),
                  markup=False, highlight=False)
     raise click.exceptions.Exit(EXIT_ACCOUNTS if run.collection.failures else EXIT_OK)

@@ -21,6 +21,7 @@ from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
 from rolescope.cli.inputs import account_id_option, read_text
 from rolescope.cli.live import one_line_errors, open_broker
+from rolescope.cli.say import say, say_block
 from rolescope.remediate.apply import Outcome, RunSettings, apply_plan, rollback
 from rolescope.remediate.errors import AwsError, DriftError, JournalError, PlanError, Unfixable, VerifyError
 from rolescope.remediate.fixers import FixOptions
@@ -127,29 +128,29 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
 
 
 def _print_plan(result: Plan, out: Path) -> None:
-    click.echo(f"plan written to {out}: {count(len(result.changes), 'role')} to change, "
-               f"{count(len(result.not_fixed), 'finding')} left alone")
+    say(f"plan written to {out}: {count(len(result.changes), 'role')} to change, "
+        f"{count(len(result.not_fixed), 'finding')} left alone")
     for change in result.changes:
-        click.echo(f"  {change.role_arn}: closes {', '.join(change.checks)}")
+        say(f"  {change.role_arn}: closes {', '.join(change.checks)}")
         for step in change.fixes:
-            click.echo(f"    + {step['description']}")
+            say(f"    + {step['description']}")
         for warning in change.warnings:
-            click.echo(f"    ! {warning}")
+            say(f"    ! {warning}")
     if result.not_fixed:
-        click.echo("left alone:")
+        say("left alone:")
         for item in result.not_fixed:
-            click.echo(f"  {item.role_arn} {item.check}: {item.reason}")
+            say(f"  {item.role_arn} {item.check}: {item.reason}")
     parties = result.third_parties()
     if parties:
-        click.echo("tell each of these accounts its new ExternalId before you apply, or their access stops:")
+        say("tell each of these accounts its new ExternalId before you apply, or their access stops:")
         for party in parties:
             who = "every organisation account that uses the role" if party["account_id"] == "*" else (
                 party["account_id"] + (f" ({party['vendor']})" if party["vendor"] else "")
                 + (" (in your organisation)" if party["in_organization"] else ""))
             for item in party["roles"]:
-                click.echo(f"  {who}: {item['role_arn']} ExternalId {item['external_id']}")
+                say(f"  {who}: {item['role_arn']} ExternalId {item['external_id']}")
     if result.changes:
-        click.echo(f"review: rolescope fix show {out}; then: rolescope fix apply {out}")
+        say(f"review: rolescope fix show {out}; then: rolescope fix apply {out}")
 
 
 @fix.command("show")
@@ -162,12 +163,15 @@ def show(plan_file: str) -> None:
     except PlanError as error:
         raise InputError(f"{plan_file}: {error}") from None
     for change in document["changes"]:
-        click.echo(f"# {change['role_arn']} — closes {', '.join(change['checks'])}")
-        click.echo(change["diff"], nl=False)
-        click.echo(f"\n# AWS CLI (account {change['account_id']}):\n{change['cli']}\n")
-        click.echo(f"# Terraform:\n{change['terraform']}")
+        say(f"# {change['role_arn']} — closes {', '.join(change['checks'])}")
+        say_block(change["diff"], nl=False)
+        say("")
+        say(f"# AWS CLI (account {change['account_id']}):")
+        say_block(f"{change['cli']}\n")
+        say("# Terraform:")
+        say_block(change["terraform"])
     if not document["changes"]:
-        click.echo("the plan changes nothing")
+        say("the plan changes nothing")
 
 
 FIX_SESSION_NAME = "RolescopeFix"
@@ -212,22 +216,22 @@ def _run(action: Callable[[], list[Outcome]], verb: str) -> None:
     try:
         outcomes = action()
     except DriftError as error:
-        click.echo(f"rolescope: refused: {error}", err=True)
+        say(f"rolescope: refused: {error}", err=True)
         raise click.exceptions.Exit(EXIT_DRIFT) from None
     except (PlanError, JournalError) as error:
         raise InputError(str(error)) from None
     except AuthConfigError as error:
         raise InputError(str(error)) from None
     except (AwsError, VerifyError) as error:
-        click.echo(f"rolescope: error: {error}; nothing is lost: rerun the same command to finish", err=True)
+        say(f"rolescope: error: {error}; nothing is lost: rerun the same command to finish", err=True)
         raise click.exceptions.Exit(EXIT_FAILED) from None
     counts: dict[str, int] = {}
     for outcome in outcomes:
         counts[outcome.action] = counts.get(outcome.action, 0) + 1
         if outcome.action == "skipped-drift":
-            click.echo(f"skipped (drifted): {outcome.role_arn}: {outcome.detail}", err=True)
+            say(f"skipped (drifted): {outcome.role_arn}: {outcome.detail}", err=True)
     summary = ", ".join(f"{n} {a.replace('-', ' ')}" for a, n in sorted(counts.items())) or "no roles"
-    click.echo(f"{verb}: {summary}")
+    say(f"{verb}: {summary}")
 
 
 @fix.command("apply")
@@ -252,7 +256,7 @@ def apply(plan_file: str, backup: Path | None, skip_drifted: bool, role_name: tu
     _require_accounts(accounts, {c.account_id for c in loaded.changes}, "the plan")
     reached = sorted({(c.account_id, c.partition) for c in loaded.changes if not accounts or c.account_id in accounts})
     stores = _stores(reached, credentials, role_name)
-    settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=click.echo)
+    settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=say)
     _run(lambda: apply_plan(loaded, stores, target, settings, plan_path=plan_file, skip_drifted=skip_drifted),
          "dry run" if dry_run else f"apply (backup: {target})")
 
@@ -273,5 +277,5 @@ def rollback_command(backup: Path, force: bool, role_name: tuple[str, str] | Non
     reached = sorted({(e.account_id, e.role_arn.split(":")[1]) for e in entries
                       if not accounts or e.account_id in accounts})
     stores = _stores(reached, credentials, role_name)
-    settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=click.echo)
+    settings = RunSettings(dry_run=dry_run, accounts=frozenset(accounts), echo=say)
     _run(lambda: rollback(backup, stores, settings, force=force), "dry run" if dry_run else "rollback")

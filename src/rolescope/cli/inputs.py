@@ -9,6 +9,7 @@ import click
 from rolescope.cli.errors import InputError
 from rolescope.policy.arn import ACCOUNT_ID
 from rolescope.policy.errors import PolicyError
+from rolescope.policy.limits import PolicyTooLarge, SizeLimit, check_size
 from rolescope.policy.model import PolicyDocument
 from rolescope.policy.parse import parse_policy
 from rolescope.userfiles import UnreadableFile, read_user_text
@@ -24,14 +25,19 @@ def read_text(path: str) -> str:
         raise InputError(str(error)) from None
 
 
-def read_policy(path: str) -> PolicyDocument:
-    """Parse the trust policy in ``path`` (or stdin); a bad one is a one-line :class:`InputError`."""
+def read_policy(path: str, limit: SizeLimit | None = None) -> PolicyDocument:
+    """Parse the trust policy in ``path`` (or stdin); a bad one, or one larger than ``limit``, is a
+    one-line :class:`InputError`."""
     text = read_text(path)
     name = "<stdin>" if path == "-" else path
     if not text.strip():
         raise InputError(f"{name}: empty, expected a trust policy")
     try:
+        if limit is not None:
+            check_size(text, limit)
         return parse_policy(text)
+    except PolicyTooLarge as error:
+        raise InputError(f"{name}: {error}; --no-size-limit analyses it anyway") from None
     except PolicyError as error:
         raise InputError(f"{name}: {error}") from None
 

@@ -35,10 +35,12 @@ from rolescope.auth.targets import Target, plan_targets
 from rolescope.auth.validate import DEFAULT_SESSION_NAME
 from rolescope.cli.aws_options import AwsOptions
 from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
+from rolescope.cli.say import say
 from rolescope.inventory.files import merge_organizations
 from rolescope.inventory.live import AccountData, AccountFailure, Collection, collect
 from rolescope.inventory.model import Organization
 from rolescope.inventory.organizations import active_accounts, discover_organization
+from rolescope.textsafe import safe_text
 from rolescope.wording import count
 
 _CONFIG_ERRORS = (ProfileNotFound, InvalidConfigError, PartialCredentialsError, InfiniteLoopConfigError,
@@ -51,7 +53,7 @@ class AwsFailure(click.ClickException):
     exit_code = EXIT_ACCOUNTS
 
     def show(self, file: object = None) -> None:
-        click.echo(f"rolescope: error: {self.format_message()}", err=True)
+        say(f"rolescope: error: {self.format_message()}", err=True)
 
 
 @contextmanager
@@ -68,7 +70,7 @@ def one_line_errors() -> Iterator[None]:
 
 
 def note(stderr: Console, message: str) -> None:
-    stderr.print(f"rolescope: note: {message}", markup=False, highlight=False, soft_wrap=True)
+    stderr.print(safe_text(f"rolescope: note: {message}"), markup=False, highlight=False, soft_wrap=True)
 
 
 def open_broker(options: AwsOptions, stderr: Console, ask: Ask = ask_terminal,
@@ -192,7 +194,8 @@ def run_live(options: AwsOptions, stderr: Console, extra_organizations: Sequence
 def report_collection(failures: Sequence[AccountFailure], accounts: Sequence[AccountData], stderr: Console) -> None:
     """Each account that could not be collected, and what the others' collection noted, on stderr."""
     for failure in failures:
-        stderr.print(f"rolescope: error: account {failure.account_id} ({failure.target.source}): {failure.error}",
+        stderr.print(safe_text(f"rolescope: error: account {failure.account_id} ({failure.target.source}): "
+                               f"{failure.error}"),
                      markup=False, highlight=False, soft_wrap=True)
     for account in accounts:
         for message in account.notes:
@@ -204,7 +207,7 @@ def print_calls(broker: SessionBroker, targets: Sequence[Target], stderr: Consol
     def line(label: str, counter: CallCounter) -> str:
         detail = ", ".join(f"{name} {count}" for name, count in sorted(counter.operations.items()))
         retries = f", {counter.retries} retried" if counter.retries else ""
-        return f"rolescope: api calls: {label}: {count(counter.calls, 'call')}{retries} ({detail or 'none'})"
+        return safe_text(f"rolescope: api calls: {label}: {count(counter.calls, 'call')}{retries} ({detail or 'none'})")
 
     for target in targets:
         stderr.print(line(target.account_id, broker.counter_for(target)), markup=False, highlight=False,

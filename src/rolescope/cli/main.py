@@ -12,6 +12,7 @@ import click
 from rolescope import __version__
 from rolescope.cli.config_file import config_options, use_config
 from rolescope.cli.errors import EXIT_BROKEN_PIPE, silence_stdout
+from rolescope.cli.say import say
 from rolescope.userfiles import UnwritableFile
 
 # name -> "module:attribute". Commands are imported when used, so `rolescope check-policy` does not
@@ -80,14 +81,14 @@ def main() -> None:
         # click turns Ctrl-C into Abort; what the scan noted (which reports it replaced) is on the cause
         if isinstance(abort.__cause__, KeyboardInterrupt):
             _fail("rolescope: interrupted", abort.__cause__, 130)
-        click.echo("rolescope: aborted", err=True)
+        say("rolescope: aborted", err=True)
         sys.exit(130)
     except click.exceptions.NoArgsIsHelpError as error:
         error.show()  # `rolescope fix` alone: its help, which is not an error message (exit 2: nothing was done)
         sys.exit(2)
     except click.ClickException as error:
         if isinstance(error, click.UsageError) and not hasattr(error, "show_one_line"):
-            click.echo(f"rolescope: error: {error.format_message()}", err=True)
+            say(f"rolescope: error: {error.format_message()}", err=True)
             sys.exit(2)
         error.show()
         sys.exit(error.exit_code)
@@ -104,7 +105,7 @@ def main() -> None:
 
 def _fail(message: str, error: BaseException, code: int) -> NoReturn:
     """Print ``message`` and what the library noted on ``error`` (which reports were replaced...); exit."""
-    click.echo(message, err=True)
+    say(message, err=True)
     for note in getattr(error, "__notes__", ()):
-        click.echo(f"rolescope: {note}", err=True)
+        say(f"rolescope: {note}", err=True)
     sys.exit(code)

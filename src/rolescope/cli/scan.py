@@ -23,6 +23,7 @@ from rolescope.cli.aws_options import AwsOptions, account_options, credential_op
 from rolescope.cli.config_file import announce_config, configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
+from rolescope.cli.say import say
 from rolescope.cli.stdout import ReportConsole
 from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import LoadFailure, SkippedFile
@@ -38,6 +39,7 @@ from rolescope.report.formats import (
 )
 from rolescope.report.sinks import JsonSink, ModelSink, ScanSink, file_output, stream_output
 from rolescope.report.suppressions import SuppressionError, Suppressions, load_suppressions
+from rolescope.textsafe import safe_text
 from rolescope.workers import default_jobs
 
 
@@ -130,7 +132,7 @@ def read_suppressions(path: Path, today: date | None = None) -> Suppressions:
     except SuppressionError as error:
         raise InputError(str(error)) from None
     for warning in suppressions.warnings():
-        click.echo(f"rolescope: warning: {warning}", err=True)
+        say(f"rolescope: warning: {warning}", err=True)
     return suppressions
 
 
@@ -201,7 +203,7 @@ class BarProgress:
     def finished(self, phase: str, summary: str) -> None:
         self._progress.remove_task(self._tasks.pop(phase))
         now = self._clock()
-        self._held.append(f"rolescope: {phase}: {summary} in {now - self._started.pop(phase):.1f} s")
+        self._held.append(safe_text(f"rolescope: {phase}: {summary} in {now - self._started.pop(phase):.1f} s"))
         if now < self._quiet_until:
             return
         for line in self._held:
@@ -215,9 +217,9 @@ class BarProgress:
 
 def print_load_failures(failures: Sequence[LoadFailure], skipped: Sequence[SkippedFile] = ()) -> None:
     for left in skipped:
-        click.echo(f"rolescope: note: skipped {left.source}: {left.reason}", err=True)
+        say(f"rolescope: note: skipped {left.source}: {left.reason}", err=True)
     for failure in failures:
-        click.echo(f"rolescope: error: {failure.source}: {failure.error}", err=True)
+        say(f"rolescope: error: {failure.source}: {failure.error}", err=True)
 
 
 def finish(run: ScanRun, options: ReportOptions, stdout: Console) -> int:

@@ -7,6 +7,7 @@ import orjson
 
 from rolescope.cli.errors import InputError
 from rolescope.cli.inputs import read_policy
+from rolescope.cli.say import say
 from rolescope.policy.evaluate import evaluate
 from rolescope.policy.model import PrincipalType
 from rolescope.policy.request import Caller, Request, caller_from_arn
@@ -50,6 +51,6 @@ def simulate(policy_file: str, principal: str, action: str, pairs: tuple[str, ..
         context[lowered] = (*context.get(lowered, ()), value) if lowered in given else (value,)
         given.add(lowered)
     decision = evaluate(policy, Request(caller, action, context))
-    click.echo(decision.label)
+    say(decision.label)
     if decision.statement is not None:
-        click.echo("  " + orjson.dumps(decision.statement.raw).decode())
+        say("  " + orjson.dumps(decision.statement.raw).decode())

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from rolescope.cli.errors import InputError
+from rolescope.cli.say import say
 from rolescope.remediate.fixers import new_external_id
 from rolescope.remediate.templates import (
     AuditRole,
@@ -54,9 +55,9 @@ def template(kind: str, auditor: str, external_id: str | None, mfa: bool, max_se
     except TemplateError as error:
         raise InputError(str(error)) from None
     for warning in warnings:
-        click.echo(f"rolescope: warning: {warning}", err=True)
+        say(f"rolescope: warning: {warning}", err=True)
     if external_id is None:
-        click.echo(f"rolescope: generated ExternalId {role.external_id}: scan with -I {role.external_id}", err=True)
+        say(f"rolescope: generated ExternalId {role.external_id}: scan with -I {role.external_id}", err=True)
     if output is None:
         click.echo(text, nl=False)
     else:

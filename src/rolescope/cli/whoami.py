@@ -16,6 +16,7 @@ from rolescope.auth.identity import Identity, caller_identity
 from rolescope.auth.targets import Target
 from rolescope.cli.aws_options import AwsOptions, check_combinations, credential_options
 from rolescope.cli.live import one_line_errors, open_broker
+from rolescope.cli.say import say
 
 
 def resolve(options: AwsOptions, stderr: Console) -> tuple[SessionBroker, Target, Any]:
@@ -62,8 +63,8 @@ def whoami(as_json: bool, **params: Any) -> None:
             "Via": target.role_arn or f"profile {broker.base.profile}",
         }, option=orjson.OPT_INDENT_2).decode())
         return
-    click.echo(f"Account  {identity.account_id}")
-    click.echo(f"Arn      {identity.arn}")
-    click.echo(f"UserId   {identity.user_id}")
-    click.echo(f"Expires  {describe_expiry(expiry, datetime.now(UTC))}")
-    click.echo(f"Via      {target.role_arn or 'profile ' + broker.base.profile}")
+    say(f"Account  {identity.account_id}")
+    say(f"Arn      {identity.arn}")
+    say(f"UserId   {identity.user_id}")
+    say(f"Expires  {describe_expiry(expiry, datetime.now(UTC))}")
+    say(f"Via      {target.role_arn or 'profile ' + broker.base.profile}")

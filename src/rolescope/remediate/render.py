@@ -26,12 +26,19 @@ def digest(document: Any) -> str:
 def unified_diff(before: dict[str, Any], after: dict[str, Any], name: str) -> str:
     """A unified diff of the two documents as :func:`policy_text` prints them."""
     lines = difflib.unified_diff(
-        policy_text(before).splitlines(keepends=True),
-        policy_text(after).splitlines(keepends=True),
+        _lines(policy_text(before)),
+        _lines(policy_text(after)),
         fromfile=f"{name} (current)",
         tofile=f"{name} (corrected)",
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _lines(text: str) -> list[str]:
+    # Only "\n" ends a line of JSON: str.splitlines() would also split a string value at U+2028,
+    # U+0085 or a form feed a policy may hold, and the diff would show a string cut in two.
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def cli_command(role_name: str, document: dict[str, Any]) -> str:

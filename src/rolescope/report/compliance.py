@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rolescope.checks.catalogue import SEVERITIES, Catalogue, load_catalogue
+from rolescope.report.csv_report import csv_cell
 from rolescope.report.model import AccountEntry, FindingEntry, ScanDocument
 
 PASS, FAIL, NOT_ASSESSED = "pass", "fail", "not assessed"
@@ -180,7 +181,8 @@ def render_compliance_csv(reports: Sequence[FrameworkReport]) -> bytes:
     for report in reports:
         for requirement in report.requirements:
             for tally in requirement.accounts:
-                writer.writerow([report.key, requirement.id, requirement.title, " ".join(requirement.checks),
-                                 requirement.status, tally.account_id, tally.status, tally.passed, tally.failed,
-                                 tally.suppressed])
+                writer.writerow([*map(csv_cell, (report.key, requirement.id, requirement.title,
+                                                 " ".join(requirement.checks), requirement.status, tally.account_id,
+                                                 tally.status)),
+                                 tally.passed, tally.failed, tally.suppressed])
     return buffer.getvalue().encode("utf-8")

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from rolescope.checks.catalogue import SEVERITIES
 from rolescope.report.model import ScanDocument
+from rolescope.textsafe import safe_text
 from rolescope.wording import count
 
 STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -25,9 +26,9 @@ def _summary(document: ScanDocument) -> Table:
         table.add_column(severity.capitalize(), justify="right", style=STYLES[severity].replace("on red", ""))
     counts = Counter((f.account_id, f.severity) for f in document.findings if not f.suppressed)
     for account in document.accounts:
-        label = account.account_id + (f" ({account.alias})" if account.alias else "")
+        label = Text(safe_text(account.account_id + (f" ({account.alias})" if account.alias else "")))
         status = Text("scanned", style="green") if account.status == "scanned" else Text(
-            f"failed: {account.error or ''}", style="bold red")
+            safe_text(f"failed: {account.error or ''}"), style="bold red")
         table.add_row(label, status, str(account.role_count),
                       *(str(counts[account.account_id, s] or "·") for s in SEVERITIES[:4]))
     return table
@@ -47,11 +48,11 @@ def render_console(document: ScanDocument, console: Console) -> None:
         lines = []
         for finding in group:
             line = Text()
-            line.append(finding.check, style="bold")
-            line.append(f"  {finding.resource}\n", style="dim")
-            line.append(f"  {finding.message}")
+            line.append(safe_text(finding.check), style="bold")
+            line.append(f"  {safe_text(finding.resource)}\n", style="dim")
+            line.append(f"  {safe_text(finding.message)}")
             if finding.overridden is not None:
-                line.append(f"\n  severity {finding.severity_label()}", style="italic")
+                line.append(f"\n  severity {safe_text(finding.severity_label())}", style="italic")
             lines.append(line)
         console.print(Panel(Group(*lines), title=f"{severity.upper()} ({len(group)})",
                             title_align="left", border_style=STYLES[severity].split()[-1]))
@@ -60,15 +61,15 @@ def render_console(document: ScanDocument, console: Console) -> None:
         lines = []
         for finding in suppressed:
             line = Text()
-            line.append(f"{finding.severity_label()} ", style=STYLES.get(finding.severity, ""))
-            line.append(finding.check, style="bold")
-            line.append(f"  {finding.resource}\n", style="dim")
-            line.append(f"  suppressed: {finding.suppressed}", style="italic")
+            line.append(f"{safe_text(finding.severity_label())} ", style=STYLES.get(finding.severity, ""))
+            line.append(safe_text(finding.check), style="bold")
+            line.append(f"  {safe_text(finding.resource)}\n", style="dim")
+            line.append(f"  suppressed: {safe_text(finding.suppressed or '')}", style="italic")
             lines.append(line)
         console.print(Panel(Group(*lines), title=f"SUPPRESSED ({len(suppressed)})", title_align="left",
                             border_style="dim"))
     for expired in document.suppressions.expired:
-        console.print(Text(f"expired suppression #{expired.index} ({expired.expires}): {expired.reason}",
+        console.print(Text(safe_text(f"expired suppression #{expired.index} ({expired.expires}): {expired.reason}"),
                            style="yellow"))
     for error in document.errors:
-        console.print(Text(f"error: {error.check} on {error.resource}: {error.error}", style="red"))
+        console.print(Text(safe_text(f"error: {error.check} on {error.resource}: {error.error}"), style="red"))

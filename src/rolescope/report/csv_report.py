@@ -1,9 +1,11 @@
 """CSV: one row per finding, with columns that do not move between releases.
 
-Cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return) are prefixed with ``'``, as OWASP advises: role names, messages and reasons come from
-the scanned accounts and the suppressions file, and IAM role names may contain ``=``, ``+``, ``@``
-and ``-``.
+Characters that are not printable (ESC, newlines, bidirectional overrides...) are written as visible
+escapes (``\\x1b``, ``\\n``, ``\\u202e``; see :mod:`rolescope.textsafe`), so a CSV shown in a terminal
+cannot drive it and a cell is one line. Cells that a spreadsheet would read as a formula (starting
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) are prefixed with ``'``, as OWASP advises:
+role names, messages and reasons come from the scanned accounts and the suppressions file, and IAM
+role names may contain ``=``, ``+``, ``@`` and ``-``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import BinaryIO
 
 from rolescope.report.index import AccountNames
 from rolescope.report.model import FindingEntry, ScanDocument
+from rolescope.textsafe import safe_text
 
 COLUMNS = (
     "finding_id",
@@ -38,6 +41,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def neutralise(value: str) -> str:
     """``value`` made inert for spreadsheets (see the module docstring)."""
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def csv_cell(value: str) -> str:
+    """``value`` as a cell: invisible characters shown, formulas neutralised (see the module docstring)."""
+    return neutralise(safe_text(value))
 
 
 def csv_row(finding: FindingEntry, document: ScanDocument, names: AccountNames) -> dict[str, str]:
@@ -80,4 +88,4 @@ def write_csv(document: ScanDocument, stream: BinaryIO) -> None:
     writer.writeheader()
     for finding in document.findings:
         row = csv_row(finding, document, names)
-        writer.writerow({column: neutralise(value) for column, value in row.items()})
+        writer.writerow({column: csv_cell(value) for column, value in row.items()})

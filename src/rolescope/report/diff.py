@@ -12,6 +12,7 @@ from typing import Any
 
 from rolescope.checks.catalogue import severity_rank
 from rolescope.report.model import FindingEntry, ScanDocument
+from rolescope.textsafe import safe_text
 
 # v2: findings are written as in rolescope.scan/v2 (their check's text in "title" only), not with the
 # compliance and remediation text v1 embedded in each.
@@ -117,11 +118,12 @@ def render_diff_markdown(diff: ScanDiff) -> str:
                   f"{_cell(f.check)} | `{_cell(f.resource)}` | {_cell(f.account_id)} |" for f in findings]
     if diff.changed:
         lines += ["", "### Changed", ""]
-        lines += [f"- `{_cell(c.new.resource)}` {_cell(c.new.check)}: {c.describe()}" for c in diff.changed]
+        lines += [f"- `{_cell(c.new.resource)}` {_cell(c.new.check)}: {_cell(c.describe())}" for c in diff.changed]
     return "\n".join(lines) + "\n"
 
 
 def _cell(text: str) -> str:
-    """Table-safe Markdown: no pipes, backticks, angle brackets or line breaks from AWS data."""
-    return (str(text).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'").replace("<", "&lt;")
-            .replace(">", "&gt;").replace("\r", " ").replace("\n", " "))
+    """Table-safe Markdown: no pipes, backticks or angle brackets from AWS data, and its invisible
+    characters (line breaks included) shown as escapes."""
+    return (safe_text(str(text)).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'").replace("<", "&lt;")
+            .replace(">", "&gt;"))

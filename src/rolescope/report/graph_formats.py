@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from rolescope.inventory.model import Organization
+from rolescope.textsafe import safe_text
 from rolescope.trust import graph_model
 from rolescope.trust.graph import AccountGraphPart, build_graph
 from rolescope.trust.graph_json import describe, explain, graph_json
@@ -41,8 +42,16 @@ def graph_section(parts: Iterable[AccountGraphPart], organization: Organization 
     return graph_json(build_graph(parts, organization))
 
 
+def _dot_string(text: str) -> str:
+    """A DOT quoted string showing ``text``: invisible characters as escapes (a newline too, so no
+    label gains a line), then backslashes and quotes escaped as DOT reads them."""
+    return '"' + safe_text(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    """A node id: as :func:`_dot_string`, with the text's own backslashes doubled first, so ``a\\x1b``
+    and ``a`` + ESC stay two nodes."""
+    return _dot_string(text.replace("\\", "\\\\"))
 
 
 def _edge_label(edge: GraphEdge) -> str:
@@ -66,24 +75,26 @@ def render_dot(graph: TrustGraph) -> str:
 
     def line(v: int, indent: str) -> str:
         node = graph.nodes[v]
-        return f"{indent}{_dot_id(node.id)} [label={_dot_id(node.label)}, shape={SHAPES.get(node.kind, 'ellipse')}];"
+        shape = SHAPES.get(node.kind, "ellipse")
+        return f"{indent}{_dot_id(node.id)} [label={_dot_string(node.label)}, shape={shape}];"
 
     for account in sorted(a for a in by_account if a):
-        lines.append(f"  subgraph {_dot_id('cluster_' + account)} {{ label={_dot_id(account)};")
+        lines.append(f"  subgraph {_dot_id('cluster_' + account)} {{ label={_dot_string(account)};")
         lines += [line(v, "    ") for v in sorted(by_account[account], key=lambda v: graph.nodes[v].id)]
         lines.append("  }")
     lines += [line(v, "  ") for v in sorted(by_account.get("", []), key=lambda v: graph.nodes[v].id)]
     for edge in _sorted_edges(graph):
         style = ", style=dashed" if edge.way is None else ""
         lines.append(f"  {_dot_id(graph.nodes[edge.source].id)} -> {_dot_id(graph.nodes[edge.target].id)} "
-                     f"[label={_dot_id(_edge_label(edge))}, color={_dot_id(_colour(edge))}{style}];")
+                     f"[label={_dot_string(_edge_label(edge))}, color={_dot_string(_colour(edge))}{style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def _mermaid_text(value: str) -> str:
-    # Mermaid has no escape for these inside a quoted label: they become "_".
-    return re.sub(r'["<>{}\[\]|#;`\n]', "_", value)
+    # Mermaid has no escape for these inside a quoted label: they become "_". Invisible characters
+    # are shown as escapes first, so none can end the line.
+    return re.sub(r'["<>{}\[\]|#;`&]', "_", safe_text(value))
 
 
 def render_mermaid(graph: TrustGraph) -> str:
@@ -139,7 +150,8 @@ def render_text(graph: TrustGraph, reach: Reachability | None = None, *, max_ite
                      + ":")
         lines += [f"    - {explain(graph, e)}" for e in edges]
     lines += _cut(len(chained), max_items, "chains")
-    return "\n".join(lines) + "\n"
+    # Names and labels come from the scanned files: each line is made safe as a whole.
+    return "\n".join(safe_text(line) for line in lines) + "\n"
 
 
 def _cut(total: int, shown: int, what: str) -> list[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rolescope.policy.model import Effect, PolicyDocument, Principal, PrincipalKind, PrincipalType, Statement
 from rolescope.policy.request import Request
-from rolescope.trust.keyspace import KeySpec, Presence
+from rolescope.trust.keyspace import KeySpec, Presence, solve_key
 from rolescope.trust.providers import PUBLIC_PROVIDERS, UNBOUNDED_SUBJECT
 from rolescope.trust.search import find_request
 from rolescope.trust.witness import (
@@ -27,6 +27,7 @@ from rolescope.trust.witness import (
     caller_witnesses,
     star_providers,
 )
+from rolescope.trust.witness_index import WitnessIndex
 
 UNPINNED = KeySpec(unpinned=True)
 # Requirement name -> the condition keys that carry it.
@@ -124,13 +125,23 @@ class _Analyser:
         self.policy = policy
         self.zone = zone
         self.witnesses = caller_witnesses(policy, zone)
+        self.index = WitnessIndex(self.witnesses, policy.statements)
         self.allows = [s for s in policy.statements if s.effect is Effect.ALLOW]
-        self.condition_keys = {c.key for s in policy.statements for c in s.conditions}
+        # Requirement name -> the condition keys that carry it, for every key the policy names.
+        self.requirement_keys: dict[str, tuple[str, ...]] = {}
+        condition_keys = {c.key for s in policy.statements for c in s.conditions}
+        for key in sorted(condition_keys - set(_MFA_KEYS)):
+            name = _NAMED_KEYS.get(key) or _provider_requirement(key) or key
+            self.requirement_keys[name] = (*self.requirement_keys.get(name, ()), key)
+        self.star_stands_for = [
+            *star_providers(policy, zone),
+            *sorted({p for s in policy.statements for p in s.principals or () if p.kind in _NAMED_IN_STAR}, key=str),
+        ]
 
     def allowed(self, statement: Statement, witnesses: Iterable[CallerWitness],
                 extra: Mapping[str, KeySpec] | None = None) -> tuple[CallerWitness, Request] | None:
         for witness in witnesses:
-            request = find_request(self.policy, statement, witness, extra)
+            request = find_request(self.policy, statement, witness, extra, denies=self.index.denies_for(witness))
             if request is not None:
                 return witness, request
         return None
@@ -144,8 +155,8 @@ class _Analyser:
         service: list[Exposure] = []
         for statement in self.allows:
             by_scope: dict[Scope, list[tuple[CallerWitness, Request]]] = {}
-            for witness in self.witnesses:
-                request = find_request(self.policy, statement, witness)
+            for witness in self.index.covered(statement):
+                request = find_request(self.policy, statement, witness, denies=self.index.denies_for(witness))
                 if request is not None:
                     by_scope.setdefault(witness.scope, []).append((witness, request))
             for scope, admitted in by_scope.items():
@@ -207,13 +218,16 @@ class _Analyser:
         without_mfa = [w for w in witnesses if w.mfa is not None and w.mfa is not Mfa.MFA]
         if any(w.mfa is not None for w in witnesses) and self.allowed(statement, without_mfa) is None:
             found.append("mfa")
-        candidates: dict[str, tuple[str, ...]] = {}
-        for key in sorted(self.condition_keys - set(_MFA_KEYS)):
-            name = _NAMED_KEYS.get(key) or _provider_requirement(key) or key
-            candidates[name] = (*candidates.get(name, ()), key)
-        for name, keys in candidates.items():
-            extra = dict.fromkeys(keys, UNPINNED)
-            if self.allowed(statement, witnesses, extra) is None:
+        # Only keys the statement or a Deny on these callers reads need a search; for any other key
+        # every witness here already has a request, which holds unless the caller's identity
+        # insists on a value of the key that it did not choose freely.
+        searched = {c.key for c in statement.conditions}
+        searched.update(c.key for w in witnesses for d in self.index.denies_for(w) for c in d.conditions)
+        for name, keys in self.requirement_keys.items():
+            if searched.intersection(keys):
+                if self.allowed(statement, witnesses, dict.fromkeys(keys, UNPINNED)) is None:
+                    found.append(name)
+            elif witnesses and all(any(_identity_pins(w, key) for key in keys) for w in witnesses):
                 found.append(name)
         return tuple(found)
 
@@ -223,10 +237,8 @@ class _Analyser:
         provider the policy names elsewhere (they exist)."""
         listed = sorted(statement.principals or (), key=str)
         if any(p.type is PrincipalType.ANY for p in listed):
-            named = sorted({p for s in self.policy.statements for p in s.principals or () if p.kind in _NAMED_IN_STAR},
-                           key=str)
             values = {p.value for p in listed}
-            for principal in [*star_providers(self.policy, self.zone), *named]:
+            for principal in self.star_stands_for:
                 if principal.value not in values:
                     values.add(principal.value)
                     listed.append(principal)
@@ -238,7 +250,7 @@ class _Analyser:
         for principal in self._admitted(statement):
             if principal.kind not in kinds:
                 continue
-            candidates = [w for w in self.witnesses if w.origin == principal.value and w.action == action]
+            candidates = [w for w in self.index.realising(principal.value) if w.action == action]
             hit = self.allowed(statement, candidates, extra)
             if hit is not None:
                 exposures.append(Exposure(statement.index, statement.sid, principal.value, hit[1]))
@@ -248,7 +260,7 @@ class _Analyser:
         exposures = []
         providers = [(p.value, p.oidc_host) for p in self._admitted(statement) if p.oidc_host]
         for name, host in providers:
-            candidates = [w for w in self.witnesses if w.origin == name]
+            candidates = self.index.realising(name)
             key = f"{host}:{PUBLIC_PROVIDERS[host].identity_claim if host in PUBLIC_PROVIDERS else 'sub'}"
             shapes = [UNBOUNDED_SUBJECT]
             provider = PUBLIC_PROVIDERS.get(host)
@@ -270,6 +282,16 @@ class _Analyser:
             if hit is not None:
                 return hit[1]
         return None
+
+
+def _identity_pins(witness: CallerWitness, key: str) -> bool:
+    """Whether the caller's identity alone rules out a freely chosen value of ``key`` (what
+    :func:`find_request` finds for a key no condition it weighs reads)."""
+    spec = witness.spec(key)
+    if spec.presence is not Presence.PRESENT:
+        return False  # leaving the key out satisfies it
+    merged = spec.merge(UNPINNED)
+    return merged is None or solve_key(key, (), merged) is False
 
 
 def _provider_requirement(key: str) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from rolescope.policy.evaluate import statement_covers
@@ -28,6 +28,8 @@ def find_request(
     statement: Statement,
     witness: CallerWitness,
     extra: Mapping[str, KeySpec] | None = None,
+    *,
+    denies: Sequence[Statement] | None = None,
 ) -> Request | None:
     """A request from ``witness`` that ``statement`` allows and no Deny in ``policy`` denies.
 
@@ -36,6 +38,9 @@ def find_request(
         statement: the Allow statement that must allow the request.
         witness: the caller.
         extra: further constraints on condition keys (e.g. "the ExternalId is one the caller made up").
+        denies: the policy's Deny statements that cover the witness, when the caller already knows
+            them (see :class:`~rolescope.trust.witness_index.WitnessIndex`); otherwise they are found
+            by reading every statement.
 
     Returns:
         Such a request (its context is a concrete witness), or ``None`` when none exists.
@@ -44,7 +49,8 @@ def find_request(
         return None
     extra = extra or {}
     caller, action = witness.caller, witness.action
-    denies = [d for d in policy.statements if d.effect is Effect.DENY and statement_covers(d, caller, action)]
+    if denies is None:
+        denies = [d for d in policy.statements if d.effect is Effect.DENY and statement_covers(d, caller, action)]
     if any(not d.conditions for d in denies):
         return None
     identity: dict[str, tuple[str, ...]] = {}

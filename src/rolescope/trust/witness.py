@@ -11,7 +11,7 @@ MFA...) are constrained per caller through :class:`~rolescope.trust.keyspace.Key
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -143,11 +143,24 @@ def _literal(text: str) -> Pattern:
     return compile_pattern(text, wildcards=False)
 
 
+# Every "::X:" in an ARN, overlapping ones too: the accounts X for which ``f"::{X}:" in arn``.
+_ACCOUNT_FIELDS = re.compile(r"(?=::([^:]*):)")
+
+
+def arns_by_account(arns: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The ARNs grouped by the account they name, each group in the given order."""
+    grouped: dict[str, list[str]] = {}
+    for arn in arns:
+        for account in dict.fromkeys(_ACCOUNT_FIELDS.findall(arn)):
+            grouped.setdefault(account, []).append(arn)
+    return {account: tuple(group) for account, group in grouped.items()}
+
+
 def _aws_specs(zone: Zone, account: str, principal_arn: str | None, anonymous: bool,
-               named_arns: list[str], mfa: Mfa, member: bool = False) -> dict[str, KeySpec]:
+               named_arns: Mapping[str, tuple[str, ...]], mfa: Mfa, member: bool = False) -> dict[str, KeySpec]:
     # Only the named ARNs of this account matter (and none when the ARN is fixed): the rest of the
     # arguments recur across policies and callers, so the specs are built once per combination.
-    relevant = () if principal_arn is not None else tuple(a for a in named_arns if f"::{account}:" in a)
+    relevant = () if principal_arn is not None else named_arns.get(account, ())
     return dict(_aws_specs_cached(zone, account, principal_arn, anonymous, relevant, mfa, member))
 
 
@@ -208,7 +221,7 @@ def caller_witnesses(policy: PolicyDocument, zone: Zone) -> list[CallerWitness]:
         principals.extend(sorted(statement.principals or (), key=str))
         principals.extend(sorted(statement.not_principals or (), key=str))
     accounts = mentioned_accounts(policy) | {zone.account_id}
-    named_arns = sorted({p.arn for p in principals if p.arn and p.kind is not PrincipalKind.ACCOUNT})
+    named_arns = arns_by_account(sorted({p.arn for p in principals if p.arn and p.kind is not PrincipalKind.ACCOUNT}))
     witnesses: list[CallerWitness] = []
     partition = zone.partition
 
@@ -363,6 +376,6 @@ def principal_witnesses(zone: Zone, account: str, arn: str, session: str | None 
     scope = Scope.SAME_ACCOUNT if account == zone.account_id else Scope.CROSS_ACCOUNT
     return [
         CallerWitness(Caller(PrincipalType.AWS, arn, account, session_arn=session), "sts:assumerole", arn, scope,
-                      mfa=mfa, specs=_aws_specs(zone, account, arn, False, [], mfa))
+                      mfa=mfa, specs=_aws_specs(zone, account, arn, False, {}, mfa))
         for mfa in authentications(temporary=":role/" in arn)
     ]
