@@ -153,3 +153,23 @@ def test_the_documented_example_is_a_valid_file(tmp_path: Path) -> None:
     result, document = demo_json(tmp_path / "out.json", "--config", str(config), "demo")
     assert result.exit_code in (0, 1), result.stderr
     assert {s for s, _ in privileged(document)} == {"medium"}
+
+
+@pytest.mark.parametrize("where", [["--config", "{file}"], ["--config={file}"]])
+def test_config_after_the_command_is_the_same_as_before_it(tmp_path: Path, where: list[str]) -> None:
+    config = tmp_path / "team.yaml"
+    config.write_text(CONFIG)
+    result, document = demo_json(tmp_path / "out.json", "demo", *(w.format(file=config) for w in where))
+    assert f"rolescope: config: {config}" in result.stderr
+    assert privileged(document) == {("critical", ADMIN_REASON)}
+    result, document = demo_json(tmp_path / "out.json", "demo", "--no-config")
+    assert "config" not in result.stderr
+
+
+def test_a_broken_file_does_not_hide_the_help(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rolescope.yaml").write_text("bogus: 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("scan", "--help")
+    assert result.exit_code == 0 and "Usage: " in result.output
+    assert "unknown key 'bogus'" in result.stderr and "ignored for --help" in result.stderr
+    assert invoke("scan", "--from", str(tmp_path)).exit_code != 0  # not for anything else

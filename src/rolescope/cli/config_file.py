@@ -26,6 +26,33 @@ if TYPE_CHECKING:
 
 CONFIG_FILE_NAME = "rolescope.yaml"
 _META_KEY = "rolescope.config"
+HELP_ASKED = "rolescope.help"  # set by the command group when -h/--help is among the arguments
+
+
+def hoist_config_options(args: list[str]) -> list[str]:
+    """``args`` with ``--config FILE``/``--config=FILE``/``--no-config`` moved before the command.
+
+    They are options of ``rolescope`` itself, but people write them where they write the others
+    (``rolescope scan --config team.yaml``), as the AWS CLI lets them put ``--profile`` anywhere.
+    Arguments after ``--`` are left alone.
+    """
+    hoisted: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg == "--no-config" or arg.startswith("--config="):
+            hoisted.append(arg)
+        elif arg == "--config" and index + 1 < len(args):
+            hoisted.extend(args[index:index + 2])
+            index += 1
+        else:
+            rest.append(arg)
+        index += 1
+    return [*hoisted, *rest]
 
 
 def config_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -55,6 +82,9 @@ def use_config(ctx: click.Context, config_file: Path | None, no_config: bool) ->
     try:
         config = load_config(path)
     except ConfigError as error:
+        if ctx.meta.get(HELP_ASKED):  # a broken file must not hide the help that explains how to fix it
+            say(f"rolescope: warning: {error} (ignored for --help)", err=True)
+            return
         raise InputError(str(error)) from None
     ctx.default_map = default_map(ctx, config)
     ctx.meta[_META_KEY] = config

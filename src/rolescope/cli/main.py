@@ -10,7 +10,7 @@ from typing import NoReturn
 import click
 
 from rolescope import __version__
-from rolescope.cli.config_file import config_options, use_config
+from rolescope.cli.config_file import HELP_ASKED, config_options, hoist_config_options, use_config
 from rolescope.cli.errors import EXIT_BROKEN_PIPE, silence_stdout
 from rolescope.cli.say import say
 from rolescope.userfiles import UnwritableFile
@@ -47,6 +47,12 @@ class LazyGroup(click.Group):
                 raise TypeError(f"{COMMANDS[cmd_name]} is not a click command")
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args = hoist_config_options(args)
+        options = args[:args.index("--")] if "--" in args else args
+        ctx.meta[HELP_ASKED] = any(a in ("-h", "--help") for a in options)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
