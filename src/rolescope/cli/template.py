@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from rolescope.atomic_write import write_atomic
 from rolescope.cli.errors import InputError
 from rolescope.remediate.fixers import new_external_id
 from rolescope.remediate.templates import (
@@ -16,7 +17,6 @@ from rolescope.remediate.templates import (
     stackset,
     terraform,
 )
-from rolescope.report.atomic import write_atomic
 
 
 @click.command("template")
