@@ -7,9 +7,7 @@ from pathlib import Path
 import click
 
 from rolescope.atomic_write import write_atomic
-from rolescope.cli.errors import InputError
-from rolescope.remediate.fixers import new_external_id
-from rolescope.remediate.templates import (
+from rolescope.audit_role import (
     AuditRole,
     TemplateError,
     cloudformation,
@@ -17,6 +15,8 @@ from rolescope.remediate.templates import (
     stackset,
     terraform,
 )
+from rolescope.cli.errors import InputError
+from rolescope.remediate.fixers import new_external_id
 
 
 @click.command("template")
