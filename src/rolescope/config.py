@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from rolescope.checks.catalogue import SEVERITIES, Catalogue, load_catalogue
-from rolescope.checks.context import CheckSettings, VendorDirectory
+from rolescope.checks.context import CheckSettings
 from rolescope.checks.finding import SeverityOverride
+from rolescope.data.vendors import VendorDirectory
 from rolescope.userfiles import UnreadableFile, read_user_text
 from rolescope.yaml_input import account_ids, parse_user_yaml, unknown_key
 

@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 from tests.browser.cdp import Browser, find_chromium
 from tests.report.conftest import _demo_document, demo_document, demo_result  # noqa: F401 - shared fixtures
-
-from rolescope.report.html import render_html
-from rolescope.report.reader import parse_document
+from tests.report.render import render_page
 
 
 @pytest.fixture(scope="module")
@@ -29,5 +27,5 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="session")
 def demo_report(tmp_path_factory: pytest.TempPathFactory, _demo_document: dict[str, Any]) -> Path:  # noqa: F811
     path = tmp_path_factory.mktemp("report") / "demo.html"
-    path.write_bytes(render_html(parse_document(_demo_document)))
+    path.write_bytes(render_page(_demo_document))
     return path

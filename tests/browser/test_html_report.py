@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from tests.browser.cdp import Browser
 from tests.report.hostile import SCRIPT, SCRIPT_ROLE, hostile_document
+from tests.report.render import render_page
 
-from rolescope.report.html import render_html
-from rolescope.report.reader import parse_document
 from rolescope.trust.graph_json import section_edges
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -203,7 +202,7 @@ def test_screenshot(page: Browser, tmp_path: Path) -> None:
 def test_hostile_names_and_policies_are_shown_as_text_never_run(browser: Browser, tmp_path: Path) -> None:
     document = hostile_document(tmp_path / "org")
     report = tmp_path / "hostile.html"
-    report.write_bytes(render_html(parse_document(document)))
+    report.write_bytes(render_page(document))
     browser.open(report)
     browser.evaluate("Array.from(document.querySelectorAll('#findings-table tr.finding')).forEach(r => r.click())")
     browser.click(f'#trust-graph .node[data-id="{SCRIPT_ROLE}"] .shape')
@@ -224,7 +223,7 @@ def test_a_document_without_graph_or_findings_loads_cleanly(browser: Browser, tm
                                                             demo_document: dict[str, Any]) -> None:
     empty = {**demo_document, "findings": [], "graph": None}
     report = tmp_path / "empty.html"
-    report.write_bytes(render_html(parse_document(empty)))
+    report.write_bytes(render_page(empty))
     browser.open(report)
     browser.drain()
     assert browser.problems == []

@@ -13,7 +13,7 @@ import pytest
 from tests.cli.runner import run_main
 from tests.process import rolescope_argv, under_test_env
 
-from rolescope.report import atomic
+from rolescope import atomic_write
 
 FULL = Path("/dev/full")
 
@@ -76,7 +76,7 @@ def test_an_interrupted_commit_says_which_reports_were_replaced(
             raise KeyboardInterrupt
         real_replace(source, target)
 
-    monkeypatch.setattr(atomic.os, "replace", interrupted_second)
+    monkeypatch.setattr(atomic_write.os, "replace", interrupted_second)
     code = run_main(monkeypatch, "scan", "--from", str(org_dir), "--format", "json,sarif", "--output-dir", str(out))
     assert code == 130
     assert capsys.readouterr().err == (

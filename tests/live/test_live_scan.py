@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from tests.live.conftest import EXTERNAL_ID, MANAGEMENT, OUTSIDER, PARTNER_ROLES, Rolescope, World, partner_session
 from tests.live.fakeaws import Fault, FaultProxy
 
-from rolescope.remediate.templates import COLLECTION_ACTIONS
+from rolescope.audit_role import COLLECTION_ACTIONS
 
 ORG_SCAN = ("scan", "-p", "base", "--organization", "--role-name", "OrganizationAccountAccessRole")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from tests.live.fakeaws import MotoServers
+from tests.report.conftest import _demo_document, demo_document, demo_result  # noqa: F401 - shared fixtures
 
 FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",  # moto derives the account from the key: 123456789012

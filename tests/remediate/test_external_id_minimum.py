@@ -6,13 +6,13 @@ import pytest
 from tests.factories import OUTSIDER, allow, role, trust
 from tests.remediate.scans import scan_document
 
+from rolescope.audit_role import AuditRole, cloudformation, terraform
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.weak_external_id import default_minimum
 from rolescope.policy.parse import parse_policy
 from rolescope.remediate.errors import Unfixable
 from rolescope.remediate.fixers import FixOptions, check_external_id
 from rolescope.remediate.plan import Selection, build_plan
-from rolescope.remediate.templates import AuditRole, cloudformation, terraform
 from rolescope.remediate.verify import open_checks
 from rolescope.trust.analysis import analyse_trust
 from rolescope.trust.witness import Zone

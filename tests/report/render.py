@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from rolescope.remediate.report_fixes import fixes_for_report
 from rolescope.report.formats import ModelWriter
+from rolescope.report.html import render_html
 from rolescope.report.reader import parse_document
 
 
@@ -14,3 +16,9 @@ def render(write: ModelWriter, document: dict[str, Any]) -> bytes:
     stream = io.BytesIO()
     write(parse_document(document), stream)
     return stream.getvalue()
+
+
+def render_page(document: dict[str, Any]) -> bytes:
+    """The HTML page of ``document`` with the corrected policies ``rolescope scan`` gives it."""
+    typed = parse_document(document)
+    return render_html(typed, fixes_for_report(typed))

@@ -10,13 +10,14 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from rolescope.cli.main import cli
-from rolescope.report.formats import FILE_FORMATS, FORMATS, MODEL_WRITERS
+from rolescope.report.fixes import Fixes
+from rolescope.report.formats import FILE_FORMATS, FORMATS, model_writers
 
 
 def test_every_format_is_registered() -> None:
     assert FORMATS == ("console", "json", "sarif", "ocsf", "csv", "html")
     assert FILE_FORMATS == {"json": "json", "sarif": "sarif", "ocsf": "ocsf.jsonl", "csv": "csv", "html": "html"}
-    assert set(MODEL_WRITERS) == set(FILE_FORMATS) - {"json"}  # JSON is streamed by the pipeline
+    assert set(model_writers(lambda _: Fixes())) == set(FILE_FORMATS) - {"json"}  # JSON is streamed by the pipeline
 
 
 def test_all_formats_in_one_run(tmp_path: Path) -> None:
@@ -36,6 +37,7 @@ def test_all_formats_in_one_run(tmp_path: Path) -> None:
     html = (out / "rolescope-report.html").read_text()
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
     assert all(f'id="finding-{f["id"]}"' in html for f in document["findings"])
+    assert "Corrected trust policy" in html  # the command hands the page the planner's corrected policies
 
 
 def test_one_format_to_stdout_or_a_file(tmp_path: Path) -> None:

@@ -10,9 +10,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import pytest
 from tests.report.hostile import CLOSE_SCRIPT, IMG, SCRIPT, hostile_document
+from tests.report.render import render_page
 
+from rolescope.report.fixes import CorrectedPolicy, Fixes
 from rolescope.report.html import highlighted_statements, policy_lines, render_html, script_json
 from rolescope.report.model import FindingEntry
 from rolescope.report.reader import parse_document
@@ -57,7 +58,7 @@ class Page(HTMLParser):
 
 
 def parse(document: dict[str, Any]) -> tuple[str, Page]:
-    html = render_html(parse_document(document)).decode("utf-8")
+    html = render_page(document).decode("utf-8")
     page = Page()
     page.feed(html)
     return html, page
@@ -209,12 +210,25 @@ def test_fixable_findings_show_the_verified_corrected_policy(demo_document: dict
     assert "No automatic trust-policy fix:</b> a permissions change, not a trust-policy change" in detail
 
 
-def test_a_failing_planner_does_not_take_the_report_down(demo_document: dict[str, Any],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*_: Any, **__: Any) -> Any:
-        raise RuntimeError("planner bug")
+def test_the_page_shows_the_fixes_it_is_given_and_plans_none_itself(demo_document: dict[str, Any]) -> None:
+    document = parse_document(demo_document)
+    first, second = document.findings[0], document.findings[1]
+    given = CorrectedPolicy(checks=("given-check",), steps=("a step the caller planned",), warnings=(),
+                            notify=("111122223333",), external_id="given-external-id",
+                            diff=("--- a", "+++ b", '+  "given": true'), policy="{}", cli="aws iam given",
+                            terraform="assume_role_policy = given")
+    fixes = Fixes({first.id: given}, {(second.resource, second.check): "a reason the caller gave"})
+    html = render_html(document, fixes).decode("utf-8")
+    detail = _detail(html, first.id)
+    assert "closes given-check on this role" in detail and "a step the caller planned" in detail
+    assert "111122223333 first, or choose your own" in detail and "aws iam given" in detail
+    assert "No automatic trust-policy fix:</b> a reason the caller gave" in _detail(html, second.id)
+    # no planner runs behind the caller's back: without fixes, no finding shows one
+    bare = render_html(document, Fixes()).decode("utf-8")
+    assert "Corrected trust policy" not in bare and "No automatic trust-policy fix" not in bare
 
-    monkeypatch.setattr("rolescope.report.html.build_plan", broken)
-    html, _ = parse(demo_document)
-    assert "Corrected policies could not be computed: RuntimeError: planner bug" in html
+
+def test_a_planner_refusal_is_a_note_on_the_page(demo_document: dict[str, Any]) -> None:
+    html = render_html(parse_document(demo_document), Fixes(error="PlanError: the scan holds no roles")).decode()
+    assert "Corrected policies could not be computed: PlanError: the scan holds no roles" in html
     assert all(f'id="detail-{f["id"]}"' in html for f in demo_document["findings"])

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from rolescope.checks.catalogue import load_catalogue
+from rolescope.remediate.report_fixes import fixes_for_report
 from rolescope.report.compliance import compliance_reports
-from rolescope.report.formats import MODEL_WRITERS
+from rolescope.report.formats import model_writers
 from rolescope.report.model import SCHEMA_V1
 from rolescope.report.reader import DocumentError, read_document
 
@@ -97,12 +98,13 @@ def test_what_is_not_a_scan_document_is_one_line(tmp_path: Path, content: bytes,
 
 def test_every_report_format_renders_a_v1_file(v1: dict[str, Any]) -> None:
     document = read_document(V1_FILE)
-    for name, write in MODEL_WRITERS.items():
+    writers = model_writers(fixes_for_report)
+    for name, write in writers.items():
         stream = io.BytesIO()
         write(document, stream)
         assert stream.getvalue(), name
     csv_rows = io.BytesIO()
-    MODEL_WRITERS["csv"](document, csv_rows)
+    writers["csv"](document, csv_rows)
     assert [row.split(",", 1)[0] for row in csv_rows.getvalue().decode().splitlines()[1:]] == [
         f["id"] for f in v1["findings"]]
     assert [r.as_json() for r in compliance_reports(document)]

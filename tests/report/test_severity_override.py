@@ -7,11 +7,10 @@ import json
 from typing import Any
 
 from rich.console import Console
-from tests.report.render import render
+from tests.report.render import render, render_page
 
 from rolescope.checks.finding import OverriddenSeverity
 from rolescope.report.console import render_console
-from rolescope.report.html import write_html
 from rolescope.report.reader import parse_document
 from rolescope.report.sarif import write_sarif
 
@@ -39,5 +38,5 @@ def test_console_sarif_and_html_show_the_catalogue_severity_and_the_reason(demo_
     properties = [r["properties"] for r in sarif["runs"][0]["results"] if "severity_override" in r["properties"]]
     assert len(properties) == len(overridden(demo_document))
     assert properties[0]["severity_override"] == {"default": "high", "reason": REASON}
-    html = render(write_html, demo_document).decode()
+    html = render_page(demo_document).decode()
     assert "(catalogue: high): " + REASON in html

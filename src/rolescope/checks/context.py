@@ -7,41 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from rolescope.caches import memoized
 from rolescope.checks.catalogue import load_catalogue
 from rolescope.checks.finding import Finding, OverriddenSeverity, SeverityOverride
-from rolescope.data.loading import load_bundled_yaml
+from rolescope.data.exempt_services import load_exempt_services
+from rolescope.data.vendors import VendorDirectory, load_vendors
 from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.glob import FRESH
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
-
-
-@dataclass(frozen=True, slots=True)
-class VendorDirectory:
-    """Known third-party AWS accounts (community list, see ``data/VENDORS.md``)."""
-
-    names: dict[str, str]
-
-    def name_of(self, account_id: str) -> str | None:
-        return self.names.get(account_id)
-
-
-@memoized(1)
-def load_vendors() -> VendorDirectory:
-    """The bundled vendor list, read on first use."""
-    data = load_bundled_yaml("rolescope.data", "vendor_accounts.yaml")
-    names: dict[str, str] = {}
-    for vendor in data.get("vendors") or ():
-        for account in vendor.get("accounts") or ():
-            names.setdefault(str(account), str(vendor.get("name", "")))
-    return VendorDirectory(names)
-
-
-@memoized(1)
-def load_exempt_services() -> frozenset[str]:
-    """Service principals whose trust needs no source condition (see ``services_confused_deputy.yaml``)."""
-    data = load_bundled_yaml("rolescope.data", "services_confused_deputy.yaml")
-    return frozenset(str(e["principal"]).lower() for e in data.get("exempt_services") or ())
 
 
 def catalogue_parameter(check_id: str, name: str) -> Callable[[], int]:

@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from rolescope.atomic_write import write_atomic
 from rolescope.cli.errors import EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option
 from rolescope.cli.scan import check_settings, read_suppressions, run_scan_files
 from rolescope.cli.stdout import ReportConsole
 from rolescope.pipeline import ScanSettings
-from rolescope.report.atomic import write_atomic
 from rolescope.report.compliance import (
     FAIL,
     NOT_ASSESSED,

@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from rolescope.atomic_write import write_atomic
 from rolescope.checks.catalogue import SEVERITIES, severity_rank
 from rolescope.cli.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from rolescope.cli.stdout import ReportConsole
-from rolescope.report.atomic import write_atomic
 from rolescope.report.console import STYLES
 from rolescope.report.diff import ScanDiff, diff_documents, render_diff_markdown
 from rolescope.report.model import FindingEntry, ScanDocument

@@ -13,6 +13,7 @@ import click
 import orjson
 from rich.console import Console
 
+from rolescope.atomic_write import write_atomic
 from rolescope.auth.errors import AuthConfigError
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import CHECK_IDS
@@ -28,7 +29,6 @@ from rolescope.remediate.fixers import FixOptions
 from rolescope.remediate.iam import StoreFactory, broker_stores
 from rolescope.remediate.journal import load_journal
 from rolescope.remediate.plan import AUDIT_ROLE, Plan, Selection, build_plan, load_plan, plan_document
-from rolescope.report.atomic import write_atomic
 from rolescope.report.model import ScanDocument
 from rolescope.report.reader import DocumentError, decode_document
 from rolescope.userfiles import UnreadableFile, read_user_bytes

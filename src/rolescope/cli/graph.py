@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
+from rolescope.atomic_write import write_atomic
 from rolescope.checks.context import CheckSettings
 from rolescope.cli.errors import EXIT_USAGE
 from rolescope.cli.inputs import account_id_option
 from rolescope.cli.scan import run_scan_files
 from rolescope.pipeline import ScanSettings
-from rolescope.report.atomic import write_atomic
 from rolescope.report.graph_formats import FORMATS, render_graph
 from rolescope.workers import default_jobs
 

@@ -28,6 +28,7 @@ from rolescope.cli.stdout import ReportConsole
 from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import LoadFailure, SkippedFile
 from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings, UnknownAccounts
+from rolescope.remediate.report_fixes import fixes_for_report
 from rolescope.report.console import render_console
 from rolescope.report.formats import (
     ALL_ROLE_FORMATS,
@@ -35,7 +36,7 @@ from rolescope.report.formats import (
     FINDING_ROLE_FORMATS,
     FORMATS,
     GRAPH_FORMATS,
-    MODEL_WRITERS,
+    model_writers,
 )
 from rolescope.report.sinks import JsonSink, ModelSink, ScanSink, file_output, stream_output
 from rolescope.report.suppressions import SuppressionError, Suppressions, load_suppressions
@@ -155,6 +156,7 @@ def scan_settings(options: ReportOptions, checks: CheckSettings, account_id: str
 def report_sinks(options: ReportOptions) -> list[ScanSink]:
     """A sink for each file format: into --output, into --output-dir, or onto standard output."""
     sinks: list[ScanSink] = []
+    writers = model_writers(fixes_for_report)
     for output_format in options.formats:
         if output_format == "console":
             continue
@@ -164,7 +166,7 @@ def report_sinks(options: ReportOptions) -> list[ScanSink]:
             output = file_output(options.output_dir / f"rolescope-report.{FILE_FORMATS[output_format]}")
         else:
             output = stream_output(sys.stdout)
-        sinks.append(JsonSink(output) if output_format == "json" else ModelSink(MODEL_WRITERS[output_format], output))
+        sinks.append(JsonSink(output) if output_format == "json" else ModelSink(writers[output_format], output))
     return sinks
 
 

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from rolescope.cli.errors import InputError
-from rolescope.cli.say import say
-from rolescope.remediate.fixers import new_external_id
-from rolescope.remediate.templates import (
+from rolescope.atomic_write import write_atomic
+from rolescope.audit_role import (
     AuditRole,
     TemplateError,
     cloudformation,
@@ -17,7 +15,9 @@ from rolescope.remediate.templates import (
     stackset,
     terraform,
 )
-from rolescope.report.atomic import write_atomic
+from rolescope.cli.errors import InputError
+from rolescope.cli.say import say
+from rolescope.remediate.fixers import new_external_id
 
 
 @click.command("template")

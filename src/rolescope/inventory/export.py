@@ -8,9 +8,9 @@ from typing import Any
 
 import orjson
 
+from rolescope.atomic_write import write_atomic
 from rolescope.inventory.live import AccountData
 from rolescope.inventory.model import Organization
-from rolescope.report.atomic import write_atomic
 
 ORGANIZATION_FILE = "organization.json"
 

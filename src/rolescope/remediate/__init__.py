@@ -1,4 +1,4 @@
-"""Remediation: corrected trust policies, reviewable plans, apply with backups, rollback, audit-role templates.
+"""Remediation: corrected trust policies, reviewable plans, apply with backups, rollback.
 
 The flow is ``plan`` (pure: a scan document in, a plan out, every corrected policy re-checked by the
 engine), ``apply`` (drift check, fsynced backup before the first change, write, read back, verify)

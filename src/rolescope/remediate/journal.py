@@ -22,9 +22,9 @@ from typing import Any
 
 import orjson
 
+from rolescope.atomic_write import write_atomic
 from rolescope.remediate.errors import JournalError
 from rolescope.remediate.render import digest
-from rolescope.report.atomic import write_atomic
 from rolescope.userfiles import UnreadableFile, read_user_bytes
 
 SCHEMA = "rolescope.fix-backup/v1"

@@ -16,8 +16,9 @@ from typing import Any
 import orjson
 
 from rolescope import __version__
-from rolescope.checks.context import CheckSettings, load_vendors
+from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import CHECK_IDS
+from rolescope.data.vendors import load_vendors
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
 from rolescope.policy.arn import ACCOUNT_ID, parse_arn
 from rolescope.policy.errors import PolicyError

@@ -2,7 +2,9 @@
 
 JSON is the scan document itself, streamed by :mod:`rolescope.report.writer` as the scan goes; the
 other file formats are written from the typed :class:`~rolescope.report.model.ScanDocument` once the
-scan is done, each into a binary stream (a file being replaced atomically, or standard output).
+scan is done, each into a binary stream (a file being replaced atomically, or standard output). The
+HTML page also shows the corrected trust policies: the caller's planner gives them, from the finished
+document, before the page is rendered (report/ never runs the remediation planner itself).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from rolescope.report.csv_report import write_csv
+from rolescope.report.fixes import FixPlanner
 from rolescope.report.html import write_html
 from rolescope.report.model import ScanDocument
 from rolescope.report.ocsf import write_ocsf
@@ -20,8 +23,6 @@ ModelWriter = Callable[[ScanDocument, BinaryIO], None]
 
 # "console" is not a file format: it prints the rich report (report/console.py).
 FILE_FORMATS: dict[str, str] = {"json": "json", "sarif": "sarif", "ocsf": "ocsf.jsonl", "csv": "csv", "html": "html"}
-MODEL_WRITERS: dict[str, ModelWriter] = {"sarif": write_sarif, "ocsf": write_ocsf, "csv": write_csv,
-                                         "html": write_html}
 FORMATS = ("console", *FILE_FORMATS)
 # The formats that carry the trust graph; the others do not need the scan to build it.
 GRAPH_FORMATS = frozenset({"json", "html"})
@@ -29,3 +30,18 @@ GRAPH_FORMATS = frozenset({"json", "html"})
 ALL_ROLE_FORMATS = frozenset({"html"})
 # Formats that show a finding's role (its trust policy, paths): the others read only findings and counts.
 FINDING_ROLE_FORMATS = frozenset({"html", "ocsf"})
+
+
+def model_writers(plan_fixes: FixPlanner) -> dict[str, ModelWriter]:
+    """The writer of each format made from the finished document.
+
+    Args:
+        plan_fixes: the corrected policies of a finished document (the CLI passes
+            :func:`rolescope.remediate.report_fixes.fixes_for_report`); the HTML writer asks it once and
+            hands the result to the renderer.
+    """
+
+    def write_html_page(document: ScanDocument, stream: BinaryIO) -> None:
+        write_html(document, plan_fixes(document), stream)
+
+    return {"sarif": write_sarif, "ocsf": write_ocsf, "csv": write_csv, "html": write_html_page}

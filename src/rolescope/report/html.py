@@ -24,10 +24,8 @@ from markupsafe import Markup
 from rolescope import wording
 from rolescope.caches import memoized
 from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
-from rolescope.remediate.fixers import FixOptions
-from rolescope.remediate.plan import Selection, build_plan
-from rolescope.remediate.render import cli_command, policy_text, terraform, unified_diff
 from rolescope.report.compliance import compliance_reports
+from rolescope.report.fixes import Fixes
 from rolescope.report.graph_formats import edge_class
 from rolescope.report.index import AccountNames
 from rolescope.report.model import FindingEntry, ScanDocument
@@ -162,50 +160,6 @@ def _chart(document: ScanDocument, names: AccountNames) -> list[dict[str, Any]]:
     return bars
 
 
-@dataclass(frozen=True, slots=True)
-class Fixes:
-    """Corrected trust policies from the remediation planner, by finding id, and why others have none.
-
-    Attributes:
-        by_finding: finding id -> the corrected policy of its role (diff, JSON, CLI, Terraform, notes).
-        reasons: (role ARN, check) -> why no trust-policy edit closes that finding.
-        error: why the planner could not run, when it could not.
-    """
-
-    by_finding: dict[str, dict[str, Any]]
-    reasons: dict[tuple[str, str], str]
-    error: str | None = None
-
-
-def plan_fixes(document: ScanDocument) -> Fixes:
-    """Ask the remediation planner (``rolescope fix plan`` with its defaults) for every role's corrected policy.
-
-    Every corrected policy it returns has been re-analysed: it closes its findings, raises none, and
-    admits no caller the original did not. A page must not depend on the planner working, so its
-    failure is shown on the page instead of failing the report.
-    """
-    try:
-        plan = build_plan(document, Selection(), FixOptions())
-    except Exception as error:  # reported on the page; the rest of the report stands
-        return Fixes({}, {}, f"{type(error).__name__}: {error}")
-    by_finding: dict[str, dict[str, Any]] = {}
-    for change in plan.changes:
-        view = {
-            "checks": list(change.checks),
-            "fixes": [step["description"] for step in change.fixes],
-            "warnings": list(change.warnings),
-            "notify": list(change.notify),
-            "external_id": change.external_id,
-            "diff": unified_diff(change.before, change.after, change.role_name).splitlines(),
-            "policy": policy_text(change.after),
-            "cli": cli_command(change.role_name, change.after),
-            "terraform": terraform(change.role_arn, change.after),
-        }
-        for finding_id in change.findings:
-            by_finding[finding_id] = view
-    return Fixes(by_finding, {(n.role_arn, n.check): n.reason for n in plan.not_fixed})
-
-
 def _finding_view(finding: FindingEntry, document: ScanDocument, names: AccountNames, fixes: Fixes
                   ) -> dict[str, Any]:
     check = document.check(finding.check)
@@ -337,12 +291,11 @@ def _component_views(document: ScanDocument, names: AccountNames) -> list[dict[s
              "more": (c.get("truncated") or {}).get("members", 0)} for c in graph.get("components") or ()]
 
 
-def build_view(document: ScanDocument) -> dict[str, Any]:
-    """Everything the template shows, derived from the scan document alone (and the catalogue)."""
+def build_view(document: ScanDocument, fixes: Fixes) -> dict[str, Any]:
+    """Everything the template shows, derived from the scan document and its fixes (and the catalogue)."""
     names = AccountNames.of(document)
     findings = sorted(document.findings, key=lambda f: (bool(f.suppressed), severity_rank(f.severity),
                                                         f.account_id, f.resource, f.check))
-    fixes = plan_fixes(document)
     views = [_finding_view(f, document, names, fixes) for f in findings]
     graph = _graph_data(document, names)
     catalogue = load_catalogue()
@@ -380,9 +333,14 @@ def build_view(document: ScanDocument) -> dict[str, Any]:
     }
 
 
-def render_html(document: ScanDocument) -> bytes:
-    """The report page of a scan."""
-    view = build_view(document)
+def render_html(document: ScanDocument, fixes: Fixes) -> bytes:
+    """The report page of a scan.
+
+    Args:
+        document: the scan document.
+        fixes: its corrected policies (:func:`rolescope.remediate.report_fixes.fixes_for_report`).
+    """
+    view = build_view(document, fixes)
     script, style = _static("report.js"), _static("report.css")
     data = script_json({"graph": view["graph"], "edgeClasses": EDGE_CLASSES})
     csp = (f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; "
@@ -393,6 +351,6 @@ def render_html(document: ScanDocument) -> bytes:
     return page.encode("utf-8")
 
 
-def write_html(document: ScanDocument, stream: BinaryIO) -> None:
+def write_html(document: ScanDocument, fixes: Fixes, stream: BinaryIO) -> None:
     """:func:`render_html` into ``stream`` (the page is rendered whole: it is one document for a browser)."""
-    stream.write(render_html(document))
+    stream.write(render_html(document, fixes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rolescope.checks.context import load_vendors
+from rolescope.data.vendors import load_vendors
 from rolescope.report.model import ScanDocument
 
 

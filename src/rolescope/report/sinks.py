@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, TextIO
 
-from rolescope.report.atomic import atomic_writer
+from rolescope.atomic_write import atomic_writer
 from rolescope.report.document import DocumentHeader
 from rolescope.report.formats import ModelWriter
 from rolescope.report.model import AccountEntry, ScanDocument
@@ -60,7 +60,7 @@ class ScanSink(Protocol):
 
 
 def file_output(path: Path) -> Output:
-    """Write to ``path``, replacing it atomically (see :func:`~rolescope.report.atomic.atomic_writer`)."""
+    """Write to ``path``, replacing it atomically (see :func:`~rolescope.atomic_write.atomic_writer`)."""
     return Output(str(path), lambda: atomic_writer(path))
 
 

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from rolescope.audit_role import COLLECTION_ACTIONS, AuditRole, cloudformation, trust_policy
 from rolescope.cli.main import cli
-from rolescope.remediate.templates import COLLECTION_ACTIONS, AuditRole, cloudformation, trust_policy
 
 AUDITOR = "arn:aws:iam::111122223333:role/rolescope"
 EXTERNAL_ID = "3f1c9a0e7b2d4c58a6e1f0b9d8c7a6b5"
