@@ -56,7 +56,7 @@ _STAR_BY_DIGIT = re.compile(r"\d[*?]|[*?]\d")
 _SPELLED_ROOTLESS = re.compile(r"arn:[^:]*:iam::\d{12}:")
 # Keys whose caller-side constraints are patterns or literals of their own (beyond "any value" and
 # "a value the caller chose"): a wildcard value there could meet them in ways not checked here.
-_OWN_SHAPES = ("aws:principalorgid",)
+_OWN_SHAPES = ("aws:principalorgid", "aws:principalorgpaths")
 _NAME = re.compile(r"[\w+=,.@/-]+", re.ASCII)  # IAM names and paths
 _HOST = re.compile(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+(/[a-z0-9._~-]+)*", re.ASCII | re.IGNORECASE)
 _ORG_PATH = re.compile(r"o-[a-z0-9]+/r-[a-z0-9]+(/ou-[a-z0-9]+-[a-z0-9]+)*/", re.ASCII)
