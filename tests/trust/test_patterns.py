@@ -39,8 +39,8 @@ def provider(host: str) -> str:
 def analyse(*statements: dict[str, Any], minimum: int | None = PATTERN_MINIMUM) -> TrustAnalysis:
     policy = parse_policy({"Version": "2012-10-17", "Statement": list(statements)})
     analysis = analyse_trust(policy, Zone(HOME), minimum)
-    for exposure in (*analysis.oidc_without_subject, *analysis.public_paths):
-        assert exposure.example is not None and evaluate(policy, exposure.example).allowed
+    for way in (*analysis.oidc_without_subject, *analysis.public_paths, *analysis.paths):
+        assert way.example is not None and evaluate(policy, way.example).allowed
     return analysis
 
 
@@ -71,8 +71,14 @@ class TestGithubSubjects:
         assert FRESH not in subject and glob_match(pattern, subject)
         assert not subject.startswith(("repo:octo-org/", "repository_owner:octo-org:"))
 
-    def test_the_witness_is_an_attacker_owned_repository_shaped_like_a_real_subject(self) -> None:
-        assert witness(github("StringLike", "repo:octo-org*")) == "repo:octo-org-evil/evil:ref:refs/heads/main"
+    @pytest.mark.parametrize(("pattern", "subject"), [
+        ("repo:octo-org*", "repo:octo-org-evil/evil:ref:refs/heads/main"),
+        ("repo:*/infra:*", "repo:evil/infra:ref:refs/heads/main"),
+        ("repo:o?/*", "repo:ox/x:ref:refs/heads/main"),  # "?" takes one character: "-evil" would not fit
+    ])
+    def test_the_witness_is_an_outsiders_repository_shaped_like_a_real_subject(self, pattern: str,
+                                                                                 subject: str) -> None:
+        assert witness(github("StringLike", pattern)) == subject
 
     @pytest.mark.parametrize("pattern", ["repo:octo-org/*", "repo:octo-org/?*", "repo:octo-org/infra:*",
                                          "repo:octo-org/infra:environment:prod", "repository_owner:octo-org",
@@ -229,3 +235,24 @@ def test_github_exposure_examples_are_allowed_and_owned_by_somebody_else(owner: 
         subject = witness(analysis)
         assert glob_match(pattern, subject) or FRESH in subject
         assert not subject.startswith(f"repo:{owner}/")
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    # literal subjects: one names an owner, the other does not
+    ((GITHUB_HOST, "repo:octo-org/app"), (GITHUB_HOST, "environment:production")),
+    # the same pattern under an issuer that names owners and one that does not
+    (("gitlab.example.com", "project_path:mygroup/*"), ("oidc.example.com", "project_path:mygroup/*")),
+])
+def test_documents_judged_differently_never_share_an_analysis(first: tuple[str, str],
+                                                              second: tuple[str, str]) -> None:
+    """The scan shares one analysis among documents that differ only in names the verdicts cannot see
+    (rolescope.trust.canonical): a subject's owner claim and its issuer's grammar are seen."""
+    from rolescope.scanner import TrustCache
+
+    cache = TrustCache()
+    for host, subject in (first, second):
+        operator = "StringLike" if "*" in subject else "StringEquals"
+        document = {"Version": "2012-10-17", "Statement": [web(host, {operator: {f"{host}:sub": subject}})]}
+        shared = cache.analyse(document, Zone(HOME), PATTERN_MINIMUM)
+        direct = analyse_trust(parse_policy(document), Zone(HOME), PATTERN_MINIMUM)
+        assert (shared.public, shared.oidc_without_subject) == (direct.public, direct.oidc_without_subject)

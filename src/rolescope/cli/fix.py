@@ -107,13 +107,15 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
         raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
     if out.exists() and not force:
         raise InputError(f"{out} exists; pass --force to replace it")
-    minimum = configured(CheckSettings()).min_external_id_length  # the check's, so a fix never re-fires it
+    settings = configured(CheckSettings())
+    minimum = settings.min_external_id_length  # the check's, so a fix never re-fires it
     try:
         if external_id is not None:
             check_external_id(external_id, minimum)
         options = FixOptions(guard="mfa" if guard == "mfa" else "external-id", external_id=external_id,
                              mfa_max_age=mfa_max_age, oidc_subjects=oidc_subjects, saml_audiences=saml_audiences,
-                             org_id=org_id, min_external_id_length=minimum)
+                             org_id=org_id, min_external_id_length=minimum,
+                             min_external_id_pattern_literals=settings.min_external_id_pattern_literals)
         selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts))
         scan, scan_digest = _read_scan(source)
         result = build_plan(scan, selection, options, source=source, source_digest=scan_digest)

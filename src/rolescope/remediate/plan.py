@@ -243,7 +243,8 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry],
         zone = _zone(account_id, arn, organization, options.org_id)
     except PolicyError as error:
         return None, skip(wanted, f"the trust policy does not parse: {error}")
-    settings = CheckSettings(organization=organization, min_external_id_length=options.min_external_id_length)
+    settings = CheckSettings(organization=organization, min_external_id_length=options.min_external_id_length,
+                             min_external_id_pattern_literals=options.min_external_id_pattern_literals)
     analysis = analyse_trust(policy, zone, settings.min_external_id_pattern_literals)
     open_before = open_checks(analysis, settings, arn)
     skipped = [NotFixed(account_id, arn, c, NOT_TRUST_FIXES.get(c, "no automatic fix")) for c in wanted

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from rolescope.policy.evaluate import evaluate
-from rolescope.policy.glob import FRESH, Pattern, chosen_segment, compile_pattern
+from rolescope.policy.glob import FRESH, Pattern, chosen_segment, compile_pattern, glob_match
 from rolescope.policy.model import PolicyDocument
 from rolescope.policy.request import Request
 from rolescope.trust.keyspace import ANY_FRESH
@@ -42,18 +42,21 @@ class SubjectGrammar:
         owner_picks_claims: the owner chooses which claims make up the subject (GitHub's subject
             customisation), so a subject that does not start with an owner claim is anybody's.
         samples: subject shapes tried first for examples (``{x}`` where the outsider chooses).
+        sample_avoid: shapes no example should take (a GitHub repository name holds no ``/``).
     """
 
     owner_claims: tuple[OwnerClaim, ...] = ()
     owner_picks_claims: bool = False
     samples: tuple[str, ...] = ()
+    sample_avoid: tuple[str, ...] = ()
 
     def outsider_subjects(self) -> tuple[Constraints, ...]:
         """The subjects an outsider can obtain, as alternatives (see the module docs)."""
         return _outsider_subjects(self)
 
     def sample_constraints(self) -> tuple[Constraints, ...]:
-        return tuple(((compile_pattern(sample.replace("{x}", FRESH)), True),) for sample in self.samples)
+        avoid = tuple((compile_pattern(shape), False) for shape in self.sample_avoid)
+        return tuple(((compile_pattern(sample.replace("{x}", FRESH)), True), *avoid) for sample in self.samples)
 
 
 def _outsider_subjects(grammar: SubjectGrammar) -> tuple[Constraints, ...]:
@@ -79,6 +82,7 @@ _GITHUB = SubjectGrammar(
         ("enterprise:", ":"), ("enterprise_id:", ":"))),
     owner_picks_claims=True,
     samples=("repo:*{x}/{x}:ref:refs/heads/main", "repo:*{x}/*:ref:refs/heads/main", "workflow:{x}"),
+    sample_avoid=("repo:*/*/*:ref:refs/heads/main",),
 )
 # GitLab: project_path:GROUP[/SUBGROUP...]/PROJECT:ref_type:branch|tag:ref:NAME; anyone may create a
 # top-level group, subgroups only inside their own.
@@ -94,6 +98,25 @@ _TERRAFORM = SubjectGrammar(
 _WHOLE_SUBJECT = SubjectGrammar()
 
 _BY_HOST = {"token.actions.githubusercontent.com": _GITHUB, "gitlab.com": _GITLAB, "app.terraform.io": _TERRAFORM}
+
+
+def subject_class(key: str, value: str) -> tuple[int, bool] | None:
+    """What the analysis reads in a literal value of ``key`` when it is an OIDC subject whose issuer
+    names owners: the owner claim it starts with (``-1``: none) and whether it starts with some claim.
+    Two literal subjects of one class are judged alike (templates may share one analysis for them)."""
+    host, _, claim = key.rpartition(":")
+    if claim != "sub" or not host:
+        return None
+    grammar = grammar_for(host)
+    if not grammar.owner_claims:
+        return None
+    owner = next((i for i, c in enumerate(grammar.owner_claims) if value.startswith(c.prefix)), -1)
+    return owner, grammar.owner_picks_claims and glob_match("?*:*", value)
+
+
+def names_owners(host: str) -> bool:
+    """Whether the issuer's subjects name an owner (its name then matters to the analysis)."""
+    return bool(grammar_for(host).owner_claims)
 
 
 def grammar_for(host: str) -> SubjectGrammar:
