@@ -78,14 +78,22 @@ class TrustCache:
         self._max_documents = max_documents
         self._policies: dict[bytes, PolicyDocument | PolicyError] = {}
         self._zone: Zone | None = None
+        self._minimum: int | None = None
         self._analyses: dict[bytes, TrustAnalysis] = {}
         self._templates: dict[Hashable, tuple[TrustAnalysis, Template]] = {}
         self._local: dict[Hashable, tuple[TrustAnalysis, Template]] = {}  # keys holding the zone
         self._shapes = ZoneShapes(max_documents)
 
-    def analyse(self, document: dict[str, object], zone: Zone) -> TrustAnalysis:
-        """The analysis of ``document`` in ``zone``; raises :class:`PolicyError` for a bad document."""
+    def analyse(self, document: dict[str, object], zone: Zone, external_id_pattern_minimum: int | None = None
+                ) -> TrustAnalysis:
+        """The analysis of ``document`` in ``zone`` (see :func:`analyse_trust` for the minimum); raises
+        :class:`PolicyError` for a bad document."""
         key = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+        if external_id_pattern_minimum != self._minimum:
+            # Another judgement of ExternalId patterns (a run normally keeps one): nothing carries over.
+            self._minimum = external_id_pattern_minimum
+            self._zone = None
+            self._templates = {}
         if zone != self._zone:
             self._zone = zone
             self._analyses = {}
@@ -105,11 +113,11 @@ class TrustCache:
             self._policies[key] = policy
         if isinstance(policy, PolicyError):
             raise policy
-        found = self._fresh(policy, zone)
+        found = self._fresh(policy, zone, external_id_pattern_minimum)
         self._analyses[key] = found
         return found
 
-    def _fresh(self, policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
+    def _fresh(self, policy: PolicyDocument, zone: Zone, minimum: int | None) -> TrustAnalysis:
         shape = template(policy, zone, self._shapes) if self.share else None
         if shape is not None:
             templates = self._local if shape.local else self._templates
@@ -118,7 +126,7 @@ class TrustCache:
                 self.stats["renamed"] += 1
                 return instantiate(known[0], known[1], shape, policy, zone)
         self.stats["analysed"] += 1
-        analysis = analyse_trust(policy, zone)
+        analysis = analyse_trust(policy, zone, minimum)
         if shape is not None:
             templates[shape.key] = (analysis, shape)
         return analysis
@@ -155,7 +163,7 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
     relevant: dict[int, tuple[TrustAnalysis, tuple[RegisteredCheck, ...]]] = {}
     for role in snapshot.roles:
         try:
-            analysis = cache.analyse(role.trust_policy, zone)
+            analysis = cache.analyse(role.trust_policy, zone, settings.min_external_id_pattern_literals)
         except PolicyError as error:
             result.roles.append(RoleResult(role, None, str(error)))
             reason = f"unreadable trust policy: {error}"

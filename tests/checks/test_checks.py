@@ -224,3 +224,27 @@ def test_unused_role_message_says_the_idle_time_once() -> None:
     idle = (NOW - datetime(2026, 5, 1, tzinfo=UTC)).days
     assert finding.message == (f"idle is assumable from other accounts and has not been used for {idle} days "
                                "(last used 2026-05-01); the limit is 1 day: remove it or its outside trust.")
+
+
+@pytest.mark.parametrize(("pattern", "accepted"), [("example@*@stack-a@*", True), ("*@*@*@write", False),
+                                                   ("*", False)])
+def test_external_id_patterns_judged_by_what_they_fix(pattern: str, accepted: bool) -> None:
+    """Spacelift's ExternalId is <account>@<integration>@<stack>@<read|write>; its docs recommend
+    patterns like ``example@*@stack-a@*``. A pattern that fixes the customer satisfies D9.AWS.IAM.99 and
+    is a low weak-external-id finding; one that fixes only shared parts fails D9 and stays medium."""
+    snapshot = parse_gaad(gaad(role("spacelift", trust(allow(
+        {"AWS": OUTSIDER}, condition={"StringLike": {"sts:ExternalId": pattern}})))), "test.json")
+    findings = scan_snapshots([snapshot], CheckSettings(organization=ORG, now=NOW)).findings
+    by_check = {f.check: f for f in findings}
+    assert ("cross-account-without-mfa-or-external-id" in by_check) is not accepted
+    weak = by_check["weak-external-id"]
+    assert weak.severity == ("low" if accepted else "medium")
+    assert (weak.overridden is not None) is accepted
+
+
+def test_the_external_id_pattern_minimum_is_a_setting() -> None:
+    spacelift = role("spacelift", trust(allow({"AWS": OUTSIDER},
+                                              condition={"StringLike": {"sts:ExternalId": "example@*@stack-a@*"}})))
+    strict = CheckSettings(organization=ORG, now=NOW, min_external_id_pattern_literals=14)
+    assert only("cross-account-without-mfa-or-external-id", spacelift, settings=strict) == {"spacelift": True}
+    assert only("cross-account-without-mfa-or-external-id", spacelift) == {"spacelift": False}

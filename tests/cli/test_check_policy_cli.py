@@ -129,3 +129,18 @@ def test_a_policy_larger_than_iam_accepts_is_refused_naming_the_limit(tmp_path: 
 
     forced = invoke("check-policy", "--account-id", ACCOUNT, "--no-size-limit", "--format", "json", too_large)
     assert forced.exit_code == 0 and json.loads(forced.stdout)["cross_account"] is True
+
+
+def test_an_external_id_pattern_is_judged_with_the_configured_minimum(tmp_path: Path) -> None:
+    """Spacelift's documented pattern fixes 13 letters and digits: a requirement under the catalogue's
+    12, not under a rolescope.yaml that asks for 14."""
+    policy = write(tmp_path, trust(allow({"AWS": OUTSIDER},
+                                         condition={"StringLike": {"sts:ExternalId": "example@*@stack-a@*"}})))
+    config = tmp_path / "strict.yaml"
+    config.write_text("checks:\n  weak-external-id:\n    parameters:\n      min_external_id_pattern_literals: 14\n")
+
+    def guarded(*options: str) -> bool:
+        result = invoke(*options, "check-policy", "--account-id", ACCOUNT, "--format", "json", policy)
+        return bool(json.loads(result.stdout)["mfa_or_external_id_required"])
+
+    assert guarded("--no-config") and not guarded("--config", str(config))

@@ -39,6 +39,8 @@ class CheckSettings:
         unused_days: a cross-account role unused this long is reported.
         now: the clock, injected so runs are reproducible.
         min_external_id_length: shorter ExternalIds are weak.
+        min_external_id_pattern_literals: the letters and digits a ``StringLike`` ExternalId pattern
+            must fix to count as an ExternalId requirement.
         max_session_seconds: longer sessions on cross-account roles are reported.
         vendors: the known third-party accounts.
         exempt_services: service principals that need no source condition.
@@ -53,6 +55,8 @@ class CheckSettings:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     min_external_id_length: int = field(default_factory=catalogue_parameter("weak-external-id",
                                                                             "min_external_id_length"))
+    min_external_id_pattern_literals: int = field(default_factory=catalogue_parameter(
+        "weak-external-id", "min_external_id_pattern_literals"))
     max_session_seconds: int = field(default_factory=catalogue_parameter("long-session-cross-account-role",
                                                                          "max_session_seconds"))
     vendors: VendorDirectory = field(default_factory=load_vendors)

@@ -36,8 +36,9 @@ def check_policy(file: str, account_id: str, org_id: str | None, partition: str,
     if org_id is not None and not org_id.startswith("o-"):
         raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
     policy = read_policy(file, None if no_size_limit else ROLE_TRUST_POLICY)
-    analysis = analyse_trust(policy, Zone(account_id, partition, org_id))
-    context = RoleContext(account_id, "policy", analysis, configured(CheckSettings()))
+    settings = configured(CheckSettings())
+    analysis = analyse_trust(policy, Zone(account_id, partition, org_id), settings.min_external_id_pattern_literals)
+    context = RoleContext(account_id, "policy", analysis, settings)
     findings, errors = run_checks(context, [c for c in CHECKS if not c.needs_account])
     findings.sort(key=lambda f: (severity_rank(f.severity), f.statement or 0))
     result: dict[str, Any] = {

@@ -112,11 +112,13 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
         raise InputError("--external-id goes with --guard external-id")
     if out.exists() and not force:
         raise InputError(f"{out} exists; pass --force to replace it")
-    minimum = configured(CheckSettings()).min_external_id_length  # the check's, so a fix never re-fires it
+    settings = configured(CheckSettings())
+    minimum = settings.min_external_id_length  # the check's, so a fix never re-fires it
     try:
         options = FixOptions(guard="mfa" if guard == "mfa" else "external-id", external_id=external_id,
                              mfa_max_age=mfa_max_age, oidc_subjects=oidc_subjects, saml_audiences=saml_audiences,
-                             org_id=org_id, min_external_id_length=minimum)
+                             org_id=org_id, min_external_id_length=minimum,
+                             min_external_id_pattern_literals=settings.min_external_id_pattern_literals)
         selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts), frozenset(audit_roles),
                               include_audit_role)
         scan, scan_digest = _read_scan(source)

@@ -126,6 +126,21 @@ def _wildcard(star: bool, no_colon: bool) -> tuple[_Token, str]:
     return _Token(None, star, excluded), ("[^:]" if no_colon else ".") + ("*" if star else "")
 
 
+@memoized(1024)
+def chosen_segment(prefix: str, separator: str) -> Pattern:
+    """The strings that start with ``prefix`` and whose next segment (up to ``separator``, or the end)
+    holds a :data:`FRESH` character: a segment an outsider chose (a GitHub owner after ``repo:``, an
+    organisation id before the first ``/`` of an organisation path).
+
+    A pattern that admits such a string leaves the segment open: replacing one character that a
+    wildcard consumed there by :data:`FRESH` keeps the match and names a segment nobody else holds.
+    """
+    tokens = [_literal_token(char, False)[0] for char in prefix]
+    tokens += [_Token(None, True, frozenset({separator})), _literal_token(FRESH, False)[0], _wildcard(True, False)[0]]
+    regex = re.escape(prefix) + f"[^{re.escape(separator)}]*" + re.escape(FRESH) + ".*"
+    return Pattern(tuple(tokens), None, regex, frozenset(prefix) | {FRESH})
+
+
 @memoized(65536)
 def _regex(source: str) -> re.Pattern[str]:
     return re.compile(source, re.DOTALL)

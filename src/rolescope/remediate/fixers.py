@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from rolescope.checks.context import catalogue_parameter
 from rolescope.checks.finding import Finding
 from rolescope.checks.weak_external_id import default_minimum, weakness
 from rolescope.policy.arn import ORG_ID, ORG_ID_SHAPE, parse_arn
@@ -58,6 +59,8 @@ class FixOptions:
         generate: makes a fresh ExternalId (injected for reproducible tests).
         min_external_id_length: the weak-external-id check's minimum, which a given ExternalId must meet
             and the re-check of every corrected policy applies.
+        min_external_id_pattern_literals: what an ExternalId pattern must fix to count as a requirement,
+            as the scan judged it (see :mod:`rolescope.trust.external_ids`).
     """
 
     guard: Guard = "external-id"
@@ -68,6 +71,8 @@ class FixOptions:
     org_id: str | None = None
     generate: Callable[[], str] = field(default=new_external_id, compare=False)
     min_external_id_length: int = field(default_factory=default_minimum)
+    min_external_id_pattern_literals: int = field(default_factory=catalogue_parameter(
+        "weak-external-id", "min_external_id_pattern_literals"))
 
     def __post_init__(self) -> None:
         """Every value the user chose is checked here, before it can reach a policy.

@@ -274,8 +274,9 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry],
         zone = _zone(account_id, arn, organization, options.org_id)
     except PolicyError as error:
         return None, skip(wanted, f"the trust policy does not parse: {error}")
-    settings = CheckSettings(organization=organization, min_external_id_length=options.min_external_id_length)
-    analysis = analyse_trust(policy, zone)
+    settings = CheckSettings(organization=organization, min_external_id_length=options.min_external_id_length,
+                             min_external_id_pattern_literals=options.min_external_id_pattern_literals)
+    analysis = analyse_trust(policy, zone, settings.min_external_id_pattern_literals)
     open_before = open_checks(analysis, settings, arn)
     skipped = [NotFixed(account_id, arn, c, NOT_TRUST_FIXES.get(c, "no automatic fix")) for c in wanted
                if c not in FIXERS]
@@ -298,7 +299,7 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry],
         except PolicyError as error:
             skipped += skip([check], f"refused: the corrected policy would not be valid: {error}")
             continue
-        corrected = analyse_trust(candidate, zone)
+        corrected = analyse_trust(candidate, zone, settings.min_external_id_pattern_literals)
         reasons = widening_reasons(policy, candidate) + analysis_regressions(analysis, corrected)
         after_open = open_checks(corrected, settings, arn)
         if check in after_open:

@@ -40,6 +40,7 @@ from rolescope.policy.parse import PUBLIC_IDPS
 from rolescope.policy.qualifier import Qualifier
 from rolescope.trust.accounts import ACCOUNT_KEYS, account_patterns
 from rolescope.trust.providers import PUBLIC_PROVIDERS
+from rolescope.trust.subjects import names_owners
 
 ACCOUNT = re.compile(r"(?<!\d)\d{12}(?!\d)")
 PRIVATE = re.compile("[\ue000-\uf8ff]")  # the search's markers and the templates' placeholders
@@ -56,7 +57,7 @@ _STAR_BY_DIGIT = re.compile(r"\d[*?]|[*?]\d")
 _SPELLED_ROOTLESS = re.compile(r"arn:[^:]*:iam::\d{12}:")
 # Keys whose caller-side constraints are patterns or literals of their own (beyond "any value" and
 # "a value the caller chose"): a wildcard value there could meet them in ways not checked here.
-_OWN_SHAPES = ("aws:principalorgid",)
+_OWN_SHAPES = ("aws:principalorgid", "aws:principalorgpaths")
 _NAME = re.compile(r"[\w+=,.@/-]+", re.ASCII)  # IAM names and paths
 _HOST = re.compile(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+(/[a-z0-9._~-]+)*", re.ASCII | re.IGNORECASE)
 _ORG_PATH = re.compile(r"o-[a-z0-9]+/r-[a-z0-9]+(/ou-[a-z0-9]+-[a-z0-9]+)*/", re.ASCII)
@@ -265,8 +266,8 @@ def _hosts(principals: list[Principal], conditions: list[tuple[Statement, Condit
     written: dict[str, str] = {}
     for host in found:
         lower = host.lower()
-        if lower in PUBLIC_IDPS or lower in PUBLIC_PROVIDERS:
-            continue
+        if lower in PUBLIC_IDPS or lower in PUBLIC_PROVIDERS or names_owners(lower):
+            continue  # kept as written: the issuer decides how its subjects are read
         if lower in written or not _HOST.fullmatch(host) or ACCOUNT.search(host) or lower in spelled:
             return (), ()  # two spellings of one issuer, an odd one, or one a condition value names
         written[lower] = host

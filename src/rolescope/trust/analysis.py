@@ -15,10 +15,14 @@ from dataclasses import dataclass, field
 
 from rolescope.policy.model import Effect, PolicyDocument, Principal, PrincipalKind, PrincipalType, Statement
 from rolescope.policy.request import Request
+from rolescope.trust.external_ids import EXTERNAL_ID, chosen_external_id
 from rolescope.trust.keyspace import KeySpec, Presence, solve_key
-from rolescope.trust.providers import PUBLIC_PROVIDERS, UNBOUNDED_SUBJECT
+from rolescope.trust.providers import PUBLIC_PROVIDERS
 from rolescope.trust.search import find_request
+from rolescope.trust.subjects import Constraints, SubjectGrammar, grammar_for, readable
 from rolescope.trust.witness import (
+    ORG_PATHS,
+    OUTSIDER_ORG_PATHS,
     SOURCE_KEYS,
     CallerWitness,
     Mfa,
@@ -106,24 +110,33 @@ class TrustAnalysis:
         return next((p for p in self.paths if p.statement == statement and p.scope is scope), None)
 
 
-def analyse_trust(policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
+def analyse_trust(policy: PolicyDocument, zone: Zone, external_id_pattern_minimum: int | None = None
+                  ) -> TrustAnalysis:
     """Decide who outside ``zone.account_id`` can assume a role with this trust policy, and how.
 
     Args:
         policy: the parsed trust policy.
         zone: the role's account (and organisation, when known).
+        external_id_pattern_minimum: the letters and digits a ``StringLike`` ExternalId pattern must
+            fix to count as an ExternalId requirement (the catalogue's
+            ``min_external_id_pattern_literals``; ``None``: only exact values count). See
+            :mod:`rolescope.trust.external_ids`.
 
     Returns:
         The verdicts, the allowing paths with what each requires, and the exposures the engine's
         checks report.
     """
-    return _Analyser(policy, zone).run()
+    return _Analyser(policy, zone, external_id_pattern_minimum).run()
 
 
 class _Analyser:
-    def __init__(self, policy: PolicyDocument, zone: Zone) -> None:
+    def __init__(self, policy: PolicyDocument, zone: Zone, external_id_pattern_minimum: int | None) -> None:
         self.policy = policy
         self.zone = zone
+        self.chosen_external_id = chosen_external_id(policy, external_id_pattern_minimum)
+        # What an outsider's own value of these keys looks like, where "contains a character nobody
+        # wrote" is not enough: an organisation path is the outsider's when its organisation id is.
+        self.chosen = {EXTERNAL_ID: self.chosen_external_id, ORG_PATHS: OUTSIDER_ORG_PATHS}
         self.witnesses = caller_witnesses(policy, zone)
         self.index = WitnessIndex(self.witnesses, policy.statements)
         self.allows = [s for s in policy.statements if s.effect is Effect.ALLOW]
@@ -199,7 +212,7 @@ class _Analyser:
         guarded = None
         if scope is Scope.CROSS_ACCOUNT:
             loose = [w for w in witnesses if w.mfa is not Mfa.MFA]
-            guarded = self.allowed(statement, loose, {"sts:externalid": UNPINNED}) is None
+            guarded = self.allowed(statement, loose, {EXTERNAL_ID: self.chosen_external_id}) is None
             if guarded and "mfa" not in requires and "external_id" not in requires:
                 requires = (*requires, "mfa_or_external_id")
         return TrustPath(
@@ -224,10 +237,11 @@ class _Analyser:
         searched = {c.key for c in statement.conditions}
         searched.update(c.key for w in witnesses for d in self.index.denies_for(w) for c in d.conditions)
         for name, keys in self.requirement_keys.items():
+            extra = {key: self.chosen.get(key, UNPINNED) for key in keys}
             if searched.intersection(keys):
-                if self.allowed(statement, witnesses, dict.fromkeys(keys, UNPINNED)) is None:
+                if self.allowed(statement, witnesses, extra) is None:
                     found.append(name)
-            elif witnesses and all(any(_identity_pins(w, key) for key in keys) for w in witnesses):
+            elif witnesses and all(any(_identity_pins(w, key, extra[key]) for key in keys) for w in witnesses):
                 found.append(name)
         return tuple(found)
 
@@ -257,40 +271,54 @@ class _Analyser:
         return exposures
 
     def _web_identity_exposures(self, statement: Statement, public_paths: list[Exposure]) -> list[Exposure]:
+        """Providers whose tokens get in with a subject an outsider can obtain (see
+        :mod:`rolescope.trust.subjects`): each is an exposure, and a public path when anybody can get a
+        token from the issuer."""
         exposures = []
         providers = [(p.value, p.oidc_host) for p in self._admitted(statement) if p.oidc_host]
         for name, host in providers:
             candidates = self.index.realising(name)
-            key = f"{host}:{PUBLIC_PROVIDERS[host].identity_claim if host in PUBLIC_PROVIDERS else 'sub'}"
-            shapes = [UNBOUNDED_SUBJECT]
             provider = PUBLIC_PROVIDERS.get(host)
-            if provider is not None:
-                shapes += provider.patterns()
-                public = self._first_open(statement, candidates, key, provider.patterns())
-                if public is not None:
-                    public_paths.append(Exposure(statement.index, statement.sid, name, public))
-            open_request = self._first_open(statement, candidates, key, shapes)
+            key = f"{host}:{provider.identity_claim if provider is not None else 'sub'}"
+            open_request = self._first_open(statement, candidates, key, grammar_for(host))
             if open_request is not None:
                 exposures.append(Exposure(statement.index, statement.sid, name, open_request))
+                if provider is not None:
+                    public_paths.append(Exposure(statement.index, statement.sid, name, open_request))
         return exposures
 
     def _first_open(self, statement: Statement, candidates: list[CallerWitness], key: str,
-                    shapes: Iterable[object]) -> Request | None:
-        for shape in shapes:
-            spec = KeySpec(Presence.PRESENT, shapes=((shape, True),))  # type: ignore[arg-type]
-            hit = self.allowed(statement, candidates, {key: spec})
-            if hit is not None:
-                return hit[1]
+                    grammar: SubjectGrammar) -> Request | None:
+        """A request of ``candidates`` the statement allows with a subject an outsider obtains, shaped
+        like a real subject of the issuer when it can be, its chosen parts spelled out."""
+        for alternative in grammar.outsider_subjects():
+            hit = self.allowed(statement, candidates, _subject(key, alternative))
+            if hit is None:
+                continue
+            for sample in grammar.sample_constraints():
+                shaped = self.allowed(statement, candidates, _subject(key, alternative + sample))
+                if shaped is not None:
+                    hit = shaped
+                    break
+            witness, request = hit
+            # only this statement and the Denies that cover the caller can decide the spelled-out
+            # request: judging it by the whole policy would make the analysis quadratic
+            return readable(statement, self.index.denies_for(witness), request, key)
         return None
 
 
-def _identity_pins(witness: CallerWitness, key: str) -> bool:
-    """Whether the caller's identity alone rules out a freely chosen value of ``key`` (what
-    :func:`find_request` finds for a key no condition it weighs reads)."""
+def _subject(key: str, shapes: Constraints) -> dict[str, KeySpec]:
+    return {key: KeySpec(Presence.PRESENT, shapes=shapes)}
+
+
+def _identity_pins(witness: CallerWitness, key: str, chosen: KeySpec) -> bool:
+    """Whether the caller's identity alone rules out a freely chosen value of ``key`` (``chosen``: what
+    an outsider's own value looks like; what :func:`find_request` finds for a key no condition it
+    weighs reads)."""
     spec = witness.spec(key)
     if spec.presence is not Presence.PRESENT:
         return False  # leaving the key out satisfies it
-    merged = spec.merge(UNPINNED)
+    merged = spec.merge(chosen)
     return merged is None or solve_key(key, (), merged) is False
 
 

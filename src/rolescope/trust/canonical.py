@@ -40,6 +40,7 @@ from rolescope.trust.abstraction import (
 )
 from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.renaming import Renaming
+from rolescope.trust.subjects import subject_class
 from rolescope.trust.witness import Zone, member_representatives, unnamed_classes
 
 _TOP = "999999999000"  # the search's representatives of unnamed accounts come from above here
@@ -198,7 +199,7 @@ class _Marks:
         if condition.key in self.found.value_keys and condition.operator != "Null":
             shown = tuple([
                 (_VALUE, self.values.setdefault(v, len(self.values)), min(v.count(":"), 5),
-                 tuple([self.accounts.get(a, a) for a in runs(v)]))
+                 tuple([self.accounts.get(a, a) for a in runs(v)]), subject_class(condition.key, v))
                 for v in condition.values
             ])
         elif condition.key == ORG_PATHS and self.found.org_path is not None:

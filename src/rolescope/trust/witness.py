@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from rolescope.caches import memoized
 from rolescope.policy.arn import parse_arn
-from rolescope.policy.glob import FRESH, Pattern, compile_pattern
+from rolescope.policy.glob import FRESH, Pattern, chosen_segment, compile_pattern
 from rolescope.policy.model import PolicyDocument, Principal, PrincipalKind, PrincipalType
 from rolescope.policy.parse import PUBLIC_IDPS
 from rolescope.policy.request import Caller
@@ -25,11 +25,13 @@ from rolescope.trust.accounts import Reader, account_classes, account_patterns, 
 from rolescope.trust.keyspace import KeySpec, Presence
 
 ANY_PRINCIPAL_KEYS = ("aws:principalaccount", "aws:principalarn")
-ORG_KEYS = ("aws:principalorgid", "aws:principalorgpaths")
+ORG_PATHS = "aws:principalorgpaths"
+ORG_KEYS = ("aws:principalorgid", ORG_PATHS)
 SOURCE_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "aws:sourceowner")
 MFA_PRESENT, MFA_AGE = "aws:multifactorauthpresent", "aws:multifactorauthage"
 _OWN_PREFIXES = ("aws:", "sts:", "saml:", "iam:")
 ABSENT = KeySpec(Presence.ABSENT)
+OUTSIDER_ORG_PATHS = KeySpec(shapes=((chosen_segment("", "/"), True),))
 PRESENT = KeySpec(Presence.PRESENT)
 
 
@@ -192,7 +194,9 @@ def _aws_specs_cached(zone: Zone, account: str, principal_arn: str | None, anony
     else:
         org = KeySpec()
     specs["aws:principalorgid"] = org
-    specs["aws:principalorgpaths"] = KeySpec(unpinned=True) if anonymous else KeySpec()
+    # An outsider's organisation is one nobody named: every path it has starts with that organisation's
+    # id, so a path pattern that fixes the id before the first "/" keeps it out (whatever the OU).
+    specs[ORG_PATHS] = OUTSIDER_ORG_PATHS if anonymous else KeySpec()
     if mfa is Mfa.MFA:
         specs[MFA_PRESENT] = KeySpec(Presence.PRESENT, fixed="true")
         specs[MFA_AGE] = PRESENT
