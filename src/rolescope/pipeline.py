@@ -392,7 +392,7 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
          require_one: bool = False, skipped: Sequence[SkippedFile] = ()) -> ScanRun:
     """Feed the sinks each account's outcome, in order; abort them all if anything goes wrong."""
     watcher = progress or NoProgress()
-    header = document_header((clock or _now)(), organization, settings.scope)
+    header = document_header((clock or _now)(), organization, settings.scope, settings.checks.now)
     accounts: list[AccountEntry] = []
     findings: list[FindingEntry] = []
     errors: list[CheckErrorEntry] = []

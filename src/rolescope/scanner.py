@@ -16,6 +16,7 @@ from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.model import PolicyDocument
 from rolescope.policy.parse import parse_policy
+from rolescope.policy.request_time import epoch_seconds
 from rolescope.trust.analysis import TrustAnalysis, analyse_trust
 from rolescope.trust.canonical import Template, ZoneShapes, instantiate, template
 from rolescope.trust.witness import Zone
@@ -51,6 +52,7 @@ class ScanResult:
     errors: list[CheckError]
     organization: Organization | None = None
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    as_of: datetime | None = None  # the clock the accounts were judged at
 
     @property
     def failed(self) -> list[AccountResult]:
@@ -132,8 +134,8 @@ class TrustCache:
         return analysis
 
 
-def zone_for(snapshot: AccountSnapshot, organization: Organization | None) -> Zone:
-    """The zone of trust a role in ``snapshot`` is judged in."""
+def zone_for(snapshot: AccountSnapshot, organization: Organization | None, clock: datetime | None = None) -> Zone:
+    """The zone of trust a role in ``snapshot`` is judged in, at ``clock`` or later (``None``: at any time)."""
     partition = snapshot.roles[0].partition if snapshot.roles else "aws"
     org = organization or snapshot.organization
     member = org is not None and (snapshot.account_id in org.account_ids or not org.accounts)
@@ -142,6 +144,7 @@ def zone_for(snapshot: AccountSnapshot, organization: Organization | None) -> Zo
         partition,
         org.org_id if org is not None and member else None,
         org.account_ids if org is not None and org.accounts and member else None,
+        None if clock is None else epoch_seconds(clock),
     )
 
 
@@ -153,7 +156,7 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
         The account's result, its findings, and its check errors; a role whose trust policy IAM
         would reject becomes an error record, never an exception.
     """
-    zone = zone_for(snapshot, settings.organization)
+    zone = zone_for(snapshot, settings.organization, settings.now)
     result = AccountResult(snapshot.account_id, "scanned", snapshot.alias, source=snapshot.source,
                            snapshot=snapshot)
     findings: list[Finding] = []
@@ -189,7 +192,7 @@ def scan_snapshots(
 ) -> ScanResult:
     """Scan many accounts. Each account is independent: one failing never loses the others."""
     cache = TrustCache()
-    result = ScanResult([], [], [], settings.organization)
+    result = ScanResult([], [], [], settings.organization, as_of=settings.now)
     for snapshot in snapshots:
         account, findings, errors = scan_snapshot(snapshot, settings, cache, checks)
         result.accounts.append(account)

@@ -21,7 +21,8 @@ from rolescope.policy.model import Effect, PolicyDocument, PrincipalType
 from rolescope.policy.parse import parse_policy
 from rolescope.policy.qualifier import Qualifier
 from rolescope.policy.request import Caller, Request
-from rolescope.policy.values import variable_names
+from rolescope.policy.request_time import TIME_KEYS, request_moment, time_keys
+from rolescope.policy.values import as_epoch, variable_names
 from rolescope.trust.analysis import TrustAnalysis, analyse_trust
 from rolescope.trust.search import find_request
 from rolescope.trust.witness import Scope, Zone, caller_witnesses, mentioned_accounts
@@ -44,6 +45,11 @@ STRING_OPS = ["StringEquals", "StringNotEquals", "StringLike", "StringNotLike", 
               "ForAnyValue:StringEquals", "ForAllValues:StringLike", "ForAnyValue:StringNotLike"]
 ARN_OPS = ["ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "ArnLikeIfExists", "ArnNotLikeIfExists",
            "StringLike", "StringEquals", "StringNotLike"]
+DATE_OPS = ["DateLessThan", "DateGreaterThan", "DateGreaterThanEquals", "DateLessThanEquals", "DateEquals",
+            "DateNotEquals", "DateLessThanIfExists", "ForAnyValue:DateGreaterThan"]
+CLOCK = 1796169600  # 2026-12-02T00:00:00Z: the scan's clock, when the zone has one
+TIMES = ["2020-06-30T23:59:59Z", "2026-12-02T00:00:00Z", "2027-03-01", "1803859200", "2027-03-01T01:00:00+01:00",
+         1900000000]
 KEYS: dict[str, tuple[list[str], list[Any]]] = {
     "sts:ExternalId": (STRING_OPS, ["abc", "ABC", "ab*", "*", "x?z", "${aws:PrincipalAccount}", "x-${aws:username}",
                                     "${aws:username, 'abc'}"]),
@@ -61,6 +67,8 @@ KEYS: dict[str, tuple[list[str], list[Any]]] = {
     "aws:PrincipalAccount": ([*STRING_OPS, "NumericLessThan", "NumericGreaterThanEquals"],
                              [HOME, PARTNER, OTHER, "2222*", "*1", "300000000000"]),
     "aws:SourceAccount": (["StringEquals", "StringEqualsIfExists", "StringNotEquals"], [HOME, PARTNER]),
+    "aws:CurrentTime": (DATE_OPS, TIMES),
+    "aws:EpochTime": ([*DATE_OPS, "NumericLessThan", "NumericGreaterThanEquals"], TIMES),
 }
 
 
@@ -126,7 +134,8 @@ def policies(draw: st.DrawFn) -> PolicyDocument:
 def zones(draw: st.DrawFn) -> Zone:
     org = draw(st.sampled_from([None, "o-aaa"]))
     members = draw(st.sampled_from([None, frozenset({HOME, PARTNER}), frozenset({HOME, UNNAMED})])) if org else None
-    return Zone(HOME, org_id=org, org_accounts=members)
+    clock = draw(st.sampled_from([None, CLOCK]))
+    return Zone(HOME, org_id=org, org_accounts=members, clock=clock)
 
 
 @dataclass(frozen=True)
@@ -171,6 +180,16 @@ def brute_force(policy: PolicyDocument, zone: Zone) -> list[tuple[Identity, str 
     if "aws:sourceip" in keys:
         addresses += ["10.1.2.3", "203.0.113.9", "2001:db8::1", "198.51.100.1"]
     orgs = (lambda account: org_choices(account, zone)) if "aws:principalorgid" in keys else (lambda _: [None])
+    times: list[dict[str, tuple[str, ...]]] = [{}]
+    if keys & set(TIME_KEYS):  # IAM sets both keys to the time of the request: the clock or later
+        earliest = zone.clock or 0
+        moments = {earliest, earliest + 1, 4102444800}  # ..., 2100-01-01
+        timed = {v for s in policy.statements for c in s.conditions if c.key in TIME_KEYS for v in c.values}
+        for literal in timed:
+            point = as_epoch(literal)
+            if point is not None:
+                moments.update(int(point) + step for step in (-1, 0, 1))
+        times = [time_keys(m) for m in sorted(moments) if m >= earliest]
     allows = [s for s in policy.statements if s.effect is Effect.ALLOW]
     allowed = []
     for account in ACCOUNTS:
@@ -189,8 +208,8 @@ def brute_force(policy: PolicyDocument, zone: Zone) -> list[tuple[Identity, str 
             elif identity.mfa == "false":
                 base["aws:multifactorauthpresent"] = ("false",)
             own = [account] if "sts:externalid" in keys and any("${" in v for v in literals) else []
-            for external_id, address in itertools.product(external_ids + own, addresses):
-                context = dict(base)
+            for external_id, address, time in itertools.product(external_ids + own, addresses, times):
+                context = dict(base) | time
                 if external_id is not None:
                     context["sts:externalid"] = (external_id,)
                 if address is not None:
@@ -262,6 +281,8 @@ def test_path_examples_are_allowed_and_in_scope(policy: PolicyDocument, zone: Zo
         assert path.example is not None
         assert evaluate(policy, path.example).allowed or not exact
         assert_realistic(policy, path.example)
+        moment = request_moment(path.example.context)  # None: any time, the clock's included
+        assert moment is None or moment >= (zone.clock or 0)
         if path.scope is Scope.CROSS_ACCOUNT:
             assert path.example.caller.account != zone.account_id
     for exposure in analysis.public_paths:

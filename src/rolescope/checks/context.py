@@ -13,6 +13,7 @@ from rolescope.data.exempt_services import load_exempt_services
 from rolescope.data.vendors import VendorDirectory, load_vendors
 from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.glob import FRESH
+from rolescope.policy.request_time import render_time
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
 
 
@@ -113,7 +114,7 @@ class RoleContext:
             evidence: the check's own facts.
         """
         if len(self._paths) != len(self.analysis.paths):
-            self._paths[:] = [path_evidence(p) for p in self.analysis.paths]
+            self._paths[:] = paths_evidence(self.analysis)
         facts: dict[str, Any] = {"paths": self._paths}
         if statement is not None:
             facts["statement"] = statement
@@ -136,8 +137,13 @@ def shown(value: str) -> str:
     return value.replace(FRESH, "<any>")
 
 
-def path_evidence(path: TrustPath) -> dict[str, Any]:
-    """A trust path as JSON-ready evidence."""
+def paths_evidence(analysis: TrustAnalysis) -> list[dict[str, Any]]:
+    """Every trust path of ``analysis`` as JSON-ready evidence."""
+    return [path_evidence(p, analysis.opens(p)) for p in analysis.paths]
+
+
+def path_evidence(path: TrustPath, opens: int | None = None) -> dict[str, Any]:
+    """A trust path as JSON-ready evidence; ``opens``: when its time window opens, if after the clock."""
     facts: dict[str, Any] = {
         "statement": path.statement,
         "sid": path.sid,
@@ -149,6 +155,8 @@ def path_evidence(path: TrustPath) -> dict[str, Any]:
         facts["guarded"] = path.guarded
     if path.public:
         facts["public"] = True
+    if opens is not None:
+        facts["from"] = render_time(opens)
     if path.example is not None:
         facts["example"] = {
             "caller": shown(path.example.caller.session_arn or path.example.caller.arn),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from rolescope.cli.scan import build_report_options, report_options, scan_file_s
 
 # The sample organisation's files describe the accounts as they stood on this day; judging role usage
 # as of it keeps the demo's findings the same whenever it runs.
-SAMPLE_DATE = datetime(2026, 11, 23)
+SAMPLE_DATE = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def sample_org_path() -> Path:

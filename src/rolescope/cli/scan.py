@@ -20,6 +20,7 @@ from rolescope.checks.catalogue import SEVERITIES, severity_rank
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, account_options, credential_options
+from rolescope.cli.clock import as_of_option, scan_clock
 from rolescope.cli.config_file import announce_config, configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
@@ -84,7 +85,7 @@ def report_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="A cross-account role unused this long is reported [default: the catalogue's, 90 "
                           "days, or rolescope.yaml's]."),
         click.option("--trusted-accounts", help="Accounts outside the organisation you trust: ID,ID,..."),
-        click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge role usage as of this date."),
+        as_of_option,
         click.option("--suppressions", "suppressions_file", type=click.Path(dir_okay=False, path_type=Path),
                      help="YAML file of accepted risks (check, account, role ARN pattern, reason, expires): "
                           "their findings are reported as suppressed and do not count for --fail-on."),
@@ -140,8 +141,7 @@ def read_suppressions(path: Path, today: date | None = None) -> Suppressions:
 def check_settings(trusted: str | None, unused_days: int | None, as_of: datetime | None) -> CheckSettings:
     """The checks' tuning from the configuration file and the options (the pipeline adds the organisation it
     finds); an option given wins over the file."""
-    now = as_of.replace(tzinfo=UTC) if as_of is not None else datetime.now(UTC)
-    settings = configured(CheckSettings(trusted_accounts=account_list(trusted), now=now))
+    settings = configured(CheckSettings(trusted_accounts=account_list(trusted), now=scan_clock(as_of)))
     return settings if unused_days is None else replace(settings, unused_days=unused_days)
 
 

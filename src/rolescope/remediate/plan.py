@@ -151,9 +151,11 @@ def _organization(scan: ScanDocument) -> Organization | None:
     return Organization(org.id, org.management_account, tuple(OrgAccount(a) for a in org.accounts))
 
 
-def _zone(account_id: str, role_arn: str, organization: Organization | None, org_id: str | None) -> Zone:
+def _zone(account_id: str, role_arn: str, organization: Organization | None, org_id: str | None,
+          clock: datetime | None = None) -> Zone:
     arn = parse_arn(role_arn)
-    zone = replace(zone_for(AccountSnapshot(account_id, ()), organization), partition=arn.partition if arn else "aws")
+    zone = replace(zone_for(AccountSnapshot(account_id, ()), organization, clock),
+                   partition=arn.partition if arn else "aws")
     if org_id is not None:
         if zone.org_id is not None and zone.org_id != org_id:
             raise PlanError(f"--org-id {org_id} differs from the scan's organisation {zone.org_id}")
@@ -224,6 +226,8 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
              "provider without one: select one with --role")
     changes: list[RoleChange] = []
     not_fixed: list[NotFixed] = []
+    # The scan's clock, so the plan judges time windows as the scan did (now for scans that do not say).
+    clock = datetime.fromisoformat(scan.as_of) if scan.as_of else (now or datetime.now(UTC))
     for arn in sorted(by_role):
         findings = by_role[arn]
         if arn not in roles:
@@ -236,7 +240,7 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
             not_fixed += [NotFixed(f.account_id, arn, f.check, f"{AUDIT_LOCKOUT}; --include-audit-role plans it")
                           for f in findings]
             continue
-        change, skipped = plan_role(account_id, role, findings, organization, options)
+        change, skipped = plan_role(account_id, role, findings, organization, options, clock)
         not_fixed += skipped
         if change is not None and audit_role:
             change = replace(change, warnings=(*change.warnings, f"{AUDIT_LOCKOUT}: scan with the new guard "
@@ -255,8 +259,8 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
     return Plan(tuple(changes), tuple(not_fixed), scan_source, recorded, stamp, members)
 
 
-def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry],
-              organization: Organization | None, options: FixOptions) -> tuple[RoleChange | None, list[NotFixed]]:
+def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], organization: Organization | None,
+              options: FixOptions, clock: datetime | None = None) -> tuple[RoleChange | None, list[NotFixed]]:
     """The change for one role (or none) and the findings left alone, with reasons."""
     arn, name = role.arn, role.name
     wanted = sorted({f.check for f in findings})
@@ -271,11 +275,12 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry],
         return None, skip(wanted, "the scan holds no readable trust policy for the role")
     try:
         policy = parse_policy(before)
-        zone = _zone(account_id, arn, organization, options.org_id)
+        zone = _zone(account_id, arn, organization, options.org_id, clock)
     except PolicyError as error:
         return None, skip(wanted, f"the trust policy does not parse: {error}")
     settings = CheckSettings(organization=organization, min_external_id_length=options.min_external_id_length,
-                             min_external_id_pattern_literals=options.min_external_id_pattern_literals)
+                             min_external_id_pattern_literals=options.min_external_id_pattern_literals,
+                             now=clock or datetime.now(UTC))
     analysis = analyse_trust(policy, zone, settings.min_external_id_pattern_literals)
     open_before = open_checks(analysis, settings, arn)
     skipped = [NotFixed(account_id, arn, c, NOT_TRUST_FIXES.get(c, "no automatic fix")) for c in wanted

@@ -57,12 +57,14 @@ class DocumentHeader:
     checks: Mapping[str, CheckEntry] = field(default_factory=checks_table)
     frameworks: Mapping[str, FrameworkEntry] = field(default_factory=frameworks_table)
     tool: Tool = field(default_factory=lambda: Tool("rolescope", __version__))
+    as_of: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
             "tool": self.tool.as_json(),
             "generated_at": self.generated_at,
+            "as_of": self.as_of,
             "organization": self.organization.as_json() if self.organization is not None else None,
             "scope": self.scope.as_json(),
             "checks": {key: check.as_json() for key, check in self.checks.items()},
@@ -70,10 +72,12 @@ class DocumentHeader:
         }
 
 
-def document_header(generated_at: datetime, organization: Organization | None, scope: Scope | None = None
-                    ) -> DocumentHeader:
-    """The header of a scan started at ``generated_at`` in ``organization`` (default scope: everything)."""
-    return DocumentHeader(generated_at.isoformat(), organization_info(organization), scope or scan_scope())
+def document_header(generated_at: datetime, organization: Organization | None, scope: Scope | None = None,
+                    as_of: datetime | None = None) -> DocumentHeader:
+    """The header of a scan started at ``generated_at`` in ``organization`` (default scope: everything),
+    judged at the clock ``as_of`` (``None``: unknown)."""
+    return DocumentHeader(generated_at.isoformat(), organization_info(organization), scope or scan_scope(),
+                          as_of=None if as_of is None else as_of.isoformat())
 
 
 def assemble(header: DocumentHeader, accounts: Sequence[AccountEntry], findings: Iterable[FindingEntry],
@@ -93,7 +97,7 @@ def assemble(header: DocumentHeader, accounts: Sequence[AccountEntry], findings:
     report = suppressions.report(ordered) if suppressions is not None else SuppressionReport()
     return ScanDocument(SCHEMA, header.tool, header.generated_at, header.organization, header.scope, header.checks,
                         tuple(accounts), summarise(accounts, ordered), tuple(ordered), tuple(errors), report, graph,
-                        header.frameworks)
+                        header.frameworks, header.as_of)
 
 
 def tail_json(document: ScanDocument) -> dict[str, Any]:
@@ -129,7 +133,7 @@ def build_document(result: ScanResult, *, scope: Scope | None = None, suppressio
     Returns:
         The document, as the streamed writer writes it.
     """
-    header = document_header(result.generated_at, result.organization, scope)
+    header = document_header(result.generated_at, result.organization, scope, result.as_of)
     pieces = [account_piece(a, lambda _: False) for a in result.accounts]
     document = assemble(header, [typed for typed, _ in pieces], finding_entries(result.findings),
                         error_entries(result.errors), suppressions, trust_graph(result) if graph else None)
@@ -139,7 +143,7 @@ def build_document(result: ScanResult, *, scope: Scope | None = None, suppressio
 def scan_document(result: ScanResult, *, scope: Scope | None = None, suppressions: Suppressions | None = None,
                   graph: bool = True) -> ScanDocument:
     """The typed document of a finished scan, holding every role (see :func:`build_document`)."""
-    header = document_header(result.generated_at, result.organization, scope)
+    header = document_header(result.generated_at, result.organization, scope, result.as_of)
     accounts = [account_piece(a, lambda _: True)[0] for a in result.accounts]
     return assemble(header, accounts, finding_entries(result.findings), error_entries(result.errors), suppressions,
                     trust_graph(result) if graph else None)

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
-from rolescope.checks.context import path_evidence
+from rolescope.checks.context import paths_evidence
 from rolescope.checks.finding import CheckError, Finding
 from rolescope.inventory.model import Organization
 from rolescope.report.model import (
@@ -71,7 +71,7 @@ def trust_entry(result: RoleResult) -> TrustEntry:
         return TrustEntry(result.role.trust_policy, result.error or "not analysed")
     return TrustEntry(result.role.trust_policy, None, analysis.cross_account, analysis.public,
                       analysis.mfa_or_external_id_required, tuple(analysis.outside_accounts),
-                      tuple(path_evidence(p) for p in analysis.paths))
+                      tuple(paths_evidence(analysis)))
 
 
 def account_piece(account: AccountResult, keep: Callable[[str], bool]) -> tuple[AccountEntry, dict[str, Any]]:

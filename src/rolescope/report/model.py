@@ -352,6 +352,8 @@ class ScanDocument:
         checks: the checks table, by check id.
         frameworks: the compliance frameworks the checks map to, by key.
         graph: the ``graph`` section as the trust graph wrote it (its own schema), or ``None``.
+        as_of: the scan's clock (ISO 8601): requests were judged as made then or later, role usage
+            up to then; ``None`` when the document does not say (written before it did).
     """
 
     schema: str
@@ -367,6 +369,7 @@ class ScanDocument:
     suppressions: SuppressionReport = SuppressionReport()
     graph: Mapping[str, Any] | None = None
     frameworks: Mapping[str, FrameworkEntry] = field(default_factory=dict)
+    as_of: str | None = None
     _roles: dict[str, RoleEntry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -11,6 +11,7 @@ the table keeps the catalogue's form of the command (``{role_name}``), which ren
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,7 @@ def parse_document(data: Any, source: str = "the scan document") -> ScanDocument
         suppressions=reader.suppressions(document.get("suppressions")),
         graph=reader.optional_object(document.get("graph"), "graph"),
         frameworks=frameworks,
+        as_of=reader.moment(document, "as_of"),
     )
 
 
@@ -142,6 +144,17 @@ class _Reader:
         if value is not None and not isinstance(value, str):
             raise self.fail(f"{where}.{key}", "is not text")
         return value
+
+    def moment(self, item: dict[str, Any], key: str) -> str | None:
+        """An optional ISO 8601 date and time, checked here so its users can parse it."""
+        value = item.get(key)
+        if value is None:
+            return None
+        try:
+            datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise self.fail(key, "is not an ISO 8601 date and time") from None
+        return str(value)
 
     def optional_int(self, item: dict[str, Any], key: str, where: str) -> int | None:
         value = item.get(key)

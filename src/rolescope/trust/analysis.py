@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from rolescope.policy.model import Effect, PolicyDocument, Principal, PrincipalKind, PrincipalType, Statement
 from rolescope.policy.request import Request
+from rolescope.policy.request_time import TIME_KEYS, made_at, request_moment
 from rolescope.trust.external_ids import EXTERNAL_ID, chosen_external_id
 from rolescope.trust.keyspace import KeySpec, Presence, solve_key
 from rolescope.trust.providers import PUBLIC_PROVIDERS
@@ -109,6 +110,14 @@ class TrustAnalysis:
     def path_for(self, statement: int, scope: Scope) -> TrustPath | None:
         return next((p for p in self.paths if p.statement == statement and p.scope is scope), None)
 
+    def opens(self, path: TrustPath) -> int | None:
+        """When a request on ``path`` can first be made (epoch seconds), if later than the clock: the
+        path's time window opens in the future. Its example is its earliest request."""
+        if self.zone.clock is None or path.example is None:
+            return None
+        moment = request_moment(path.example.context)
+        return moment if moment is not None and moment > self.zone.clock else None
+
 
 def analyse_trust(policy: PolicyDocument, zone: Zone, external_id_pattern_minimum: int | None = None
                   ) -> TrustAnalysis:
@@ -143,7 +152,9 @@ class _Analyser:
         # Requirement name -> the condition keys that carry it, for every key the policy names.
         self.requirement_keys: dict[str, tuple[str, ...]] = {}
         condition_keys = {c.key for s in policy.statements for c in s.conditions}
-        for key in sorted(condition_keys - set(_MFA_KEYS)):
+        # The caller never chooses the time of its request: a time window is not a requirement it
+        # meets but when the path is open (TrustAnalysis.opens).
+        for key in sorted(condition_keys - set(_MFA_KEYS) - set(TIME_KEYS)):
             name = _NAMED_KEYS.get(key) or _provider_requirement(key) or key
             self.requirement_keys[name] = (*self.requirement_keys.get(name, ()), key)
         self.star_stands_for = [
@@ -223,7 +234,7 @@ class _Analyser:
             requires=requires,
             guarded=guarded,
             public=any(w.anonymous for w in witnesses),
-            example=admitted[0][1],
+            example=min((r for _, r in admitted), key=lambda r: made_at(r.context)),
         )
 
     def _requirements(self, statement: Statement, witnesses: list[CallerWitness]) -> tuple[str, ...]:

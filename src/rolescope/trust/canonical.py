@@ -139,7 +139,7 @@ class ZoneShapes:
             members = member_representatives((), named, org) if zone.org_id and org is not None else None
             found = self._placed[ids] = (accounts, (
                 index, present, zone.partition, zone.org_id, None if org is None else tuple(a in org for a in accounts),
-                unnamed_classes((), named, zone), members))
+                unnamed_classes((), named, zone), members, zone.clock))
         return found
 
     def _reduce(self, policy: PolicyDocument, found: Abstraction) -> _Document:

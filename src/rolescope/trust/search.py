@@ -13,8 +13,10 @@ from rolescope.policy.evaluate import statement_covers
 from rolescope.policy.model import Condition, Effect, PolicyDocument, Statement
 from rolescope.policy.operators import TEMPLATE_FAMILIES, Family
 from rolescope.policy.request import Request
+from rolescope.policy.request_time import TIME_KEYS, made_at
 from rolescope.policy.values import substitute, variable_names
 from rolescope.trust.keyspace import Atom, KeySpec, Presence, solve_key
+from rolescope.trust.request_time import solve_time
 from rolescope.trust.witness import CallerWitness
 
 # The most ways of escaping Deny statements tried for one caller (each Deny: one of its conditions
@@ -60,16 +62,23 @@ def find_request(
     allowing = tuple(_resolve(c, witness, identity, probed) for c in statement.conditions)
     deny_conditions = [tuple(_resolve(c, witness, identity, probed) for c in d.conditions) for d in denies]
     choices: itertools.product[tuple[Condition, ...]] = itertools.product(*deny_conditions)
+    earliest: Request | None = None  # the earliest request so far, when only later ones were found
     for count, escape in enumerate(choices):
         if count >= MAX_DENY_CHOICES:
-            return Request(witness.caller, witness.action, {})  # undecided: report it as allowed
+            return earliest or Request(witness.caller, witness.action, {})  # undecided: report it as allowed
         atoms: dict[str, list[Atom]] = defaultdict(list)
         for condition in allowing:
             atoms[condition.key].append((condition, True))
         for condition in escape:
             atoms[condition.key].append((condition, False))
+        timed = [atom for key in TIME_KEYS for atom in atoms.pop(key, ())]
         context: dict[str, tuple[str, ...]] = dict(identity)
-        for key in set(atoms) | set(extra):
+        if timed or any(key in extra for key in TIME_KEYS):
+            times = solve_time(timed, witness.clock, extra)
+            if times is None:
+                continue
+            context.update(times)
+        for key in (set(atoms) | set(extra)) - set(TIME_KEYS):
             spec = witness.spec(key)
             if key in extra:
                 merged = spec.merge(extra[key])
@@ -84,8 +93,13 @@ def find_request(
         else:
             chosen = [(c, True) for c in allowing] + [(c, False) for c in escape]
             _bind_variables(chosen, context, witness, set(atoms) | set(extra))
-            return Request(witness.caller, witness.action, context)
-    return None
+            found = Request(witness.caller, witness.action, context)
+            if not timed or made_at(context) == (witness.clock or 0):
+                return found
+            # A window that opens later: another way past the Denies may open earlier.
+            if earliest is None or made_at(found.context) < made_at(earliest.context):
+                earliest = found
+    return earliest
 
 
 def _resolve(condition: Condition, witness: CallerWitness, identity: dict[str, tuple[str, ...]],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rolescope.caches import memoized
@@ -59,12 +59,16 @@ class Zone:
         partition: the role's partition.
         org_id: the organisation the account belongs to, when known.
         org_accounts: the organisation's member accounts, when known.
+        clock: the scan's clock, in epoch seconds: every request is judged as made at this moment
+            or later (IAM sets ``aws:CurrentTime`` to the time of the request); ``None``: at any
+            moment since the epoch.
     """
 
     account_id: str
     partition: str = "aws"
     org_id: str | None = None
     org_accounts: frozenset[str] | None = None
+    clock: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,7 @@ class CallerWitness:
             when the organisation's members are known, for one of its members nobody named.
         mfa: how the caller authenticated (AWS callers only).
         specs: constraints its identity puts on condition keys.
+        clock: the earliest moment its requests are made at (the zone's clock).
     """
 
     caller: Caller
@@ -92,6 +97,7 @@ class CallerWitness:
     mfa: Mfa | None = None
     unnamed: bool = False
     specs: dict[str, KeySpec] = field(default_factory=dict, compare=False, hash=False)
+    clock: int | None = None
 
     @property
     def outside(self) -> bool:
@@ -270,7 +276,7 @@ def caller_witnesses(policy: PolicyDocument, zone: Zone) -> list[CallerWitness]:
         for principal in star_providers(policy, zone):
             if principal.value not in seen:
                 witnesses += _witnesses_for(principal, zone, aws)
-    return witnesses
+    return witnesses if zone.clock is None else [replace(w, clock=zone.clock) for w in witnesses]
 
 
 def star_providers(policy: PolicyDocument, zone: Zone) -> list[Principal]:
@@ -380,6 +386,6 @@ def principal_witnesses(zone: Zone, account: str, arn: str, session: str | None 
     scope = Scope.SAME_ACCOUNT if account == zone.account_id else Scope.CROSS_ACCOUNT
     return [
         CallerWitness(Caller(PrincipalType.AWS, arn, account, session_arn=session), "sts:assumerole", arn, scope,
-                      mfa=mfa, specs=_aws_specs(zone, account, arn, False, {}, mfa))
+                      mfa=mfa, specs=_aws_specs(zone, account, arn, False, {}, mfa), clock=zone.clock)
         for mfa in authentications(temporary=":role/" in arn)
     ]
