@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import click
 import orjson
 
 from rolescope.checks.catalogue import SEVERITIES, severity_rank
-from rolescope.checks.context import CheckSettings, RoleContext, path_evidence
+from rolescope.checks.context import CheckSettings, RoleContext, paths_evidence
 from rolescope.checks.registry import CHECKS, run_checks
+from rolescope.cli.clock import as_of_option, scan_clock
 from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_FINDINGS, InputError
 from rolescope.cli.inputs import account_id_option, read_policy
 from rolescope.cli.say import say
 from rolescope.policy.arn import PARTITIONS
 from rolescope.policy.limits import ROLE_TRUST_POLICY
+from rolescope.policy.model import PolicyDocument
+from rolescope.policy.request_time import epoch_seconds
 from rolescope.trust.analysis import analyse_trust
+from rolescope.trust.partitions import named_partitions
 from rolescope.trust.witness import Zone
 
 
@@ -24,31 +29,38 @@ from rolescope.trust.witness import Zone
 @click.argument("file", metavar="FILE|-")
 @click.option("--account-id", required=True, callback=account_id_option, help="The account the role lives in.")
 @click.option("--org-id", help="The organisation the account belongs to (o-...).")
-@click.option("--partition", default="aws", show_default=True, type=click.Choice(sorted(PARTITIONS)))
+@click.option("--partition", type=click.Choice(sorted(PARTITIONS)),
+              help="The role's partition [default: the one the policy's principals name, else aws].")
+@as_of_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at least this severe.")
 @click.option("--no-size-limit", is_flag=True,
               help="Analyse a document larger than IAM accepts for a role trust policy (8,192 characters, "
                    "white space not counted).")
-def check_policy(file: str, account_id: str, org_id: str | None, partition: str, output_format: str,
-                 fail_on: str | None, no_size_limit: bool) -> None:
+def check_policy(file: str, account_id: str, org_id: str | None, partition: str | None, as_of: datetime | None,
+                 output_format: str, fail_on: str | None, no_size_limit: bool) -> None:
     """Evaluate one trust policy: who outside the account can assume the role, and what each way in requires."""
     if org_id is not None and not org_id.startswith("o-"):
         raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
     policy = read_policy(file, None if no_size_limit else ROLE_TRUST_POLICY)
-    settings = configured(CheckSettings())
-    analysis = analyse_trust(policy, Zone(account_id, partition, org_id), settings.min_external_id_pattern_literals)
+    partition = partition or _partition_of(policy)
+    clock = scan_clock(as_of)
+    settings = configured(CheckSettings(now=clock))
+    analysis = analyse_trust(policy, Zone(account_id, partition, org_id, clock=epoch_seconds(clock)),
+                             settings.min_external_id_pattern_literals)
     context = RoleContext(account_id, "policy", analysis, settings)
     findings, errors = run_checks(context, [c for c in CHECKS if not c.needs_account])
     findings.sort(key=lambda f: (severity_rank(f.severity), f.statement or 0))
     result: dict[str, Any] = {
         "account_id": account_id,
         "org_id": org_id,
+        "partition": partition,
+        "as_of": clock.isoformat(),
         "cross_account": analysis.cross_account,
         "public": analysis.public,
         "mfa_or_external_id_required": analysis.mfa_or_external_id_required,
         "outside_accounts": list(analysis.outside_accounts),
-        "paths": [path_evidence(p) for p in analysis.paths],
+        "paths": paths_evidence(analysis),
         "findings": [
             {"check": f.check, "severity": f.severity, "statement": f.statement, "message": f.message}
             for f in findings
@@ -63,19 +75,33 @@ def check_policy(file: str, account_id: str, org_id: str | None, partition: str,
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
+def _partition_of(policy: PolicyDocument) -> str:
+    """The role's partition, from the one its principals name (a principal is in its role's partition)."""
+    named = sorted(named_partitions(policy))
+    if len(named) > 1:
+        raise InputError(f"the policy's principals name several partitions ({', '.join(named)}) but a role is in "
+                         "one: give --partition")
+    if not named or named[0] == "aws":
+        return "aws"
+    say(f"rolescope: the role is taken to be in partition {named[0]}, the one its principals name "
+        "(--partition to say otherwise)", err=True)
+    return named[0]
+
+
 def _yes_no(value: bool | None) -> str:
     return "n/a" if value is None else "yes" if value else "no"
 
 
 def _print_text(result: dict[str, Any]) -> None:
-    say(f"account {result['account_id']}: cross-account {_yes_no(result['cross_account'])}, "
+    say(f"account {result['account_id']} as of {result['as_of']}: cross-account {_yes_no(result['cross_account'])}, "
         f"public {_yes_no(result['public'])}, MFA or ExternalId required "
         f"{_yes_no(result['mfa_or_external_id_required'])}")
     for path in result["paths"]:
         requires = ", ".join(path["requires"]) or "nothing"
         sid = f" ({path['sid']})" if path["sid"] else ""
+        opens = f", from {path['from']}" if "from" in path else ""
         say(f"  Statement[{path['statement']}]{sid} {path['scope']}: {', '.join(path['principals'])}"
-            f" - requires {requires}")
+            f" - requires {requires}{opens}")
     if not result["findings"]:
         say("no findings")
     for finding in result["findings"]:
