@@ -9,6 +9,7 @@ from tests.trust.test_search_properties import policies, zones
 
 from rolescope.policy.evaluate import statement_covers
 from rolescope.policy.model import Effect, PolicyDocument
+from rolescope.policy.request_time import TIME_KEYS
 from rolescope.trust.analysis import REQUIREMENT_KEYS, UNPINNED, analyse_trust
 from rolescope.trust.search import find_request
 from rolescope.trust.witness import Mfa, Zone, caller_witnesses
@@ -41,7 +42,8 @@ def test_requirements_match_a_search_for_every_key(policy: PolicyDocument, zone:
     named = {key: name for name, keys in REQUIREMENT_KEYS.items() for key in keys}
     keys_by_name: dict[str, list[str]] = {}
     for key in sorted({c.key for s in policy.statements for c in s.conditions}):
-        if key not in ("aws:multifactorauthpresent", "aws:multifactorauthage"):
+        # A time window is when a path is open, not a requirement (TrustAnalysis.opens).
+        if key not in ("aws:multifactorauthpresent", "aws:multifactorauthage", *TIME_KEYS):
             keys_by_name.setdefault(named.get(key, key), []).append(key)
     for path in analysis.paths:
         statement = policy.statements[path.statement]
