@@ -135,3 +135,15 @@ class TestPartition:
         assert result.exit_code in (0, 1), result.output
         (account,) = read_document(target).accounts
         assert account.roles[0].trust.cross_account is True
+
+
+@pytest.mark.parametrize(("as_of", "edges"), [("2020-05-01", 1), ("2026-12-02", 0)])
+def test_graph_and_compliance_judge_at_their_clock(tmp_path: Path, as_of: str, edges: int) -> None:
+    source = write(tmp_path, gaad(role("vendor", trust(allow({"AWS": OUTSIDER}, condition=DOC_WINDOW)))), "gaad.json")
+    drawn = invoke("graph", "--from", source, "--account-id", ACCOUNT, "--format", "json", "--as-of", as_of)
+    assert drawn.exit_code == 0, drawn.output
+    assert len(json.loads(drawn.stdout)["edges"]) == edges
+    report = invoke("compliance", "--framework", "all", "--from", source, "--account-id", ACCOUNT, "--format", "json",
+                    "--as-of", as_of)
+    assert report.exit_code == 0, report.output
+    assert (f"arn:aws:iam::{ACCOUNT}:role/vendor" in report.stdout) == bool(edges)  # among the failing roles

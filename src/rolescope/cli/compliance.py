@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rolescope.atomic_write import write_atomic
+from rolescope.cli.clock import as_of_option
 from rolescope.cli.errors import EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option
 from rolescope.cli.scan import check_settings, read_suppressions, run_scan_files
@@ -37,10 +39,11 @@ STATUS_STYLE = {PASS: "green", FAIL: "bold red"}
 
 
 def _document_from_files(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...],
-                         trusted: str | None, suppressions_file: Path | None) -> tuple[ScanDocument, bool]:
+                         trusted: str | None, suppressions_file: Path | None, as_of: datetime | None
+                         ) -> tuple[ScanDocument, bool]:
     """Scan GAAD files; returns the document and whether some file could not be read."""
     suppressions = read_suppressions(suppressions_file) if suppressions_file is not None else None
-    settings = ScanSettings(check_settings(trusted, None, None), suppressions=suppressions, account_id=account_id,
+    settings = ScanSettings(check_settings(trusted, None, as_of), suppressions=suppressions, account_id=account_id,
                             graph=False)
     run = run_scan_files(sources, settings, org_files)
     return run.document, bool(run.load_failures)
@@ -94,15 +97,16 @@ def _console(reports: list[FrameworkReport], document: ScanDocument, console: Co
 @click.option("--format", "output_format", type=click.Choice(["console", "json", "csv"]), default="console",
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@as_of_option
 def compliance(framework_name: str, scan_file: Path | None, sources: tuple[Path, ...], account_id: str | None,
                org_files: tuple[Path, ...], trusted_accounts: str | None, suppressions_file: Path | None,
-               output_format: str, output: Path | None) -> None:
+               output_format: str, output: Path | None, as_of: datetime | None) -> None:
     """Requirements of a compliance framework, with pass/fail counts of roles per account."""
     if (scan_file is None) == (not sources):
         raise InputError("give either --scan SCAN.json or --from PATH")
-    if scan_file is not None and (org_files or account_id or trusted_accounts or suppressions_file):
-        raise InputError("--org-accounts, --account-id, --trusted-accounts and --suppressions go with --from; "
-                         "a scan document already carries their effect")
+    if scan_file is not None and (org_files or account_id or trusted_accounts or suppressions_file or as_of):
+        raise InputError("--org-accounts, --account-id, --trusted-accounts, --suppressions and --as-of go with "
+                         "--from; a scan document already carries their effect")
     if output_format == "console" and output is not None:
         raise InputError("--output needs --format json or csv")
     try:
@@ -117,7 +121,7 @@ def compliance(framework_name: str, scan_file: Path | None, sources: tuple[Path,
             raise InputError(str(error)) from None
     else:
         document, incomplete = _document_from_files(sources, account_id, org_files, trusted_accounts,
-                                                    suppressions_file)
+                                                    suppressions_file, as_of)
     reports = compliance_reports(document, keys)
     if output_format == "console":
         _console(reports, document, ReportConsole())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from rolescope.atomic_write import write_atomic
 from rolescope.checks.context import CheckSettings
+from rolescope.cli.clock import as_of_option, scan_clock
 from rolescope.cli.errors import EXIT_USAGE
 from rolescope.cli.inputs import account_id_option
 from rolescope.cli.scan import run_scan_files
@@ -26,8 +28,9 @@ from rolescope.workers import default_jobs
               help="dot, json (the scan document's graph section), mermaid, or text (groups, roles that can "
                    "assume each other, chains explained).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@as_of_option
 def graph(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], output_format: str,
-          output: Path | None) -> None:
+          output: Path | None, as_of: datetime | None) -> None:
     """Write who can assume what across accounts, and the role chains that cross accounts.
 
     The principals of an account that may assume any role form one group node; a role trusting the
@@ -35,8 +38,8 @@ def graph(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pa
     chain from outside its account."""
     # No checks: the graph needs only each account's trust analyses.
     # The graph itself, drawn below; the scan document's section of it is not wanted here.
-    settings = ScanSettings(CheckSettings(), check_ids=(), account_id=account_id, graph=False, keep_graph=True,
-                            finding_roles=False)
+    settings = ScanSettings(CheckSettings(now=scan_clock(as_of)), check_ids=(), account_id=account_id, graph=False,
+                            keep_graph=True, finding_roles=False)
     run = run_scan_files(sources, settings, org_files, jobs=default_jobs())
     assert run.trust_graph is not None  # asked for with keep_graph
     payload = render_graph(run.trust_graph, output_format)
