@@ -147,3 +147,14 @@ def test_graph_and_compliance_judge_at_their_clock(tmp_path: Path, as_of: str, e
                     "--as-of", as_of)
     assert report.exit_code == 0, report.output
     assert (f"arn:aws:iam::{ACCOUNT}:role/vendor" in report.stdout) == bool(edges)  # among the failing roles
+
+
+def test_fix_plan_judges_at_the_scan_documents_clock(tmp_path: Path) -> None:
+    source = write(tmp_path, gaad(role("vendor", trust(allow({"AWS": OUTSIDER}, condition=DOC_WINDOW)))), "gaad.json")
+    scan = tmp_path / "scan.json"
+    invoke("scan", "--from", source, "--account-id", ACCOUNT, "--as-of", "2020-05-01", "--format", "json",
+           "-o", str(scan))
+    result = invoke("fix", "plan", "--from", str(scan), "--out", str(tmp_path / "plan.json"),
+                    "--external-id", "Agreed-With-Vendor-0042")
+    assert result.exit_code == 0, result.output
+    assert "1 role to change" in result.output  # at today's clock the window is closed: nothing to fix
