@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from rolescope.pickling import pickled_by_fields
 from rolescope.policy.operators import OPERATORS, Family
 from rolescope.policy.qualifier import Qualifier
 
@@ -41,6 +42,7 @@ class PrincipalKind(StrEnum):
     CANONICAL_USER = "canonical-user"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Principal:
     """One principal value of a ``Principal``/``NotPrincipal`` element.
@@ -74,6 +76,7 @@ class Principal:
         return self.value if self.type is PrincipalType.ANY else f"{self.type.value}:{self.value}"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Condition:
     """One ``operator -> key -> values`` entry of a ``Condition`` block.
@@ -113,6 +116,7 @@ class Condition:
         return f"{self.operator_as_written} {self.key_as_written} {shown}"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One statement, normalised.
@@ -136,6 +140,7 @@ class Statement:
         return f"Statement[{self.index}]" + (f" ({self.sid})" if self.sid else "")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PolicyDocument:
     """A parsed trust policy: its statements, and the JSON it came from."""

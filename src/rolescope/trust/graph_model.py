@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from rolescope.pickling import pickled_by_fields
+
 GRAPH_SCHEMA = "rolescope.graph/v2"
 
 
@@ -51,6 +53,7 @@ class GroupScope(StrEnum):
     OWN_ACCOUNT = "own-account"  # any role of their own account (``arn:aws:iam::<own>:role/*``)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Way:
     """How a trust policy lets a caller in: the admitting statement and what the request must carry."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rolescope.inventory.model import AccountSnapshot, Role
+from rolescope.pickling import pickled_by_fields
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
 from rolescope.trust.graph_model import NodeKind, Way
 from rolescope.trust.principals import GraphPrincipal, graph_principals
@@ -31,6 +32,7 @@ class RefKind(StrEnum):
     ORGANIZATION = "organization"  # the principals of the organisation's member accounts ("*" + aws:PrincipalOrgID)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class TrustRef:
     """One way into a role, before the graph knows which accounts were scanned.
@@ -52,6 +54,7 @@ class TrustRef:
     admission: Admission | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class RoleTrust:
     """One role of the account and the ways into it."""
@@ -61,6 +64,7 @@ class RoleTrust:
     refs: tuple[TrustRef, ...]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class AccountGraphPart:
     """A scanned account as the trust graph needs it: snapshot-free and picklable.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rolescope.inventory.model import AccountSnapshot, InlinePolicy, ManagedPolicy, PolicyRef
+from rolescope.pickling import pickled_by_fields
 from rolescope.policy.glob import FRESH, glob_match
 from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, action_statements, allows_on, may_allow, resources
 from rolescope.trust.graph_model import GroupScope, NodeKind
@@ -26,6 +27,7 @@ _ALLOW_EVERY_ROLE: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRol
 _FRESH_ACCOUNT = FRESH * 12  # an account id no pattern names: matched only by a wildcard account field
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class GraphPrincipal:
     """A role or user of a scanned account that may call ``sts:AssumeRole`` on some role.

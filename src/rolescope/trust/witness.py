@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rolescope.caches import memoized
+from rolescope.pickling import pickled_by_fields
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH, Pattern, chosen_segment, compile_pattern
 from rolescope.policy.model import PolicyDocument, Principal, PrincipalKind, PrincipalType
@@ -50,6 +51,7 @@ class Mfa(StrEnum):
     MFA = "true"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Zone:
     """The role's own account and what is known of its organisation.
