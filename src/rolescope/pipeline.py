@@ -36,7 +36,7 @@ from rolescope.inventory.files import (
 )
 from rolescope.inventory.gaad import SnapshotError
 from rolescope.inventory.model import AccountSnapshot, Organization
-from rolescope.pickling import pickled_by_fields
+from rolescope.records import pickled_by_fields
 from rolescope.report.document import assemble, document_header
 from rolescope.report.entries import account_piece, error_entries, finding_entries, scan_scope
 from rolescope.report.model import AccountEntry, CheckErrorEntry, FindingEntry, ScanDocument, Scope

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rolescope.records import quick_init
 
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SeverityOverride:
     """A severity other than the catalogue's, asked for with a reason: by a check for one finding

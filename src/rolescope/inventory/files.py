@@ -12,8 +12,8 @@ import orjson
 from rolescope.inventory.gaad import GAAD_KEYS, SnapshotError, parse_gaad
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
 from rolescope.inventory.own_outputs import own_json_lines, own_output
-from rolescope.pickling import pickled_by_fields
 from rolescope.policy.arn import ACCOUNT_ID, ORG_ID, ORG_ID_SHAPE
+from rolescope.records import pickled_by_fields
 
 
 @pickled_by_fields

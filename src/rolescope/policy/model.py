@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rolescope.pickling import pickled_by_fields
 from rolescope.policy.operators import OPERATORS, Family
 from rolescope.policy.qualifier import Qualifier
+from rolescope.records import pickled_by_fields, quick_init
 
 
 class Effect(StrEnum):
@@ -43,6 +43,7 @@ class PrincipalKind(StrEnum):
 
 
 @pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Principal:
     """One principal value of a ``Principal``/``NotPrincipal`` element.
@@ -77,6 +78,7 @@ class Principal:
 
 
 @pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Condition:
     """One ``operator -> key -> values`` entry of a ``Condition`` block.
@@ -117,6 +119,7 @@ class Condition:
 
 
 @pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One statement, normalised.
@@ -141,6 +144,7 @@ class Statement:
 
 
 @pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PolicyDocument:
     """A parsed trust policy: its statements, and the JSON it came from."""

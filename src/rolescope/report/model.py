@@ -18,7 +18,7 @@ from typing import Any
 
 from rolescope.checks.catalogue import CheckInfo, Framework, Requirement
 from rolescope.checks.finding import OverriddenSeverity
-from rolescope.pickling import pickled_by_fields
+from rolescope.records import pickled_by_fields, quick_init
 
 SCHEMA_V1 = "rolescope.scan/v1"
 SCHEMA_V2 = "rolescope.scan/v2"
@@ -157,6 +157,7 @@ class FrameworkEntry:
 
 
 @pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TrustEntry:
     """A trust policy as one account's roles hold it, and what the analysis found (shared by those roles).
@@ -190,6 +191,7 @@ class TrustEntry:
 
 
 @pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RoleEntry:
     """One role of a scanned account."""
@@ -213,6 +215,7 @@ class RoleEntry:
 
 
 @pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AccountEntry:
     """One account: scanned, with its roles, or failed, with the reason.
@@ -250,6 +253,7 @@ class AccountEntry:
 
 
 @pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class FindingEntry:
     """One finding: only what is specific to it; its check's text is in the checks table.

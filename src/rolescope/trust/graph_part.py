@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rolescope.inventory.model import AccountSnapshot, Role
-from rolescope.pickling import pickled_by_fields
+from rolescope.records import pickled_by_fields, quick_init
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
 from rolescope.trust.graph_model import NodeKind, Way
 from rolescope.trust.principals import GraphPrincipal, graph_principals
@@ -33,6 +33,7 @@ class RefKind(StrEnum):
 
 
 @pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TrustRef:
     """One way into a role, before the graph knows which accounts were scanned.
@@ -55,6 +56,7 @@ class TrustRef:
 
 
 @pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RoleTrust:
     """One role of the account and the ways into it."""

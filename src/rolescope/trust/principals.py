@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rolescope.inventory.model import AccountSnapshot, InlinePolicy, ManagedPolicy, PolicyRef
-from rolescope.pickling import pickled_by_fields
 from rolescope.policy.glob import FRESH, glob_match
 from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, action_statements, allows_on, may_allow, resources
+from rolescope.records import pickled_by_fields, quick_init
 from rolescope.trust.graph_model import GroupScope, NodeKind
 
 ASSUME_ROLE = "sts:assumerole"
@@ -28,6 +28,7 @@ _FRESH_ACCOUNT = FRESH * 12  # an account id no pattern names: matched only by a
 
 
 @pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class GraphPrincipal:
     """A role or user of a scanned account that may call ``sts:AssumeRole`` on some role.

@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rolescope.caches import memoized
-from rolescope.pickling import pickled_by_fields
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH, arn_match, glob_match
 from rolescope.policy.model import Effect, PolicyDocument, PrincipalKind, Statement
+from rolescope.records import pickled_by_fields
 from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.graph_model import NodeKind, Way
 from rolescope.trust.search import find_request

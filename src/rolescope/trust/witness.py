@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from rolescope.caches import memoized
-from rolescope.pickling import pickled_by_fields
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH, Pattern, chosen_segment, compile_pattern
 from rolescope.policy.model import PolicyDocument, Principal, PrincipalKind, PrincipalType
 from rolescope.policy.parse import PUBLIC_IDPS
 from rolescope.policy.request import Caller
+from rolescope.records import pickled_by_fields
 from rolescope.trust.accounts import Reader, account_classes, account_patterns, member_classes
 from rolescope.trust.keyspace import KeySpec, Presence
 
