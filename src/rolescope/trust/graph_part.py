@@ -100,13 +100,12 @@ def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, Tr
     # pickles once).
     refs: dict[int, tuple[TrustRef, ...]] = {}
     trusts = []
-    partition = "aws"
     for role, analysis in roles:
-        partition = role.partition
         found = refs.get(id(analysis))
         if found is None:
             found = refs[id(analysis)] = tuple(_refs(analysis, Admitter(analysis)))
         trusts.append(RoleTrust(role.arn, role.name, found))
+    partition = roles[-1][0].partition if roles else "aws"  # the last role's, read once
     return AccountGraphPart(snapshot.account_id, snapshot.alias, partition, graph_principals(snapshot),
                             tuple(trusts))
 
