@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rolescope.records import quick_init
+from rolescope.records import pickled_by_fields, quick_init
 
 
 @quick_init
@@ -23,6 +23,7 @@ class SeverityOverride:
     reason: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class OverriddenSeverity:
     """What a finding's severity replaced: the catalogue's severity for its check, and why.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
 import orjson
 
+from rolescope.caches import memoized
 from rolescope.inventory.model import (
     AccountSnapshot,
     Group,
@@ -72,7 +72,7 @@ def _refs(items: Any) -> tuple[PolicyRef, ...]:
 
 
 # An account attaches the same few managed policies to most of its principals: one reference each.
-_ref = lru_cache(maxsize=4096)(PolicyRef)
+_ref = memoized(4096)(PolicyRef)
 
 
 def _inline(items: Any, owner: str) -> tuple[InlinePolicy, ...]:

@@ -6,9 +6,9 @@ Conditions are not evaluated: the graph shows who *could* make the call, the con
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
+from rolescope.caches import memoized
 from rolescope.policy.glob import glob_match
 
 # AWS managed policies whose documents GAAD does not include, by what they allow of STS.
@@ -29,7 +29,7 @@ def _statements(document: Any) -> list[dict[str, Any]]:
 
 # Every principal's policies are read for sts:AssumeRole, and accounts repeat the same few hundred
 # action names: each (action pattern, action) pair is matched once.
-@lru_cache(maxsize=8192)
+@memoized(8192)
 def _action_match(pattern: str, action: str) -> bool:
     return glob_match(pattern.lower(), action)
 
