@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rolescope.policy.model import Effect, PolicyDocument, Principal, PrincipalKind, PrincipalType, Statement
 from rolescope.policy.request import Request
 from rolescope.policy.request_time import TIME_KEYS, made_at, request_moment
+from rolescope.records import quick_init
 from rolescope.trust.external_ids import EXTERNAL_ID, chosen_external_id
 from rolescope.trust.keyspace import KeySpec, Presence, solve_key
 from rolescope.trust.providers import PUBLIC_PROVIDERS
@@ -54,6 +55,7 @@ _NAMED_IN_STAR = frozenset({PrincipalKind.SERVICE, PrincipalKind.SAML_PROVIDER, 
 _MFA_KEYS = ("aws:multifactorauthpresent", "aws:multifactorauthage")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TrustPath:
     """One way in: an Allow statement and the kind of caller it admits.
@@ -91,6 +93,7 @@ class Exposure:
     example: Request | None = field(default=None, compare=False)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TrustAnalysis:
     """The verdicts for one trust policy in one account. See :func:`analyse_trust`."""
