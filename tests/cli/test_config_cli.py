@@ -116,7 +116,8 @@ def test_check_parameters_reach_check_policy_and_the_fix_planner(tmp_path: Path)
     ("defaults: {scna: {}}", "team.yaml: defaults: unknown command 'scna' (did you mean 'scan'?)"),
     ("defaults: {scan: {fial-on: high}}", "team.yaml: defaults.scan: unknown option 'fial-on' (did you mean "
                                           "'fail-on'?)"),
-    ("defaults: {scan: {fail-on: extreme}}", "team.yaml: defaults.scan.fail-on: 'extreme' is not one of"),
+    ("defaults: {scan: {fail-on: extreme}}", "team.yaml: defaults.scan.fail-on: no such severity 'extreme' "
+                                             "(known: critical"),
     ("defaults: {scan: {jobs: 0}}", "team.yaml: defaults.scan.jobs: 0 is not in the range"),
     ("defaults: {scan: {unused-days: [3]}}", "defaults.scan.unused-days: expected text, a number or true/false, "
                                              "not a list (the option is not repeatable)"),

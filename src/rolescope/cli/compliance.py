@@ -95,7 +95,8 @@ def _console(reports: list[FrameworkReport], document: ScanDocument, console: Co
 @click.option("--suppressions", "suppressions_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --from: YAML file of accepted risks (see `rolescope scan --help`).")
 @click.option("--format", "output_format", type=click.Choice(["console", "json", "csv"]), default="console",
-              show_default=True)
+              show_default=True, help="console (a table per framework), json, or csv (one row per requirement and "
+                                      "account).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 @as_of_option
 def compliance(framework_name: str, scan_file: Path | None, sources: tuple[Path, ...], account_id: str | None,

@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from rolescope.atomic_write import write_atomic
-from rolescope.checks.catalogue import SEVERITIES, severity_rank
+from rolescope.checks.catalogue import severity_rank
+from rolescope.cli.choices import severity_choice
 from rolescope.cli.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from rolescope.cli.stdout import ReportConsole
 from rolescope.report.console import STYLES
@@ -60,9 +61,9 @@ def _console(diff: ScanDiff, console: Console) -> None:
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["console", "json", "markdown"]), default="console",
-              show_default=True)
+              show_default=True, help="console, json (for scripts), or markdown (for a pull request comment).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES),
+@click.option("--fail-on", type=severity_choice(),
               help="Exit 1 when a new, unsuppressed finding is at least this severe.")
 def diff(old: Path, new: Path, output_format: str, output: Path | None, fail_on: str | None) -> None:
     """Compare two scan documents (written by --format json): new, resolved and unchanged findings."""

@@ -16,10 +16,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from rolescope import pipeline
-from rolescope.checks.catalogue import SEVERITIES, severity_rank
+from rolescope.checks.catalogue import severity_rank
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, account_options, credential_options
+from rolescope.cli.choices import check_choice, check_help, severity_choice
 from rolescope.cli.clock import as_of_option, scan_clock
 from rolescope.cli.config_file import announce_config, configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
@@ -74,12 +75,13 @@ def report_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Write the (single) report format here instead of standard output."),
         click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
                      help="Write every requested file format here (rolescope-report.<ext>)."),
-        click.option("--check", "checks", multiple=True, help="Only this check (repeatable)."),
-        click.option("--severity", "severities", multiple=True, type=click.Choice(SEVERITIES),
+        click.option("--check", "checks", multiple=True, type=check_choice(), metavar="CHECK",
+                     help=check_help("Only this check (repeatable)")),
+        click.option("--severity", "severities", multiple=True, type=severity_choice(),
                      help="Only findings of this severity (repeatable)."),
         click.option("--account", "accounts", multiple=True, callback=_accounts_callback,
                      help="Only this account (repeatable)."),
-        click.option("--fail-on", type=click.Choice(SEVERITIES),
+        click.option("--fail-on", type=severity_choice(),
                      help="Exit 1 when a reported finding is at least this severe."),
         click.option("--unused-days", type=click.IntRange(1, 3650),
                      help="A cross-account role unused this long is reported [default: the catalogue's, 90 "
@@ -105,10 +107,6 @@ def build_report_options(output_format: str, output: Path | None, output_dir: Pa
                          checks: Sequence[str], severities: Sequence[str], accounts: Sequence[str],
                          fail_on: str | None, suppressions_file: Path | None = None) -> ReportOptions:
     formats = parse_formats(output_format)
-    unknown = [c for c in checks if c not in CHECK_IDS]
-    if unknown:
-        raise InputError(f"--check {unknown[0]!r}: no such check (see `rolescope scan --help`; known: "
-                         f"{', '.join(CHECK_IDS)})")
     file_formats = [f for f in formats if f != "console"]
     if (output is not None or output_dir is not None) and not file_formats:
         raise InputError(f"{'--output' if output is not None else '--output-dir'}: the console format is for the "
@@ -290,7 +288,7 @@ def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: 
               help="Processes that load and analyse --from accounts at once [default: the CPUs this process "
                    "may use]. The report is the same whatever the number.")
 @report_options
-@credential_options
+@credential_options("Assume this role and scan its account (repeatable).")
 @account_options
 def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], jobs: int | None,
          output_format: str, output: Path | None, output_dir: Path | None, checks: tuple[str, ...],
