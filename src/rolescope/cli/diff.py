@@ -16,7 +16,7 @@ from rolescope.checks.catalogue import severity_rank
 from rolescope.cli.choices import severity_choice
 from rolescope.cli.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from rolescope.cli.stdout import ReportConsole
-from rolescope.report.console import STYLES
+from rolescope.report.console_tables import severity_style
 from rolescope.report.diff import ScanDiff, diff_documents, render_diff_markdown
 from rolescope.report.model import FindingEntry, ScanDocument
 from rolescope.report.reader import DocumentError, read_document
@@ -37,7 +37,7 @@ def _table(title: str, findings: list[FindingEntry]) -> Table:
     table.add_column("Role")
     table.add_column("Account")
     for finding in findings:
-        severity = Text(safe_text(finding.severity), style=STYLES.get(finding.severity, ""))
+        severity = Text(safe_text(finding.severity), style=severity_style(finding.severity))
         if finding.suppressed:
             severity.append(" (suppressed)", style="dim")
         table.add_row(severity, *(Text(safe_text(v)) for v in (finding.check, finding.resource, finding.account_id)))
