@@ -7,9 +7,11 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
+from rolescope.cli import progress
 from rolescope.cli.main import cli
 from rolescope.cli.progress import BarProgress
 from rolescope.cli.report_files import PhasedSink, human_size
@@ -155,3 +157,19 @@ def test_the_files_written_are_listed_at_the_end(tmp_path: Path) -> None:
                        f"({human_size((tmp_path / f'rolescope-report.{ext}').stat().st_size)})"
                        for ext in ("json", "sarif")]
     assert "45 roles in 6 accounts" in result.stdout  # the console report still goes to stdout
+
+
+@pytest.mark.parametrize("command", [("demo", "--format", "html", "-o", "{out}/r.html"),
+                                     ("graph", "--from", "{org}", "-o", "{out}/g.dot"),
+                                     ("compliance", "--from", "{org}", "--framework", "all")])
+def test_every_long_phase_is_in_the_log(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, org_dir: Path,
+                                        command: tuple[str, ...]) -> None:
+    monkeypatch.setattr(progress, "QUIET_SECONDS", 0.0)  # every scan is long now
+    args = [a.format(out=tmp_path, org=org_dir) for a in command]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "rolescope: scanning accounts: " in result.stderr
+    if command[0] == "demo":
+        assert f"rolescope: html report: rendered for {tmp_path / 'r.html'} in " in result.stderr
+    if command[0] == "graph":
+        assert "rolescope: building the trust graph: " in result.stderr

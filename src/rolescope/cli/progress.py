@@ -12,6 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from rolescope.textsafe import safe_text
 
+# How long a scan may run before its phases are printed in a log: a quick one prints only its report.
+QUIET_SECONDS = 2.0
 # schedule(delay, action) runs ``action`` after ``delay`` seconds unless the function it returns is called first.
 Schedule = Callable[[float, Callable[[], None]], Callable[[], None]]
 
@@ -32,11 +34,12 @@ class BarProgress:
     ``silent`` (``--quiet``) prints nothing."""
 
     def __init__(self, console: Console, clock: Callable[[], float] = time.monotonic,
-                 quiet_seconds: float = 2.0, schedule: Schedule = timer_schedule, silent: bool = False) -> None:
+                 quiet_seconds: float | None = None, schedule: Schedule = timer_schedule, silent: bool = False
+                 ) -> None:
         self._console = console
         self._clock = clock
-        self._quiet_seconds = quiet_seconds
-        self._quiet_until = clock() + quiet_seconds
+        self._quiet_seconds = QUIET_SECONDS if quiet_seconds is None else quiet_seconds
+        self._quiet_until = clock() + self._quiet_seconds
         self._schedule = schedule
         self._silent = silent
         self._lines = not silent and not console.is_terminal

@@ -233,7 +233,11 @@ def scan_input_error(error: ScanInputError) -> InputError:
 def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Sequence[Path] = (),
                    sinks: Sequence[ScanSink] = (), progress: pipeline.ScanProgress | None = None,
                    jobs: int = 1) -> ScanRun:
-    """:func:`rolescope.pipeline.scan_files` for a command: unreadable files listed on stderr, errors one line."""
+    """:func:`rolescope.pipeline.scan_files` for a command: unreadable files listed on stderr, errors one line;
+    without ``progress``, its phases on stderr (see :class:`~rolescope.cli.progress.BarProgress`)."""
+    if progress is None:
+        with BarProgress(Console(stderr=True)) as bar:
+            return run_scan_files(paths, settings, org_files, sinks, bar, jobs)
     try:
         # the collector's pause is process-wide, so the CLI makes it, not the library (see rolescope.gc_pause)
         with paused_gc():
