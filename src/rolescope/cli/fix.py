@@ -16,8 +16,8 @@ from rich.console import Console
 from rolescope.atomic_write import write_atomic
 from rolescope.auth.errors import AuthConfigError
 from rolescope.checks.context import CheckSettings
-from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, checked_role_name, plan_credential_options
+from rolescope.cli.choices import check_choice, check_help
 from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
 from rolescope.cli.inputs import account_id_option, read_text
@@ -79,7 +79,8 @@ def fix() -> None:
 @click.option("--from", "source", required=True, metavar="SCAN.json", help="A scan document (scan --format json).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="PLAN.json",
               help="Where to write the plan.")
-@click.option("--check", "checks", multiple=True, help="Only findings of this check (repeatable).")
+@click.option("--check", "checks", multiple=True, type=check_choice(), metavar="CHECK",
+              help=check_help("Only findings of this check (repeatable)"))
 @click.option("--role", "roles", multiple=True, help="Only this role, by name or ARN (repeatable).")
 @click.option("--account", "accounts", multiple=True, callback=_accounts, help="Only this account (repeatable).")
 @click.option("--guard", type=click.Choice(["external-id", "mfa"]), default="external-id", show_default=True,
@@ -103,9 +104,6 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
          saml_audiences: tuple[str, ...], org_id: str | None, audit_roles: tuple[str, ...], include_audit_role: bool,
          force: bool) -> None:
     """Write a reviewable plan: the corrected trust policy of every role with a fixable finding."""
-    unknown = [c for c in checks if c not in CHECK_IDS]
-    if unknown:
-        raise InputError(f"--check {unknown[0]!r}: no such check (known: {', '.join(CHECK_IDS)})")
     if mfa_max_age is not None and guard != "mfa":
         raise InputError("--mfa-max-age goes with --guard mfa")
     if external_id is not None and guard != "external-id":
