@@ -36,8 +36,8 @@ def service_trust(service: str, condition: dict[str, Any]) -> TrustAnalysis:
     ("config.amazonaws.com", {"StringEquals": {"aws:SourceOrgID": ORG}}),
     ("config.amazonaws.com", {"ForAnyValue:StringLike": {"aws:SourceOrgPaths": f"{ORG}/r-ab12/*"}}),
     ("config.amazonaws.com", {"ForAnyValue:StringEquals": {"aws:SourceOrgPaths": f"{ORG}/r-ab12/"}}),
-    # an ARN without an account field names the owner's resource: a bucket name is the owner's own
-    ("s3.amazonaws.com", {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::amzn-s3-demo-bucket"}}),
+    ("s3.amazonaws.com", {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::amzn-s3-demo-bucket"},
+                          "StringEquals": {"aws:SourceAccount": HOME}}),
 ])
 def test_a_source_the_owner_holds_binds_the_service(service: str, condition: dict[str, Any]) -> None:
     analysis = service_trust(service, condition)
@@ -52,6 +52,8 @@ def test_a_source_the_owner_holds_binds_the_service(service: str, condition: dic
     {"ArnLike": {"aws:SourceArn": "arn:aws:config:*:1111*:*"}},
     {"StringLike": {"aws:SourceArn": "arn:aws:config:*"}},
     {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::*"}},
+    # a bucket name binds nothing alone: once deleted, anybody may create a bucket of that name
+    {"ArnEquals": {"aws:SourceArn": "arn:aws:s3:::amzn-s3-demo-bucket"}},
     {"StringLike": {"aws:SourceAccount": "*"}, "Null": {"aws:SourceArn": "false"}},
     {"StringLike": {"aws:SourceAccount": "11112222333?"}},
     {"ForAnyValue:StringLike": {"aws:SourceOrgPaths": "o-*"}},
@@ -62,5 +64,4 @@ def test_a_source_an_outsider_can_hold_does_not(condition: dict[str, Any]) -> No
     assert [e.principal for e in analysis.service_without_source] == ["config.amazonaws.com"]
     example = analysis.service_without_source[0].example
     assert example is not None
-    arns = example.context.get("aws:sourcearn", ())
-    assert all(f":{HOME}:" not in arn for arn in arns)
+    assert all(f":{HOME}:" not in arn for arn in example.context.get("aws:sourcearn", ()))

@@ -11,8 +11,8 @@ value an outsider's resource can carry satisfies it:
   wrote (it holds :data:`~rolescope.policy.glob.FRESH`);
 - ``aws:SourceArn``: the outsider's ARN names their account in its fifth field
   (``arn:aws:config:*:111122223333:*``, the form AWS recommends, binds; a ``*`` or ``?`` in the account
-  field does not); an ARN without an account field (an S3 bucket) is the outsider's by its resource,
-  which they name;
+  field does not); an ARN without an account field (an S3 bucket) binds nothing on its own: once the
+  owner deletes the bucket, anybody may create one of that name (the catalogue's rationale says so);
 - ``aws:SourceOrgPaths``: the outsider's path starts with their organisation's id.
 """
 
@@ -26,7 +26,7 @@ SOURCE_ARN, SOURCE_ORG_PATHS = "aws:sourcearn", "aws:sourceorgpaths"
 CHOSEN = KeySpec(unpinned=True)
 # ARN semantics: the wildcards before the fifth colon stay inside their field.
 OUTSIDER_ACCOUNT_ARN = KeySpec(shapes=((compile_pattern(f"arn:*:*:*:*{FRESH}*:*", arn=True), True),))
-OUTSIDER_RESOURCE_ARN = KeySpec(shapes=((compile_pattern(f"arn:*:*:*::*{FRESH}*", arn=True), True),))
+ACCOUNTLESS_ARN = KeySpec(shapes=((compile_pattern("arn:*:*:*::*", arn=True), True),))
 
 
 def outsider_sources() -> tuple[dict[str, KeySpec], ...]:
@@ -34,4 +34,4 @@ def outsider_sources() -> tuple[dict[str, KeySpec], ...]:
     mapping of key to constraint per kind of source ARN (any key may also be absent)."""
     base = dict.fromkeys(SOURCE_KEYS, CHOSEN)
     base[SOURCE_ORG_PATHS] = OUTSIDER_ORG_PATHS
-    return tuple({**base, SOURCE_ARN: arn} for arn in (OUTSIDER_ACCOUNT_ARN, OUTSIDER_RESOURCE_ARN))
+    return tuple({**base, SOURCE_ARN: arn} for arn in (OUTSIDER_ACCOUNT_ARN, ACCOUNTLESS_ARN))
