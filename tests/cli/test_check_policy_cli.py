@@ -146,7 +146,8 @@ def test_an_external_id_pattern_is_judged_with_the_configured_minimum(tmp_path: 
     assert guarded("--no-config") and not guarded("--config", str(config))
 
 
-@pytest.mark.parametrize("source_arn, closed", [(f"arn:aws:config:*:{ACCOUNT}:*", True), ("arn:aws:config:*:*:*", False)])
+@pytest.mark.parametrize("source_arn, closed", [(f"arn:aws:config:*:{ACCOUNT}:*", True),
+                                                ("arn:aws:config:*:*:*", False)])
 def test_config_source_arn_in_the_recommended_form_closes_the_confused_deputy(tmp_path: Path, source_arn: str,
                                                                              closed: bool) -> None:
     policy = write(tmp_path, trust(allow({"Service": "config.amazonaws.com"},

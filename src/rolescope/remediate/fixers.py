@@ -335,6 +335,8 @@ NOT_TRUST_FIXES: dict[str, str] = {
     "long-session-cross-account-role": "a role setting, not a trust-policy change: "
                                        "aws iam update-role --max-session-duration 3600",
     "unused-cross-account-role": "needs the owner's decision whether the access is still wanted",
+    "not-principal-without-session": "needs the owner's decision which sessions the Deny should exempt (an "
+                                     "exemption widens who can assume the role)",
     "trust-to-account-outside-organization": "needs a decision about the account: remove it from the trust "
                                              "policy, or add it to --trusted-accounts and require an ExternalId",
 }
