@@ -17,6 +17,7 @@ from rolescope.remediate import fixers
 from rolescope.remediate.errors import PlanError, Unfixable
 from rolescope.remediate.fixers import FixOptions, FixStep, check_external_id
 from rolescope.remediate.plan import Plan, Selection, build_plan, load_plan, plan_document
+from rolescope.remediate.source_arns import arns_for
 from rolescope.remediate.verify import open_checks
 from rolescope.report.reader import DocumentError, parse_document
 from rolescope.trust.analysis import analyse_trust
@@ -181,6 +182,46 @@ def test_service_principal_gets_the_source_account() -> None:
     change = only_change(plan_for(role("events", trust(events))))
     assert change.after["Statement"][0]["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
     assert any("acts only for resources in account" in w for w in change.warnings)
+
+
+def test_source_arn_binds_its_own_service_and_the_others_get_the_account() -> None:
+    # AWS Config's recommended form, and Personalize's region-wide one from its confused-deputy page
+    config, personalize = f"arn:aws:config:*:{ACCOUNT}:*", f"arn:aws:personalize:us-east-1:{ACCOUNT}:*"
+    services = allow({"Service": ["config.amazonaws.com", "events.amazonaws.com"]})
+    change = only_change(plan_for(role("svc", trust(services)), source_arns=(config, personalize)))
+    conditions = {tuple(s["Principal"]["Service"]) if isinstance(s["Principal"]["Service"], list)
+                  else (s["Principal"]["Service"],): s["Condition"] for s in change.after["Statement"]}
+    assert conditions == {("events.amazonaws.com",): {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+                          ("config.amazonaws.com",): {"ArnLike": {"aws:SourceArn": config}}}
+    assert "service-trust-without-source-condition" not in findings_after(change.after)
+    assert "aws:SourceArn" in change.fixes[0]["description"]
+
+
+def test_a_bucket_source_arn_keeps_the_account_beside_it() -> None:
+    bucket = "arn:aws:s3:::amzn-s3-demo-bucket"
+    change = only_change(plan_for(role("s3", trust(allow({"Service": "s3.amazonaws.com"}))), source_arns=(bucket,)))
+    assert change.after["Statement"][0]["Condition"] == {"ArnLike": {"aws:SourceArn": bucket},
+                                                         "StringEquals": {"aws:SourceAccount": ACCOUNT}}
+
+
+def test_a_source_arn_of_another_account_is_warned_about() -> None:
+    other = f"arn:aws:config:*:{OUTSIDER}:*"
+    change = only_change(plan_for(role("cfg", trust(allow({"Service": "config.amazonaws.com"}))), source_arns=(other,)))
+    assert change.after["Statement"][0]["Condition"] == {"ArnLike": {"aws:SourceArn": other}}
+    assert any(f"names account {OUTSIDER}" in w for w in change.warnings)
+
+
+@pytest.mark.parametrize("principal, service, matches", [
+    ("config.amazonaws.com", "config", True),
+    ("ecs-tasks.amazonaws.com", "ecs", True),
+    ("delivery.logs.amazonaws.com", "logs", True),
+    ("states.amazonaws.com.cn", "states", True),
+    ("config.amazonaws.com", "lambda", False),
+    ("ecs-tasks.amazonaws.com", "tasks", False),
+])
+def test_a_source_arn_belongs_to_the_principal_of_its_service(principal: str, service: str, matches: bool) -> None:
+    arn = f"arn:aws:{service}:*:{ACCOUNT}:*"
+    assert arns_for(principal, (arn,)) == ((arn,) if matches else ())
 
 
 def test_weak_external_id_is_replaced() -> None:
