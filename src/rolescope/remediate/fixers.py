@@ -65,6 +65,8 @@ class FixOptions:
             and the re-check of every corrected policy applies.
         min_external_id_pattern_literals: what an ExternalId pattern must fix to count as a requirement,
             as the scan judged it (see :mod:`rolescope.trust.external_ids`).
+        max_session_seconds: what a cross-account role's ``MaxSessionDuration`` is lowered to (the
+            long-session check's threshold).
     """
 
     guard: Guard = "external-id"
@@ -78,6 +80,8 @@ class FixOptions:
     min_external_id_length: int = field(default_factory=default_minimum)
     min_external_id_pattern_literals: int = field(default_factory=catalogue_parameter(
         "weak-external-id", "min_external_id_pattern_literals"))
+    max_session_seconds: int = field(default_factory=catalogue_parameter(
+        "long-session-cross-account-role", "max_session_seconds"))
 
     def __post_init__(self) -> None:
         """Every value the user chose is checked here, before it can reach a policy.
@@ -361,8 +365,6 @@ FIXERS: dict[str, Fixer] = {
 NOT_TRUST_FIXES: dict[str, str] = {
     "privileged-cross-account-role": "a permissions change, not a trust-policy change: detach or narrow the "
                                      "administrative policy (see the finding's remediation)",
-    "long-session-cross-account-role": "a role setting, not a trust-policy change: "
-                                       "aws iam update-role --max-session-duration 3600",
     "unused-cross-account-role": "needs the owner's decision whether the access is still wanted",
     "not-principal-without-session": "needs the owner's decision which sessions the Deny should exempt (an "
                                      "exemption widens who can assume the role)",
