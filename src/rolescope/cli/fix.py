@@ -123,7 +123,8 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
         options = FixOptions(guard="mfa" if guard == "mfa" else "external-id", external_id=external_id,
                              mfa_max_age=mfa_max_age, oidc_subjects=oidc_subjects, saml_audiences=saml_audiences,
                              org_id=org_id, source_arns=source_arns, min_external_id_length=minimum,
-                             min_external_id_pattern_literals=settings.min_external_id_pattern_literals)
+                             min_external_id_pattern_literals=settings.min_external_id_pattern_literals,
+                             max_session_seconds=settings.max_session_seconds)
         selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts), frozenset(audit_roles),
                               include_audit_role)
         scan, scan_digest = _read_scan(source)

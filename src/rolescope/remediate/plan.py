@@ -259,7 +259,7 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
     recorded = {"guard": options.guard, "external_id": "given" if options.external_id else "generated per role",
                 "mfa_max_age": options.mfa_max_age, "oidc_subjects": list(options.oidc_subjects),
                 "saml_audiences": list(options.saml_audiences), "org_id": options.org_id,
-                "source_arns": list(options.source_arns),
+                "source_arns": list(options.source_arns), "max_session_seconds": options.max_session_seconds,
                 "checks": sorted(selection.checks), "roles": sorted(selection.roles),
                 "accounts": sorted(selection.accounts), "audit_roles": sorted(selection.audit_roles),
                 "include_audit_roles": selection.include_audit_roles}
