@@ -153,5 +153,8 @@ def test_config_source_arn_in_the_recommended_form_closes_the_confused_deputy(tm
     policy = write(tmp_path, trust(allow({"Service": "config.amazonaws.com"},
                                          condition={"ArnLike": {"aws:SourceArn": source_arn}})))
     result = invoke("check-policy", "--account-id", ACCOUNT, "--format", "json", policy)
-    checks = [f["check"] for f in json.loads(result.stdout)["findings"]]
-    assert ("service-trust-without-source-condition" not in checks) is closed
+    found = {f["check"]: f["message"] for f in json.loads(result.stdout)["findings"]}
+    assert ("service-trust-without-source-condition" not in found) is closed
+    if not closed:
+        assert "a condition on aws:SourceArn that another customer's resource can meet" in \
+            found["service-trust-without-source-condition"]
