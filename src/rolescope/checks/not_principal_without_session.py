@@ -77,7 +77,7 @@ def _message(context: RoleContext, deny: Statement, principal: Principal, allowi
     what = ("the role's sessions" if principal.kind is PrincipalKind.ROLE
             else "the account's users and role sessions (only its root user is exempt)")
     allows = ", ".join(s.label for s in allowing)
-    return (f"{context.role_label}: {deny.label} denies everyone except {principal.value}, but IAM matches "
+    return (f"{context.role_label}'s {deny.label} denies everyone except {principal.value}, but IAM matches "
             f"NotPrincipal against the caller's own identity (a session by its assumed-role ARN), so {what} "
             f"are denied too and {allows} does not let them in. List the assumed-role session ARNs in "
             "NotPrincipal, or deny with \"Principal\": \"*\" and ArnNotEquals on aws:PrincipalArn instead.")
