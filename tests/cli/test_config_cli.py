@@ -112,6 +112,19 @@ def test_check_parameters_reach_check_policy_and_the_fix_planner(tmp_path: Path)
     assert planned.exit_code == 2 and "fewer than 24 characters" in planned.stderr
 
 
+def test_the_session_limit_of_the_file_is_what_the_fix_lowers_to(tmp_path: Path) -> None:
+    config = tmp_path / "team.yaml"
+    config.write_text("checks:\n  long-session-cross-account-role:\n    parameters: {max_session_seconds: 7200}\n")
+    scan = tmp_path / "scan.json"
+    guarded = trust(allow({"AWS": OUTSIDER}, condition={"StringEquals": {"sts:ExternalId": "x" * 32}}))
+    scan.write_text(json.dumps(scan_json(role("vendor", guarded, max_session=43200))))
+    plan = tmp_path / "p.json"
+    planned = invoke("--config", str(config), "fix", "plan", "--from", str(scan), "--out", str(plan))
+    assert planned.exit_code == 0, planned.output
+    [change] = json.loads(plan.read_text())["changes"]
+    assert change["max_session_duration"] == {"before": 43200, "after": 7200}
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("defaults: {scna: {}}", "team.yaml: defaults: unknown command 'scna' (did you mean 'scan'?)"),
     ("defaults: {scan: {fial-on: high}}", "team.yaml: defaults.scan: unknown option 'fial-on' (did you mean "

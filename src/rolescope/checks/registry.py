@@ -9,6 +9,7 @@ from types import ModuleType
 from rolescope.checks import (
     cross_account_without_mfa_or_external_id,
     long_session_cross_account_role,
+    not_principal_without_session,
     oidc_trust_without_subject,
     privileged_cross_account_role,
     public_trust,
@@ -49,6 +50,7 @@ CHECKS: tuple[RegisteredCheck, ...] = (
     _register(weak_external_id, False),
     _register(trust_to_account_outside_organization, True),
     _register(trust_to_deleted_principal, False),
+    _register(not_principal_without_session, False),
     _register(long_session_cross_account_role, True),
     _register(unused_cross_account_role, True),
 )
