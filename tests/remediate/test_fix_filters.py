@@ -57,3 +57,19 @@ def test_the_audit_role_is_left_alone_unless_included(tmp_path: Path) -> None:
     assert sorted(c["role_name"] for c in json.loads(plan.read_text())["changes"]) == ["RolescopeAudit", "Scanner"]
     assert ("    ! the role rolescope scans through: a new guard on it locks the next scan out: scan with the new "
             "guard (-I EXTERNAL_ID or --mfa) after the apply") in output
+
+
+def test_plan_refuses_a_check_the_scan_did_not_run_or_whose_findings_it_could_not_keep(tmp_path: Path) -> None:
+    document = scan_json(role("vendor", trust(allow({"AWS": OUTSIDER}))))
+    scan = tmp_path / "scan.json"
+    scan.write_text(json.dumps({**document, "scope": {**document["scope"], "checks": ["public-trust"]}}))
+    plan = tmp_path / "plan.json"
+    assert run("fix", "plan", "--from", str(scan), "--out", str(plan), "--check", "weak-external-id") == (
+        2, f"rolescope: error: {scan}: --check weak-external-id: the scan did not run it (it ran public-trust)\n")
+    scan.write_text(json.dumps({**document, "scope": {**document["scope"], "severities": ["critical"],
+                                                      "filtered": True}}))
+    assert run("fix", "plan", "--from", str(scan), "--out", str(plan), "--check", "weak-external-id") == (
+        2, f"rolescope: error: {scan}: the scan's --severity critical can never match the checks selected with "
+           "--check: weak-external-id produces only medium or low\n")
+    assert not plan.exists()
+    assert run("fix", "plan", "--from", str(scan), "--out", str(plan), "--check", "public-trust")[0] == 0

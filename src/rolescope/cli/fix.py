@@ -122,7 +122,7 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
         selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts), frozenset(audit_roles),
                               include_audit_role)
         scan, scan_digest = _read_scan(source)
-        result = build_plan(scan, selection, options, source=source, source_digest=scan_digest)
+        result = build_plan(scan, selection, options, source=source, source_digest=scan_digest, settings=settings)
     except (PlanError, Unfixable) as error:
         raise InputError(f"{source}: {error}" if isinstance(error, PlanError) else str(error)) from None
     write_atomic(out, orjson.dumps(plan_document(result), option=orjson.OPT_INDENT_2) + b"\n", mode=0o600)

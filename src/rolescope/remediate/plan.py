@@ -17,6 +17,7 @@ import orjson
 
 from rolescope import __version__
 from rolescope.checks.context import CheckSettings
+from rolescope.checks.filters import unmatchable_filter
 from rolescope.checks.registry import CHECK_IDS
 from rolescope.data.vendors import load_vendors
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
@@ -187,7 +188,7 @@ def _selected(finding: FindingEntry, selection: Selection, role: RoleEntry | Non
 
 
 def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *, source: str = "",
-               source_digest: str = "", now: datetime | None = None) -> Plan:
+               source_digest: str = "", now: datetime | None = None, settings: CheckSettings | None = None) -> Plan:
     """Compute the corrected trust policy of every selected role with a finding a trust edit can close.
 
     Args:
@@ -198,15 +199,23 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
         source: where the scan came from, recorded in the plan.
         source_digest: the SHA-256 of the scan file, recorded in the plan.
         now: the clock.
+        settings: the checks' settings (severities, thresholds, vendors) the fixes are judged by
+            (default: the bundled ones); the scan's organisation replaces theirs.
 
     Returns:
         The plan; ``not_fixed`` says why each selected finding without a change was left alone.
 
     Raises:
-        PlanError: the options contradict the selection.
+        PlanError: the options contradict the selection, or it can select nothing the scan kept.
     """
+    settings = settings or CheckSettings()
     unknown = sorted(selection.checks - set(CHECK_IDS))
     _require(not unknown, f"--check {unknown[0] if unknown else ''}: no such check")
+    not_run = sorted(selection.checks - set(scan.scope.checks))
+    _require(not not_run, f"--check {', '.join(not_run)}: the scan did not run it "
+                          f"(it ran {listed(list(scan.scope.checks)) if scan.scope.checks else 'no check'})")
+    never = unmatchable_filter(selection.checks, scan.scope.severities, settings, CHECK_IDS, "the scan's --severity")
+    _require(never is None, str(never))
     roles = _roles(scan)
     known = set(roles) | {role.name for _, role in roles.values()}
     missing = sorted(selection.roles - known)
