@@ -96,7 +96,8 @@ class CheckSettings:
                 rely on the declaration; the scan reports this as the check's error).
         """
         default = self.severities[check]
-        if override is not None and override.severity not in self.declared_overrides.get(check, frozenset()) | {default}:
+        declared = self.declared_overrides.get(check, frozenset())
+        if override is not None and override.severity not in declared | {default}:
             raise ValueError(f"check {check} asked for severity {override.severity}, which its catalogue entry "
                              "does not declare in may_override_to")
         # The user's choice is final: it states their policy for every finding of the check.
