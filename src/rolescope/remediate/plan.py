@@ -23,6 +23,7 @@ from rolescope.data.vendors import load_vendors
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
 from rolescope.policy.arn import ACCOUNT_ID, parse_arn
 from rolescope.policy.errors import PolicyError
+from rolescope.policy.names import role_name_problem
 from rolescope.policy.parse import parse_policy
 from rolescope.remediate.edit import JsonObject
 from rolescope.remediate.errors import PlanError, Unfixable
@@ -279,6 +280,9 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], or
 
     if role.path.startswith(AWS_MANAGED_PATHS):
         return None, skip(wanted, "AWS manages this role's trust policy (service-linked or IAM Identity Center)")
+    refused = role_name_problem(name, role.path)
+    if refused is not None:  # the scan's input is untrusted: a change no IAM call can make is no plan
+        return None, skip(wanted, f"{refused}: no such role can exist in IAM")
     before = role.trust.document
     if not isinstance(before, dict):
         return None, skip(wanted, "the scan holds no readable trust policy for the role")
