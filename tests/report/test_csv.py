@@ -32,7 +32,7 @@ def test_header_is_the_fixed_columns_and_there_is_one_row_per_finding(demo_docum
     assert [r["finding_id"] for r in table] == [f["id"] for f in demo_document["findings"]]
     assert COLUMNS == ("finding_id", "severity", "status", "check", "title", "account_id", "account_name",
                        "role_name", "role_arn", "statement", "message", "suppression_reason", "remediation",
-                       "remediation_cli", "compliance", "scanned_at")
+                       "remediation_cli", "compliance", "scanned_at", "default_severity", "severity_reason")
 
 
 def test_row_content(demo_document: dict[str, Any]) -> None:

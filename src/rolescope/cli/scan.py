@@ -22,7 +22,7 @@ from rolescope.checks.filters import unmatchable_filter
 from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, account_options, credential_options
 from rolescope.cli.clock import as_of_option, scan_clock
-from rolescope.cli.config_file import announce_config, configured
+from rolescope.cli.config_file import announce_config, config_record, configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
 from rolescope.cli.say import say
@@ -158,7 +158,7 @@ def scan_settings(options: ReportOptions, checks: CheckSettings, account_id: str
     return ScanSettings(checks, tuple(sorted(options.checks)) or None, options.severities, options.accounts,
                         options.suppressions, account_id, all_roles=not ALL_ROLE_FORMATS.isdisjoint(options.formats),
                         finding_roles=not FINDING_ROLE_FORMATS.isdisjoint(options.formats),
-                        graph=not GRAPH_FORMATS.isdisjoint(options.formats))
+                        graph=not GRAPH_FORMATS.isdisjoint(options.formats), config=config_record())
 
 
 def report_sinks(options: ReportOptions) -> list[ScanSink]:

@@ -19,7 +19,7 @@ from rolescope import __version__
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.filters import unmatchable_filter
 from rolescope.checks.registry import CHECK_IDS
-from rolescope.data.vendors import load_vendors
+from rolescope.data.vendors import VendorDirectory, load_vendors
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
 from rolescope.policy.arn import ACCOUNT_ID, parse_arn
 from rolescope.policy.errors import PolicyError
@@ -120,6 +120,8 @@ class Plan:
     options: dict[str, Any] = field(default_factory=dict)
     generated_at: str = ""
     org_accounts: frozenset[str] = frozenset()
+    # who the outside accounts are: the bundled list with rolescope.yaml's vendor_accounts over it
+    vendors: VendorDirectory = field(default_factory=load_vendors, compare=False)
 
     @property
     def digest(self) -> str:
@@ -128,7 +130,7 @@ class Plan:
 
     def third_parties(self) -> list[dict[str, Any]]:
         """The outside accounts to tell about a new ExternalId, each with the roles and values."""
-        vendors = load_vendors()
+        vendors = self.vendors
         grouped: dict[str, list[dict[str, str]]] = {}
         for change in self.changes:
             for account in change.notify:
@@ -250,7 +252,7 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
             not_fixed += [NotFixed(f.account_id, arn, f.check, f"{AUDIT_LOCKOUT}; --include-audit-role plans it")
                           for f in findings]
             continue
-        change, skipped = plan_role(account_id, role, findings, organization, options, clock)
+        change, skipped = plan_role(account_id, role, findings, organization, options, clock, settings)
         not_fixed += skipped
         if change is not None and audit_role:
             change = replace(change, warnings=(*change.warnings, f"{AUDIT_LOCKOUT}: scan with the new guard "
@@ -266,12 +268,15 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
                 "include_audit_roles": selection.include_audit_roles}
     scan_source = {"path": source, "generated_at": scan.generated_at or None, "digest": source_digest}
     members = organization.account_ids if organization is not None else frozenset()
-    return Plan(tuple(changes), tuple(not_fixed), scan_source, recorded, stamp, members)
+    return Plan(tuple(changes), tuple(not_fixed), scan_source, recorded, stamp, members, settings.vendors)
 
 
 def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], organization: Organization | None,
-              options: FixOptions, clock: datetime | None = None) -> tuple[RoleChange | None, list[NotFixed]]:
-    """The change for one role (or none) and the findings left alone, with reasons."""
+              options: FixOptions, clock: datetime | None = None, settings: CheckSettings | None = None
+              ) -> tuple[RoleChange | None, list[NotFixed]]:
+    """The change for one role (or none) and the findings left alone, with reasons; ``settings`` are those the
+    checks judge the corrected policy by (default: the bundled ones), ``options``' ExternalId minimums and the
+    ``clock`` over them."""
     arn, name = role.arn, role.name
     wanted = sorted({f.check for f in findings})
 
@@ -291,9 +296,10 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], or
         zone = _zone(account_id, arn, organization, options.org_id, clock)
     except PolicyError as error:
         return None, skip(wanted, f"the trust policy does not parse: {error}")
-    settings = CheckSettings(organization=organization, min_external_id_length=options.min_external_id_length,
-                             min_external_id_pattern_literals=options.min_external_id_pattern_literals,
-                             now=clock or datetime.now(UTC))
+    settings = replace(settings or CheckSettings(), organization=organization,
+                       min_external_id_length=options.min_external_id_length,
+                       min_external_id_pattern_literals=options.min_external_id_pattern_literals,
+                       now=clock or datetime.now(UTC))
     analysis = analyse_trust(policy, zone, settings.min_external_id_pattern_literals)
     open_before = open_checks(analysis, settings, arn)
     skipped = [NotFixed(account_id, arn, c, NOT_TRUST_FIXES.get(c, "no automatic fix")) for c in wanted
@@ -346,7 +352,7 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], or
         warnings.append(f"{', '.join(inside)} {verb} in your organisation: people who switch into this role from "
                         "the AWS console cannot send an ExternalId (use --guard mfa for roles people use)")
     if options.guard == "mfa":
-        vendors = load_vendors()
+        vendors = settings.vendors
         for account in current.outside_accounts:
             if vendors.name_of(account):
                 warnings.append(f"{account} is {vendors.name_of(account)}, a vendor whose software assumes the "
