@@ -73,3 +73,23 @@ def test_plan_refuses_a_check_the_scan_did_not_run_or_whose_findings_it_could_no
            "--check: weak-external-id produces only medium or low\n")
     assert not plan.exists()
     assert run("fix", "plan", "--from", str(scan), "--out", str(plan), "--check", "public-trust")[0] == 0
+
+
+def test_the_roles_the_scan_went_through_are_left_alone_by_default(tmp_path: Path) -> None:
+    document = scan_json(role("Scanner", trust(allow({"AWS": OUTSIDER}))))
+    scan = tmp_path / "scan.json"
+    scan.write_text(json.dumps({**document, "collection": {"role_names": ["Scanner"]}}))
+    plan = tmp_path / "plan.json"
+    result = CliRunner().invoke(cli, ["fix", "plan", "--from", str(scan), "--out", str(plan)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stderr == ("rolescope: note: the scan went through Scanner: left alone (a new guard would lock the "
+                             "next scan out); --include-audit-role plans it\n")
+    assert json.loads(plan.read_text())["changes"] == []
+    # a scan document that does not say (files, or an older rolescope) protects RolescopeAudit alone
+    scan.write_text(json.dumps(document))
+    assert run("fix", "plan", "--from", str(scan), "--out", str(plan), "--force")[0] == 0
+    assert [c["role_name"] for c in json.loads(plan.read_text())["changes"]] == ["Scanner"]
+    # as do the roles named with --audit-role, which replace the default
+    scan.write_text(json.dumps({**document, "collection": {"role_names": ["Scanner"]}}))
+    assert run("fix", "plan", "--from", str(scan), "--out", str(plan), "--force", "--audit-role", "Other")[0] == 0
+    assert [c["role_name"] for c in json.loads(plan.read_text())["changes"]] == ["Scanner"]

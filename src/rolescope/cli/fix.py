@@ -28,7 +28,15 @@ from rolescope.remediate.errors import AwsError, DriftError, JournalError, PlanE
 from rolescope.remediate.fixers import FixOptions
 from rolescope.remediate.iam import StoreFactory, broker_stores
 from rolescope.remediate.journal import load_journal
-from rolescope.remediate.plan import AUDIT_ROLE, Plan, Selection, build_plan, load_plan, plan_document
+from rolescope.remediate.plan import (
+    AUDIT_ROLE,
+    Plan,
+    Selection,
+    audit_roles_of,
+    build_plan,
+    load_plan,
+    plan_document,
+)
 from rolescope.report.model import ScanDocument
 from rolescope.report.reader import DocumentError, decode_document
 from rolescope.userfiles import UnreadableFile, read_user_bytes
@@ -93,9 +101,10 @@ def fix() -> None:
 @click.option("--saml-audience", "saml_audiences", multiple=True, metavar="URL",
               help="SAML:aud value to require, e.g. https://signin.aws.amazon.com/saml (repeatable).")
 @click.option("--org-id", help="Organisation that \"*\" is narrowed to when the scan does not know it (o-...).")
-@click.option("--audit-role", "audit_roles", multiple=True, default=[AUDIT_ROLE], show_default=True, metavar="NAME",
+@click.option("--audit-role", "audit_roles", multiple=True, metavar="NAME",
               help="The role rolescope scans through (--role-name of live scans; repeatable): left alone, since a "
-                   "new ExternalId or MFA on it locks the next scan out.")
+                   f"new ExternalId or MFA on it locks the next scan out [default: {AUDIT_ROLE} and the roles the "
+                   "scan went through, as its document records them].")
 @click.option("--include-audit-role", is_flag=True, help="Plan the --audit-role roles too (then scan with -I/--mfa).")
 @click.option("--force", is_flag=True, help="Replace PLAN.json if it exists.")
 def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...], accounts: tuple[str, ...],
@@ -119,14 +128,25 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
                              mfa_max_age=mfa_max_age, oidc_subjects=oidc_subjects, saml_audiences=saml_audiences,
                              org_id=org_id, min_external_id_length=minimum,
                              min_external_id_pattern_literals=settings.min_external_id_pattern_literals)
-        selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts), frozenset(audit_roles),
-                              include_audit_role)
+        selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts),
+                              frozenset(audit_roles) if audit_roles else None, include_audit_role)
         scan, scan_digest = _read_scan(source)
+        if not audit_roles and not include_audit_role:
+            _note_scanning_roles(scan)
         result = build_plan(scan, selection, options, source=source, source_digest=scan_digest, settings=settings)
     except (PlanError, Unfixable) as error:
         raise InputError(f"{source}: {error}" if isinstance(error, PlanError) else str(error)) from None
     write_atomic(out, orjson.dumps(plan_document(result), option=orjson.OPT_INDENT_2) + b"\n", mode=0o600)
     _print_plan(result, out)
+
+
+def _note_scanning_roles(scan: ScanDocument) -> None:
+    """Say which roles the scan document protects: the user did not name them."""
+    present = {role.name for account in scan.accounts for role in account.roles}
+    names = sorted((audit_roles_of(scan) - {AUDIT_ROLE}) & present)
+    if names:
+        say(f"rolescope: note: the scan went through {', '.join(names)}: left alone (a new guard would lock the "
+            "next scan out); --include-audit-role plans it", err=True)
 
 
 def _print_plan(result: Plan, out: Path) -> None:

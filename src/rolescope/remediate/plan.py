@@ -57,15 +57,21 @@ class Selection:
         checks, roles (names or ARNs), accounts: what to fix.
         audit_roles: the names of the roles rolescope scans through: an ExternalId or MFA on one of them
             locks the next scan out (it would need ``-I``), so they are left alone unless
-            ``include_audit_roles``.
+            ``include_audit_roles``. ``None``: :func:`audit_roles_of` the scan.
         include_audit_roles: plan them too (with a warning on each change).
     """
 
     checks: frozenset[str] = frozenset()
     roles: frozenset[str] = frozenset()
     accounts: frozenset[str] = frozenset()
-    audit_roles: frozenset[str] = frozenset({AUDIT_ROLE})
+    audit_roles: frozenset[str] | None = None
     include_audit_roles: bool = False
+
+
+def audit_roles_of(scan: ScanDocument) -> frozenset[str]:
+    """The roles a plan of ``scan`` leaves alone by default: the one ``rolescope template`` names, and those
+    the scan went through, as its document records them."""
+    return frozenset({AUDIT_ROLE, *(scan.collection.role_names if scan.collection is not None else ())})
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +233,7 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
     absent = sorted(selection.accounts - set(present))
     _require(not absent, f"--account {', '.join(absent)}: not in the scan; its accounts: {listed(present)}")
     organization = _organization(scan)
+    audit_roles = audit_roles_of(scan) if selection.audit_roles is None else selection.audit_roles
     by_role: dict[str, list[FindingEntry]] = {}
     for finding in scan.findings:
         found = roles.get(finding.resource)
@@ -247,7 +254,7 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
                           for f in findings]
             continue
         account_id, role = roles[arn]
-        audit_role = role.name in selection.audit_roles
+        audit_role = role.name in audit_roles
         if audit_role and not selection.include_audit_roles:
             not_fixed += [NotFixed(f.account_id, arn, f.check, f"{AUDIT_LOCKOUT}; --include-audit-role plans it")
                           for f in findings]
@@ -264,7 +271,7 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
                 "mfa_max_age": options.mfa_max_age, "oidc_subjects": list(options.oidc_subjects),
                 "saml_audiences": list(options.saml_audiences), "org_id": options.org_id,
                 "checks": sorted(selection.checks), "roles": sorted(selection.roles),
-                "accounts": sorted(selection.accounts), "audit_roles": sorted(selection.audit_roles),
+                "accounts": sorted(selection.accounts), "audit_roles": sorted(audit_roles),
                 "include_audit_roles": selection.include_audit_roles}
     scan_source = {"path": source, "generated_at": scan.generated_at or None, "digest": source_digest}
     members = organization.account_ids if organization is not None else frozenset()
