@@ -93,3 +93,13 @@ def test_the_roles_the_scan_went_through_are_left_alone_by_default(tmp_path: Pat
     scan.write_text(json.dumps({**document, "collection": {"role_names": ["Scanner"]}}))
     assert run("fix", "plan", "--from", str(scan), "--out", str(plan), "--force", "--audit-role", "Other")[0] == 0
     assert [c["role_name"] for c in json.loads(plan.read_text())["changes"]] == ["Scanner"]
+
+
+def test_what_a_check_could_produce_is_judged_by_the_settings_the_scan_recorded(tmp_path: Path) -> None:
+    document = scan_json(role("vendor", trust(allow({"AWS": OUTSIDER}))))
+    raised = {"unused-cross-account-role": {"severity": "critical", "reason": "dormant access is an incident"}}
+    scan = tmp_path / "scan.json"
+    scope = {**document["scope"], "severities": ["critical"], "filtered": True}
+    scan.write_text(json.dumps({**document, "scope": scope, "settings": {"severity_overrides": raised}}))
+    plan = tmp_path / "plan.json"
+    assert run("fix", "plan", "--from", str(scan), "--out", str(plan), "--check", "unused-cross-account-role")[0] == 0

@@ -223,7 +223,10 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
     not_run = sorted(selection.checks - set(scan.scope.checks))
     _require(not not_run, f"--check {', '.join(not_run)}: the scan did not run it "
                           f"(it ran {listed(list(scan.scope.checks)) if scan.scope.checks else 'no check'})")
-    never = unmatchable_filter(selection.checks, scan.scope.severities, settings, CHECK_IDS, "the scan's --severity")
+    # what the scan's checks could produce is judged by the settings it ran with, when it recorded them
+    scanned_with = settings if scan.settings is None else scan.settings.applied_to(CheckSettings())
+    never = unmatchable_filter(selection.checks, scan.scope.severities, scanned_with, CHECK_IDS,
+                               "the scan's --severity")
     _require(never is None, str(never))
     roles = _roles(scan)
     known = set(roles) | {role.name for _, role in roles.values()}
