@@ -26,6 +26,7 @@ from rolescope.pipeline import (
 )
 from rolescope.report.compliance import compliance_reports
 from rolescope.report.document import DocumentHeader, build_document
+from rolescope.report.entries import settings_in_force
 from rolescope.report.model import AccountEntry, RoleEntry, ScanDocument
 from rolescope.report.reader import read_document
 from rolescope.report.sinks import JsonSink, file_output
@@ -139,10 +140,11 @@ def test_the_streamed_document_is_the_document_built_whole(org: Path, tmp_path: 
     streamed = json.loads(target.read_bytes())
     snapshots, failures, organizations = load_snapshots([org])
     organization_found = merge_organizations(organizations)
-    result = scan_snapshots(snapshots, CheckSettings(organization=organization_found, now=NOW))
+    checks = CheckSettings(organization=organization_found, now=NOW)
+    result = scan_snapshots(snapshots, checks)
     result.findings = rules.apply(result.findings)
     result.generated_at = NOW
-    built = build_document(result, suppressions=rules)
+    built = build_document(result, suppressions=rules, settings=settings_in_force(checks))
     [failure] = failures
     built["accounts"].append({"account_id": "unknown", "alias": None, "status": "failed", "error": failure.error,
                               "source": failure.source, "trusts": [], "roles": []})

@@ -25,6 +25,7 @@ commands and options exist, and their values, is the CLI's to check (:mod:`roles
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -59,6 +60,7 @@ class Config:
         vendors: further known third-party accounts: account id -> name.
         parameters: check thresholds: :class:`CheckSettings` field -> value.
         severities: per check, the severity every finding of it gets, with the reason.
+        sha256: the SHA-256 of the file's bytes (empty for text not read from a file).
     """
 
     source: str
@@ -67,6 +69,7 @@ class Config:
     vendors: Mapping[str, str] = field(default_factory=dict)
     parameters: Mapping[str, int] = field(default_factory=dict)
     severities: Mapping[str, SeverityOverride] = field(default_factory=dict)
+    sha256: str = ""
 
     def apply(self, settings: CheckSettings) -> CheckSettings:
         """``settings`` with this file's vendors, check parameters and severity overrides.
@@ -98,7 +101,8 @@ def load_config(path: Path, catalogue: Catalogue | None = None) -> Config:
         text = read_user_text(path, "a YAML file")
     except UnreadableFile as error:
         raise ConfigError(str(error)) from None
-    return parse_config(text, str(path), catalogue)
+    # the digest of the bytes as read (UTF-8 decoding is lossless): scan documents record it
+    return replace(parse_config(text, str(path), catalogue), sha256=hashlib.sha256(text.encode()).hexdigest())
 
 
 def parse_config(text: str, source: str, catalogue: Catalogue | None = None) -> Config:

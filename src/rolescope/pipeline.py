@@ -36,10 +36,19 @@ from rolescope.inventory.files import (
 )
 from rolescope.inventory.gaad import SnapshotError
 from rolescope.inventory.model import AccountSnapshot, Organization
+from rolescope.policy.arn import parse_arn
 from rolescope.records import pickled_by_fields
 from rolescope.report.document import assemble, document_header
-from rolescope.report.entries import account_piece, error_entries, finding_entries, scan_scope
-from rolescope.report.model import AccountEntry, CheckErrorEntry, FindingEntry, ScanDocument, Scope
+from rolescope.report.entries import account_piece, error_entries, finding_entries, scan_scope, settings_in_force
+from rolescope.report.model import (
+    AccountEntry,
+    CheckErrorEntry,
+    Collection,
+    ConfigFile,
+    FindingEntry,
+    ScanDocument,
+    Scope,
+)
 from rolescope.report.sinks import ScanSink
 from rolescope.report.suppressions import Suppressions
 from rolescope.report.writer import encode_account
@@ -134,6 +143,7 @@ class ScanSettings:
         graph: build the trust graph and put its section in the document.
         keep_graph: build the trust graph and give it back in :attr:`ScanRun.trust_graph` (for
             commands that draw it); without it the graph is let go once its section is made.
+        config: the configuration file the settings came from, recorded in the document.
     """
 
     checks: CheckSettings = field(default_factory=CheckSettings)
@@ -146,6 +156,7 @@ class ScanSettings:
     graph: bool = True
     finding_roles: bool = True
     keep_graph: bool = False
+    config: ConfigFile | None = None
 
     @property
     def scope(self) -> Scope:
@@ -364,7 +375,14 @@ def scan_live(targets: Sequence[Target], open_session: SessionFactory, settings:
             yield result, result.api_calls
 
     settings = _with_organization(settings, organization)
-    return _run(_scanned(sources(), settings), total, settings, organization, sinks, progress, clock)
+    return _run(_scanned(sources(), settings), total, settings, organization, sinks, progress, clock,
+                collection=collection_of(targets))
+
+
+def collection_of(targets: Sequence[Target]) -> Collection:
+    """How a live scan reaches ``targets``: the names of the roles it assumes (``fix plan`` leaves them alone)."""
+    names = sorted({arn.resource_name for t in targets if t.role_arn and (arn := parse_arn(t.role_arn))})
+    return Collection(tuple(names))
 
 
 def _with_organization(settings: ScanSettings, organization: Organization | None) -> ScanSettings:
@@ -391,10 +409,12 @@ def _file_scanner(settings: ScanSettings) -> Callable[[Path], AccountOutcome]:
 
 def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings, organization: Organization | None,
          sinks: Sequence[ScanSink], progress: ScanProgress | None, clock: Callable[[], datetime] | None,
-         require_one: bool = False, skipped: Sequence[SkippedFile] = ()) -> ScanRun:
+         require_one: bool = False, skipped: Sequence[SkippedFile] = (), collection: Collection | None = None
+         ) -> ScanRun:
     """Feed the sinks each account's outcome, in order; abort them all if anything goes wrong."""
     watcher = progress or NoProgress()
-    header = document_header((clock or _now)(), organization, settings.scope, settings.checks.now)
+    header = document_header((clock or _now)(), organization, settings.scope, settings.checks.now,
+                             settings_in_force(settings.checks, settings.config), collection)
     accounts: list[AccountEntry] = []
     findings: list[FindingEntry] = []
     errors: list[CheckErrorEntry] = []

@@ -256,3 +256,31 @@ def test_quiet_keeps_the_totals_and_the_failed_accounts(org_dir: Path) -> None:
     assert lines[0].startswith("4 roles in 3 accounts: ") and lines[0].endswith("; 1 failed"), lines
     assert len(lines) == 2 and lines[1].startswith("error: account ") and "not valid JSON" in lines[1]
     assert "garbage.json: not valid JSON" in result.stderr  # the load error, as always
+
+
+@pytest.mark.parametrize("command", [["scan", "--from"], ["demo"]])
+def test_a_check_and_severity_filter_that_can_never_match_is_exit_2(org_dir: Path, command: list[str]) -> None:
+    args = [*command, str(org_dir)] if command[0] == "scan" else command
+    result = invoke(*args, "--check", "unused-cross-account-role", "--check", "weak-external-id",
+                    "--severity", "critical", "--severity", "high")
+    assert result.exit_code == 2
+    assert result.stderr == ("rolescope: error: --severity critical, high can never match the checks selected with "
+                             "--check: unused-cross-account-role produces only low; weak-external-id produces only "
+                             "medium or low\n")
+    # a severity the check may lower its findings to is reachable
+    assert invoke(*args, "--check", "weak-external-id", "--severity", "low").exit_code == 0
+    result = invoke(*args, "--severity", "info")
+    assert (result.exit_code, result.stderr) == (2, "rolescope: error: --severity info can never match: no check "
+                                                    "produces it (they produce critical, high, medium, low)\n")
+
+
+def test_a_severity_the_configuration_gives_a_check_is_the_only_one_it_can_produce(
+        org_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rolescope.yaml").write_text("checks:\n  unused-cross-account-role:\n    severity: critical\n"
+                                             "    reason: dormant access is an incident for us\n")
+    monkeypatch.chdir(tmp_path)
+    check = ("--check", "unused-cross-account-role")
+    assert invoke("scan", "--from", str(org_dir), *check, "--severity", "critical").exit_code == 0
+    result = invoke("scan", "--from", str(org_dir), *check, "--severity", "low")
+    assert result.exit_code == 2
+    assert "unused-cross-account-role produces only critical" in result.stderr

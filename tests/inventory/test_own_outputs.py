@@ -10,7 +10,7 @@ from tests.factories import gaad, role, trust
 
 from rolescope.inventory.files import OwnOutput, load_file
 from rolescope.inventory.gaad import SnapshotError
-from rolescope.inventory.own_outputs import own_json_lines, own_output
+from rolescope.inventory.own_outputs import own_output, own_text
 
 SARIF = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "rolescope"}}, "results": []}]}
 OCSF = {"message": "m", "metadata": {"product": {"name": "rolescope", "vendor_name": "rolescope"}}}
@@ -40,9 +40,9 @@ def test_other_tools_and_snapshots_are_not_ours(data: object) -> None:
 
 def test_ocsf_json_lines_are_known_by_their_first_line() -> None:
     lines = (json.dumps(OCSF) + "\n" + json.dumps(OCSF) + "\n").encode()
-    assert own_json_lines(lines) == "OCSF findings in JSON lines"
-    assert own_json_lines(b'{"metadata": {"product": {"name": "other"}}}\n{}\n') is None
-    assert own_json_lines(b"[1, 2") is None
+    assert own_text(lines) == "OCSF findings in JSON lines"
+    assert own_text(b'{"metadata": {"product": {"name": "other"}}}\n{}\n') is None
+    assert own_text(b"[1, 2") is None
 
 
 def test_the_loader_says_ours_by_content_not_by_name(tmp_path: Path) -> None:

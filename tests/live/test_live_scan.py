@@ -303,3 +303,24 @@ def test_an_account_outside_the_targets_is_refused_before_collecting(rolescope: 
     assert result.stderr.endswith(f"--account 999999999999: not in the input; its accounts: "
                                   f"{', '.join(sorted([MANAGEMENT, world.prod, world.dev]))}\n")
     assert proxy.requests("GetAccountAuthorizationDetails") == []
+
+
+def test_the_role_scanned_through_is_recorded_and_fix_plan_leaves_it_alone(rolescope: Rolescope, world: World,
+                                                                           proxy: FaultProxy, tmp_path: Path) -> None:
+    listing = tmp_path / "accounts.txt"
+    listing.write_text(f"{world.prod}\n{world.dev}\n")
+    code, document, stderr = scan_document(rolescope, tmp_path, "scan", "-p", "base", "--accounts", str(listing),
+                                           "--role-name", "OrganizationAccountAccessRole")
+    assert code == 0, stderr
+    assert document["collection"] == {"role_names": ["OrganizationAccountAccessRole"]}
+    # without the organisation, its trust of the management account is a cross-account finding to fix
+    assert (world.prod, "OrganizationAccountAccessRole", "cross-account-without-mfa-or-external-id") in findings(
+        document)
+    planned = rolescope("fix", "plan", "--from", str(tmp_path / "out" / "rolescope-report.json"), "--out",
+                        str(tmp_path / "plan.json"))
+    assert planned.code == 0, planned.stderr
+    assert ("rolescope: note: the scan went through OrganizationAccountAccessRole: left alone (a new guard would "
+            "lock the next scan out); --include-audit-role plans it") in planned.stderr
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    assert "OrganizationAccountAccessRole" not in {c["role_name"] for c in plan["changes"]}
+    assert plan["options"]["audit_roles"] == ["OrganizationAccountAccessRole", "RolescopeAudit"]

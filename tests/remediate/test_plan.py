@@ -291,6 +291,24 @@ def test_aws_managed_roles_are_left_alone() -> None:
     assert plan.changes == () and "AWS manages" in plan.not_fixed[0].reason
 
 
+@pytest.mark.parametrize(("name", "path", "refused"), [
+    ('ops"admin', "/", "IAM refuses the role name 'ops\"admin'"),
+    ("x" * 65, "/", "IAM refuses the role name"),
+    ("ops", "/team", "IAM refuses the role path '/team'"),
+    ("ops", "/t\u00e9am/", "IAM refuses the role path"),
+])
+def test_a_role_name_or_path_iam_would_refuse_is_left_alone(name: str, path: str, refused: str) -> None:
+    # a hostile --from file can hold any name; a change no IAM call can make must not reach the plan
+    # (fix show would then refuse the whole plan)
+    plan = plan_for(role(name, trust(allow({"AWS": OUTSIDER})), path=path),
+                    role("fine", trust(allow({"AWS": OUTSIDER}))))
+    assert [c.role_name for c in plan.changes] == ["fine"]
+    left = [n for n in plan.not_fixed if not n.role_arn.endswith("/fine")]
+    assert left and all(n.reason.startswith(refused) and n.reason.endswith("no such role can exist in IAM")
+                        for n in left)
+    load_plan(orjson.loads(orjson.dumps(plan_document(plan))))
+
+
 def test_selection_by_check_role_and_account() -> None:
     scan = scan_document(role("a", trust(allow({"AWS": OUTSIDER}))), role("b", trust(allow({"AWS": OUTSIDER}))))
     assert [c.role_name for c in build_plan(scan, Selection(roles=frozenset({"b"})), options()).changes] == ["b"]

@@ -16,7 +16,9 @@ from rolescope.scanner import scan_snapshots
 SCRIPT = "<script>window.__pwned = 'script'; alert(1)</script>"
 IMG = "\"><img src=x onerror=\"window.__pwned='img'\">"
 CLOSE_SCRIPT = "</script><script>window.__pwned='json'</script><!--"
-FORMULA = "=HYPERLINK(\"https://evil.example\",\"click\")"
+# No "/" in it: a role's name is the last segment of its ARN, so one with a "/" would reach the reports
+# (as the scan writes them, without the roles) cut short, and no column would ever hold the formula.
+FORMULA = "=HYPERLINK(\"evil.example\",\"click\")"
 SCRIPT_ROLE = f"arn:aws:iam::{ACCOUNT}:role/{SCRIPT}"
 
 

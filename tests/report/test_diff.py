@@ -94,9 +94,27 @@ def test_markdown_escapes_what_would_break_the_table() -> None:
     text = render_diff_markdown(diff_documents(scan(), scan(hostile)))
     assert text.startswith("**rolescope**: 1 new, 0 resolved, 0 unchanged findings.")
     row = next(line for line in text.splitlines() if line.startswith("| critical"))
-    # the line break is shown as an escape (whose backslash Markdown needs doubled), not obeyed
-    assert row == ("| critical | public-trust | `arn:aws:iam::111111111111:role/a\\|b'&lt;img src=x&gt;\\\\nc` | "
+    # the line break is shown as an escape, not obeyed; inside a code span Markdown shows backslashes and
+    # entities as written, so they are not escaped again
+    assert row == ("| critical | public-trust | `arn:aws:iam::111111111111:role/a\\|b'<img src=x>\\nc` | "
                    "111111111111 |")
+
+
+def test_markdown_code_spans_display_the_role_as_written() -> None:
+    # rendered as GitHub does (CommonMark with tables, by the markdown-it that rich already brings)
+    from markdown_it import MarkdownIt
+
+    resource = "arn:aws:iam::111111111111:role/a\\b|c<d>&amp;"
+    hostile = finding("x")
+    hostile["resource"] = resource
+    changed = [finding("x"), finding("x")]
+    changed[0]["resource"] = changed[1]["resource"] = resource
+    changed[1]["severity"] = "low"
+    html = MarkdownIt("commonmark").enable("table").render(
+        render_diff_markdown(diff_documents(scan(), scan(hostile))) + render_diff_markdown(
+            diff_documents(scan(changed[0]), scan(changed[1]))))
+    shown = "arn:aws:iam::111111111111:role/a\\b|c&lt;d&gt;&amp;amp;"  # as the HTML writes the text
+    assert html.count(f"<code>{shown}</code>") == 2, html
 
 
 def test_a_v1_scan_diffs_against_a_v2_scan_by_the_same_ids(demo_document: dict[str, Any]) -> None:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pytest
+from tests.process import under_test_env
 from tests.report.hostile import CLOSE_SCRIPT, IMG, SCRIPT, hostile_document
 from tests.report.render import render_page
 
@@ -232,3 +237,20 @@ def test_a_planner_refusal_is_a_note_on_the_page(demo_document: dict[str, Any]) 
     html = render_html(parse_document(demo_document), Fixes(error="PlanError: the scan holds no roles")).decode()
     assert "Corrected policies could not be computed: PlanError: the scan holds no roles" in html
     assert all(f'id="detail-{f["id"]}"' in html for f in demo_document["findings"])
+
+
+@pytest.mark.process
+def test_the_graph_clusters_come_in_the_same_order_whatever_the_hash_seed(demo_document: dict[str, Any],
+                                                                          tmp_path: Path) -> None:
+    scan = tmp_path / "scan.json"
+    scan.write_text(json.dumps(demo_document))
+    program = ("import json, re, sys; from pathlib import Path; from tests.report.render import render_page; "
+               "page = render_page(json.loads(Path(sys.argv[1]).read_text())).decode(); "
+               "data = re.search(r'id=\"rolescope-data\">(.*?)</script>', page, re.S).group(1); "
+               "print(json.dumps(list(json.loads(data)['graph']['clusters'])))")
+    orders = []
+    for seed in ("1", "2", "3"):
+        done = subprocess.run([sys.executable, "-c", program, str(scan)], capture_output=True, text=True, check=True,
+                              env=under_test_env({**os.environ, "PYTHONHASHSEED": seed}))
+        orders.append(json.loads(done.stdout))
+    assert len(orders[0]) > 2 and orders == [sorted(orders[0])] * 3

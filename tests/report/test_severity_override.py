@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from typing import Any
@@ -11,6 +12,8 @@ from tests.report.render import render, render_page
 
 from rolescope.checks.finding import OverriddenSeverity
 from rolescope.report.console import render_console
+from rolescope.report.csv_report import write_csv
+from rolescope.report.ocsf import write_ocsf
 from rolescope.report.reader import parse_document
 from rolescope.report.sarif import write_sarif
 
@@ -43,3 +46,15 @@ def test_console_sarif_and_html_show_the_catalogue_severity_and_the_reason(demo_
     assert properties[0]["severity_override"] == {"default": "high", "reason": REASON}
     html = render_page(demo_document).decode()
     assert "(catalogue: high): " + REASON in html
+
+
+def test_csv_and_ocsf_show_the_catalogue_severity_and_the_reason(demo_document: dict[str, Any]) -> None:
+    table = list(csv.DictReader(io.StringIO(render(write_csv, demo_document).decode(), newline="")))
+    lowered = [row for row in table if row["severity_reason"]]
+    assert len(lowered) == len(overridden(demo_document))
+    assert {(r["severity"], r["default_severity"], r["severity_reason"]) for r in lowered} == {
+        ("medium", "high", REASON)}
+    assert all(r["default_severity"] == r["severity"] for r in table if not r["severity_reason"])
+    events = [json.loads(line) for line in render(write_ocsf, demo_document).splitlines()]
+    shown = [e["unmapped"]["severity_override"] for e in events if "severity_override" in e["unmapped"]]
+    assert shown == [{"default": "high", "reason": REASON}] * len(overridden(demo_document))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rolescope.auth.errors import AuthConfigError
 from rolescope.policy.arn import ACCOUNT_ID, PARTITIONS, parse_arn
+from rolescope.policy.names import ROLE_NAME
 
 MIN_DURATION, MAX_DURATION = 900, 43200
 ROLE_CHAINING_LIMIT = 3600
@@ -20,7 +21,6 @@ DEFAULT_WORKERS, MAX_WORKERS = 8, 64  # accounts collected at once: I/O-bound, e
 
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
-_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 _PATH_PART = re.compile(r"[\x21-\x2e\x30-\x7e]+")  # IAM paths: printable ASCII, '/' separates parts
 _MFA_ARN = re.compile(r"arn:([\w-]+):iam::(\d{12}):mfa/[\w+=,.@/-]{1,512}", re.ASCII)
 _MFA_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
@@ -63,7 +63,7 @@ def _split_role_name(resource: str, shown: str) -> tuple[str, str]:
     """``/path/Name`` (path optional) as its IAM path and role name."""
     parts = resource.strip("/").split("/")
     name, folders = parts[-1], parts[:-1]
-    if not _ROLE_NAME.fullmatch(name):
+    if not ROLE_NAME.fullmatch(name):
         raise AuthConfigError(f"{shown!r}: role name {name!r} is not valid (1-64 of letters, digits and +=,.@_-)")
     if any(not _PATH_PART.fullmatch(part) for part in folders):
         raise AuthConfigError(f"{shown!r}: the role path is not valid")

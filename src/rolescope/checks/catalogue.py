@@ -46,6 +46,12 @@ class CheckInfo:
     compliance: tuple[Requirement, ...]
     parameters: dict[str, Parameter] = field(default_factory=dict)
     aliases: dict[str, list[str]] = field(default_factory=dict)
+    may_override_to: frozenset[str] = frozenset()
+
+    @property
+    def possible_severities(self) -> frozenset[str]:
+        """Every severity the check can give a finding on its own: its default and its declared overrides."""
+        return self.may_override_to | {self.severity}
 
     def compliance_by_framework(self) -> dict[str, list[dict[str, str]]]:
         grouped: dict[str, list[dict[str, str]]] = {}
@@ -96,9 +102,10 @@ def parse_catalogue(data: dict[str, Any]) -> Catalogue:
             for framework, items in (entry.get("compliance") or {}).items()
             for item in items
         )
-        severity = str(entry["severity"])
-        if severity not in SEVERITIES:
-            raise ValueError(f"catalogue: check {entry['id']}: severity {severity!r} is not one of {SEVERITIES}")
+        severity = _severity(entry["id"], entry["severity"])
+        overrides = entry.get("may_override_to") or []
+        if not isinstance(overrides, list):
+            raise ValueError(f"catalogue: check {entry['id']}: may_override_to must be a list of severities")
         checks[entry["id"]] = CheckInfo(
             id=entry["id"],
             title=str(entry["title"]),
@@ -110,8 +117,16 @@ def parse_catalogue(data: dict[str, Any]) -> Catalogue:
             compliance=compliance,
             parameters=_parameters(entry["id"], entry.get("parameters") or {}),
             aliases={k: list(v) for k, v in (entry.get("aliases") or {}).items()},
+            may_override_to=frozenset(_severity(entry["id"], value) for value in overrides),
         )
     return Catalogue(checks, frameworks)
+
+
+def _severity(check_id: str, value: Any) -> str:
+    severity = str(value)
+    if severity not in SEVERITIES:
+        raise ValueError(f"catalogue: check {check_id}: severity {severity!r} is not one of {SEVERITIES}")
+    return severity
 
 
 def _parameters(check_id: str, data: dict[str, Any]) -> dict[str, Parameter]:

@@ -27,6 +27,11 @@ def catalogue_severities() -> dict[str, str]:
     return load_catalogue().severities()
 
 
+def catalogue_overrides() -> dict[str, frozenset[str]]:
+    """The other severities each check may give a finding (the catalogue's ``may_override_to``)."""
+    return {check.id: check.may_override_to for check in load_catalogue().checks.values()}
+
+
 @dataclass(frozen=True, slots=True)
 class CheckSettings:
     """Tuning shared by every check in one run.
@@ -46,6 +51,7 @@ class CheckSettings:
         vendors: the known third-party accounts.
         exempt_services: service principals that need no source condition.
         severities: each check's default severity (the catalogue's).
+        declared_overrides: the other severities each check may ask for (the catalogue's).
         severity_overrides: severities the user chose per check; they win over the catalogue and
             over a check's own override.
     """
@@ -63,7 +69,16 @@ class CheckSettings:
     vendors: VendorDirectory = field(default_factory=load_vendors)
     exempt_services: frozenset[str] = field(default_factory=load_exempt_services)
     severities: Mapping[str, str] = field(default_factory=catalogue_severities)
+    declared_overrides: Mapping[str, frozenset[str]] = field(default_factory=catalogue_overrides)
     severity_overrides: Mapping[str, SeverityOverride] = field(default_factory=dict)
+
+    def possible_severities(self, check: str) -> frozenset[str]:
+        """Every severity a finding of ``check`` can have in this run: the user's, when they chose one;
+        else the catalogue's and those the check may ask for."""
+        chosen = self.severity_overrides.get(check)
+        if chosen is not None:
+            return frozenset({chosen.severity})
+        return self.declared_overrides.get(check, frozenset()) | {self.severities[check]}
 
     def severity(self, check: str, override: SeverityOverride | None = None
                  ) -> tuple[str, OverriddenSeverity | None]:
@@ -75,8 +90,16 @@ class CheckSettings:
 
         Returns:
             The severity, and the catalogue's with the reason when they differ.
+
+        Raises:
+            ValueError: the check asked for a severity its catalogue entry does not declare (filters
+                rely on the declaration; the scan reports this as the check's error).
         """
         default = self.severities[check]
+        declared = self.declared_overrides.get(check, frozenset())
+        if override is not None and override.severity not in declared | {default}:
+            raise ValueError(f"check {check} asked for severity {override.severity}, which its catalogue entry "
+                             "does not declare in may_override_to")
         # The user's choice is final: it states their policy for every finding of the check.
         chosen = self.severity_overrides.get(check) or override
         if chosen is None or chosen.severity == default:

@@ -25,6 +25,8 @@ from rolescope.trust.analysis import analyse_trust
 from rolescope.trust.partitions import named_partitions
 from rolescope.trust.witness import Zone
 
+CHECK_POLICY_SCHEMA = "rolescope.check-policy/v1"
+
 
 @click.command("check-policy")
 @click.argument("file", metavar="FILE|-")
@@ -54,6 +56,7 @@ def check_policy(file: str, account_id: str, org_id: str | None, partition: str 
     findings, errors = run_checks(context, [c for c in CHECKS if not c.needs_account])
     findings.sort(key=lambda f: (severity_rank(f.severity), f.statement or 0))
     result: dict[str, Any] = {
+        "schema": CHECK_POLICY_SCHEMA,  # so a scan given this output skips it as rolescope's own
         "account_id": account_id,
         "org_id": org_id,
         "partition": partition,

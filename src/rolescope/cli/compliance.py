@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 import orjson
@@ -26,6 +25,7 @@ from rolescope.report.compliance import (
     PASS,
     FrameworkReport,
     UnknownFramework,
+    compliance_json,
     compliance_reports,
     render_compliance_csv,
     resolve_framework,
@@ -126,8 +126,7 @@ def compliance(framework_name: str, scan_file: Path | None, sources: tuple[Path,
         _console(reports, document, ReportConsole())
     else:
         if output_format == "json":
-            data: Any = [r.as_json() for r in reports] if keys is None else reports[0].as_json()
-            payload = orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+            payload = orjson.dumps(compliance_json(reports, keys is not None), option=orjson.OPT_INDENT_2) + b"\n"
         else:
             payload = render_compliance_csv(reports)
         if output is not None:

@@ -19,6 +19,7 @@ import click
 from rolescope.checks.context import CheckSettings
 from rolescope.cli.errors import InputError
 from rolescope.cli.say import say
+from rolescope.report.model import ConfigFile
 from rolescope.yaml_input import unknown_key
 
 if TYPE_CHECKING:
@@ -101,6 +102,12 @@ def configured(settings: CheckSettings) -> CheckSettings:
     """``settings`` with the configuration's vendors, check parameters and severity overrides."""
     config = current_config()
     return config.apply(settings) if config is not None else settings
+
+
+def config_record() -> ConfigFile | None:
+    """The configuration file the running command uses, as scan documents record it."""
+    config = current_config()
+    return None if config is None else ConfigFile(str(Path(config.source).absolute()), config.sha256)
 
 
 def announce_config() -> None:

@@ -28,7 +28,15 @@ from rolescope.remediate.errors import AwsError, DriftError, JournalError, PlanE
 from rolescope.remediate.fixers import FixOptions
 from rolescope.remediate.iam import StoreFactory, broker_stores
 from rolescope.remediate.journal import load_journal
-from rolescope.remediate.plan import AUDIT_ROLE, Plan, Selection, build_plan, load_plan, plan_document
+from rolescope.remediate.plan import (
+    AUDIT_ROLE,
+    Plan,
+    Selection,
+    audit_roles_of,
+    build_plan,
+    load_plan,
+    plan_document,
+)
 from rolescope.remediate.source_arns import unmatched
 from rolescope.report.model import ScanDocument
 from rolescope.report.reader import DocumentError, decode_document
@@ -99,9 +107,10 @@ def fix() -> None:
               help="Resource a service principal acts for, required with ArnLike aws:SourceArn on the principals "
                    "of its service, e.g. arn:aws:config:*:111122223333:* (repeatable; others get "
                    "aws:SourceAccount).")
-@click.option("--audit-role", "audit_roles", multiple=True, default=[AUDIT_ROLE], show_default=True, metavar="NAME",
+@click.option("--audit-role", "audit_roles", multiple=True, metavar="NAME",
               help="The role rolescope scans through (--role-name of live scans; repeatable): left alone, since a "
-                   "new ExternalId or MFA on it locks the next scan out.")
+                   f"new ExternalId or MFA on it locks the next scan out [default: {AUDIT_ROLE} and the roles the "
+                   "scan went through, as its document records them].")
 @click.option("--include-audit-role", is_flag=True, help="Plan the --audit-role roles too (then scan with -I/--mfa).")
 @click.option("--force", is_flag=True, help="Replace PLAN.json if it exists.")
 def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...], accounts: tuple[str, ...],
@@ -123,11 +132,13 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
                              org_id=org_id, source_arns=source_arns, min_external_id_length=minimum,
                              min_external_id_pattern_literals=settings.min_external_id_pattern_literals,
                              max_session_seconds=settings.max_session_seconds)
-        selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts), frozenset(audit_roles),
-                              include_audit_role)
+        selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts),
+                              frozenset(audit_roles) if audit_roles else None, include_audit_role)
         scan, scan_digest = _read_scan(source)
         _check_source_arns(source_arns, scan)
-        result = build_plan(scan, selection, options, source=source, source_digest=scan_digest)
+        if not audit_roles and not include_audit_role:
+            _note_scanning_roles(scan)
+        result = build_plan(scan, selection, options, source=source, source_digest=scan_digest, settings=settings)
     except (PlanError, Unfixable) as error:
         raise InputError(f"{source}: {error}" if isinstance(error, PlanError) else str(error)) from None
     write_atomic(out, orjson.dumps(plan_document(result), option=orjson.OPT_INDENT_2) + b"\n", mode=0o600)
@@ -142,6 +153,15 @@ def _check_source_arns(source_arns: tuple[str, ...], scan: ScanDocument) -> None
     if stray:
         raise InputError(f"--source-arn {stray[0]}: its service matches none of the service principals the scan "
                          f"reports without a source condition ({listed(services) if services else 'none'})")
+
+
+def _note_scanning_roles(scan: ScanDocument) -> None:
+    """Say which roles the scan document protects: the user did not name them."""
+    present = {role.name for account in scan.accounts for role in account.roles}
+    names = sorted((audit_roles_of(scan) - {AUDIT_ROLE}) & present)
+    if names:
+        say(f"rolescope: note: the scan went through {', '.join(names)}: left alone (a new guard would lock the "
+            "next scan out); --include-audit-role plans it", err=True)
 
 
 def _print_plan(result: Plan, out: Path) -> None:

@@ -37,6 +37,7 @@ def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, u
     """Scan the accounts ``aws`` reaches. Failed accounts are reported with their AWS error; the others' results
     are kept. Returns the exit code (3 when an account failed)."""
     check_combinations(aws)
+    settings = scan_settings(options, check_settings(trusted, unused_days, as_of))  # its errors before any call
     stderr = Console(stderr=True)
     listings = []
     for org_file in org_files:
@@ -48,7 +49,6 @@ def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, u
     reached = {t.account_id for t in targets}
     if not options.accounts <= reached:  # known before collecting anything
         raise scan_input_error(UnknownAccounts(sorted(options.accounts - reached), sorted(reached)))
-    settings = scan_settings(options, check_settings(trusted, unused_days, as_of))
     collected: dict[str, AccountData | AccountFailure] = {}
     with BarProgress(stderr, silent=options.detail == "quiet") as bar:
         bar.started(COLLECTING, len(targets))

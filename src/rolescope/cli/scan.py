@@ -15,11 +15,12 @@ from rich.console import Console
 from rolescope import pipeline
 from rolescope.checks.catalogue import severity_rank
 from rolescope.checks.context import CheckSettings
+from rolescope.checks.filters import unmatchable_filter
 from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, account_options, credential_options
 from rolescope.cli.choices import check_choice, check_help, severity_choice
 from rolescope.cli.clock import as_of_option, scan_clock
-from rolescope.cli.config_file import announce_config, configured
+from rolescope.cli.config_file import announce_config, config_record, configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
 from rolescope.cli.progress import BarProgress
@@ -155,11 +156,18 @@ def check_settings(trusted: str | None, unused_days: int | None, as_of: datetime
 
 
 def scan_settings(options: ReportOptions, checks: CheckSettings, account_id: str | None = None) -> ScanSettings:
-    """What the pipeline runs and keeps for these report options."""
+    """What the pipeline runs and keeps for these report options.
+
+    Raises:
+        InputError: ``--check`` and ``--severity`` together can never keep a finding.
+    """
+    never = unmatchable_filter(options.checks, options.severities, checks, CHECK_IDS)
+    if never is not None:
+        raise InputError(never)
     return ScanSettings(checks, tuple(sorted(options.checks)) or None, options.severities, options.accounts,
                         options.suppressions, account_id, all_roles=not ALL_ROLE_FORMATS.isdisjoint(options.formats),
                         finding_roles=not FINDING_ROLE_FORMATS.isdisjoint(options.formats),
-                        graph=not GRAPH_FORMATS.isdisjoint(options.formats))
+                        graph=not GRAPH_FORMATS.isdisjoint(options.formats), config=config_record())
 
 
 def report_targets(options: ReportOptions) -> list[tuple[str, Path | None]]:

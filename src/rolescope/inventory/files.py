@@ -11,7 +11,7 @@ import orjson
 
 from rolescope.inventory.gaad import GAAD_KEYS, SnapshotError, parse_gaad
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
-from rolescope.inventory.own_outputs import own_json_lines, own_output
+from rolescope.inventory.own_outputs import own_output, own_text
 from rolescope.policy.arn import ACCOUNT_ID, ORG_ID, ORG_ID_SHAPE
 from rolescope.records import pickled_by_fields
 
@@ -46,7 +46,7 @@ def _read_json(path: Path) -> Any:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        what = own_json_lines(raw)
+        what = own_text(raw)
         if what is not None:
             raise OwnOutput(f"rolescope's own output ({what})") from None
         raise SnapshotError(f"not valid JSON ({error})") from None

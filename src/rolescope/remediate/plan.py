@@ -17,11 +17,13 @@ import orjson
 
 from rolescope import __version__
 from rolescope.checks.context import CheckSettings
+from rolescope.checks.filters import unmatchable_filter
 from rolescope.checks.registry import CHECK_IDS
-from rolescope.data.vendors import load_vendors
+from rolescope.data.vendors import VendorDirectory, load_vendors
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
 from rolescope.policy.arn import ACCOUNT_ID, parse_arn
 from rolescope.policy.errors import PolicyError
+from rolescope.policy.names import role_name_problem
 from rolescope.policy.parse import parse_policy
 from rolescope.remediate.edit import JsonObject
 from rolescope.remediate.errors import PlanError, Unfixable
@@ -57,15 +59,21 @@ class Selection:
         checks, roles (names or ARNs), accounts: what to fix.
         audit_roles: the names of the roles rolescope scans through: an ExternalId or MFA on one of them
             locks the next scan out (it would need ``-I``), so they are left alone unless
-            ``include_audit_roles``.
+            ``include_audit_roles``. ``None``: :func:`audit_roles_of` the scan.
         include_audit_roles: plan them too (with a warning on each change).
     """
 
     checks: frozenset[str] = frozenset()
     roles: frozenset[str] = frozenset()
     accounts: frozenset[str] = frozenset()
-    audit_roles: frozenset[str] = frozenset({AUDIT_ROLE})
+    audit_roles: frozenset[str] | None = None
     include_audit_roles: bool = False
+
+
+def audit_roles_of(scan: ScanDocument) -> frozenset[str]:
+    """The roles a plan of ``scan`` leaves alone by default: the one ``rolescope template`` names, and those
+    the scan went through, as its document records them."""
+    return frozenset({AUDIT_ROLE, *(scan.collection.role_names if scan.collection is not None else ())})
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +135,8 @@ class Plan:
     options: dict[str, Any] = field(default_factory=dict)
     generated_at: str = ""
     org_accounts: frozenset[str] = frozenset()
+    # who the outside accounts are: the bundled list with rolescope.yaml's vendor_accounts over it
+    vendors: VendorDirectory = field(default_factory=load_vendors, compare=False)
 
     @property
     def digest(self) -> str:
@@ -135,7 +145,7 @@ class Plan:
 
     def third_parties(self) -> list[dict[str, Any]]:
         """The outside accounts to tell about a new ExternalId, each with the roles and values."""
-        vendors = load_vendors()
+        vendors = self.vendors
         grouped: dict[str, list[dict[str, str]]] = {}
         for change in self.changes:
             for account in change.notify:
@@ -199,7 +209,7 @@ def _selected(finding: FindingEntry, selection: Selection, role: RoleEntry | Non
 
 
 def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *, source: str = "",
-               source_digest: str = "", now: datetime | None = None) -> Plan:
+               source_digest: str = "", now: datetime | None = None, settings: CheckSettings | None = None) -> Plan:
     """Compute the corrected trust policy of every selected role with a finding a trust edit can close.
 
     Args:
@@ -210,15 +220,26 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
         source: where the scan came from, recorded in the plan.
         source_digest: the SHA-256 of the scan file, recorded in the plan.
         now: the clock.
+        settings: the checks' settings (severities, thresholds, vendors) the fixes are judged by
+            (default: the bundled ones); the scan's organisation replaces theirs.
 
     Returns:
         The plan; ``not_fixed`` says why each selected finding without a change was left alone.
 
     Raises:
-        PlanError: the options contradict the selection.
+        PlanError: the options contradict the selection, or it can select nothing the scan kept.
     """
+    settings = settings or CheckSettings()
     unknown = sorted(selection.checks - set(CHECK_IDS))
     _require(not unknown, f"--check {unknown[0] if unknown else ''}: no such check")
+    not_run = sorted(selection.checks - set(scan.scope.checks))
+    _require(not not_run, f"--check {', '.join(not_run)}: the scan did not run it "
+                          f"(it ran {listed(list(scan.scope.checks)) if scan.scope.checks else 'no check'})")
+    # what the scan's checks could produce is judged by the settings it ran with, when it recorded them
+    scanned_with = settings if scan.settings is None else scan.settings.applied_to(CheckSettings())
+    never = unmatchable_filter(selection.checks, scan.scope.severities, scanned_with, CHECK_IDS,
+                               "the scan's --severity")
+    _require(never is None, str(never))
     roles = _roles(scan)
     known = set(roles) | {role.name for _, role in roles.values()}
     missing = sorted(selection.roles - known)
@@ -227,6 +248,7 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
     absent = sorted(selection.accounts - set(present))
     _require(not absent, f"--account {', '.join(absent)}: not in the scan; its accounts: {listed(present)}")
     organization = _organization(scan)
+    audit_roles = audit_roles_of(scan) if selection.audit_roles is None else selection.audit_roles
     by_role: dict[str, list[FindingEntry]] = {}
     for finding in scan.findings:
         found = roles.get(finding.resource)
@@ -247,12 +269,12 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
                           for f in findings]
             continue
         account_id, role = roles[arn]
-        audit_role = role.name in selection.audit_roles
+        audit_role = role.name in audit_roles
         if audit_role and not selection.include_audit_roles:
             not_fixed += [NotFixed(f.account_id, arn, f.check, f"{AUDIT_LOCKOUT}; --include-audit-role plans it")
                           for f in findings]
             continue
-        change, skipped = plan_role(account_id, role, findings, organization, options, clock)
+        change, skipped = plan_role(account_id, role, findings, organization, options, clock, settings)
         not_fixed += skipped
         if change is not None and audit_role:
             change = replace(change, warnings=(*change.warnings, f"{AUDIT_LOCKOUT}: scan with the new guard "
@@ -265,16 +287,19 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
                 "saml_audiences": list(options.saml_audiences), "org_id": options.org_id,
                 "source_arns": list(options.source_arns), "max_session_seconds": options.max_session_seconds,
                 "checks": sorted(selection.checks), "roles": sorted(selection.roles),
-                "accounts": sorted(selection.accounts), "audit_roles": sorted(selection.audit_roles),
+                "accounts": sorted(selection.accounts), "audit_roles": sorted(audit_roles),
                 "include_audit_roles": selection.include_audit_roles}
     scan_source = {"path": source, "generated_at": scan.generated_at or None, "digest": source_digest}
     members = organization.account_ids if organization is not None else frozenset()
-    return Plan(tuple(changes), tuple(not_fixed), scan_source, recorded, stamp, members)
+    return Plan(tuple(changes), tuple(not_fixed), scan_source, recorded, stamp, members, settings.vendors)
 
 
 def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], organization: Organization | None,
-              options: FixOptions, clock: datetime | None = None) -> tuple[RoleChange | None, list[NotFixed]]:
-    """The change for one role (or none) and the findings left alone, with reasons."""
+              options: FixOptions, clock: datetime | None = None, settings: CheckSettings | None = None
+              ) -> tuple[RoleChange | None, list[NotFixed]]:
+    """The change for one role (or none) and the findings left alone, with reasons; ``settings`` are those the
+    checks judge the corrected policy by (default: the bundled ones), ``options``' ExternalId minimums and the
+    ``clock`` over them."""
     arn, name = role.arn, role.name
     wanted = sorted({f.check for f in findings})
 
@@ -283,6 +308,9 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], or
 
     if role.path.startswith(AWS_MANAGED_PATHS):
         return None, skip(wanted, "AWS manages this role's trust policy (service-linked or IAM Identity Center)")
+    refused = role_name_problem(name, role.path)
+    if refused is not None:  # the scan's input is untrusted: a change no IAM call can make is no plan
+        return None, skip(wanted, f"{refused}: no such role can exist in IAM")
     before = role.trust.document
     if not isinstance(before, dict):
         return None, skip(wanted, "the scan holds no readable trust policy for the role")
@@ -291,9 +319,10 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], or
         zone = _zone(account_id, arn, organization, options.org_id, clock)
     except PolicyError as error:
         return None, skip(wanted, f"the trust policy does not parse: {error}")
-    settings = CheckSettings(organization=organization, min_external_id_length=options.min_external_id_length,
-                             min_external_id_pattern_literals=options.min_external_id_pattern_literals,
-                             now=clock or datetime.now(UTC))
+    settings = replace(settings or CheckSettings(), organization=organization,
+                       min_external_id_length=options.min_external_id_length,
+                       min_external_id_pattern_literals=options.min_external_id_pattern_literals,
+                       now=clock or datetime.now(UTC))
     analysis = analyse_trust(policy, zone, settings.min_external_id_pattern_literals)
     open_before = open_checks(analysis, settings, arn)
     skipped = [NotFixed(account_id, arn, c, NOT_TRUST_FIXES.get(c, "no automatic fix")) for c in wanted
@@ -353,7 +382,7 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], or
         warnings.append(f"{', '.join(inside)} {verb} in your organisation: people who switch into this role from "
                         "the AWS console cannot send an ExternalId (use --guard mfa for roles people use)")
     if options.guard == "mfa":
-        vendors = load_vendors()
+        vendors = settings.vendors
         for account in current.outside_accounts:
             if vendors.name_of(account):
                 warnings.append(f"{account} is {vendors.name_of(account)}, a vendor whose software assumes the "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rolescope.checks.context import CheckSettings
 from rolescope.remediate.errors import RemediationError
 from rolescope.remediate.fixers import FixOptions
 from rolescope.remediate.plan import Plan, RoleChange, Selection, build_plan, change_cli, change_terraform
@@ -21,8 +22,12 @@ Planner = Callable[[ScanDocument], Plan]
 
 
 def plan_with_defaults(document: ScanDocument) -> Plan:
-    """Every role's corrected policy, as ``rolescope fix plan`` makes it without options."""
-    return build_plan(document, Selection(), FixOptions())
+    """Every role's corrected policy, as ``rolescope fix plan`` makes it without options, judged by the
+    settings the scan recorded (its rolescope.yaml's parameters, severities and vendors)."""
+    settings = CheckSettings() if document.settings is None else document.settings.applied_to(CheckSettings())
+    options = FixOptions(min_external_id_length=settings.min_external_id_length,
+                         min_external_id_pattern_literals=settings.min_external_id_pattern_literals)
+    return build_plan(document, Selection(), options, settings=settings)
 
 
 def corrected_policy(change: RoleChange) -> CorrectedPolicy:

@@ -20,6 +20,8 @@ from rolescope.checks.catalogue import SEVERITIES, Catalogue, load_catalogue
 from rolescope.report.csv_report import csv_cell
 from rolescope.report.model import AccountEntry, FindingEntry, ScanDocument
 
+COMPLIANCE_SCHEMA = "rolescope.compliance/v1"
+
 PASS, FAIL, NOT_ASSESSED = "pass", "fail", "not assessed"
 
 
@@ -170,6 +172,16 @@ def compliance_reports(document: ScanDocument, frameworks: Sequence[str] | None 
     """:func:`framework_report` for each of ``frameworks`` (default: every framework the catalogue maps)."""
     catalogue = load_catalogue()
     return [framework_report(document, key, catalogue) for key in (frameworks or list(catalogue.frameworks))]
+
+
+def compliance_json(reports: Sequence[FrameworkReport], one: bool) -> dict[str, Any]:
+    """The ``rolescope.compliance/v1`` document: one framework's report, or ``{"frameworks": [...]}``.
+
+    Its schema tells it from account data, so a scan given it skips it as rolescope's own output.
+    """
+    if one:
+        return {"schema": COMPLIANCE_SCHEMA, **reports[0].as_json()}
+    return {"schema": COMPLIANCE_SCHEMA, "frameworks": [report.as_json() for report in reports]}
 
 
 def render_compliance_csv(reports: Sequence[FrameworkReport]) -> bytes:

@@ -34,6 +34,9 @@ COLUMNS = (
     "remediation_cli",
     "compliance",
     "scanned_at",
+    # last, so that readers of the earlier columns by position keep working
+    "default_severity",
+    "severity_reason",
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,6 +71,8 @@ def csv_row(finding: FindingEntry, document: ScanDocument, names: AccountNames) 
         "remediation_cli": document.remediation_cli(finding),
         "compliance": "; ".join(f"{r.framework} {r.id}" for r in sorted(check.compliance, key=lambda r: r.framework)),
         "scanned_at": document.generated_at,
+        "default_severity": finding.severity if finding.overridden is None else finding.overridden.default,
+        "severity_reason": "" if finding.overridden is None else finding.overridden.reason,
     }
 
 

@@ -115,10 +115,10 @@ def render_diff_markdown(diff: ScanDiff) -> str:
             continue
         lines += ["", f"### {title}", "", "| severity | check | role | account |", "|---|---|---|---|"]
         lines += [f"| {_cell(f.severity)}{' (suppressed)' if f.suppressed else ''} | "
-                  f"{_cell(f.check)} | `{_cell(f.resource)}` | {_cell(f.account_id)} |" for f in findings]
+                  f"{_cell(f.check)} | {_code(f.resource, in_table=True)} | {_cell(f.account_id)} |" for f in findings]
     if diff.changed:
         lines += ["", "### Changed", ""]
-        lines += [f"- `{_cell(c.new.resource)}` {_cell(c.new.check)}: {_cell(c.describe())}" for c in diff.changed]
+        lines += [f"- {_code(c.new.resource)} {_cell(c.new.check)}: {_cell(c.describe())}" for c in diff.changed]
     return "\n".join(lines) + "\n"
 
 
@@ -127,3 +127,11 @@ def _cell(text: str) -> str:
     characters (line breaks included) shown as escapes."""
     return (safe_text(str(text)).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'").replace("<", "&lt;")
             .replace(">", "&gt;"))
+
+
+def _code(text: str, in_table: bool = False) -> str:
+    """A Markdown code span of AWS data. Inside one, backslashes and entities are shown as written, so only
+    what ends the span (a backtick) or, in a table, the cell (a pipe, which tables alone unescape) is replaced;
+    invisible characters are shown as escapes."""
+    shown = safe_text(str(text)).replace("`", "'")
+    return "`" + (shown.replace("|", "\\|") if in_table else shown) + "`"

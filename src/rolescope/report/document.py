@@ -32,11 +32,13 @@ from rolescope.report.model import (
     AccountEntry,
     CheckEntry,
     CheckErrorEntry,
+    Collection,
     FindingEntry,
     FrameworkEntry,
     OrganizationInfo,
     ScanDocument,
     Scope,
+    SettingsInForce,
     SuppressionReport,
     Tool,
 )
@@ -58,9 +60,11 @@ class DocumentHeader:
     frameworks: Mapping[str, FrameworkEntry] = field(default_factory=frameworks_table)
     tool: Tool = field(default_factory=lambda: Tool("rolescope", __version__))
     as_of: str | None = None
+    settings: SettingsInForce | None = None
+    collection: Collection | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        header = {
             "schema": SCHEMA,
             "tool": self.tool.as_json(),
             "generated_at": self.generated_at,
@@ -70,14 +74,22 @@ class DocumentHeader:
             "checks": {key: check.as_json() for key, check in self.checks.items()},
             "frameworks": {key: framework.as_json() for key, framework in self.frameworks.items()},
         }
+        if self.settings is not None:
+            header["settings"] = self.settings.as_json()
+        if self.collection is not None:
+            header["collection"] = self.collection.as_json()
+        return header
 
 
 def document_header(generated_at: datetime, organization: Organization | None, scope: Scope | None = None,
-                    as_of: datetime | None = None) -> DocumentHeader:
+                    as_of: datetime | None = None, settings: SettingsInForce | None = None,
+                    collection: Collection | None = None) -> DocumentHeader:
     """The header of a scan started at ``generated_at`` in ``organization`` (default scope: everything),
-    judged at the clock ``as_of`` (``None``: unknown)."""
+    judged at the clock ``as_of`` (``None``: unknown), with the settings the checks ran with and how a live
+    scan reached its accounts, when given."""
     return DocumentHeader(generated_at.isoformat(), organization_info(organization), scope or scan_scope(),
-                          as_of=None if as_of is None else as_of.isoformat())
+                          as_of=None if as_of is None else as_of.isoformat(), settings=settings,
+                          collection=collection)
 
 
 def assemble(header: DocumentHeader, accounts: Sequence[AccountEntry], findings: Iterable[FindingEntry],
@@ -97,7 +109,7 @@ def assemble(header: DocumentHeader, accounts: Sequence[AccountEntry], findings:
     report = suppressions.report(ordered) if suppressions is not None else SuppressionReport()
     return ScanDocument(SCHEMA, header.tool, header.generated_at, header.organization, header.scope, header.checks,
                         tuple(accounts), summarise(accounts, ordered), tuple(ordered), tuple(errors), report, graph,
-                        header.frameworks, header.as_of)
+                        header.frameworks, header.as_of, header.settings, header.collection)
 
 
 def tail_json(document: ScanDocument) -> dict[str, Any]:
@@ -121,7 +133,7 @@ def trust_graph(result: ScanResult) -> dict[str, Any]:
 
 
 def build_document(result: ScanResult, *, scope: Scope | None = None, suppressions: Suppressions | None = None,
-                   graph: bool = True) -> dict[str, Any]:
+                   graph: bool = True, settings: SettingsInForce | None = None) -> dict[str, Any]:
     """The scan as one JSON-ready ``rolescope.scan/v2`` document, built whole in memory.
 
     Args:
@@ -129,11 +141,12 @@ def build_document(result: ScanResult, *, scope: Scope | None = None, suppressio
         scope: the checks and filters the scan ran with (default: everything).
         suppressions: the suppressions file the scan used, reported with what expired.
         graph: include the trust graph (``None`` otherwise).
+        settings: what the checks ran with, to record (see :func:`rolescope.report.entries.settings_in_force`).
 
     Returns:
         The document, as the streamed writer writes it.
     """
-    header = document_header(result.generated_at, result.organization, scope, result.as_of)
+    header = document_header(result.generated_at, result.organization, scope, result.as_of, settings)
     pieces = [account_piece(a, lambda _: False) for a in result.accounts]
     document = assemble(header, [typed for typed, _ in pieces], finding_entries(result.findings),
                         error_entries(result.errors), suppressions, trust_graph(result) if graph else None)
@@ -141,9 +154,9 @@ def build_document(result: ScanResult, *, scope: Scope | None = None, suppressio
 
 
 def scan_document(result: ScanResult, *, scope: Scope | None = None, suppressions: Suppressions | None = None,
-                  graph: bool = True) -> ScanDocument:
+                  graph: bool = True, settings: SettingsInForce | None = None) -> ScanDocument:
     """The typed document of a finished scan, holding every role (see :func:`build_document`)."""
-    header = document_header(result.generated_at, result.organization, scope, result.as_of)
+    header = document_header(result.generated_at, result.organization, scope, result.as_of, settings)
     accounts = [account_piece(a, lambda _: True)[0] for a in result.accounts]
     return assemble(header, accounts, finding_entries(result.findings), error_entries(result.errors), suppressions,
                     trust_graph(result) if graph else None)

@@ -15,18 +15,21 @@ from typing import Any
 import orjson
 
 from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
-from rolescope.checks.context import paths_evidence
+from rolescope.checks.context import CheckSettings, paths_evidence
 from rolescope.checks.finding import CheckError, Finding
+from rolescope.data.vendors import load_vendors
 from rolescope.inventory.model import Organization
 from rolescope.report.model import (
     AccountEntry,
     CheckEntry,
     CheckErrorEntry,
+    ConfigFile,
     FindingEntry,
     FrameworkEntry,
     OrganizationInfo,
     RoleEntry,
     Scope,
+    SettingsInForce,
     Summary,
     TrustEntry,
 )
@@ -43,6 +46,16 @@ def scan_scope(checks: Iterable[str] = (), severities: Iterable[str] = (), accou
     return Scope(tuple(checks) or tuple(sorted(load_catalogue().checks)),
                  tuple(s for s in SEVERITIES if not severities or s in severities),
                  tuple(accounts) or None, bool(severities or accounts))
+
+
+def settings_in_force(checks: CheckSettings, config: ConfigFile | None = None) -> SettingsInForce:
+    """What the checks run with, as the document records it: every catalogue parameter's value, the
+    user's severity overrides, the vendors named beyond the bundled list, the trusted accounts."""
+    parameters = {name: getattr(checks, name) for info in load_catalogue().checks.values() for name in info.parameters}
+    bundled = load_vendors().names
+    vendors = {account: name for account, name in sorted(checks.vendors.names.items()) if bundled.get(account) != name}
+    return SettingsInForce(config, parameters, dict(checks.severity_overrides), vendors,
+                           tuple(sorted(checks.trusted_accounts)))
 
 
 def checks_table() -> dict[str, CheckEntry]:

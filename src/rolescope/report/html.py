@@ -262,7 +262,8 @@ def _graph_data(document: ScanDocument, names: AccountNames) -> dict[str, Any]:
               "requires": [requirement_label(r) for r in e.get("requires") or ()], "statement": e.get("statement"),
               "sid": e.get("sid"), "via": e.get("via")}
              for e in section_edges(graph)]
-    clusters = {a: names.label(a) for a in {n["account"] for n in nodes if n["account"]}}
+    # sorted: a set's order changes with PYTHONHASHSEED, and the same scan must give the same page
+    clusters = {a: names.label(a) for a in sorted({n["account"] for n in nodes if n["account"]})}
     # rolescope.graph/v1 wrote a chain as its list of role ARNs
     chains = [chain if isinstance(chain, dict) else {"path": list(chain)} for chain in graph.get("chains") or ()
               if isinstance(chain, dict | list)]

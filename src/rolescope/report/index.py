@@ -21,8 +21,10 @@ class AccountNames:
 
     @classmethod
     def of(cls, document: ScanDocument) -> AccountNames:
-        """The names ``document`` gives, over the bundled vendor list."""
+        """The names ``document`` gives, over the vendors its scan was configured with and the bundled list."""
         names: dict[str, str] = dict(load_vendors().names)
+        if document.settings is not None:  # rolescope.yaml's vendor_accounts, as the scan recorded them
+            names.update(document.settings.vendor_accounts)
         if document.organization is not None:
             names.update(document.organization.account_names)
         for account in document.accounts:

@@ -13,11 +13,13 @@ Every class is frozen and slotted; mappings inside are not copied, and nobody ch
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rolescope.checks.catalogue import CheckInfo, Framework, Requirement
-from rolescope.checks.finding import OverriddenSeverity
+from rolescope.checks.context import CheckSettings
+from rolescope.checks.finding import OverriddenSeverity, SeverityOverride
+from rolescope.data.vendors import VendorDirectory
 from rolescope.records import pickled_by_fields, quick_init
 
 SCHEMA_V1 = "rolescope.scan/v1"
@@ -74,6 +76,69 @@ class Scope:
     def as_json(self) -> dict[str, Any]:
         return {"checks": list(self.checks), "severities": list(self.severities),
                 "accounts": None if self.accounts is None else list(self.accounts), "filtered": self.filtered}
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFile:
+    """The configuration file a scan used: where it was, and the SHA-256 of its bytes."""
+
+    path: str
+    sha256: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": self.path, "sha256": self.sha256}
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsInForce:
+    """What the checks ran with, so a finding can be explained (and a diff's changes told from tuning).
+
+    Attributes:
+        config: the configuration file, if one was used.
+        parameters: each catalogue parameter's value (``unused_days``, ``min_external_id_length``...).
+        severity_overrides: per check, the severity the user gave every finding of it, with the reason.
+        vendor_accounts: account id -> name, the vendors named beyond the bundled list.
+        trusted_accounts: the accounts outside the organisation the user trusts.
+    """
+
+    config: ConfigFile | None = None
+    parameters: Mapping[str, int] = field(default_factory=dict)
+    severity_overrides: Mapping[str, SeverityOverride] = field(default_factory=dict)
+    vendor_accounts: Mapping[str, str] = field(default_factory=dict)
+    trusted_accounts: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"config": None if self.config is None else self.config.as_json(),
+                "parameters": dict(self.parameters),
+                "severity_overrides": {check: {"severity": o.severity, "reason": o.reason}
+                                       for check, o in self.severity_overrides.items()},
+                "vendor_accounts": dict(self.vendor_accounts), "trusted_accounts": list(self.trusted_accounts)}
+
+    def applied_to(self, settings: CheckSettings) -> CheckSettings:
+        """``settings`` as the scan had them: its parameters, severity overrides, vendors and trusted accounts."""
+        # a parameter is named after the CheckSettings field it sets (the catalogue's test holds it so; the
+        # reader keeps only catalogue parameters in their ranges)
+        thresholds: dict[str, Any] = dict(self.parameters)
+        return replace(settings, **thresholds,
+                       severity_overrides={**settings.severity_overrides, **self.severity_overrides},
+                       vendors=VendorDirectory({**settings.vendors.names, **self.vendor_accounts}),
+                       trusted_accounts=settings.trusted_accounts | set(self.trusted_accounts))
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """How a live scan reached its accounts.
+
+    Attributes:
+        role_names: the names of the roles it assumed (``--role-name``, or those of ``--role-arn``; none
+            with the caller's own credentials), which ``fix plan`` leaves alone by default: a new guard
+            on one locks the next scan out.
+    """
+
+    role_names: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"role_names": list(self.role_names)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,6 +429,8 @@ class ScanDocument:
         graph: the ``graph`` section as the trust graph wrote it (its own schema), or ``None``.
         as_of: the scan's clock (ISO 8601): requests were judged as made then or later, role usage
             up to then; ``None`` when the document does not say (written before it did).
+        settings: what the checks ran with (``None`` in documents written before rolescope recorded it).
+        collection: how a live scan reached its accounts (``None``: files, or not recorded).
     """
 
     schema: str
@@ -380,6 +447,8 @@ class ScanDocument:
     graph: Mapping[str, Any] | None = None
     frameworks: Mapping[str, FrameworkEntry] = field(default_factory=dict)
     as_of: str | None = None
+    settings: SettingsInForce | None = None
+    collection: Collection | None = None
     _roles: dict[str, RoleEntry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -143,6 +143,8 @@ def ocsf_finding(finding: FindingEntry, document: ScanDocument, names: AccountNa
             "compliance": {framework: [r["id"] for r in items] for framework, items in compliance.items()},
             "remediation_cli": document.remediation_cli(finding),
             "remediation_terraform": check.remediation.terraform,
+            # OCSF has no attribute for a severity other than the producer's usual one, nor for why
+            **({"severity_override": finding.overridden.as_json()} if finding.overridden is not None else {}),
         },
         "activity_name": "Create",
         "activity_id": ACTIVITY_CREATE,

@@ -18,13 +18,15 @@ from typing import Any
 import orjson
 
 from rolescope.checks.catalogue import SEVERITIES, Requirement, load_catalogue
-from rolescope.checks.finding import OverriddenSeverity
+from rolescope.checks.finding import OverriddenSeverity, SeverityOverride
 from rolescope.report.model import (
     SCHEMA_V1,
     SCHEMA_V2,
     AccountEntry,
     CheckEntry,
     CheckErrorEntry,
+    Collection,
+    ConfigFile,
     FindingEntry,
     FrameworkEntry,
     OrganizationInfo,
@@ -32,6 +34,7 @@ from rolescope.report.model import (
     RoleEntry,
     ScanDocument,
     Scope,
+    SettingsInForce,
     Summary,
     SuppressionEntry,
     SuppressionReport,
@@ -113,6 +116,8 @@ def parse_document(data: Any, source: str = "the scan document") -> ScanDocument
         graph=reader.optional_object(document.get("graph"), "graph"),
         frameworks=frameworks,
         as_of=reader.moment(document, "as_of"),
+        settings=reader.settings(document.get("settings")),
+        collection=reader.collection(document.get("collection")),
     )
 
 
@@ -198,6 +203,40 @@ class _Reader:
         return Scope(tuple(load_catalogue().checks) if checks is None else self.texts(checks, "scope.checks"),
                      SEVERITIES if severities is None else self.texts(severities, "scope.severities"),
                      None if accounts is None else self.texts(accounts, "scope.accounts"), bool(item.get("filtered")))
+
+    def settings(self, value: Any) -> SettingsInForce | None:
+        item = self.optional_object(value, "settings")
+        if item is None:
+            return None  # written before rolescope recorded its settings
+        config = self.optional_object(item.get("config"), "settings.config")
+        parameters = self.optional_object(item.get("parameters"), "settings.parameters") or {}
+        known = {name: limits for info in load_catalogue().checks.values() for name, limits in info.parameters.items()}
+        for name, value in parameters.items():
+            limits = known.get(name)
+            if limits is None:
+                raise self.fail(f"settings.parameters.{name}", "is not a parameter of any check")
+            if isinstance(value, bool) or not isinstance(value, int) or not limits.minimum <= value <= limits.maximum:
+                raise self.fail(f"settings.parameters.{name}",
+                                f"is not a whole number from {limits.minimum} to {limits.maximum}")
+        overrides: dict[str, SeverityOverride] = {}
+        for check, entry in (self.optional_object(item.get("severity_overrides"), "settings.severity_overrides")
+                             or {}).items():
+            where = f"settings.severity_overrides.{check}"
+            override = SeverityOverride(self.text(self.object(entry, where), "severity", where),
+                                        self.text(entry, "reason", where))
+            if override.severity not in SEVERITIES:
+                raise self.fail(f"{where}.severity", f"is not one of {', '.join(SEVERITIES)}")
+            overrides[str(check)] = override
+        vendors = self.optional_object(item.get("vendor_accounts"), "settings.vendor_accounts") or {}
+        return SettingsInForce(
+            None if config is None else ConfigFile(self.text(config, "path", "settings.config"),
+                                                   self.text(config, "sha256", "settings.config")),
+            {str(k): int(v) for k, v in parameters.items()}, overrides, {str(k): str(v) for k, v in vendors.items()},
+            self.texts(item.get("trusted_accounts"), "settings.trusted_accounts"))
+
+    def collection(self, value: Any) -> Collection | None:
+        item = self.optional_object(value, "collection")
+        return None if item is None else Collection(self.texts(item.get("role_names"), "collection.role_names"))
 
     def check(self, key: str, value: Any, where: str, frameworks: Mapping[str, FrameworkEntry]) -> CheckEntry:
         item = self.object(value, where)
