@@ -85,6 +85,13 @@ def test_a_required_external_id_or_mfa_device_is_never_made_up() -> None:
         plan_profiles([target("111111111111", requires_mfa=True)], BASE)
 
 
+def test_no_profile_takes_the_name_of_its_source() -> None:
+    with pytest.raises(AuthConfigError, match="would replace the source profile it is assumed from: give --prefix"):
+        plan_profiles([target("111111111111", account_name="base")], BASE)
+    assert plan_profiles([target("111111111111", account_name="base")],
+                         ProfileOptions(Source(profile="base"), prefix="org-"))[0].name == "org-base"
+
+
 def test_durations_stay_within_the_role_and_the_chaining_cap() -> None:
     long_role = target("111111111111", max_session_duration=43200)
     assert keys(ProfileOptions(Source(profile="base"), duration=-1), long_role)[0]["duration_seconds"] == "43200"

@@ -120,3 +120,20 @@ def test_verify_names_the_profiles_that_do_not_work(rolescope: Rolescope, world:
     assert [line.split(":")[0] for line in failed] == [f"fails     {world.prod}", "fails     northwind-dev"]
     assert all("nokeys" in line for line in failed), failed
     assert "source_profile = nokeys\n" in rolescope.config_file.read_text()
+
+
+def test_verify_asks_one_mfa_code_for_every_profile(rolescope: Rolescope, world: World, proxy: FaultProxy) -> None:
+    device = f"arn:aws:iam::{world.management}:mfa/auditor"
+    admin = (f"[profile mfa-admin]\nrole_arn = {world.role(world.prod, 'RolescopeAudit')}\nsource_profile = base\n"
+             f"external_id = {EXTERNAL_ID}\nmfa_serial = {device}\n")
+    rolescope.configure(admin)
+    result = rolescope("profiles", "--accounts", f"{world.prod},{world.dev}", "--role-name",
+                       "OrganizationAccountAccessRole", "-p", "base", "--source-profile", "mfa-admin",
+                       "--duration", "max", "--write", "--verify", stdin="246810\n")
+    assert result.code == 0, result.stderr
+    assert result.stderr.count(f"Enter MFA code for {device}: ") == 1  # standard input holds one code only
+    assert result.stdout.count("works     ") == 2, result.stdout
+    # the source is itself a role session: AWS caps what it assumes at one hour
+    assert rolescope.config_file.read_text().count("duration_seconds = 3600\n") == 2
+    with_code = [r for r in proxy.requests("AssumeRole") if "TokenCode" in r.params]
+    assert [r.params["TokenCode"] for r in with_code] == ["246810"]

@@ -201,7 +201,7 @@ def plan_profiles(roles: Sequence[RoleTarget], options: ProfileOptions, one_role
 
     Raises:
         MissingExternalIds: roles require an ExternalId that ``options`` does not give.
-        AuthConfigError: roles require MFA and no device is known.
+        AuthConfigError: roles require MFA and no device is known; a profile would be named as the source.
     """
     missing = missing_external_ids(roles, options.external_ids)
     if missing:
@@ -212,6 +212,9 @@ def plan_profiles(roles: Sequence[RoleTarget], options: ProfileOptions, one_role
         raise AuthConfigError(f"{', '.join(needs_device)} require MFA: give --mfa-serial (the source has no "
                               "mfa_serial)")
     names = profile_names(roles, options.prefix, one_role_per_account)
+    if options.source.profile in names.values():
+        raise AuthConfigError(f"profile {options.source.profile!r} would replace the source profile it is assumed "
+                              "from: give --prefix")
     planned = []
     for role in roles:
         chained = role.via is not None or options.source.is_role_session
