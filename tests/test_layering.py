@@ -51,7 +51,8 @@ LAYERS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (7, "scan document", ("rolescope.report.model", "rolescope.report.reader", "rolescope.report.fixes")),
     (8, "reports", ("rolescope.report",)),
     (8, "remediate", ("rolescope.remediate",)),
-    (9, "entry points", ("rolescope.pipeline", "rolescope.config", "rolescope.audit_role")),
+    (9, "entry points", ("rolescope.pipeline", "rolescope.config", "rolescope.audit_role",
+                         "rolescope.profile_sources")),
     (10, "cli", ("rolescope.cli", "rolescope.__main__")),
 )
 # DESIGN.md: "policy/ and trust/ import nothing from AWS SDKs".

@@ -50,6 +50,11 @@ def _checked(validate: Callable[[Any], T]) -> Callable[[click.Context, click.Par
     return callback
 
 
+def checked(validate: Callable[[Any], T]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback running ``validate`` (which raises :class:`AuthConfigError`) on the option's value(s)."""
+    return _checked(validate)
+
+
 def _options(function: Callable[..., Any], options: list[Callable[..., Any]]) -> Callable[..., Any]:
     for option in reversed(options):
         function = option(function)

@@ -30,6 +30,7 @@ COMMANDS = {
     "diff": "rolescope.cli.diff:diff",
     "fix": "rolescope.cli.fix:fix",
     "template": "rolescope.cli.template:template",
+    "profiles": "rolescope.cli.profiles:profiles",
 }
 
 

@@ -1,0 +1,150 @@
+"""``rolescope profiles --from-scan``: the README's walk-through (docs/examples/cross-account-admin), and every
+bad input as one line and exit 2."""
+
+from __future__ import annotations
+
+import json
+import stat
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rolescope.cli.main import cli, main
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "cross-account-admin"
+ALICE, INTERN = "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:user/intern"
+ADMIN_ROLE = "arn:aws:iam::444455556666:role/CrossAccountAdminRole"
+DEPLOY_ROLE = "arn:aws:iam::777788889999:role/DeployRole"
+MFA = "arn:aws:iam::111122223333:mfa/alice"
+ALICE_PROFILE = f"# alice's keys are in ~/.aws/credentials\n[profile alice]\nregion = eu-west-1\nmfa_serial = {MFA}\n"
+
+
+@pytest.fixture(scope="module")
+def scan_document(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("scan") / "seed.json"
+    result = CliRunner().invoke(cli, ["scan", "--from", str(EXAMPLE), "--jobs", "1", "--format", "json",
+                                      "--output", str(output)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return output
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "aws" / "config"
+    path.parent.mkdir()
+    path.write_text(ALICE_PROFILE)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(path))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws" / "credentials"))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return path
+
+
+def run_main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    """``rolescope ARGS`` through the entry point (its one-line errors and exit codes); the exit code."""
+    monkeypatch.setattr(sys, "argv", ["rolescope", *args])
+    try:
+        main()
+    except SystemExit as done:
+        return int(done.code or 0)
+    return 0
+
+
+def profiles(monkeypatch: pytest.MonkeyPatch, document: Path, *args: str) -> int:
+    return run_main(monkeypatch, "profiles", "--from-scan", str(document), "--source-profile", "alice", *args)
+
+
+def test_the_walk_through_writes_the_chain(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                           scan_document: Path, config: Path) -> None:
+    args = ("--principal", ALICE, "--external-id", "DeployRole=deploy-7Hq2", "--duration", "max")
+    assert profiles(monkeypatch, scan_document, *args) == 0
+    shown = capsys.readouterr()
+    assert "+[profile prod-CrossAccountAdminRole]\n" in shown.out and "not written (--write writes it)" in shown.err
+    assert config.read_text() == ALICE_PROFILE
+    assert profiles(monkeypatch, scan_document, *args, "--write") == 0
+    assert config.read_text() == ALICE_PROFILE + (
+        f"\n[profile prod-CrossAccountAdminRole]\nrole_arn = {ADMIN_ROLE}\nsource_profile = alice\n"
+        f"mfa_serial = {MFA}\nduration_seconds = 7200\n"  # its trust requires MFA; its MaxSessionDuration
+        f"\n[profile deploy-DeployRole]\nrole_arn = {DEPLOY_ROLE}\nsource_profile = prod-CrossAccountAdminRole\n"
+        "external_id = deploy-7Hq2\nduration_seconds = 3600\n")  # chained: AWS caps it at one hour
+    capsys.readouterr()
+    assert profiles(monkeypatch, scan_document, *args, "--write") == 0
+    assert "nothing to change" in capsys.readouterr().err
+
+
+def test_a_role_principal_chains_from_its_own_session(monkeypatch: pytest.MonkeyPatch, scan_document: Path,
+                                                      config: Path) -> None:
+    assert profiles(monkeypatch, scan_document, "--principal", ADMIN_ROLE, "--external-id",
+                    f"{DEPLOY_ROLE}=deploy-7Hq2", "--duration", "max", "--write") == 0
+    assert config.read_text().endswith(f"role_arn = {DEPLOY_ROLE}\nsource_profile = alice\n"
+                                       "external_id = deploy-7Hq2\nduration_seconds = 3600\n")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--principal", INTERN), f"{INTERN} can assume no role of the scan (no identity policy lets it, or it is no "
+                              "principal of the scanned accounts): no profile to write"),
+    (("--principal", ALICE, "--no-input"), f"{DEPLOY_ROLE} require an ExternalId: give --external-id ROLE=VALUE "
+                                           "for each (rolescope never guesses one)"),
+    (("--principal", ALICE, "--external-id", "DeployRole"), "--external-id 'DeployRole': expected ROLE=VALUE"),
+    (("--principal", "alice"), "--from-scan needs --principal ARN"),
+    (("--principal", ALICE, "--verify"), "--verify assumes the profiles written: give --write too"),
+    (("--principal", ALICE, "--organization"), "give the roles: --organization or --accounts"),
+    (("--principal", ALICE, "--credential-source", "Environment"), "give --source-profile or --credential-source"),
+])
+def test_bad_input_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                          scan_document: Path, config: Path, args: tuple[str, ...],
+                                          message: str) -> None:
+    assert profiles(monkeypatch, scan_document, *args) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1, error
+    assert config.read_text() == ALICE_PROFILE
+
+
+def test_a_missing_source_profile_or_unreadable_config_is_named(monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str],
+                                                               scan_document: Path, config: Path) -> None:
+    code = run_main(monkeypatch, "profiles", "--from-scan", str(scan_document), "--principal", ALICE)
+    assert code == 2 and "source profile 'default' is in neither" in capsys.readouterr().err
+    config.write_bytes(b"[profile alice]\nregion = \xff\n")
+    assert profiles(monkeypatch, scan_document, "--principal", ALICE) == 2
+    assert capsys.readouterr().err == f"rolescope: error: {config}: not UTF-8 text\n"
+    config.write_text("[profile alice\nregion = eu-west-1\n")
+    assert profiles(monkeypatch, scan_document, "--principal", ALICE) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"rolescope: error: {config}: botocore cannot parse it (") and error.count("\n") == 1
+
+
+def test_a_doctored_document_cannot_smuggle_ini_into_the_config(monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str],
+                                                                scan_document: Path, config: Path,
+                                                                tmp_path: Path) -> None:
+    document = json.loads(scan_document.read_text())
+    for node in document["graph"]["nodes"]:
+        if node["id"] == ADMIN_ROLE:
+            node["id"] = ADMIN_ROLE + "\n[profile default]\nx = 1"
+    doctored = tmp_path / "doctored.json"
+    doctored.write_text(json.dumps(document))
+    assert profiles(monkeypatch, doctored, "--principal", ALICE, "--external-id", "DeployRole=x1", "--write") == 2
+    error = capsys.readouterr().err
+    assert "\\n[profile default]\\nx = 1" in error and error.count("\n") == 1
+    assert config.read_text() == ALICE_PROFILE
+
+
+def test_every_write_keeps_its_own_backup(monkeypatch: pytest.MonkeyPatch, scan_document: Path, config: Path) -> None:
+    monkeypatch.setattr("rolescope.cli.profiles.datetime", _FrozenClock)
+    args = ("--principal", ALICE, "--external-id", "DeployRole=deploy-7Hq2", "--write")
+    assert profiles(monkeypatch, scan_document, *args) == 0
+    first = config.read_text()
+    assert profiles(monkeypatch, scan_document, *args, "--duration", "900", "--overwrite") == 0
+    backups = sorted(config.parent.glob("config.*.bak"), key=lambda p: len(p.name))
+    assert [b.name for b in backups] == ["config.20261202T080000Z.bak", "config.20261202T080000Z-2.bak"]
+    assert [b.read_text() for b in backups] == [ALICE_PROFILE, first]
+    assert all(stat.S_IMODE(b.stat().st_mode) == 0o600 for b in backups)
+
+
+class _FrozenClock:
+    @staticmethod
+    def now(tz: object = None) -> datetime:
+        return datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
