@@ -335,6 +335,8 @@ NOT_TRUST_FIXES: dict[str, str] = {
     "long-session-cross-account-role": "a role setting, not a trust-policy change: "
                                        "aws iam update-role --max-session-duration 3600",
     "unused-cross-account-role": "needs the owner's decision whether the access is still wanted",
+    "identity-assume-any-role": "an identity-policy change on the trusted side, not a trust-policy change: narrow "
+                                "the principal's sts:AssumeRole statements to the role ARNs it needs",
     "trust-to-account-outside-organization": "needs a decision about the account: remove it from the trust "
                                              "policy, or add it to --trusted-accounts and require an ExternalId",
 }
