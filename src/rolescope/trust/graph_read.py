@@ -11,16 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from rolescope.trust.graph_model import (
-    GRAPH_SCHEMA,
-    EdgeKind,
-    GraphEdge,
-    GraphNode,
-    GroupScope,
-    NodeKind,
-    TrustGraph,
-    Way,
-)
+from rolescope.trust import graph_model as model
+from rolescope.trust.graph_model import EdgeKind, GroupScope, NodeKind
 
 _E = TypeVar("_E", NodeKind, EdgeKind, GroupScope)
 
@@ -29,7 +21,7 @@ class GraphSectionError(ValueError):
     """A graph section that cannot be read; the message is one line."""
 
 
-def graph_from_section(section: Mapping[str, Any]) -> TrustGraph:
+def graph_from_section(section: Mapping[str, Any]) -> model.TrustGraph:
     """The trust graph a ``graph`` section describes.
 
     Args:
@@ -42,9 +34,10 @@ def graph_from_section(section: Mapping[str, Any]) -> TrustGraph:
         GraphSectionError: the section is not ``rolescope.graph/v2`` or is malformed.
     """
     schema = section.get("schema")
-    if schema != GRAPH_SCHEMA:
-        raise GraphSectionError(f"graph schema {schema!r} is not {GRAPH_SCHEMA!r}: scan again with this rolescope")
-    graph = TrustGraph()
+    if schema != model.GRAPH_SCHEMA:
+        raise GraphSectionError(f"graph schema {schema!r} is not {model.GRAPH_SCHEMA!r}: "
+                                "scan again with this rolescope")
+    graph = model.TrustGraph()
     for i, item in enumerate(_list(section, "nodes")):
         node = _node(item, f"graph.nodes[{i}]")
         if graph.add_node(node) != i:
@@ -59,7 +52,7 @@ def graph_from_section(section: Mapping[str, Any]) -> TrustGraph:
         if not (0 <= source < size and 0 <= target < size and 0 <= way < len(ways)):
             raise GraphSectionError(f"{where}: an index out of range")
         kind, found, via = ways[way]
-        graph.add_edge(GraphEdge(source, target, kind, found, via))
+        graph.add_edge(model.GraphEdge(source, target, kind, found, via))
     return graph
 
 
@@ -92,7 +85,7 @@ def _choice(kind: type[_E], value: Any, where: str) -> _E:
         raise GraphSectionError(f"{where}: {value!r} is not one of {', '.join(k.value for k in kind)}") from None
 
 
-def _node(item: Any, where: str) -> GraphNode:
+def _node(item: Any, where: str) -> model.GraphNode:
     entry = _object(item, where)
     ident = _text(entry, "id", where)
     assert ident is not None
@@ -106,7 +99,7 @@ def _node(item: Any, where: str) -> GraphNode:
         roles, users = _count(members, "roles", where), _count(members, "users", where)
         if entry.get("scope") is not None:
             scope = _choice(GroupScope, entry["scope"], f"{where}.scope")
-    return GraphNode(ident, kind, label, account, roles, users, scope)
+    return model.GraphNode(ident, kind, label, account, roles, users, scope)
 
 
 def _count(members: dict[str, Any], key: str, where: str) -> int:
@@ -116,7 +109,7 @@ def _count(members: dict[str, Any], key: str, where: str) -> int:
     return value
 
 
-def _way(item: Any, where: str) -> tuple[EdgeKind, Way | None, str | None]:
+def _way(item: Any, where: str) -> tuple[EdgeKind, model.Way | None, str | None]:
     entry = _object(item, where)
     kind = _choice(EdgeKind, entry.get("kind"), f"{where}.kind")
     if "statement" not in entry:
@@ -128,5 +121,5 @@ def _way(item: Any, where: str) -> tuple[EdgeKind, Way | None, str | None]:
         raise GraphSectionError(f"{where}.requires: not a list of text")
     scope = _text(entry, "scope", where)
     assert scope is not None
-    way = Way(statement, _text(entry, "sid", where, optional=True), scope, tuple(requires))
+    way = model.Way(statement, _text(entry, "sid", where, optional=True), scope, tuple(requires))
     return kind, way, _text(entry, "via", where, optional=True)
