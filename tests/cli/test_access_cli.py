@@ -129,3 +129,14 @@ def test_the_readme_walk_through_prints_what_it_shows(document: Path) -> None:
     for args, shown in commands[1:]:
         args = [str(document) if a == "scan.json" else a for a in args]
         assert invoke(*args).output.splitlines() == shown
+
+
+def test_unreadable_input_files_make_the_answer_exit_2(tmp_path: Path, exports: Path) -> None:
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    for file in exports.iterdir():
+        (partial / file.name).write_bytes(file.read_bytes())
+    (partial / "broken.json").write_text("{not json")
+    result = invoke("can-assume", CI, "--from", str(partial), "--fail-if-any")
+    assert result.exit_code == 2  # the answer may miss what the unreadable file holds
+    assert "role Deploy" in result.stdout and "broken.json" in result.stderr

@@ -124,6 +124,8 @@ def test_unknown_arns_suggest_the_nearest(world: Any) -> None:
         who_can_assume(graph, "arn:aws:iam::999999999999:role/zzzzzzzzzzzzzz")
     with pytest.raises(UnknownNode):
         locate(graph, ADMIN, (NodeKind.ROLE,))  # a user is not a role
+    with pytest.raises(UnknownNode, match="a user allowed sts:AssumeRole on no role, and named by no trust policy"):
+        can_assume(graph, f"arn:aws:iam::{TRUSTED}:user/zzzzzzzzzzzz")
 
 
 def test_the_graph_section_reads_back_into_the_same_graph(world: Any) -> None:

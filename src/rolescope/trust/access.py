@@ -54,6 +54,9 @@ class UnknownNode(LookupError):
 
     def __init__(self, ident: str, suggestions: Sequence[str], known: int, what: str) -> None:
         hint = f"did you mean {' or '.join(suggestions)}?" if suggestions else f"the graph holds {known:,} {what}"
+        if ":user/" in ident and not suggestions:
+            # users are nodes only when they may assume something or a trust names them
+            hint += "; a user allowed sts:AssumeRole on no role, and named by no trust policy, is not in it"
         super().__init__(f"{ident}: not in the trust graph ({hint})")
         self.ident = ident
         self.suggestions = tuple(suggestions)
@@ -164,7 +167,10 @@ def locate(graph: TrustGraph, ident: str, kinds: Iterable[NodeKind] | None = Non
         return found
     candidates = [n.id for n in graph.nodes if wanted is None or n.kind in wanted]
     what = " or ".join(sorted(k.value + "s" for k in wanted)) if wanted else "nodes"
-    raise UnknownNode(ident, _nearest(ident, candidates), len(candidates), what)
+    # Suggestions from the same account when it has any: fewer to compare, and the likelier typo.
+    parts = ident.split(":", 5)
+    mates = [c for c in candidates if len(parts) == 6 and c.split(":", 5)[4:5] == [parts[4]]]
+    raise UnknownNode(ident, _nearest(ident, mates or candidates), len(candidates), what)
 
 
 def _nearest(ident: str, candidates: list[str]) -> list[str]:
