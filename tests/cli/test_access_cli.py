@@ -73,6 +73,11 @@ def test_path_says_why_there_is_none(document: Path) -> None:
     assert answer["count"] == 0 and "trust policy admits" in answer["reasons"][0]
 
 
+def test_a_path_from_a_role_to_itself(document: Path) -> None:
+    result = invoke("path", CI, CI, "--scan", str(document))
+    assert result.output == f"role ci ({TRUSTED}) is the role itself: nothing to assume.\n"
+
+
 def test_mermaid_draws_the_chain(document: Path) -> None:
     chart = invoke("path", CI, VAULT, "--scan", str(document), "--format", "mermaid").output
     assert chart.startswith("flowchart LR") and chart.count("-->") == 2

@@ -97,6 +97,8 @@ def test_path_is_the_shortest_chain(world: Any) -> None:
     assert found is not None
     assert [h.target.id for h in found.chain] == [DEPLOY, VAULT]
     assert shortest_path(graph, DEV, CROSS_ADMIN) is None
+    itself = shortest_path(graph, DEPLOY, DEPLOY)
+    assert itself is not None and itself.chain == () and itself.assumptions == 0
 
 
 def test_why_no_path_names_the_missing_identity_permission(world: Any) -> None:

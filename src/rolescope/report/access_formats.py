@@ -67,7 +67,9 @@ def render_table(title: str, answers: Sequence[Access], *, who: bool) -> str:
 
 def render_path_table(source: str, target: str, found: Access | None, reasons: Sequence[str]) -> str:
     """The chain, hop by hop, or why there is none."""
-    if found is not None:
+    if found is not None and not found.chain:
+        lines = [f"{describe(found.principal)} is the role itself: nothing to assume."]
+    elif found is not None:
         lines = [f"{describe(found.principal)} can end up in {describe(found.role)} with "
                  f"{count(found.assumptions, 'assumption')}"
                  + (f" (requires {', '.join(found.requires)})" if found.requires else "") + ":"]

@@ -256,8 +256,10 @@ def shortest_path(graph: TrustGraph, source: str, target: str,
     """
     start = locate(graph, source)
     end = locate(graph, target, (NodeKind.ROLE,))
+    if end == start:
+        return Access(graph.nodes[start], graph.nodes[end], ())  # a role is already itself
     steps = _forward(graph, start)
-    if end not in steps or end == start:
+    if end not in steps:
         return None
     chain = list(reversed(_follow(graph, steps, end, lambda edge: edge.source)))
     return _access(graph, start, end, chain, trusts)
