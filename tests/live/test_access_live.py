@@ -33,6 +33,7 @@ class Org:
     prod: str
     vault: str
     document: Path
+    exports: Path
     env: dict[str, str]
 
     def arn(self, account: str, name: str, kind: str = "role") -> str:
@@ -110,7 +111,11 @@ def org(moto_servers: MotoServers, tmp_path_factory: pytest.TempPathFactory) -> 
     scanned = _run(env, "scan", "--organization", "--role-name", "OrganizationAccountAccessRole", "--format", "json",
                    "--output", str(document))
     assert scanned.returncode in (0, 1) and document.exists(), scanned.stderr
-    return Org(prod, vault, document, env)
+    exports = home / "exports"
+    exported = _run(env, "export", "--out", str(exports), "--organization", "--role-name",
+                    "OrganizationAccountAccessRole")
+    assert exported.returncode == 0, exported.stderr
+    return Org(prod, vault, document, exports, env)
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -175,3 +180,13 @@ def test_the_identity_check_reports_the_admin_user_raised(org: Org) -> None:
     admin = found[org.arn(MANAGEMENT, "admin", "user")]
     assert admin["severity"] == "high" and admin["severity_override"]["default"] == "medium"
     assert org.arn(MANAGEMENT, "dev", "user") not in found  # names a role inside the organisation
+
+
+def test_the_exports_answer_as_the_scan_does(org: Org) -> None:
+    question = ("who-can-assume", org.arn(org.prod, "CrossAccountAdminRole"), "--expand", "--format", "json")
+    offline = _run(org.env, *question, "--from", str(org.exports))
+    assert offline.returncode == 0, offline.stderr
+    assert json.loads(offline.stdout) == answers(org, *question[:-2])
+    # the users came with the export: GAAD is read with its users and groups
+    exported = json.loads((org.exports / f"{MANAGEMENT}.json").read_text())
+    assert {u["UserName"] for u in exported["UserDetailList"]} == {"admin", "dev"}
