@@ -222,9 +222,9 @@ def render_offline(rows: list[dict[str, Any]]) -> list[str]:
     lines += [_row(r) for r in rows]
     lines += ["", "Phases (`bench/phases.py`: in-process, one run, serial whatever the scan arguments; seconds "
               "summed over the accounts, and peak RSS at the end):", "",
-              "| shape | roles | accounts | load | analyse + check | account entries | graph parts | graph "
-              "| write | trust searches | peak RSS (MB) |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "| shape | roles | accounts | load | analyse + check | account entries | graph parts | hand-over "
+              "| graph | write | trust searches | peak RSS (MB) |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         phases = r.get("phases") or {}
         p = phases.get("seconds")
@@ -232,7 +232,8 @@ def render_offline(rows: list[dict[str, Any]]) -> list[str]:
             rss = (phases.get("peak_rss_mb") or {}).get("write")
             lines.append(f"| {r.get('shape', 'mixed')} | {r['roles']:,} | {r['accounts']} | {p['load']:.2f} "
                          f"| {p['analyse_and_check']:.2f} | {_number(p.get('account_entries'))} "
-                         f"| {_number(p.get('graph_parts'))} | {_number(p.get('graph'))} | {p['write']:.2f} "
+                         f"| {_number(p.get('graph_parts'))} | {_number(p.get('handover'))} "
+                         f"| {_number(p.get('graph'))} | {p['write']:.2f} "
                          f"| {phases.get('searches', '—')} | {_number(rss, 0)} |")
     lines.append("")
     return lines

@@ -2,8 +2,9 @@
 
 Runs, in one process and one account at a time, the same library calls the pipeline's per-account
 step runs (:func:`rolescope.pipeline.scan_account`: load, analyse and check, the account's entries
-and encoded JSON, its part of the trust graph), then the trust graph, then the rest of the document
-through the streamed JSON writer. Each piece's seconds are summed over the accounts; the process's
+and encoded JSON, its part of the trust graph, and the hand-over of these from a worker process:
+pickled and unpickled), then the trust graph, then the rest of the document through the streamed
+JSON writer. Each piece's seconds are summed over the accounts; the process's
 peak resident memory is read at the end of each phase. ``--profile FILE`` also writes a cProfile of
 the analyse-and-check piece.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import pickle
 import resource
 import sys
 import tempfile
@@ -92,6 +94,9 @@ def main(argv: list[str]) -> None:
             parts.append(account_graph_part(snapshot, [(r.role, r.analysis) for r in result.roles
                                                        if r.analysis is not None]))
             seconds["graph_parts"] += time.perf_counter() - start
+            start = time.perf_counter()
+            pickle.loads(pickle.dumps((entry, encoded, entries, error_entries(failed), parts[-1])))
+            seconds["handover"] += time.perf_counter() - start
             start = time.perf_counter()
             sink.account(entry, encoded)
             seconds["write"] += time.perf_counter() - start

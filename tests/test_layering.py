@@ -38,10 +38,10 @@ PACKAGE = "rolescope"
 # (rank, layer, modules): a module belongs to the entry naming it or its closest package;
 # "rolescope" alone is the package's __init__ (its version), not everything under it.
 LAYERS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
-    # wording, pickling and textsafe arrive with the parallel branches of issue 11 (they import no rolescope module)
+    # wording, records and textsafe arrive with the parallel branches of issue 11 (they import no rolescope module)
     (0, "foundations", ("rolescope", "rolescope.caches", "rolescope.userfiles", "rolescope.atomic_write",
                         "rolescope.yaml_input", "rolescope.gc_pause", "rolescope.workers", "rolescope.data",
-                        "rolescope.wording", "rolescope.pickling", "rolescope.textsafe")),
+                        "rolescope.wording", "rolescope.records", "rolescope.textsafe")),
     (1, "policy", ("rolescope.policy",)),
     (2, "auth", ("rolescope.auth",)),
     (3, "inventory", ("rolescope.inventory",)),

@@ -36,6 +36,7 @@ from rolescope.inventory.files import (
 )
 from rolescope.inventory.gaad import SnapshotError
 from rolescope.inventory.model import AccountSnapshot, Organization
+from rolescope.records import pickled_by_fields
 from rolescope.report.document import assemble, document_header
 from rolescope.report.entries import account_piece, error_entries, finding_entries, scan_scope
 from rolescope.report.model import AccountEntry, CheckErrorEntry, FindingEntry, ScanDocument, Scope
@@ -152,6 +153,7 @@ class ScanSettings:
         return scope if self.check_ids != () else replace(scope, checks=())
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class AccountOutcome:
     """One account's piece of the scan, made by :func:`scan_account`.

@@ -25,11 +25,13 @@ from rolescope.policy.errors import PolicyError
 from rolescope.policy.model import PolicyDocument
 from rolescope.policy.parse import parse_policy
 from rolescope.policy.request_time import epoch_seconds
+from rolescope.records import quick_init
 from rolescope.trust.analysis import TrustAnalysis, analyse_trust
 from rolescope.trust.canonical import Template, ZoneShapes, instantiate, template
 from rolescope.trust.witness import Zone
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RoleResult:
     """One role's verdicts."""

@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+import orjson
 import pytest
 from bench.measure import timed, tree_rss_bytes
 from bench.offline import Options, Size, parse_sizes, size_set
@@ -93,3 +94,14 @@ def test_the_tree_sample_counts_workers_that_wait4_reports_one_at_a_time() -> No
 
 def test_tree_rss_of_a_missing_process_is_zero() -> None:
     assert tree_rss_bytes(2**22 + 12345) == 0
+
+
+def test_the_phases_time_the_hand_over_between_processes_and_the_table_shows_it() -> None:
+    from bench.offline import render_offline
+
+    from rolescope.cli.demo import sample_org_path
+
+    phases = timed([sys.executable, str(Path(run.__file__).parent / "phases.py"), str(sample_org_path())])
+    assert phases.exit_code == 0, phases.stderr_tail
+    assert orjson.loads(phases.stdout)["seconds"]["handover"] > 0
+    assert any("| hand-over |" in line for line in render_offline([]))

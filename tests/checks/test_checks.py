@@ -248,3 +248,22 @@ def test_the_external_id_pattern_minimum_is_a_setting() -> None:
     strict = CheckSettings(organization=ORG, now=NOW, min_external_id_pattern_literals=14)
     assert only("cross-account-without-mfa-or-external-id", spacelift, settings=strict) == {"spacelift": True}
     assert only("cross-account-without-mfa-or-external-id", spacelift) == {"spacelift": False}
+
+
+def test_not_principal_without_session() -> None:
+    auditor = f"arn:aws:iam::{OUTSIDER}:role/Auditor"
+    session = f"arn:aws:sts::{OUTSIDER}:assumed-role/Auditor/audit-app"
+
+    def deny_all_but(*names: str) -> dict[str, Any]:
+        return {"Effect": "Deny", "NotPrincipal": {"AWS": list(names)}, "Action": "sts:AssumeRole"}
+
+    verdict = only(
+        "not-principal-without-session",
+        role("role-only", trust(allow({"AWS": auditor}), deny_all_but(auditor))),
+        role("account-only", trust(allow({"AWS": OUTSIDER}), deny_all_but(f"arn:aws:iam::{OUTSIDER}:root"))),
+        # the IAM guide's example: the session, its role and its account
+        role("guide", trust(allow({"AWS": auditor}), deny_all_but(session, auditor, f"arn:aws:iam::{OUTSIDER}:root"))),
+        # nothing allows the role: the Deny shuts nobody out that would have got in
+        role("not-allowed", trust(allow({"AWS": f"arn:aws:iam::{MEMBER}:role/Other"}), deny_all_but(auditor))),
+    )
+    assert verdict == {"role-only": True, "account-only": True, "guide": False, "not-allowed": False}

@@ -144,3 +144,17 @@ def test_an_external_id_pattern_is_judged_with_the_configured_minimum(tmp_path: 
         return bool(json.loads(result.stdout)["mfa_or_external_id_required"])
 
     assert guarded("--no-config") and not guarded("--config", str(config))
+
+
+@pytest.mark.parametrize("source_arn, closed", [(f"arn:aws:config:*:{ACCOUNT}:*", True),
+                                                ("arn:aws:config:*:*:*", False)])
+def test_config_source_arn_in_the_recommended_form_closes_the_confused_deputy(tmp_path: Path, source_arn: str,
+                                                                             closed: bool) -> None:
+    policy = write(tmp_path, trust(allow({"Service": "config.amazonaws.com"},
+                                         condition={"ArnLike": {"aws:SourceArn": source_arn}})))
+    result = invoke("check-policy", "--account-id", ACCOUNT, "--format", "json", policy)
+    found = {f["check"]: f["message"] for f in json.loads(result.stdout)["findings"]}
+    assert ("service-trust-without-source-condition" not in found) is closed
+    if not closed:
+        assert "a condition on aws:SourceArn that another customer's resource can meet" in \
+            found["service-trust-without-source-condition"]

@@ -57,11 +57,11 @@ def test_no_config_ignores_it_and_parent_directories_are_not_searched(tmp_path: 
     (tmp_path / "rolescope.yaml").write_text(CONFIG)
     monkeypatch.chdir(tmp_path)
     result, document = demo_json(tmp_path / "out.json", "--no-config", "demo")
-    assert "config" not in result.stderr and {s for s, _ in privileged(document)} == {"high", "medium"}
+    assert "rolescope: config" not in result.stderr and {s for s, _ in privileged(document)} == {"high", "medium"}
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")
     result, document = demo_json(tmp_path / "out.json")
-    assert "config" not in result.stderr and {s for s, _ in privileged(document)} == {"high", "medium"}
+    assert "rolescope: config" not in result.stderr and {s for s, _ in privileged(document)} == {"high", "medium"}
 
 
 def test_option_defaults_come_from_the_file_and_the_command_line_wins(tmp_path: Path) -> None:
@@ -112,11 +112,25 @@ def test_check_parameters_reach_check_policy_and_the_fix_planner(tmp_path: Path)
     assert planned.exit_code == 2 and "fewer than 24 characters" in planned.stderr
 
 
+def test_the_session_limit_of_the_file_is_what_the_fix_lowers_to(tmp_path: Path) -> None:
+    config = tmp_path / "team.yaml"
+    config.write_text("checks:\n  long-session-cross-account-role:\n    parameters: {max_session_seconds: 7200}\n")
+    scan = tmp_path / "scan.json"
+    guarded = trust(allow({"AWS": OUTSIDER}, condition={"StringEquals": {"sts:ExternalId": "x" * 32}}))
+    scan.write_text(json.dumps(scan_json(role("vendor", guarded, max_session=43200))))
+    plan = tmp_path / "p.json"
+    planned = invoke("--config", str(config), "fix", "plan", "--from", str(scan), "--out", str(plan))
+    assert planned.exit_code == 0, planned.output
+    [change] = json.loads(plan.read_text())["changes"]
+    assert change["max_session_duration"] == {"before": 43200, "after": 7200}
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("defaults: {scna: {}}", "team.yaml: defaults: unknown command 'scna' (did you mean 'scan'?)"),
     ("defaults: {scan: {fial-on: high}}", "team.yaml: defaults.scan: unknown option 'fial-on' (did you mean "
                                           "'fail-on'?)"),
-    ("defaults: {scan: {fail-on: extreme}}", "team.yaml: defaults.scan.fail-on: 'extreme' is not one of"),
+    ("defaults: {scan: {fail-on: extreme}}", "team.yaml: defaults.scan.fail-on: no such severity 'extreme' "
+                                             "(known: critical"),
     ("defaults: {scan: {jobs: 0}}", "team.yaml: defaults.scan.jobs: 0 is not in the range"),
     ("defaults: {scan: {unused-days: [3]}}", "defaults.scan.unused-days: expected text, a number or true/false, "
                                              "not a list (the option is not repeatable)"),
@@ -163,7 +177,7 @@ def test_config_after_the_command_is_the_same_as_before_it(tmp_path: Path, where
     assert f"rolescope: config: {config}" in result.stderr
     assert privileged(document) == {("critical", ADMIN_REASON)}
     result, document = demo_json(tmp_path / "out.json", "demo", "--no-config")
-    assert "config" not in result.stderr
+    assert "rolescope: config" not in result.stderr
 
 
 def test_a_broken_file_does_not_hide_the_help(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ independently of the engine; GitHub trusts without a pinned subject are also pub
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -101,9 +102,47 @@ def test_every_check_fires_in_the_demo_and_some_roles_pass() -> None:
     assert sum(1 for checks in EXPECTED.values() if not checks) >= 15
 
 
-def test_demo_console_report() -> None:
-    result = CliRunner().invoke(cli, ["demo"], catch_exceptions=False)
+def _console(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["demo", *args], catch_exceptions=False)
     assert result.exit_code == 0
-    assert "45 roles in 6 accounts" in result.stdout
-    for severity in ("CRITICAL", "HIGH", "MEDIUM", "LOW"):
-        assert severity in result.stdout
+    return result.stdout
+
+
+def test_demo_console_report_is_a_summary_and_the_most_severe_findings() -> None:
+    out = _console()
+    assert "45 roles in 6 accounts: 6 critical, 23 high, 27 medium, 8 low" in out
+    accounts = out[:out.index("Findings by check")]
+    # named as the organisation file names them, the account with the most critical findings first
+    assert accounts.index("973518402756 (northwind-staging)") < accounts.index("751396280534 (northwind-shared")
+    assert accounts.index("751396280534 (northwind-shared") < accounts.index("318406275193 (northwind-management)")
+    checks = out[out.index("Findings by check"):out.index("45 roles in 6 accounts")]
+    assert "│ public-trust" in checks and "Role assumable by anyone" in checks  # the catalogue's title
+    assert checks.index("critical") < checks.index("high") < checks.index("medium") < checks.index("low")
+    assert "CRITICAL (6)" in out and "HIGH (4 of 23)" in out and "MEDIUM" not in out
+    assert len(re.findall(r"^│ [a-z-]+  arn:aws:iam::", out, re.MULTILINE)) == 10  # a finding: its check and role
+    assert out.rstrip().endswith("and 54 more findings: --details for all")
+    assert len(out.splitlines()) < 70
+
+
+def test_demo_details_print_every_finding() -> None:
+    out = _console("--details")
+    for severity, number in (("CRITICAL", 6), ("HIGH", 23), ("MEDIUM", 27), ("LOW", 8)):
+        assert f"{severity} ({number})" in out
+    assert "more findings" not in out
+    assert "severity medium (catalogue: high; lowered:" in out
+
+
+def test_demo_quiet_report_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["demo", "-q", "--format", "console,json", "--output-dir", str(tmp_path)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout == "45 roles in 6 accounts: 6 critical, 23 high, 27 medium, 8 low\n"
+    assert result.stderr == ""  # neither progress nor the list of files written
+    assert (tmp_path / "rolescope-report.json").exists()
+
+
+def test_details_and_quiet_are_checked() -> None:
+    for args, message in ((["--details", "--quiet"], "--details and --quiet exclude each other"),
+                          (["--details", "--format", "json"], "--details is for the console report")):
+        result = CliRunner().invoke(cli, ["demo", *args])
+        assert result.exit_code == 2 and message in result.output

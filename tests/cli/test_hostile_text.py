@@ -54,6 +54,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Result]:
                                               "Action": "sts:AssumeRole"}]}))
     results = {
         "scan console": run("scan", "--from", str(accounts), "--org-accounts", str(org)),
+        "scan console details": run("scan", "--from", str(accounts), "--org-accounts", str(org), "--details"),
         "scan csv": run("scan", "--from", str(accounts), "--org-accounts", str(org), "--format", "csv"),
         "graph dot": run("graph", "--from", str(accounts), "--org-accounts", str(org), "--format", "dot"),
         "graph mermaid": run("graph", "--from", str(accounts), "--org-accounts", str(org), "--format", "mermaid"),
@@ -73,9 +74,9 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Result]:
     return results
 
 
-TEXT_OUTPUTS = ["scan console", "scan csv", "graph dot", "graph mermaid", "graph text", "diff console",
-                "diff markdown", "compliance console", "compliance csv", "fix plan", "fix show", "check-policy",
-                "simulate", "error quoting a policy", "error naming a file"]
+TEXT_OUTPUTS = ["scan console", "scan console details", "scan csv", "graph dot", "graph mermaid", "graph text",
+                "diff console", "diff markdown", "compliance console", "compliance csv", "fix plan", "fix show",
+                "check-policy", "simulate", "error quoting a policy", "error naming a file"]
 
 
 def _text(result: Result) -> str:
@@ -92,8 +93,8 @@ def test_nothing_invisible_reaches_the_output(outputs: dict[str, Result], name: 
     assert not any(line.lstrip(" │|`\"'").startswith("FAKE") for line in lines), f"{name}: forged line"
 
 
-@pytest.mark.parametrize("name", ["scan console", "scan csv", "graph dot", "graph mermaid", "diff console",
-                                  "diff markdown", "check-policy"])
+@pytest.mark.parametrize("name", ["scan console", "scan console details", "scan csv", "graph dot", "graph mermaid",
+                                  "diff console", "diff markdown", "check-policy"])
 def test_what_was_there_is_shown_as_escapes(outputs: dict[str, Result], name: str) -> None:
     text = _text(outputs[name])
     missing = [e for e in VISIBLE if e not in text.replace("\\\\", "\\")]  # Markdown and DOT double a backslash

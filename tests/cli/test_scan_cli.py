@@ -153,7 +153,7 @@ def test_ci_logs_get_one_line_per_phase_of_a_long_scan() -> None:
 
     from rich.console import Console
 
-    from rolescope.cli.scan import BarProgress
+    from rolescope.cli.progress import BarProgress
 
     now = [100.0]
     err = io.StringIO()
@@ -174,11 +174,13 @@ def test_ci_logs_get_one_line_per_phase_of_a_long_scan() -> None:
 
 
 @pytest.mark.process
-def test_a_quick_scan_prints_only_its_report(org_dir: Path, tmp_path: Path) -> None:
-    result = subprocess.run(
-        rolescope_argv("scan", "--from", str(org_dir), "--format", "json", "-o", str(tmp_path / "scan.json")),
-        capture_output=True, text=True, check=False, env=under_test_env({**os.environ, "CI": "true"}))
-    assert result.returncode in (0, 1) and result.stderr == ""
+def test_a_quick_scan_prints_only_its_report_and_where_it_went(org_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "scan.json"
+    result = subprocess.run(rolescope_argv("scan", "--from", str(org_dir), "--format", "json", "-o", str(out)),
+                            capture_output=True, text=True, check=False,
+                            env=under_test_env({**os.environ, "CI": "true"}))
+    assert result.returncode in (0, 1)
+    assert result.stderr == f"rolescope: wrote {out} ({out.stat().st_size / 1000:.1f} kB)\n"
 
 
 def test_reports_written_beside_the_exports_are_skipped_the_next_time(org_dir: Path, tmp_path: Path) -> None:
@@ -244,3 +246,13 @@ def test_a_group_without_its_command_shows_its_help_not_an_error(monkeypatch: py
     assert run_main(monkeypatch, "fix") == 2
     shown = capsys.readouterr().err
     assert shown.startswith("Usage: rolescope fix [OPTIONS] COMMAND [ARGS]...") and "error" not in shown
+
+
+def test_quiet_keeps_the_totals_and_the_failed_accounts(org_dir: Path) -> None:
+    (org_dir / "garbage.json").write_text("[1, 2")
+    result = invoke("scan", "--from", str(org_dir), "--quiet", "--fail-on", "critical")
+    assert result.exit_code == 2  # the same code as without --quiet: an unreadable file
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("4 roles in 3 accounts: ") and lines[0].endswith("; 1 failed"), lines
+    assert len(lines) == 2 and lines[1].startswith("error: account ") and "not valid JSON" in lines[1]
+    assert "garbage.json: not valid JSON" in result.stderr  # the load error, as always

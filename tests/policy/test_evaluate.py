@@ -197,8 +197,9 @@ class TestDeny:
         assert allowed(policy, request(PARTNER_ROLE, aws__multifactorauthpresent="true"))
 
     def test_not_principal_denies_everyone_else(self) -> None:
-        policy = trust(allow({"AWS": [PARTNER, OTHER]}), deny({"AWS": PARTNER_ROLE}, not_principal=True))
+        policy = trust(allow({"AWS": [PARTNER, OTHER]}), deny({"AWS": PARTNER_SESSION}, not_principal=True))
         assert allowed(policy, request(PARTNER_SESSION))
+        assert not allowed(policy, request(f"arn:aws:sts::{PARTNER}:assumed-role/Deployer/other"))
         assert not allowed(policy, request(f"arn:aws:iam::{PARTNER}:role/Other"))
         assert not allowed(policy, request(f"arn:aws:iam::{OTHER}:role/Deployer"))
 

@@ -179,3 +179,53 @@ def test_the_lock_file_goes_with_the_lock(setup: tuple[Plan, FakeIam, Path]) -> 
     assert not lock_file.exists()
     apply_plan(plan, lambda *_: iam, backup, settings())
     assert sorted(p.name for p in backup.parent.iterdir() if p.name.startswith(".")) == []
+
+
+class FakeIamWithSessions(FakeIam):
+    """FakeIam with each role's MaxSessionDuration; optionally a failing UpdateRole."""
+
+    def __init__(self, policies: dict[str, str], sessions: dict[str, int]) -> None:
+        super().__init__(policies)
+        self.sessions = dict(sessions)
+        self.fail_session_write = False
+
+    def read_max_session(self, name: str) -> int | None:
+        return self.sessions.get(name)
+
+    def write_max_session(self, name: str, seconds: int) -> None:
+        if self.fail_session_write:
+            raise AwsError("iam:UpdateRole: Throttling: Rate exceeded", "Throttling")
+        self.sessions[name] = seconds
+
+
+def test_a_failed_session_write_after_the_trust_write_converges_and_rolls_back(tmp_path: Path) -> None:
+    scan = scan_document(*(role(name, json.loads(text), max_session=43200) for name, text in originals().items()))
+    plan = build_plan(scan, Selection(), FixOptions())
+    assert all(c.max_session is not None and c.trust_changes for c in plan.changes)
+    iam = FakeIamWithSessions(originals(), dict.fromkeys(NAMES, 43200))
+    backup = tmp_path / "backup.json"
+    iam.fail_session_write = True
+    with pytest.raises(AwsError, match="UpdateRole"):
+        apply_plan(plan, lambda *_: iam, backup, settings())
+    assert json.loads(iam.policies["a"]) == plan.changes[0].after and iam.sessions["a"] == 43200
+    entry = load_journal(backup).entries[plan.changes[0].role_arn]
+    assert (entry.status, entry.original_max_session, entry.after_max_session) == ("applying", 43200, 3600)
+
+    iam.fail_session_write = False
+    assert [o.action for o in apply_plan(plan, lambda *_: iam, backup, settings())] == ["applied"] * 3
+    assert iam.sessions == dict.fromkeys(NAMES, 3600)
+    rollback(backup, lambda *_: iam, settings())
+    assert iam.policies == originals() and iam.sessions == dict.fromkeys(NAMES, 43200)
+
+
+def test_a_backup_with_a_garbled_session_length_is_refused(tmp_path: Path) -> None:
+    scan = scan_document(role("a", trust(allow({"AWS": OUTSIDER})), max_session=43200))
+    plan = build_plan(scan, Selection(), FixOptions())
+    iam = FakeIamWithSessions({"a": originals()["a"]}, {"a": 43200})
+    backup = tmp_path / "backup.json"
+    apply_plan(plan, lambda *_: iam, backup, settings())
+    data = json.loads(backup.read_text())
+    data["roles"][0]["original_max_session"] = "43200"
+    backup.write_text(json.dumps(data))
+    with pytest.raises(JournalError, match="whole seconds"):
+        load_journal(backup)

@@ -17,6 +17,8 @@ from rolescope.remediate import fixers
 from rolescope.remediate.errors import PlanError, Unfixable
 from rolescope.remediate.fixers import FixOptions, FixStep, check_external_id
 from rolescope.remediate.plan import Plan, Selection, build_plan, load_plan, plan_document
+from rolescope.remediate.session_duration import SessionChange
+from rolescope.remediate.source_arns import arns_for
 from rolescope.remediate.verify import open_checks
 from rolescope.report.reader import DocumentError, parse_document
 from rolescope.trust.analysis import analyse_trust
@@ -183,6 +185,46 @@ def test_service_principal_gets_the_source_account() -> None:
     assert any("acts only for resources in account" in w for w in change.warnings)
 
 
+def test_source_arn_binds_its_own_service_and_the_others_get_the_account() -> None:
+    # AWS Config's recommended form, and Personalize's region-wide one from its confused-deputy page
+    config, personalize = f"arn:aws:config:*:{ACCOUNT}:*", f"arn:aws:personalize:us-east-1:{ACCOUNT}:*"
+    services = allow({"Service": ["config.amazonaws.com", "events.amazonaws.com"]})
+    change = only_change(plan_for(role("svc", trust(services)), source_arns=(config, personalize)))
+    conditions = {tuple(s["Principal"]["Service"]) if isinstance(s["Principal"]["Service"], list)
+                  else (s["Principal"]["Service"],): s["Condition"] for s in change.after["Statement"]}
+    assert conditions == {("events.amazonaws.com",): {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+                          ("config.amazonaws.com",): {"ArnLike": {"aws:SourceArn": config}}}
+    assert "service-trust-without-source-condition" not in findings_after(change.after)
+    assert "aws:SourceArn" in change.fixes[0]["description"]
+
+
+def test_a_bucket_source_arn_keeps_the_account_beside_it() -> None:
+    bucket = "arn:aws:s3:::amzn-s3-demo-bucket"
+    change = only_change(plan_for(role("s3", trust(allow({"Service": "s3.amazonaws.com"}))), source_arns=(bucket,)))
+    assert change.after["Statement"][0]["Condition"] == {"ArnLike": {"aws:SourceArn": bucket},
+                                                         "StringEquals": {"aws:SourceAccount": ACCOUNT}}
+
+
+def test_a_source_arn_of_another_account_is_warned_about() -> None:
+    other = f"arn:aws:config:*:{OUTSIDER}:*"
+    change = only_change(plan_for(role("cfg", trust(allow({"Service": "config.amazonaws.com"}))), source_arns=(other,)))
+    assert change.after["Statement"][0]["Condition"] == {"ArnLike": {"aws:SourceArn": other}}
+    assert any(f"names account {OUTSIDER}" in w for w in change.warnings)
+
+
+@pytest.mark.parametrize("principal, service, matches", [
+    ("config.amazonaws.com", "config", True),
+    ("ecs-tasks.amazonaws.com", "ecs", True),
+    ("delivery.logs.amazonaws.com", "logs", True),
+    ("states.amazonaws.com.cn", "states", True),
+    ("config.amazonaws.com", "lambda", False),
+    ("ecs-tasks.amazonaws.com", "tasks", False),
+])
+def test_a_source_arn_belongs_to_the_principal_of_its_service(principal: str, service: str, matches: bool) -> None:
+    arn = f"arn:aws:{service}:*:{ACCOUNT}:*"
+    assert arns_for(principal, (arn,)) == ((arn,) if matches else ())
+
+
 def test_weak_external_id_is_replaced() -> None:
     weak = allow({"AWS": OUTSIDER}, condition={"StringLike": {"sts:ExternalId": "*"}, "Bool": {"aws:SecureTransport":
                                                                                                   "true"}})
@@ -205,10 +247,42 @@ def test_deleted_principal_is_removed_and_an_empty_statement_dropped() -> None:
 
 def test_checks_a_trust_edit_cannot_close_are_explained() -> None:
     plan = plan_for(role("admin", trust(allow({"AWS": OUTSIDER}, condition={
-        "StringEquals": {"sts:ExternalId": "x" * 32}})), managed=("AdministratorAccess",), max_session=43200))
+        "StringEquals": {"sts:ExternalId": "x" * 32}})), managed=("AdministratorAccess",)))
     assert plan.changes == ()
     assert "detach" in reasons(plan, "privileged-cross-account-role")[0]
-    assert "update-role" in reasons(plan, "long-session-cross-account-role")[0]
+
+
+def test_a_long_session_is_lowered_beside_the_trust_policy() -> None:
+    guarded = trust(allow({"AWS": OUTSIDER}, condition={"StringEquals": {"sts:ExternalId": "x" * 32}}))
+    change = only_change(plan_for(role("vendor", guarded, max_session=43200)))
+    assert (change.before, change.after) == (guarded, guarded) and not change.trust_changes
+    assert change.max_session == SessionChange(43200, 3600) and change.checks == ("long-session-cross-account-role",)
+    document = plan_document(Plan((change,)))["changes"][0]
+    assert document["max_session_duration"] == {"before": 43200, "after": 3600}
+    assert document["cli"] == "aws iam update-role --role-name vendor --max-session-duration 3600"
+    assert document["terraform"].endswith("max_session_duration = 3600\n")
+    assert load_plan(orjson.loads(orjson.dumps(plan_document(Plan((change,)))))).changes[0].max_session == \
+        change.max_session
+
+    both = only_change(plan_for(role("open", trust(allow({"AWS": OUTSIDER})), max_session=7200),
+                                max_session_seconds=5400))
+    assert both.trust_changes and both.max_session == SessionChange(7200, 5400)
+    assert set(both.checks) == {"cross-account-without-mfa-or-external-id", "long-session-cross-account-role"}
+    assert plan_document(Plan((both,)))["changes"][0]["cli"].count("\naws iam update-role") == 1
+
+
+@pytest.mark.parametrize("value, message", [
+    ({"before": 3600, "after": 43200}, "only lowers"),
+    ({"before": 43200, "after": 900}, "whole seconds"),
+    ({"before": 43200}, "before and after"),
+    ({"before": 43200, "after": "3600"}, "whole seconds"),
+    ([43200, 3600], "before and after"),
+])
+def test_a_plan_that_lengthens_or_garbles_a_session_is_refused(value: Any, message: str) -> None:
+    plan = plan_document(Plan((only_change(plan_for(role("v", trust(allow({"AWS": OUTSIDER})), max_session=43200))),)))
+    plan["changes"][0]["max_session_duration"] = value
+    with pytest.raises(PlanError, match=message):
+        load_plan(plan)
 
 
 def test_aws_managed_roles_are_left_alone() -> None:

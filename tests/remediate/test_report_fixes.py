@@ -25,7 +25,10 @@ def test_the_default_plan_gives_each_fixable_finding_its_verified_policy(demo_do
         for finding_id in change.findings:
             shown = fixes.by_finding[finding_id]
             assert shown.checks == change.checks and shown.policy.startswith("{")
-            assert shown.diff[0] == f"--- {change.role_name} (current)"
+            if change.trust_changes:
+                assert shown.diff[0] == f"--- {change.role_name} (current)"
+            else:  # a role setting only: nothing to diff, the command says what changes
+                assert shown.diff == () and "--max-session-duration" in shown.cli
     assert fixes.reasons == {(n.role_arn, n.check): n.reason for n in plan.not_fixed}
 
 

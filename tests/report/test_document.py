@@ -10,6 +10,7 @@ from tests.factories import ACCOUNT, OUTSIDER, allow, gaad, role, trust
 
 from rolescope.checks.catalogue import load_catalogue
 from rolescope.checks.context import CheckSettings
+from rolescope.checks.registry import CHECK_IDS
 from rolescope.inventory.files import load_snapshots
 from rolescope.report.document import build_document, scan_document
 from rolescope.report.entries import scan_scope
@@ -53,7 +54,7 @@ def test_scope_graph_and_defaults(demo_result: ScanResult) -> None:
                                  "accounts": ["862407391645"], "filtered": True}
     default = build_document(demo_result)
     assert default["schema"] == "rolescope.scan/v2"
-    assert default["scope"]["filtered"] is False and len(default["scope"]["checks"]) == 12
+    assert default["scope"]["filtered"] is False and len(default["scope"]["checks"]) == len(CHECK_IDS)
     assert default["scope"]["severities"] == ["critical", "high", "medium", "low", "info"]
     graph = default["graph"]
     assert graph["schema"] == "rolescope.graph/v2"

@@ -32,8 +32,11 @@ def test_the_document_records_the_override_and_reads_it_back(demo_document: dict
 
 def test_console_sarif_and_html_show_the_catalogue_severity_and_the_reason(demo_document: dict[str, Any]) -> None:
     out = io.StringIO()
-    render_console(parse_document(demo_document), Console(file=out, width=400))
+    render_console(parse_document(demo_document), Console(file=out, width=400), "details")
     assert f"severity medium (catalogue: high; {REASON})" in out.getvalue()
+    summary = io.StringIO()
+    render_console(parse_document(demo_document), Console(file=summary, width=400))
+    assert f"Cross-account role with administrative permissions (catalogue: high; {REASON})" in summary.getvalue()
     sarif = json.loads(render(write_sarif, demo_document))
     properties = [r["properties"] for r in sarif["runs"][0]["results"] if "severity_override" in r["properties"]]
     assert len(properties) == len(overridden(demo_document))

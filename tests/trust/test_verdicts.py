@@ -199,11 +199,20 @@ class TestAccountTrust:
         assert verdicts(analysis) == (False, False, None)
 
     def test_not_principal_deny_leaves_only_the_exception(self) -> None:
+        session = f"arn:aws:sts::{OTHER}:assumed-role/Auditor/audit-app"
         analysis = analyse(allow({"AWS": [PARTNER, OTHER]}),
-                           {"Effect": "Deny", "NotPrincipal": {"AWS": f"arn:aws:iam::{OTHER}:role/Auditor"},
+                           {"Effect": "Deny", "NotPrincipal": {"AWS": [session, f"arn:aws:iam::{OTHER}:role/Auditor",
+                                                                       f"arn:aws:iam::{OTHER}:root"]},
                             "Action": "sts:AssumeRole"})
         assert verdicts(analysis) == (True, False, False)
         assert analysis.outside_accounts == (OTHER,)
+        assert cross_path(analysis).example.caller.session_arn == session
+
+    def test_not_principal_naming_only_the_role_denies_its_sessions_too(self) -> None:
+        analysis = analyse(allow({"AWS": [PARTNER, OTHER]}),
+                           {"Effect": "Deny", "NotPrincipal": {"AWS": f"arn:aws:iam::{OTHER}:role/Auditor"},
+                            "Action": "sts:AssumeRole"})
+        assert verdicts(analysis) == (False, False, None)
 
     @pytest.mark.parametrize("partition", ["aws-cn", "aws-us-gov"])
     def test_other_partitions(self, partition: str) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rolescope.records import pickled_by_fields, quick_init
 
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SeverityOverride:
     """A severity other than the catalogue's, asked for with a reason: by a check for one finding
@@ -20,6 +23,7 @@ class SeverityOverride:
     reason: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class OverriddenSeverity:
     """What a finding's severity replaced: the catalogue's severity for its check, and why.

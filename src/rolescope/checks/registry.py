@@ -10,6 +10,7 @@ from rolescope.checks import (
     cross_account_without_mfa_or_external_id,
     identity_assume_any_role,
     long_session_cross_account_role,
+    not_principal_without_session,
     oidc_trust_without_subject,
     privileged_cross_account_role,
     public_trust,
@@ -52,6 +53,7 @@ CHECKS: tuple[RegisteredCheck, ...] = (
     _register(weak_external_id, False),
     _register(trust_to_account_outside_organization, True),
     _register(trust_to_deleted_principal, False),
+    _register(not_principal_without_session, False),
     _register(long_session_cross_account_role, True),
     _register(unused_cross_account_role, True),
 )

@@ -81,12 +81,13 @@ def _profile_and_role_options(default_session_name: str) -> list[Callable[..., A
     ]
 
 
-def credential_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``-p``, ``-R``, ``-I``, ``-T``, ``--role-session-name``, ``--mfa*``, ``--region``."""
+def credential_options(role_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-p``, ``-R``, ``-I``, ``-T``, ``--role-session-name``, ``--mfa*``, ``--region``; ``role_help`` says what
+    the command does with ``-R``'s role."""
     role_arn = click.option("--role-arn", "-R", "role_arns", multiple=True, callback=_checked(validate_role_arn),
-                            metavar="ARN", help="Assume this role and scan its account (repeatable).")
+                            metavar="ARN", help=role_help)
     profile, *rest = _profile_and_role_options(DEFAULT_SESSION_NAME)
-    return _options(function, [profile, role_arn, *rest])
+    return lambda function: _options(function, [profile, role_arn, *rest])
 
 
 def plan_credential_options(default_session_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -8,9 +8,10 @@ from typing import Any
 import click
 import orjson
 
-from rolescope.checks.catalogue import SEVERITIES, severity_rank
+from rolescope.checks.catalogue import severity_rank
 from rolescope.checks.context import CheckSettings, RoleContext, paths_evidence
 from rolescope.checks.registry import CHECKS, run_checks
+from rolescope.cli.choices import severity_choice
 from rolescope.cli.clock import as_of_option, scan_clock
 from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_FINDINGS, InputError
@@ -32,8 +33,9 @@ from rolescope.trust.witness import Zone
 @click.option("--partition", type=click.Choice(sorted(PARTITIONS)),
               help="The role's partition [default: the one the policy's principals name, else aws].")
 @as_of_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when a finding is at least this severe.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json (the verdicts, each way in and the findings) for scripts.")
+@click.option("--fail-on", type=severity_choice(), help="Exit 1 when a finding is at least this severe.")
 @click.option("--no-size-limit", is_flag=True,
               help="Analyse a document larger than IAM accepts for a role trust policy (8,192 characters, "
                    "white space not counted).")

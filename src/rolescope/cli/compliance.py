@@ -51,10 +51,8 @@ def _document_from_files(sources: tuple[Path, ...], account_id: str | None, org_
 
 def _console(reports: list[FrameworkReport], document: ScanDocument, console: Console) -> None:
     names = AccountNames.of(document)
-    if not console.is_terminal and reports:
-        # piped or redirected: lay the table out at the width it needs rather than an assumed 80 columns
-        needed = 40 + sum(max(len(names.name(a) or ""), 12) + 3 for a in reports[0].accounts) + 50
-        console.width = max(console.width, needed)
+    # On a terminal a long title wraps within its column; a pipe or a log gets it whole (see ReportConsole).
+    title_width = 60 if console.is_terminal else None
     for report in reports:
         table = Table(title=Text(safe_text(f"{report.name} ({report.key})")), title_justify="left",
                       caption="cells: roles failing / roles assessed in the account (s: suppressed); n/a: not assessed",
@@ -65,7 +63,7 @@ def _console(reports: list[FrameworkReport], document: ScanDocument, console: Co
             name = names.name(account)
             header = Text(safe_text(name) + "\n" + safe_text(account) if name else safe_text(account))
             table.add_column(header, justify="center", overflow="fold", min_width=5)
-        table.add_column("Title", overflow="fold", min_width=10, max_width=60)
+        table.add_column("Title", overflow="fold", min_width=10, max_width=title_width)
         for requirement in report.requirements:
             cells = [Text("n/a", style="dim") if t.status == NOT_ASSESSED else
                      Text(f"{t.failed}/{t.passed + t.failed + t.suppressed}" + (f" ({t.suppressed}s)" if t.suppressed
@@ -95,7 +93,8 @@ def _console(reports: list[FrameworkReport], document: ScanDocument, console: Co
 @click.option("--suppressions", "suppressions_file", type=click.Path(dir_okay=False, path_type=Path),
               help="With --from: YAML file of accepted risks (see `rolescope scan --help`).")
 @click.option("--format", "output_format", type=click.Choice(["console", "json", "csv"]), default="console",
-              show_default=True)
+              show_default=True, help="console (a table per framework), json, or csv (one row per requirement and "
+                                      "account).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 @as_of_option
 def compliance(framework_name: str, scan_file: Path | None, sources: tuple[Path, ...], account_id: str | None,

@@ -35,7 +35,8 @@ def process_document(frozen: Any, expiry: Any) -> dict[str, Any]:
 
 
 @click.command("credentials")
-@credential_options
+@credential_options("Assume this role (with -I, -T, --mfa... as given) and print its temporary credentials "
+                    "instead of the caller's.")
 def credentials(**params: Any) -> None:
     """Print credentials (after -R, the role's) as credential_process JSON."""
     options = AwsOptions.from_params(params)

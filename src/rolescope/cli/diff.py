@@ -12,10 +12,11 @@ from rich.table import Table
 from rich.text import Text
 
 from rolescope.atomic_write import write_atomic
-from rolescope.checks.catalogue import SEVERITIES, severity_rank
+from rolescope.checks.catalogue import severity_rank
+from rolescope.cli.choices import severity_choice
 from rolescope.cli.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from rolescope.cli.stdout import ReportConsole
-from rolescope.report.console import STYLES
+from rolescope.report.console_tables import severity_style
 from rolescope.report.diff import ScanDiff, diff_documents, render_diff_markdown
 from rolescope.report.model import FindingEntry, ScanDocument
 from rolescope.report.reader import DocumentError, read_document
@@ -36,7 +37,7 @@ def _table(title: str, findings: list[FindingEntry]) -> Table:
     table.add_column("Role")
     table.add_column("Account")
     for finding in findings:
-        severity = Text(safe_text(finding.severity), style=STYLES.get(finding.severity, ""))
+        severity = Text(safe_text(finding.severity), style=severity_style(finding.severity))
         if finding.suppressed:
             severity.append(" (suppressed)", style="dim")
         table.add_row(severity, *(Text(safe_text(v)) for v in (finding.check, finding.resource, finding.account_id)))
@@ -60,9 +61,9 @@ def _console(diff: ScanDiff, console: Console) -> None:
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["console", "json", "markdown"]), default="console",
-              show_default=True)
+              show_default=True, help="console, json (for scripts), or markdown (for a pull request comment).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES),
+@click.option("--fail-on", type=severity_choice(),
               help="Exit 1 when a new, unsuppressed finding is at least this severe.")
 def diff(old: Path, new: Path, output_format: str, output: Path | None, fail_on: str | None) -> None:
     """Compare two scan documents (written by --format json): new, resolved and unchanged findings."""

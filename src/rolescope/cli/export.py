@@ -19,7 +19,7 @@ from rolescope.wording import count
 @click.command("export")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for <account-id>.json files (and organization.json with --organization).")
-@credential_options
+@credential_options("Assume this role and export its account (repeatable).")
 @account_options
 def export(out: Path, **params: Any) -> None:
     """Collect accounts live and write each one's snapshot for `rolescope scan --from DIR`."""

@@ -16,8 +16,8 @@ from rich.console import Console
 from rolescope.atomic_write import write_atomic
 from rolescope.auth.errors import AuthConfigError
 from rolescope.checks.context import CheckSettings
-from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, checked_role_name, plan_credential_options
+from rolescope.cli.choices import check_choice, check_help
 from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
 from rolescope.cli.inputs import account_id_option, read_text
@@ -29,6 +29,7 @@ from rolescope.remediate.fixers import FixOptions
 from rolescope.remediate.iam import StoreFactory, broker_stores
 from rolescope.remediate.journal import load_journal
 from rolescope.remediate.plan import AUDIT_ROLE, Plan, Selection, build_plan, load_plan, plan_document
+from rolescope.remediate.source_arns import unmatched
 from rolescope.report.model import ScanDocument
 from rolescope.report.reader import DocumentError, decode_document
 from rolescope.userfiles import UnreadableFile, read_user_bytes
@@ -79,7 +80,8 @@ def fix() -> None:
 @click.option("--from", "source", required=True, metavar="SCAN.json", help="A scan document (scan --format json).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="PLAN.json",
               help="Where to write the plan.")
-@click.option("--check", "checks", multiple=True, help="Only findings of this check (repeatable).")
+@click.option("--check", "checks", multiple=True, type=check_choice(), metavar="CHECK",
+              help=check_help("Only findings of this check (repeatable)"))
 @click.option("--role", "roles", multiple=True, help="Only this role, by name or ARN (repeatable).")
 @click.option("--account", "accounts", multiple=True, callback=_accounts, help="Only this account (repeatable).")
 @click.option("--guard", type=click.Choice(["external-id", "mfa"]), default="external-id", show_default=True,
@@ -93,6 +95,10 @@ def fix() -> None:
 @click.option("--saml-audience", "saml_audiences", multiple=True, metavar="URL",
               help="SAML:aud value to require, e.g. https://signin.aws.amazon.com/saml (repeatable).")
 @click.option("--org-id", help="Organisation that \"*\" is narrowed to when the scan does not know it (o-...).")
+@click.option("--source-arn", "source_arns", multiple=True, metavar="ARN",
+              help="Resource a service principal acts for, required with ArnLike aws:SourceArn on the principals "
+                   "of its service, e.g. arn:aws:config:*:111122223333:* (repeatable; others get "
+                   "aws:SourceAccount).")
 @click.option("--audit-role", "audit_roles", multiple=True, default=[AUDIT_ROLE], show_default=True, metavar="NAME",
               help="The role rolescope scans through (--role-name of live scans; repeatable): left alone, since a "
                    "new ExternalId or MFA on it locks the next scan out.")
@@ -100,12 +106,9 @@ def fix() -> None:
 @click.option("--force", is_flag=True, help="Replace PLAN.json if it exists.")
 def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...], accounts: tuple[str, ...],
          guard: str, external_id: str | None, mfa_max_age: int | None, oidc_subjects: tuple[str, ...],
-         saml_audiences: tuple[str, ...], org_id: str | None, audit_roles: tuple[str, ...], include_audit_role: bool,
-         force: bool) -> None:
+         saml_audiences: tuple[str, ...], org_id: str | None, source_arns: tuple[str, ...],
+         audit_roles: tuple[str, ...], include_audit_role: bool, force: bool) -> None:
     """Write a reviewable plan: the corrected trust policy of every role with a fixable finding."""
-    unknown = [c for c in checks if c not in CHECK_IDS]
-    if unknown:
-        raise InputError(f"--check {unknown[0]!r}: no such check (known: {', '.join(CHECK_IDS)})")
     if mfa_max_age is not None and guard != "mfa":
         raise InputError("--mfa-max-age goes with --guard mfa")
     if external_id is not None and guard != "external-id":
@@ -117,16 +120,28 @@ def plan(source: str, out: Path, checks: tuple[str, ...], roles: tuple[str, ...]
     try:
         options = FixOptions(guard="mfa" if guard == "mfa" else "external-id", external_id=external_id,
                              mfa_max_age=mfa_max_age, oidc_subjects=oidc_subjects, saml_audiences=saml_audiences,
-                             org_id=org_id, min_external_id_length=minimum,
-                             min_external_id_pattern_literals=settings.min_external_id_pattern_literals)
+                             org_id=org_id, source_arns=source_arns, min_external_id_length=minimum,
+                             min_external_id_pattern_literals=settings.min_external_id_pattern_literals,
+                             max_session_seconds=settings.max_session_seconds)
         selection = Selection(frozenset(checks), frozenset(roles), frozenset(accounts), frozenset(audit_roles),
                               include_audit_role)
         scan, scan_digest = _read_scan(source)
+        _check_source_arns(source_arns, scan)
         result = build_plan(scan, selection, options, source=source, source_digest=scan_digest)
     except (PlanError, Unfixable) as error:
         raise InputError(f"{source}: {error}" if isinstance(error, PlanError) else str(error)) from None
     write_atomic(out, orjson.dumps(plan_document(result), option=orjson.OPT_INDENT_2) + b"\n", mode=0o600)
     _print_plan(result, out)
+
+
+def _check_source_arns(source_arns: tuple[str, ...], scan: ScanDocument) -> None:
+    """Refuse a ``--source-arn`` whose service none of the scan's unbound service principals has."""
+    services = sorted({str(f.evidence.get("service")) for f in scan.findings
+                       if f.check == "service-trust-without-source-condition" and not f.suppressed})
+    stray = unmatched(source_arns, services)
+    if stray:
+        raise InputError(f"--source-arn {stray[0]}: its service matches none of the service principals the scan "
+                         f"reports without a source condition ({listed(services) if services else 'none'})")
 
 
 def _print_plan(result: Plan, out: Path) -> None:

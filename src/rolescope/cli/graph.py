@@ -23,11 +23,13 @@ from rolescope.workers import default_jobs
 @click.option("--from", "sources", multiple=True, required=True, type=click.Path(path_type=Path),
               help="GetAccountAuthorizationDetails files or directories (repeatable).")
 @click.option("--account-id", callback=account_id_option, help="Account of a file that does not say.")
-@click.option("--org-accounts", "org_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--org-accounts", "org_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="aws organizations list-accounts (and describe-organization) output (repeatable).")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="dot", show_default=True,
               help="dot, json (the scan document's graph section), mermaid, or text (groups, roles that can "
                    "assume each other, chains explained).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the graph here (replaced atomically) instead of standard output.")
 @as_of_option
 def graph(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], output_format: str,
           output: Path | None, as_of: datetime | None) -> None:

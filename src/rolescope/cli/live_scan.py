@@ -12,8 +12,8 @@ from rolescope import pipeline
 from rolescope.cli.aws_options import AwsOptions, check_combinations
 from rolescope.cli.errors import InputError
 from rolescope.cli.live import print_calls, reach, report_collection
+from rolescope.cli.progress import BarProgress
 from rolescope.cli.scan import (
-    BarProgress,
     ReportOptions,
     check_settings,
     finish,
@@ -50,7 +50,7 @@ def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, u
         raise scan_input_error(UnknownAccounts(sorted(options.accounts - reached), sorted(reached)))
     settings = scan_settings(options, check_settings(trusted, unused_days, as_of))
     collected: dict[str, AccountData | AccountFailure] = {}
-    with BarProgress(stderr) as bar:
+    with BarProgress(stderr, silent=options.detail == "quiet") as bar:
         bar.started(COLLECTING, len(targets))
 
         def advance(outcome: AccountData | AccountFailure) -> None:
@@ -62,7 +62,7 @@ def scan_live(aws: AwsOptions, org_files: Sequence[Path], trusted: str | None, u
         with paused_gc():  # see rolescope.gc_pause: a process-wide setting, the CLI's to make
             try:
                 run = pipeline.scan_live(targets, broker.session_for, settings, organization=organization,
-                                         workers=aws.workers, collected=advance, sinks=report_sinks(options),
+                                         workers=aws.workers, collected=advance, sinks=report_sinks(options, bar),
                                          progress=bar)
             except ScanInputError as error:
                 raise scan_input_error(error) from None

@@ -81,7 +81,9 @@ def main() -> None:
     """Entry point: click's errors are one line; an unexpected error is one line too, exit 2."""
     try:
         # Without standalone mode click returns the code of a click.exceptions.Exit instead of raising it.
-        code = cli.main(standalone_mode=False)
+        # The name is given, not guessed from argv: under `python -m rolescope` click would call the program
+        # "python -m rolescope" in its usage lines and look for _PYTHON _M ROLESCOPE_COMPLETE for completion.
+        code = cli.main(standalone_mode=False, prog_name="rolescope", complete_var="_ROLESCOPE_COMPLETE")
         if isinstance(code, int) and code:
             sys.exit(code)
     except click.exceptions.Exit as done:

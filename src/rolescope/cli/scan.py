@@ -3,34 +3,34 @@
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from rolescope import pipeline
-from rolescope.checks.catalogue import SEVERITIES, severity_rank
+from rolescope.checks.catalogue import severity_rank
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import CHECK_IDS
 from rolescope.cli.aws_options import AwsOptions, account_options, credential_options
+from rolescope.cli.choices import check_choice, check_help, severity_choice
 from rolescope.cli.clock import as_of_option, scan_clock
 from rolescope.cli.config_file import announce_config, configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
+from rolescope.cli.progress import BarProgress
+from rolescope.cli.report_files import PhasedSink, say_written
 from rolescope.cli.say import say
 from rolescope.cli.stdout import ReportConsole
 from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import LoadFailure, SkippedFile
 from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings, UnknownAccounts
 from rolescope.remediate.report_fixes import fixes_for_report
-from rolescope.report.console import render_console
+from rolescope.report.console import TOP_FINDINGS, Detail, render_console
 from rolescope.report.formats import (
     ALL_ROLE_FORMATS,
     FILE_FORMATS,
@@ -41,7 +41,6 @@ from rolescope.report.formats import (
 )
 from rolescope.report.sinks import JsonSink, ModelSink, ScanSink, file_output, stream_output
 from rolescope.report.suppressions import SuppressionError, Suppressions, load_suppressions
-from rolescope.textsafe import safe_text
 from rolescope.workers import default_jobs
 
 
@@ -55,6 +54,7 @@ class ReportOptions:
     accounts: frozenset[str]
     fail_on: str | None
     suppressions: Suppressions | None = None
+    detail: Detail = "summary"
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -74,12 +74,13 @@ def report_options(function: Callable[..., Any]) -> Callable[..., Any]:
                      help="Write the (single) report format here instead of standard output."),
         click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
                      help="Write every requested file format here (rolescope-report.<ext>)."),
-        click.option("--check", "checks", multiple=True, help="Only this check (repeatable)."),
-        click.option("--severity", "severities", multiple=True, type=click.Choice(SEVERITIES),
+        click.option("--check", "checks", multiple=True, type=check_choice(), metavar="CHECK",
+                     help=check_help("Only this check (repeatable)")),
+        click.option("--severity", "severities", multiple=True, type=severity_choice(),
                      help="Only findings of this severity (repeatable)."),
         click.option("--account", "accounts", multiple=True, callback=_accounts_callback,
                      help="Only this account (repeatable)."),
-        click.option("--fail-on", type=click.Choice(SEVERITIES),
+        click.option("--fail-on", type=severity_choice(),
                      help="Exit 1 when a reported finding is at least this severe."),
         click.option("--unused-days", type=click.IntRange(1, 3650),
                      help="A cross-account role unused this long is reported [default: the catalogue's, 90 "
@@ -89,6 +90,12 @@ def report_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--suppressions", "suppressions_file", type=click.Path(dir_okay=False, path_type=Path),
                      help="YAML file of accepted risks (check, account, role ARN pattern, reason, expires): "
                           "their findings are reported as suppressed and do not count for --fail-on."),
+        click.option("--details", is_flag=True,
+                     help="Console report: every account and every finding (by default a summary per account, "
+                          f"per check and severity, and the {TOP_FINDINGS} most severe findings)."),
+        click.option("--quiet", "-q", is_flag=True,
+                     help="Console report: the line of totals only (and errors); no progress, no list of the "
+                          "files written."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -103,12 +110,13 @@ def _accounts_callback(ctx: click.Context, param: click.Parameter, values: tuple
 
 def build_report_options(output_format: str, output: Path | None, output_dir: Path | None,
                          checks: Sequence[str], severities: Sequence[str], accounts: Sequence[str],
-                         fail_on: str | None, suppressions_file: Path | None = None) -> ReportOptions:
+                         fail_on: str | None, suppressions_file: Path | None = None, details: bool = False,
+                         quiet: bool = False) -> ReportOptions:
     formats = parse_formats(output_format)
-    unknown = [c for c in checks if c not in CHECK_IDS]
-    if unknown:
-        raise InputError(f"--check {unknown[0]!r}: no such check (see `rolescope scan --help`; known: "
-                         f"{', '.join(CHECK_IDS)})")
+    if details and quiet:
+        raise InputError("--details and --quiet exclude each other")
+    if details and "console" not in formats:
+        raise InputError("--details is for the console report: add console to --format")
     file_formats = [f for f in formats if f != "console"]
     if (output is not None or output_dir is not None) and not file_formats:
         raise InputError(f"{'--output' if output is not None else '--output-dir'}: the console format is for the "
@@ -123,8 +131,9 @@ def build_report_options(output_format: str, output: Path | None, output_dir: Pa
         raise InputError(f"--fail-on {fail_on} can never fail: --severity keeps only "
                          f"{', '.join(sorted(severities, key=severity_rank))} findings")
     suppressions = read_suppressions(suppressions_file) if suppressions_file is not None else None
+    detail: Detail = "details" if details else "quiet" if quiet else "summary"
     return ReportOptions(formats, output, output_dir, frozenset(checks), frozenset(severities), frozenset(accounts),
-                         fail_on, suppressions)
+                         fail_on, suppressions, detail)
 
 
 def read_suppressions(path: Path, today: date | None = None) -> Suppressions:
@@ -153,68 +162,37 @@ def scan_settings(options: ReportOptions, checks: CheckSettings, account_id: str
                         graph=not GRAPH_FORMATS.isdisjoint(options.formats))
 
 
-def report_sinks(options: ReportOptions) -> list[ScanSink]:
-    """A sink for each file format: into --output, into --output-dir, or onto standard output."""
-    sinks: list[ScanSink] = []
-    writers = model_writers(fixes_for_report)
+def report_targets(options: ReportOptions) -> list[tuple[str, Path | None]]:
+    """Each file format and where it goes: a file (--output, --output-dir), or standard output (``None``)."""
+    targets: list[tuple[str, Path | None]] = []
     for output_format in options.formats:
         if output_format == "console":
             continue
         if options.output is not None:
-            output = file_output(options.output)
+            targets.append((output_format, options.output))
         elif options.output_dir is not None:
-            output = file_output(options.output_dir / f"rolescope-report.{FILE_FORMATS[output_format]}")
+            targets.append((output_format, options.output_dir / f"rolescope-report.{FILE_FORMATS[output_format]}"))
         else:
-            output = stream_output(sys.stdout)
-        sinks.append(JsonSink(output) if output_format == "json" else ModelSink(writers[output_format], output))
+            targets.append((output_format, None))
+    return targets
+
+
+def report_sinks(options: ReportOptions, progress: pipeline.ScanProgress | None = None) -> list[ScanSink]:
+    """A sink for each file format (see :func:`report_targets`); with ``progress``, each one's rendering is a
+    phase of it."""
+    sinks: list[ScanSink] = []
+    writers = model_writers(fixes_for_report)
+    for output_format, path in report_targets(options):
+        output = file_output(path) if path is not None else stream_output(sys.stdout)
+        sink: ScanSink = JsonSink(output) if output_format == "json" else ModelSink(writers[output_format], output)
+        sinks.append(sink if progress is None else PhasedSink(sink, progress, f"{output_format} report"))
     return sinks
 
 
-class BarProgress:
-    """A scan's progress on standard error: a rich bar on a terminal; elsewhere (CI logs) one line per
-    phase, saying what it did and how long it took — once the scan has run ``quiet_seconds``: a quick
-    scan prints nothing but its report, a long one accounts for all its phases."""
-
-    def __init__(self, console: Console, clock: Callable[[], float] = time.monotonic,
-                 quiet_seconds: float = 2.0) -> None:
-        self._console = console
-        self._clock = clock
-        self._quiet_until = clock() + quiet_seconds
-        self._progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                                  MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
-                                  disable=not console.is_terminal)
-        self._tasks: dict[str, TaskID] = {}
-        self._started: dict[str, float] = {}
-        self._held: list[str] = []
-
-    def __enter__(self) -> BarProgress:
-        self._progress.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self._progress.stop()
-
-    def started(self, phase: str, total: int | None) -> None:
-        self._tasks[phase] = self._progress.add_task(phase, total=total)
-        self._started[phase] = self._clock()
-
-    def advanced(self, phase: str) -> None:
-        self._progress.advance(self._tasks[phase])
-
-    def finished(self, phase: str, summary: str) -> None:
-        self._progress.remove_task(self._tasks.pop(phase))
-        now = self._clock()
-        self._held.append(safe_text(f"rolescope: {phase}: {summary} in {now - self._started.pop(phase):.1f} s"))
-        if now < self._quiet_until:
-            return
-        for line in self._held:
-            if self._console.is_terminal:
-                self._progress.console.print(line, markup=False, highlight=False, style="dim")
-            else:
-                self._console.file.write(line + "\n")
-        self._console.file.flush()
-        self._held.clear()
+def say_reports_written(options: ReportOptions) -> None:
+    """The report files the scan wrote, with their sizes, on standard error (not with --quiet)."""
+    if options.detail != "quiet":
+        say_written([path for _, path in report_targets(options) if path is not None])
 
 
 def print_load_failures(failures: Sequence[LoadFailure], skipped: Sequence[SkippedFile] = ()) -> None:
@@ -225,9 +203,10 @@ def print_load_failures(failures: Sequence[LoadFailure], skipped: Sequence[Skipp
 
 
 def finish(run: ScanRun, options: ReportOptions, stdout: Console) -> int:
-    """Print the console report when asked; return the exit code."""
+    """Say which report files were written, print the console report when asked; return the exit code."""
+    say_reports_written(options)
     if "console" in options.formats:
-        render_console(run.document, stdout)
+        render_console(run.document, stdout, options.detail)
     return exit_code(run, options.fail_on)
 
 
@@ -254,7 +233,11 @@ def scan_input_error(error: ScanInputError) -> InputError:
 def run_scan_files(paths: Sequence[Path], settings: ScanSettings, org_files: Sequence[Path] = (),
                    sinks: Sequence[ScanSink] = (), progress: pipeline.ScanProgress | None = None,
                    jobs: int = 1) -> ScanRun:
-    """:func:`rolescope.pipeline.scan_files` for a command: unreadable files listed on stderr, errors one line."""
+    """:func:`rolescope.pipeline.scan_files` for a command: unreadable files listed on stderr, errors one line;
+    without ``progress``, its phases on stderr (see :class:`~rolescope.cli.progress.BarProgress`)."""
+    if progress is None:
+        with BarProgress(Console(stderr=True)) as bar:
+            return run_scan_files(paths, settings, org_files, sinks, bar, jobs)
     try:
         # the collector's pause is process-wide, so the CLI makes it, not the library (see rolescope.gc_pause)
         with paused_gc():
@@ -272,8 +255,8 @@ def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: 
                       jobs: int = 1) -> int:
     """The offline scan, shared by ``scan --from`` and ``demo``. Returns the exit code."""
     settings = scan_settings(options, check_settings(trusted, unused_days, as_of), account_id)
-    with BarProgress(Console(stderr=True)) as bar:
-        run = run_scan_files(paths, settings, org_files, report_sinks(options), bar, jobs)
+    with BarProgress(Console(stderr=True), silent=options.detail == "quiet") as bar:
+        run = run_scan_files(paths, settings, org_files, report_sinks(options, bar), bar, jobs)
     return finish(run, options, ReportConsole())
 
 
@@ -290,13 +273,13 @@ def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: 
               help="Processes that load and analyse --from accounts at once [default: the CPUs this process "
                    "may use]. The report is the same whatever the number.")
 @report_options
-@credential_options
+@credential_options("Assume this role and scan its account (repeatable).")
 @account_options
 def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Path, ...], jobs: int | None,
          output_format: str, output: Path | None, output_dir: Path | None, checks: tuple[str, ...],
          severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int | None,
          trusted_accounts: str | None, as_of: datetime | None,
-         suppressions_file: Path | None, **aws: Any) -> None:
+         suppressions_file: Path | None, details: bool, quiet: bool, **aws: Any) -> None:
     """Audit every role of every account: who outside can assume it, and what is wrong.
 
     Offline with --from; otherwise live, with the AWS CLI's credentials (-p, -R, --mfa...) in one
@@ -312,7 +295,7 @@ def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pat
     if not sources and jobs is not None:
         raise InputError("--jobs sets the processes of a --from scan; live scans reach accounts with --workers")
     options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on,
-                                   suppressions_file)
+                                   suppressions_file, details, quiet)
     if not sources:
         from rolescope.cli.live_scan import scan_live  # boto3 is imported only for live scans
 

@@ -35,7 +35,9 @@ def _identity_keys(caller: Caller) -> dict[str, tuple[str, ...]]:
 @click.command("simulate")
 @click.option("--policy", "policy_file", required=True, metavar="FILE|-", help="The trust policy.")
 @click.option("--principal", required=True, help="Caller: role/user/session ARN, account id, service or IdP.")
-@click.option("--action", default="sts:AssumeRole", show_default=True)
+@click.option("--action", default="sts:AssumeRole", show_default=True,
+              help="The action requested: sts:AssumeRole, sts:AssumeRoleWithWebIdentity, sts:AssumeRoleWithSAML, "
+                   "sts:TagSession...")
 @click.option("--context", "pairs", multiple=True, metavar="KEY=VALUE",
               help="A condition key in the request; repeat a key for several values. aws:CurrentTime and "
                    "aws:EpochTime default to --as-of (IAM sets both to the time of the request).")

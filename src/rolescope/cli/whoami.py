@@ -43,7 +43,8 @@ def describe_expiry(expiry: datetime | None, now: datetime) -> str:
 
 
 @click.command("whoami")
-@credential_options
+@credential_options("Assume this role first (with -I, -T, --mfa... as given), then show the role session's "
+                    "identity and when it expires instead of the caller's.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def whoami(as_json: bool, **params: Any) -> None:
     """Print the caller identity (after -R, the role's) and when its session expires."""

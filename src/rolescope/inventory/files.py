@@ -13,8 +13,10 @@ from rolescope.inventory.gaad import GAAD_KEYS, SnapshotError, parse_gaad
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
 from rolescope.inventory.own_outputs import own_json_lines, own_output
 from rolescope.policy.arn import ACCOUNT_ID, ORG_ID, ORG_ID_SHAPE
+from rolescope.records import pickled_by_fields
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class LoadFailure:
     """A file that could not be read as a snapshot, and why (one line)."""

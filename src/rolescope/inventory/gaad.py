@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 import orjson
 
+from rolescope.caches import memoized
 from rolescope.inventory.model import (
     AccountSnapshot,
     Group,
@@ -67,7 +68,11 @@ def _date(value: Any) -> datetime | None:
 
 
 def _refs(items: Any) -> tuple[PolicyRef, ...]:
-    return tuple(PolicyRef(str(i.get("PolicyName", "")), str(i.get("PolicyArn", ""))) for i in items or ())
+    return tuple(_ref(str(i.get("PolicyName", "")), str(i.get("PolicyArn", ""))) for i in items or ())
+
+
+# An account attaches the same few managed policies to most of its principals: one reference each.
+_ref = memoized(4096)(PolicyRef)
 
 
 def _inline(items: Any, owner: str) -> tuple[InlinePolicy, ...]:
@@ -88,7 +93,8 @@ def _require(item: Mapping[str, Any], keys: tuple[str, ...], what: str) -> None:
 def _role(item: Any, index: int) -> Role:
     if not isinstance(item, dict):
         raise SnapshotError(f"RoleDetailList[{index}] is not an object")
-    _require(item, ("RoleName", "Arn"), f"RoleDetailList[{index}]")
+    if not (isinstance(item.get("RoleName"), str) and isinstance(item.get("Arn"), str)):  # the message only then
+        _require(item, ("RoleName", "Arn"), f"RoleDetailList[{index}]")
     name = item["RoleName"]
     if "AssumeRolePolicyDocument" not in item:
         raise SnapshotError(f"role {name}: missing AssumeRolePolicyDocument")

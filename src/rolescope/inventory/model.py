@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from rolescope.policy.arn import parse_arn
+from rolescope.records import quick_init
 
 JsonObject = dict[str, Any]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PolicyRef:
     """An attached managed policy: its name and ARN."""
@@ -23,12 +25,14 @@ class PolicyRef:
         return ":iam::aws:policy/" in self.arn
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class InlinePolicy:
     name: str
     document: JsonObject
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Role:
     """One IAM role as GetAccountAuthorizationDetails describes it.

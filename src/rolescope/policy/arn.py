@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rolescope.records import quick_init
+
 PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f"})
 # \A...\Z and [0-9]: "$" lets a trailing newline through, and "\d" any script's digits.
 ACCOUNT_ID = re.compile(r"\A[0-9]{12}\Z")
@@ -15,6 +17,7 @@ ORG_ID_SHAPE = "o- and 10 to 32 lowercase letters or digits"
 UNIQUE_ID = re.compile(r"^(AROA|AIDA|AGPA|ANPA|AIPA|ASIA|AKIA|ANVA|ASCA|APKA)[A-Z0-9]{12,}$")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Arn:
     """The six colon-separated parts of an ARN."""

@@ -35,6 +35,23 @@ def principal_matches(principal: Principal, caller: Caller) -> bool:
     return False
 
 
+def not_principal_excludes(principal: Principal, caller: Caller) -> bool:
+    """Whether a ``NotPrincipal`` value takes the caller out of the statement.
+
+    ``NotPrincipal`` excludes only the identity it names, the way IAM identifies the caller: a role
+    acts through its sessions, which IAM matches by the session ARN
+    (``arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION``), so a role ARN there excludes none of them,
+    and an account there excludes the account itself, not its users and sessions. The IAM guide's
+    NotPrincipal examples list the assumed-role ARN (with the role and the account) for that reason.
+    """
+    if caller.type is PrincipalType.AWS:
+        if principal.kind is PrincipalKind.ROLE:
+            return False
+        if principal.kind is PrincipalKind.ACCOUNT and not caller.arn.endswith(":root"):
+            return False
+    return principal_matches(principal, caller)
+
+
 def action_matches(patterns: tuple[str, ...], action: str) -> bool:
     """Whether any (lower-cased) action pattern covers ``action``, case-insensitively."""
     lowered = action.lower()
@@ -46,7 +63,8 @@ def statement_covers(statement: Statement, caller: Caller, action: str) -> bool:
     if statement.principals is not None:
         if not any(principal_matches(p, caller) for p in statement.principals):
             return False
-    elif statement.not_principals is not None and any(principal_matches(p, caller) for p in statement.not_principals):
+    elif statement.not_principals is not None and any(not_principal_excludes(p, caller)
+                                                      for p in statement.not_principals):
         return False
     if statement.actions is not None:
         return action_matches(statement.actions, action)

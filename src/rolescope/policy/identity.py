@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rolescope.caches import memoized
 from rolescope.policy.glob import glob_match
 
 # AWS managed policies whose documents GAAD does not include, by what they allow of STS.
@@ -26,10 +27,17 @@ def _statements(document: Any) -> list[dict[str, Any]]:
     return [s for s in items if isinstance(s, dict)]
 
 
+# Every principal's policies are read for sts:AssumeRole, and accounts repeat the same few hundred
+# action names: each (action pattern, action) pair is matched once.
+@memoized(8192)
+def _action_match(pattern: str, action: str) -> bool:
+    return glob_match(pattern.lower(), action)
+
+
 def _covers_action(statement: dict[str, Any], action: str) -> bool:
     if "Action" in statement:
-        return any(glob_match(a.lower(), action) for a in _strings(statement["Action"]))
-    return not any(glob_match(a.lower(), action) for a in _strings(statement.get("NotAction")))
+        return any(_action_match(a, action) for a in _strings(statement["Action"]))
+    return not any(_action_match(a, action) for a in _strings(statement.get("NotAction")))
 
 
 def _covers_resource(statement: dict[str, Any], resource: str) -> bool:

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from rolescope.policy.operators import OPERATORS, Family
 from rolescope.policy.qualifier import Qualifier
+from rolescope.records import pickled_by_fields, quick_init
 
 
 class Effect(StrEnum):
@@ -41,6 +42,8 @@ class PrincipalKind(StrEnum):
     CANONICAL_USER = "canonical-user"
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Principal:
     """One principal value of a ``Principal``/``NotPrincipal`` element.
@@ -74,6 +77,8 @@ class Principal:
         return self.value if self.type is PrincipalType.ANY else f"{self.type.value}:{self.value}"
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Condition:
     """One ``operator -> key -> values`` entry of a ``Condition`` block.
@@ -113,6 +118,8 @@ class Condition:
         return f"{self.operator_as_written} {self.key_as_written} {shown}"
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One statement, normalised.
@@ -136,6 +143,8 @@ class Statement:
         return f"Statement[{self.index}]" + (f" ({self.sid})" if self.sid else "")
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PolicyDocument:
     """A parsed trust policy: its statements, and the JSON it came from."""

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 
 from rolescope.policy.arn import ACCOUNT_ID, parse_arn
 from rolescope.policy.model import PrincipalType
+from rolescope.records import quick_init
 
 ASSUME_ACTIONS = ("sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Caller:
     """Who makes the request.
@@ -37,6 +39,7 @@ class Caller:
         return parsed.partition if parsed else "aws"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Request:
     """One ``sts:AssumeRole*`` call: the caller, the action and the condition keys it carries."""

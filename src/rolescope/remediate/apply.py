@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from rolescope.policy.parse import parse_policy
 from rolescope.remediate.errors import DriftError, PlanError, VerifyError
@@ -33,6 +34,7 @@ from rolescope.remediate.verify import widening_reasons
 from rolescope.wording import count
 
 Echo = Callable[[str], None]
+T = TypeVar("T")
 VERIFY_DELAYS = (0.5, 1.0, 2.0, 4.0)  # seconds between read-backs while IAM catches up
 
 
@@ -67,15 +69,36 @@ class RunSettings:
     delays: tuple[float, ...] = VERIFY_DELAYS
 
 
-def _read_until(store: RoleStore, role_name: str, done: Callable[[TrustText | None], bool],
-                settings: RunSettings) -> TrustText | None:
-    current = store.read(role_name)
+def _read_until(read: Callable[[], T], done: Callable[[T], bool], settings: RunSettings) -> T:
+    current = read()
     for delay in settings.delays:
         if done(current):
             break
         settings.sleep(delay)
-        current = store.read(role_name)
+        current = read()
     return current
+
+
+def _state(change: RoleChange, store: RoleStore, entry: Entry | None) -> tuple[TrustText | None, int | None, str]:
+    """The role's trust policy and ``MaxSessionDuration`` (read only when the change lowers it), and
+    where it stands: ``done`` (as the plan wants it), ``todo`` (each part as it was, or done), or why
+    it drifted."""
+    current = store.read(change.role_name)
+    session = store.read_max_session(change.role_name) if change.max_session is not None else None
+    if current is None:
+        return None, session, "the role no longer exists"
+    original = change.before if entry is None else trust_text(entry.original_raw).document
+    trust_done = current.document == change.after
+    if not trust_done and current.document != original:
+        return current, session, "its trust policy changed since the scan the plan was made from"
+    if change.max_session is None or session == change.max_session.after:
+        return current, session, "done" if trust_done else "todo"
+    was = entry.original_max_session if entry is not None and entry.original_max_session is not None \
+        else change.max_session.before
+    if session != was:
+        return current, session, (f"its MaxSessionDuration changed since the scan ({session} s; the plan expects "
+                                  f"{change.max_session.before} s)")
+    return current, session, "todo"
 
 
 def check_plan(plan: Plan) -> None:
@@ -140,17 +163,16 @@ def _apply(plan: Plan, changes: list[RoleChange], stores: StoreFactory, journal:
     todo: list[tuple[RoleChange, TrustText]] = []
     done: list[tuple[RoleChange, TrustText]] = []
     drifted: list[tuple[str, str]] = []
+    sessions: dict[str, int | None] = {}
     for change in changes:
-        current = _store(stores, cache, change, change.partition).read(change.role_name)
-        entry = journal.entries.get(change.role_arn)
-        if current is None:
-            drifted.append((change.role_arn, "the role no longer exists"))
-        elif current.document == change.after:
+        store = _store(stores, cache, change, change.partition)
+        current, sessions[change.role_arn], where = _state(change, store, journal.entries.get(change.role_arn))
+        if where == "done" and current is not None:
             done.append((change, current))
-        elif current.document == (change.before if entry is None else trust_text(entry.original_raw).document):
+        elif where == "todo" and current is not None:
             todo.append((change, current))
         else:
-            drifted.append((change.role_arn, "its trust policy changed since the scan the plan was made from"))
+            drifted.append((change.role_arn, where))
     outcomes = [Outcome(arn, "skipped-drift", why) for arn, why in drifted]
     if drifted and not skip_drifted:
         listed = "; ".join(f"{arn}: {why}" for arn, why in drifted)
@@ -158,8 +180,8 @@ def _apply(plan: Plan, changes: list[RoleChange], stores: StoreFactory, journal:
                          "a new plan, or pass --skip-drifted to apply the others", drifted)
     if settings.dry_run:
         for change, _ in todo:
-            echo(f"would call iam:UpdateAssumeRolePolicy --role-name {change.role_name} (account "
-                 f"{change.account_id}), then iam:GetRole to verify")
+            echo(f"would call {_calls(change)} --role-name {change.role_name} (account {change.account_id}), "
+                 "then iam:GetRole to verify")
         outcomes += [Outcome(c.role_arn, "would-apply") for c, _ in todo]
         outcomes += [Outcome(c.role_arn, "already-applied") for c, _ in done]
         return outcomes
@@ -168,12 +190,15 @@ def _apply(plan: Plan, changes: list[RoleChange], stores: StoreFactory, journal:
     for change, current in todo + done:
         if change.role_arn not in journal.entries:
             entry = Entry(change.account_id, change.role_name, change.role_arn, current.raw, change.after)
+            if change.max_session is not None:
+                entry.original_max_session = sessions[change.role_arn]
+                entry.after_max_session = change.max_session.after
             journal.entries[change.role_arn] = entry
             already = any(c is change for c, _ in done)
             journal.record(entry, "unchanged" if already else "pending", "backed up the original")
     journal.save()
     if todo:
-        echo(f"backup of {len(journal.entries)} original trust policies written to {journal.path}")
+        echo(f"backup of {len(journal.entries)} original trust policies (and role settings) written to {journal.path}")
     for change, _ in done:
         entry = journal.entries[change.role_arn]
         if entry.status not in ("applied", "unchanged"):
@@ -185,21 +210,44 @@ def _apply(plan: Plan, changes: list[RoleChange], stores: StoreFactory, journal:
     return outcomes
 
 
+def _calls(change: RoleChange) -> str:
+    calls = ["iam:UpdateAssumeRolePolicy"] if change.trust_changes else []
+    if change.max_session is not None:
+        calls.append(f"iam:UpdateRole --max-session-duration {change.max_session.after}")
+    return " and ".join(calls)
+
+
 def _apply_one(change: RoleChange, store: RoleStore, journal: Journal, settings: RunSettings) -> Outcome:
     entry = journal.entries[change.role_arn]
     journal.record(entry, "applying")
     journal.save()
-    store.write(change.role_name, policy_text(change.after))
-    current = _read_until(store, change.role_name, lambda t: t is not None and t.document == change.after, settings)
+    if change.trust_changes:
+        store.write(change.role_name, policy_text(change.after))
+    current = _read_until(lambda: store.read(change.role_name),
+                          lambda t: t is not None and t.document == change.after, settings)
     if current is None or current.document != change.after:
         journal.record(entry, "unverified", "IAM did not return the corrected policy")
         journal.save()
         raise VerifyError(f"{change.role_arn}: IAM does not return the policy rolescope wrote; the original is in "
                           f"{journal.path} (rolescope fix rollback restores it)")
+    if change.max_session is not None:
+        _set_session(store, entry, change.role_name, change.max_session.after, journal, settings)
     journal.record(entry, "applied")
     journal.save()
     settings.echo(f"applied and verified: {change.role_arn}")
     return Outcome(change.role_arn, "applied")
+
+
+def _set_session(store: RoleStore, entry: Entry, role_name: str, seconds: int, journal: Journal,
+                 settings: RunSettings) -> None:
+    """Set ``MaxSessionDuration`` and read it back until IAM returns it."""
+    store.write_max_session(role_name, seconds)
+    found = _read_until(lambda: store.read_max_session(role_name), lambda n: n == seconds, settings)
+    if found != seconds:
+        journal.record(entry, "unverified", f"IAM did not return MaxSessionDuration {seconds}")
+        journal.save()
+        raise VerifyError(f"{entry.role_arn}: IAM returns MaxSessionDuration {found}, not the {seconds} s rolescope "
+                          f"set; the original is in {journal.path}")
 
 
 def rollback(backup: Path, stores: StoreFactory, settings: RunSettings, *, force: bool = False) -> list[Outcome]:
@@ -234,15 +282,21 @@ def _rollback(journal: Journal, stores: StoreFactory, settings: RunSettings, for
             outcomes.append(Outcome(entry.role_arn, "nothing-to-restore", "it already held the corrected policy"))
             continue
         original = trust_text(entry.original_raw)
-        current = _store(stores, cache, entry, _partition(entry.role_arn)).read(entry.role_name)
-        if current is not None and current.text == original.text:
+        store = _store(stores, cache, entry, _partition(entry.role_arn))
+        current = store.read(entry.role_name)
+        wanted = entry.original_max_session
+        session = store.read_max_session(entry.role_name) if wanted is not None else None
+        session_kept = wanted is None or session in (entry.after_max_session, wanted)
+        if current is not None and current.text == original.text and session == wanted:
             outcomes.append(Outcome(entry.role_arn, "already-restored"))
             if entry.status != "restored":
                 journal.record(entry, "restored", "found restored")
-        elif current is not None and current.document in (entry.after, original.document):
+        elif current is not None and current.document in (entry.after, original.document) and session_kept:
             todo.append((entry, current))
         else:
-            why = "the role no longer exists" if current is None else "its trust policy changed after the apply"
+            why = ("the role no longer exists" if current is None
+                   else "its MaxSessionDuration changed after the apply" if not session_kept
+                   else "its trust policy changed after the apply")
             drifted.append((entry.role_arn, why))
             if force and current is not None:
                 todo.append((entry, current))
@@ -254,7 +308,9 @@ def _rollback(journal: Journal, stores: StoreFactory, settings: RunSettings, for
                                                                                        for e, _ in todo)]
     if settings.dry_run:
         for entry, _ in todo:
-            settings.echo(f"would call iam:UpdateAssumeRolePolicy --role-name {entry.role_name} (account "
+            setting = "" if entry.original_max_session is None else \
+                f" (and iam:UpdateRole --max-session-duration {entry.original_max_session})"
+            settings.echo(f"would call iam:UpdateAssumeRolePolicy{setting} --role-name {entry.role_name} (account "
                           f"{entry.account_id}) with the original policy, then iam:GetRole to verify")
         return outcomes + [Outcome(e.role_arn, "would-restore") for e, _ in todo]
     journal.save()
@@ -271,13 +327,17 @@ def _restore_one(entry: Entry, current: TrustText | None, store: RoleStore, jour
     else:
         journal.record(entry, "restoring")
     journal.save()
-    store.write(entry.role_name, original.text)
-    found = _read_until(store, entry.role_name, lambda t: t is not None and t.text == original.text, settings)
+    if current is None or current.text != original.text:
+        store.write(entry.role_name, original.text)
+    found = _read_until(lambda: store.read(entry.role_name), lambda t: t is not None and t.text == original.text,
+                        settings)
     if found is None or found.text != original.text:
         journal.record(entry, "unverified", "IAM did not return the original policy")
         journal.save()
         raise VerifyError(f"{entry.role_arn}: IAM does not return the original policy after the restore; "
                           f"it is still in {journal.path}")
+    if entry.original_max_session is not None:
+        _set_session(store, entry, entry.role_name, entry.original_max_session, journal, settings)
     journal.record(entry, "restored")
     journal.save()
     settings.echo(f"restored byte for byte: {entry.role_arn}")

@@ -30,6 +30,7 @@ from rolescope.remediate.edit import (
     statement,
 )
 from rolescope.remediate.errors import Unfixable
+from rolescope.remediate.source_arns import arns_for, check_source_arn
 from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.providers import PUBLIC_PROVIDERS
 from rolescope.trust.witness import Scope
@@ -56,11 +57,16 @@ class FixOptions:
         oidc_subjects: the token subjects an OIDC trust must be pinned to (never guessed).
         saml_audiences: the ``SAML:aud`` values a SAML trust must require (never guessed).
         org_id: the organisation a ``"*"`` principal is narrowed to (else the scan's).
+        source_arns: the resources a service principal may act for (``--source-arn``), each required
+            with ``ArnLike aws:SourceArn`` for the service principals of its service; the others get
+            ``aws:SourceAccount``.
         generate: makes a fresh ExternalId (injected for reproducible tests).
         min_external_id_length: the weak-external-id check's minimum, which a given ExternalId must meet
             and the re-check of every corrected policy applies.
         min_external_id_pattern_literals: what an ExternalId pattern must fix to count as a requirement,
             as the scan judged it (see :mod:`rolescope.trust.external_ids`).
+        max_session_seconds: what a cross-account role's ``MaxSessionDuration`` is lowered to (the
+            long-session check's threshold).
     """
 
     guard: Guard = "external-id"
@@ -69,10 +75,13 @@ class FixOptions:
     oidc_subjects: tuple[str, ...] = ()
     saml_audiences: tuple[str, ...] = ()
     org_id: str | None = None
+    source_arns: tuple[str, ...] = ()
     generate: Callable[[], str] = field(default=new_external_id, compare=False)
     min_external_id_length: int = field(default_factory=default_minimum)
     min_external_id_pattern_literals: int = field(default_factory=catalogue_parameter(
         "weak-external-id", "min_external_id_pattern_literals"))
+    max_session_seconds: int = field(default_factory=catalogue_parameter(
+        "long-session-cross-account-role", "max_session_seconds"))
 
     def __post_init__(self) -> None:
         """Every value the user chose is checked here, before it can reach a policy.
@@ -87,6 +96,8 @@ class FixOptions:
             check_org_id(self.org_id, "--org-id")
         for audience in self.saml_audiences:
             check_saml_audience(audience)
+        for source_arn in self.source_arns:
+            check_source_arn(source_arn)
 
 
 @dataclass(slots=True)
@@ -261,7 +272,9 @@ def fix_saml_audience(document: JsonObject, analysis: TrustAnalysis, findings: l
 
 def fix_service_source(document: JsonObject, analysis: TrustAnalysis, findings: list[Finding],
                        context: RoleFixContext) -> FixStep:
-    """Require ``aws:SourceAccount`` (the role's own account) for the services the check reports."""
+    """Bind the services the check reports to the role's own resources: ``ArnLike aws:SourceArn`` with
+    the ``--source-arn`` values of each service, else ``aws:SourceAccount`` (the role's own account),
+    and both when a source ARN has no account field (a bucket: its name alone binds nothing)."""
     by_statement: dict[int, set[str]] = {}
     for finding in findings:
         if finding.statement is not None:
@@ -269,17 +282,37 @@ def fix_service_source(document: JsonObject, analysis: TrustAnalysis, findings: 
     account = analysis.zone.account_id
     doc = copy_document(document)
     touched = []
-    services = sorted({s for names in by_statement.values() for s in names})
+    required: dict[str, tuple[str, ...]] = {}  # service -> the source ARNs it gets (none: the account)
     for index in sorted(by_statement, reverse=True):
-        names = by_statement[index]
-        at = isolate(doc, index, _listed("Service", names), "Source")
-        add_condition(statement(doc, at), "StringEquals", "aws:SourceAccount", [account])
-        touched.append(at)
-    warning = (f"assumes {', '.join(services)} acts only for resources in account {account}; if a resource "
-               "in another account uses this role, name that account instead")
-    return FixStep("service-trust-without-source-condition", doc,
-                   f"requires aws:SourceAccount {account} for {', '.join(services)} in {_labelled(sorted(touched))}",
-                   warnings=(warning,))
+        groups: dict[tuple[str, ...], set[str]] = {}
+        for name in by_statement[index]:
+            groups.setdefault(arns_for(name, context.options.source_arns), set()).add(name)
+        for source_arns, names in sorted(groups.items()):
+            at = isolate(doc, index, _listed("Service", names), "Source")
+            raw = statement(doc, at)
+            if source_arns:
+                add_condition(raw, "ArnLike", "aws:SourceArn", list(source_arns))
+            if not source_arns or any(not _arn_account(a) for a in source_arns):
+                add_condition(raw, "StringEquals", "aws:SourceAccount", [account])
+            required.update(dict.fromkeys(names, source_arns))
+            touched.append(at)
+    by_account = sorted(s for s, arns in required.items() if not arns)
+    by_arn = sorted(s for s, arns in required.items() if arns)
+    what = [f"requires aws:SourceArn {' or '.join(required[s])} for {s}" for s in by_arn]
+    warnings = [f"{s}: --source-arn {a} names account {_arn_account(a)}, not the role's {account}"
+                for s in by_arn for a in required[s] if _arn_account(a) not in ("", account)]
+    if by_account:
+        what.append(f"requires aws:SourceAccount {account} for {', '.join(by_account)}")
+        warnings.append(f"assumes {', '.join(by_account)} acts only for resources in account {account}; if a "
+                        "resource in another account uses this role, name that account instead (or pass "
+                        "--source-arn)")
+    return FixStep("service-trust-without-source-condition", doc, f"{'; '.join(what)} in {_labelled(sorted(touched))}",
+                   warnings=tuple(warnings))
+
+
+def _arn_account(value: str) -> str:
+    arn = parse_arn(value)
+    return arn.account if arn is not None else ""
 
 
 def fix_weak_external_id(document: JsonObject, analysis: TrustAnalysis, findings: list[Finding],
@@ -332,9 +365,9 @@ FIXERS: dict[str, Fixer] = {
 NOT_TRUST_FIXES: dict[str, str] = {
     "privileged-cross-account-role": "a permissions change, not a trust-policy change: detach or narrow the "
                                      "administrative policy (see the finding's remediation)",
-    "long-session-cross-account-role": "a role setting, not a trust-policy change: "
-                                       "aws iam update-role --max-session-duration 3600",
     "unused-cross-account-role": "needs the owner's decision whether the access is still wanted",
+    "not-principal-without-session": "needs the owner's decision which sessions the Deny should exempt (an "
+                                     "exemption widens who can assume the role)",
     "identity-assume-any-role": "an identity-policy change on the trusted side, not a trust-policy change: narrow "
                                 "the principal's sts:AssumeRole statements to the role ARNs it needs",
     "trust-to-account-outside-organization": "needs a decision about the account: remove it from the trust "

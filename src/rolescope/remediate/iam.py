@@ -1,7 +1,8 @@
 """The only IAM operations remediation needs, behind an interface the caller injects.
 
 :class:`RoleStore` reads a role's trust policy exactly as IAM returns it (the URL-encoded text, which
-is what a backup must keep) and writes a new one. :class:`Boto3RoleStore` adapts a boto3 IAM client;
+is what a backup must keep) and writes a new one; it reads and sets the role's ``MaxSessionDuration``
+too (see :mod:`rolescope.remediate.session_duration`). :class:`Boto3RoleStore` adapts a boto3 IAM client;
 tests inject fakes or wrap it to inject faults. A :data:`StoreFactory` gives the store for an
 account, so one plan can span accounts reached with different credentials.
 """
@@ -59,6 +60,12 @@ class RoleStore(Protocol):
     def write(self, role_name: str, policy_text: str) -> None:
         """Replace the role's trust policy with ``policy_text`` (JSON)."""
 
+    def read_max_session(self, role_name: str) -> int | None:
+        """The role's ``MaxSessionDuration`` in seconds, or ``None`` when the role does not exist."""
+
+    def write_max_session(self, role_name: str, seconds: int) -> None:
+        """Set the role's ``MaxSessionDuration``."""
+
 
 # (account id, partition) -> the store for that account.
 StoreFactory = Callable[[str, str], RoleStore]
@@ -87,14 +94,21 @@ class Boto3RoleStore:
         keep_policy_documents_encoded(client)
         self.client = client
 
-    def read(self, role_name: str) -> TrustText | None:
+    def _role(self, role_name: str) -> dict[str, Any] | None:
+        """``iam:GetRole``'s answer, or ``None`` when the role does not exist."""
         try:
-            role = self.client.get_role(RoleName=role_name)["Role"]
+            role: dict[str, Any] = self.client.get_role(RoleName=role_name)["Role"]
         except Exception as error:
             failure = _error(error, f"iam:GetRole {role_name}")
             if failure.code == "NoSuchEntity":
                 return None
             raise failure from None
+        return role
+
+    def read(self, role_name: str) -> TrustText | None:
+        role = self._role(role_name)
+        if role is None:
+            return None
         value = role.get("AssumeRolePolicyDocument")
         if not isinstance(value, str):
             raise AwsError(f"iam:GetRole {role_name}: no trust policy text in the answer")
@@ -105,6 +119,21 @@ class Boto3RoleStore:
             self.client.update_assume_role_policy(RoleName=role_name, PolicyDocument=policy_text)
         except Exception as error:
             raise _error(error, f"iam:UpdateAssumeRolePolicy {role_name}") from None
+
+    def read_max_session(self, role_name: str) -> int | None:
+        role = self._role(role_name)
+        if role is None:
+            return None
+        value = role.get("MaxSessionDuration")
+        if type(value) is not int:
+            raise AwsError(f"iam:GetRole {role_name}: no MaxSessionDuration in the answer")
+        return value
+
+    def write_max_session(self, role_name: str, seconds: int) -> None:
+        try:
+            self.client.update_role(RoleName=role_name, MaxSessionDuration=seconds)
+        except Exception as error:
+            raise _error(error, f"iam:UpdateRole {role_name}") from None
 
 
 

@@ -39,6 +39,9 @@ def utc_now() -> datetime:
 class Entry:
     """One role: its original trust policy and how far apply/rollback got.
 
+    ``original_max_session``/``after_max_session`` are the role's ``MaxSessionDuration`` before and
+    after, when the change lowers it (``None`` otherwise).
+
     ``status`` is ``pending`` (backed up, not yet changed), ``applying`` (the write was sent),
     ``applied`` (written and read back), ``unchanged`` (it already held the corrected policy; nothing
     to restore), ``unverified`` (IAM did not return what was written), ``restoring`` or ``restored``.
@@ -51,6 +54,8 @@ class Entry:
     after: dict[str, Any]
     status: str = "pending"
     history: list[dict[str, str]] = field(default_factory=list)
+    original_max_session: int | None = None
+    after_max_session: int | None = None
 
     @property
     def original_sha256(self) -> str:
@@ -62,6 +67,8 @@ class Entry:
             "original_raw": self.original_raw, "original_sha256": self.original_sha256,
             "after": self.after, "after_digest": digest(self.after), "status": self.status,
             "history": self.history,
+            **({"original_max_session": self.original_max_session, "after_max_session": self.after_max_session}
+               if self.original_max_session is not None else {}),
         }
 
 
@@ -103,8 +110,11 @@ def _entry(item: Any, index: int, path: Path) -> Entry:
             raise JournalError(f"{where} has no {key}")
     if not isinstance(item.get("after"), dict):
         raise JournalError(f"{where} has no after document")
+    sessions = [item.get(key) for key in ("original_max_session", "after_max_session")]
+    if sessions != [None, None] and not all(type(s) is int for s in sessions):
+        raise JournalError(f"{where}: original_max_session and after_max_session must be whole seconds")
     entry = Entry(item["account_id"], item["role_name"], item["role_arn"], item["original_raw"], item["after"],
-                  item["status"], list(item.get("history") or []))
+                  item["status"], list(item.get("history") or []), *sessions)
     if item.get("original_sha256") != entry.original_sha256:
         raise JournalError(f"{where}: the original policy of {entry.role_arn} does not match its checksum; "
                            "the backup was damaged or edited")

@@ -27,6 +27,8 @@ from rolescope.remediate.edit import JsonObject
 from rolescope.remediate.errors import PlanError, Unfixable
 from rolescope.remediate.fixers import FIXERS, NOT_TRUST_FIXES, FixOptions, FixStep, RoleFixContext
 from rolescope.remediate.render import cli_command, digest, terraform, unified_diff
+from rolescope.remediate.session_duration import CHECK as SESSION_CHECK
+from rolescope.remediate.session_duration import SessionChange, load_session, plan_session
 from rolescope.remediate.verify import analysis_regressions, open_checks, widening_reasons
 from rolescope.report.model import FindingEntry, RoleEntry, ScanDocument
 from rolescope.scanner import zone_for
@@ -80,6 +82,8 @@ class RoleChange:
         external_id: the ExternalId the change requires, when it adds or replaces one.
         notify: the outside accounts that must be told that ExternalId.
         warnings: what the reviewer should know.
+        max_session: the role's ``MaxSessionDuration`` before and after, when the change lowers it
+            (``before`` and ``after`` are then equal when the trust policy stays as it is).
     """
 
     account_id: str
@@ -93,6 +97,11 @@ class RoleChange:
     external_id: str | None = None
     notify: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    max_session: SessionChange | None = None
+
+    @property
+    def trust_changes(self) -> bool:
+        return self.before != self.after
 
     @property
     def partition(self) -> str:
@@ -140,8 +149,11 @@ class Plan:
 
 
 def _change_core(change: RoleChange) -> dict[str, Any]:
-    return {"account_id": change.account_id, "role_name": change.role_name, "role_arn": change.role_arn,
+    core = {"account_id": change.account_id, "role_name": change.role_name, "role_arn": change.role_arn,
             "before": change.before, "after": change.after}
+    if change.max_session is not None:  # only then: the digests of plans without one stay as they were
+        core["max_session_duration"] = change.max_session.as_json()
+    return core
 
 
 def _organization(scan: ScanDocument) -> Organization | None:
@@ -252,6 +264,7 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
     recorded = {"guard": options.guard, "external_id": "given" if options.external_id else "generated per role",
                 "mfa_max_age": options.mfa_max_age, "oidc_subjects": list(options.oidc_subjects),
                 "saml_audiences": list(options.saml_audiences), "org_id": options.org_id,
+                "source_arns": list(options.source_arns), "max_session_seconds": options.max_session_seconds,
                 "checks": sorted(selection.checks), "roles": sorted(selection.roles),
                 "accounts": sorted(selection.accounts), "audit_roles": sorted(selection.audit_roles),
                 "include_audit_roles": selection.include_audit_roles}
@@ -285,7 +298,7 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], or
     analysis = analyse_trust(policy, zone, settings.min_external_id_pattern_literals)
     open_before = open_checks(analysis, settings, arn)
     skipped = [NotFixed(account_id, arn, c, NOT_TRUST_FIXES.get(c, "no automatic fix")) for c in wanted
-               if c not in FIXERS]
+               if c not in FIXERS and c != SESSION_CHECK]
     context = RoleFixContext(options)
     document, current = before, analysis
     steps: list[FixStep] = []
@@ -318,9 +331,16 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], or
             continue
         document, current = step.document, corrected
         steps.append(step)
-    if not steps:
+    session = None
+    if SESSION_CHECK in wanted:
+        try:
+            session = plan_session(role.max_session_duration, options.max_session_seconds)
+        except Unfixable as error:
+            skipped += skip([SESSION_CHECK], str(error))
+    if not steps and session is None:
         return None, skipped
     closed = [c for c in wanted if c in open_before and c not in open_checks(current, settings, arn)]
+    closed += [SESSION_CHECK] if session is not None else []
     notify = sorted({account for step in steps for account in step.notify})
     warnings = [w for step in steps for w in step.warnings]
     size = len(orjson.dumps(document))
@@ -347,10 +367,12 @@ def plan_role(account_id: str, role: RoleEntry, findings: list[FindingEntry], or
         after=document,
         checks=tuple(closed),
         findings=tuple(f.id for f in findings if f.check in closed),
-        fixes=tuple({"check": s.check, "description": s.description} for s in steps),
+        fixes=tuple([{"check": s.check, "description": s.description} for s in steps]
+                    + ([{"check": SESSION_CHECK, "description": session.description}] if session else [])),
         external_id=next((s.external_id for s in steps if s.external_id), None),
         notify=tuple(notify),
         warnings=tuple(warnings),
+        max_session=session,
     )
     return change, skipped
 
@@ -376,8 +398,9 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                 "before_digest": digest(c.before),
                 "after_digest": digest(c.after),
                 "diff": unified_diff(c.before, c.after, c.role_name),
-                "cli": cli_command(c.role_name, c.after),
-                "terraform": terraform(c.role_arn, c.after),
+                "cli": change_cli(c),
+                "terraform": change_terraform(c),
+                **({"max_session_duration": c.max_session.as_json()} if c.max_session is not None else {}),
             }
             for c in plan.changes
         ],
@@ -387,6 +410,22 @@ def plan_document(plan: Plan) -> dict[str, Any]:
         ],
         "third_parties": plan.third_parties(),
     }
+
+
+def change_cli(change: RoleChange) -> str:
+    """The AWS CLI commands that make the change: the trust policy's, the role setting's, or both."""
+    commands = [cli_command(change.role_name, change.after)] if change.trust_changes else []
+    if change.max_session is not None:
+        commands.append(change.max_session.cli(change.role_name))
+    return "\n".join(commands)
+
+
+def change_terraform(change: RoleChange) -> str:
+    if change.trust_changes:
+        text = terraform(change.role_arn, change.after)
+    else:
+        text = f"# aws_iam_role for {change.role_arn}\n"
+    return text + (change.max_session.terraform() if change.max_session is not None else "")
 
 
 def load_plan(data: Any) -> Plan:
@@ -423,6 +462,7 @@ def load_plan(data: Any) -> Plan:
             before=item["before"], after=item["after"], checks=tuple(item.get("checks") or ()),
             findings=tuple(item.get("findings") or ()), external_id=item.get("external_id"),
             notify=tuple(item.get("notify") or ()),
+            max_session=load_session(item.get("max_session_duration"), where),
         ))
     plan = Plan(tuple(changes), source=data.get("scan") or {}, options=data.get("options") or {},
                 generated_at=str(data.get("generated_at", "")))

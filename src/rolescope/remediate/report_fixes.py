@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from rolescope.remediate.errors import RemediationError
 from rolescope.remediate.fixers import FixOptions
-from rolescope.remediate.plan import Plan, RoleChange, Selection, build_plan
-from rolescope.remediate.render import cli_command, policy_text, terraform, unified_diff
+from rolescope.remediate.plan import Plan, RoleChange, Selection, build_plan, change_cli, change_terraform
+from rolescope.remediate.render import policy_text, unified_diff
 from rolescope.report.fixes import CorrectedPolicy, Fixes
 from rolescope.report.model import ScanDocument
 
@@ -35,8 +35,8 @@ def corrected_policy(change: RoleChange) -> CorrectedPolicy:
         external_id=change.external_id,
         diff=tuple(unified_diff(change.before, change.after, change.role_name).splitlines()),
         policy=policy_text(change.after),
-        cli=cli_command(change.role_name, change.after),
-        terraform=terraform(change.role_arn, change.after),
+        cli=change_cli(change),
+        terraform=change_terraform(change),
     )
 
 

@@ -1,75 +1,85 @@
-"""The console report: a summary by account and severity, then findings grouped by severity."""
+"""The console report: a summary by account, check and severity and the most severe findings (or every
+finding, or the one line of totals)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Literal
 
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
+from rich.console import Console
 from rich.text import Text
 
 from rolescope.checks.catalogue import SEVERITIES
+from rolescope.report.console_findings import (
+    finding_panels,
+    most_severe,
+    suppressed_panel,
+    suppression_lines,
+)
+from rolescope.report.console_tables import accounts_table, check_rows, checks_table
 from rolescope.report.model import ScanDocument
 from rolescope.textsafe import safe_text
 from rolescope.wording import count
 
-STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+# quiet: the totals line (and errors); summary: the tables and the most severe findings; details: every finding.
+Detail = Literal["quiet", "summary", "details"]
+# How many findings and accounts the summary shows: a CI log stays readable at any size of organisation.
+TOP_FINDINGS = 10
+TOP_ACCOUNTS = 20
 
 
-def _summary(document: ScanDocument) -> Table:
-    table = Table(title="rolescope: cross-account trust", title_justify="left", expand=False)
-    table.add_column("Account")
-    table.add_column("Status")
-    table.add_column("Roles", justify="right")
-    for severity in SEVERITIES[:4]:
-        table.add_column(severity.capitalize(), justify="right", style=STYLES[severity].replace("on red", ""))
-    counts = Counter((f.account_id, f.severity) for f in document.findings if not f.suppressed)
-    for account in document.accounts:
-        label = Text(safe_text(account.account_id + (f" ({account.alias})" if account.alias else "")))
-        status = Text("scanned", style="green") if account.status == "scanned" else Text(
-            safe_text(f"failed: {account.error or ''}"), style="bold red")
-        table.add_row(label, status, str(account.role_count),
-                      *(str(counts[account.account_id, s] or "·") for s in SEVERITIES[:4]))
-    return table
-
-
-def render_console(document: ScanDocument, console: Console) -> None:
-    """Print the report for people: open findings by severity, then the suppressed ones with their reasons."""
-    console.print(_summary(document))
+def totals_line(document: ScanDocument) -> str:
+    """``45 roles in 6 accounts: 3 critical, 12 high, 9 medium, 4 low; 2 suppressed``."""
     summary = document.summary
-    totals = ", ".join(f"{summary.findings.get(s, 0)} {s}" for s in SEVERITIES[:4])
-    console.print(f"{count(summary.roles, 'role')} in {count(summary.accounts, 'account')}: {totals}"
-                  + (f"; {summary.suppressed} suppressed" if summary.suppressed else ""))
-    for severity in SEVERITIES:
-        group = [f for f in document.findings if f.severity == severity and not f.suppressed]
-        if not group:
-            continue
-        lines = []
-        for finding in group:
-            line = Text()
-            line.append(safe_text(finding.check), style="bold")
-            line.append(f"  {safe_text(finding.resource)}\n", style="dim")
-            line.append(f"  {safe_text(finding.message)}")
-            if finding.overridden is not None:
-                line.append(f"\n  severity {safe_text(finding.severity_label())}", style="italic")
-            lines.append(line)
-        console.print(Panel(Group(*lines), title=f"{severity.upper()} ({len(group)})",
-                            title_align="left", border_style=STYLES[severity].split()[-1]))
-    suppressed = [f for f in document.findings if f.suppressed]
-    if suppressed:
-        lines = []
-        for finding in suppressed:
-            line = Text()
-            line.append(f"{safe_text(finding.severity_label())} ", style=STYLES.get(finding.severity, ""))
-            line.append(safe_text(finding.check), style="bold")
-            line.append(f"  {safe_text(finding.resource)}\n", style="dim")
-            line.append(f"  suppressed: {safe_text(finding.suppressed or '')}", style="italic")
-            lines.append(line)
-        console.print(Panel(Group(*lines), title=f"SUPPRESSED ({len(suppressed)})", title_align="left",
-                            border_style="dim"))
+    totals = ", ".join(f"{summary.findings.get(s, 0):,} {s}" for s in SEVERITIES[:4])
+    info = summary.findings.get("info", 0)
+    return (f"{count(summary.roles, 'role')} in {count(summary.accounts, 'account')}: {totals}"
+            + (f", {info:,} info" if info else "")
+            + (f"; {summary.suppressed:,} suppressed" if summary.suppressed else "")
+            + (f"; {summary.failed_accounts:,} failed" if summary.failed_accounts else ""))
+
+
+def render_console(document: ScanDocument, console: Console, detail: Detail = "summary",
+                   top: int = TOP_FINDINGS) -> None:
+    """Print the report for people.
+
+    Args:
+        document: the scan.
+        console: where to print.
+        detail: ``summary`` (accounts, checks, totals, the ``top`` most severe findings, suppressions in
+            a line each), ``details`` (every account and finding, each suppressed finding with its
+            reason) or ``quiet`` (the totals line). Failed accounts and check errors are always printed.
+        top: how many findings the summary shows.
+    """
+    if detail == "quiet":
+        console.print(Text(totals_line(document)))
+        for account in document.failed_accounts:
+            console.print(Text(safe_text(f"error: account {account.account_id}: {account.error or 'failed'}"),
+                               style="red"))
+    else:
+        _report(document, console, detail == "details", top)
+    for error in document.errors:
+        console.print(Text(safe_text(f"error: {error.check} on {error.resource}: {error.error}"), style="red"))
+
+
+def _report(document: ScanDocument, console: Console, details: bool, top: int) -> None:
+    console.print(accounts_table(document, None if details else TOP_ACCOUNTS))
+    rows = check_rows(document)
+    if rows:
+        console.print(checks_table(document, rows))
+    console.print(Text(totals_line(document)))
+    findings = most_severe(document)
+    if details:
+        console.print(*finding_panels(findings))
+        panel = suppressed_panel(document)
+        if panel is not None:
+            console.print(panel)
+    else:
+        console.print(*finding_panels(findings[:top], Counter(f.severity for f in findings)))
+        if len(findings) > top:
+            console.print(Text(f"and {count(len(findings) - top, 'more finding')}: --details for all"))
+        for line in suppression_lines(document):
+            console.print(line)
     for expired in document.suppressions.expired:
         console.print(Text(safe_text(f"expired suppression #{expired.index} ({expired.expires}): {expired.reason}"),
                            style="yellow"))
-    for error in document.errors:
-        console.print(Text(safe_text(f"error: {error.check} on {error.resource}: {error.error}"), style="red"))

@@ -18,6 +18,7 @@ from typing import Any
 
 from rolescope.checks.catalogue import CheckInfo, Framework, Requirement
 from rolescope.checks.finding import OverriddenSeverity
+from rolescope.records import pickled_by_fields, quick_init
 
 SCHEMA_V1 = "rolescope.scan/v1"
 SCHEMA_V2 = "rolescope.scan/v2"
@@ -155,6 +156,8 @@ class FrameworkEntry:
         return {"name": self.name, "version": self.version, "url": self.url, "requirements": dict(self.requirements)}
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TrustEntry:
     """A trust policy as one account's roles hold it, and what the analysis found (shared by those roles).
@@ -187,6 +190,8 @@ class TrustEntry:
                 "outside_accounts": list(self.outside_accounts), "paths": list(self.paths)}
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RoleEntry:
     """One role of a scanned account."""
@@ -209,6 +214,8 @@ class RoleEntry:
                 "max_session_duration": self.max_session_duration, "last_used": self.last_used}
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AccountEntry:
     """One account: scanned, with its roles, or failed, with the reason.
@@ -245,6 +252,8 @@ class AccountEntry:
         return header
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class FindingEntry:
     """One finding: only what is specific to it; its check's text is in the checks table.
@@ -283,6 +292,7 @@ class FindingEntry:
         return f"{self.severity} (catalogue: {self.overridden.default}; {self.overridden.reason})"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CheckErrorEntry:
     """A check that failed on a role (or a trust policy that could not be read)."""

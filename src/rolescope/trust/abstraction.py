@@ -38,6 +38,7 @@ from rolescope.policy.glob import FRESH
 from rolescope.policy.model import Condition, Effect, PolicyDocument, Principal, PrincipalKind, Statement
 from rolescope.policy.parse import PUBLIC_IDPS
 from rolescope.policy.qualifier import Qualifier
+from rolescope.records import quick_init
 from rolescope.trust.accounts import ACCOUNT_KEYS, account_patterns
 from rolescope.trust.providers import PUBLIC_PROVIDERS
 from rolescope.trust.subjects import names_owners
@@ -64,6 +65,7 @@ _ORG_PATH = re.compile(r"o-[a-z0-9]+/r-[a-z0-9]+(/ou-[a-z0-9]+-[a-z0-9]+)*/", re
 _NAMED_KINDS = (PrincipalKind.ROLE, PrincipalKind.USER, PrincipalKind.SAML_PROVIDER)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Abstraction:
     """The names of one policy that a template may replace with placeholders.

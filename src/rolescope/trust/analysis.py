@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from rolescope.policy.model import Effect, PolicyDocument, Principal, PrincipalKind, PrincipalType, Statement
 from rolescope.policy.request import Request
 from rolescope.policy.request_time import TIME_KEYS, made_at, request_moment
+from rolescope.records import quick_init
 from rolescope.trust.external_ids import EXTERNAL_ID, chosen_external_id
 from rolescope.trust.keyspace import KeySpec, Presence, solve_key
 from rolescope.trust.providers import PUBLIC_PROVIDERS
 from rolescope.trust.search import find_request
+from rolescope.trust.sources import outsider_sources
 from rolescope.trust.subjects import Constraints, SubjectGrammar, grammar_for, readable
 from rolescope.trust.witness import (
     ORG_PATHS,
@@ -54,6 +56,7 @@ _NAMED_IN_STAR = frozenset({PrincipalKind.SERVICE, PrincipalKind.SAML_PROVIDER, 
 _MFA_KEYS = ("aws:multifactorauthpresent", "aws:multifactorauthage")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TrustPath:
     """One way in: an Allow statement and the kind of caller it admits.
@@ -91,6 +94,7 @@ class Exposure:
     example: Request | None = field(default=None, compare=False)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TrustAnalysis:
     """The verdicts for one trust policy in one account. See :func:`analyse_trust`."""
@@ -194,10 +198,9 @@ class _Analyser:
                         example = next(r for w, r in admitted if w.anonymous)
                         public_paths.append(Exposure(statement.index, statement.sid, "*", example))
             oidc += self._web_identity_exposures(statement, public_paths)
-            saml += self._exposures(statement, "sts:assumerolewithsaml", {"saml:aud": UNPINNED},
+            saml += self._exposures(statement, "sts:assumerolewithsaml", ({"saml:aud": UNPINNED},),
                                     kinds={PrincipalKind.SAML_PROVIDER})
-            service += self._exposures(statement, "sts:assumerole", dict.fromkeys(SOURCE_KEYS, UNPINNED),
-                                       kinds={PrincipalKind.SERVICE})
+            service += self._exposures(statement, "sts:assumerole", outsider_sources(), kinds={PrincipalKind.SERVICE})
         cross = [p for p in paths if p.scope is Scope.CROSS_ACCOUNT]
         cross_account = bool(cross)
         required = all(p.guarded for p in cross) if cross_account else None
@@ -248,13 +251,22 @@ class _Analyser:
         searched = {c.key for c in statement.conditions}
         searched.update(c.key for w in witnesses for d in self.index.denies_for(w) for c in d.conditions)
         for name, keys in self.requirement_keys.items():
-            extra = {key: self.chosen.get(key, UNPINNED) for key in keys}
+            extras = self._outsider_values(keys)
+            extra = extras[0]
             if searched.intersection(keys):
-                if self.allowed(statement, witnesses, extra) is None:
+                if all(self.allowed(statement, witnesses, e) is None for e in extras):
                     found.append(name)
             elif witnesses and all(any(_identity_pins(w, key, extra[key]) for key in keys) for w in witnesses):
                 found.append(name)
         return tuple(found)
+
+    def _outsider_values(self, keys: tuple[str, ...]) -> list[dict[str, KeySpec]]:
+        """What an outsider's own values of ``keys`` look like: one mapping, or one per kind of source
+        ARN when a source key is among them."""
+        plain = {key: self.chosen.get(key, UNPINNED) for key in keys}
+        if not set(keys) & set(SOURCE_KEYS):
+            return [plain]
+        return [{**plain, **{key: spec[key] for key in keys if key in spec}} for spec in outsider_sources()]
 
     def _admitted(self, statement: Statement) -> list[Principal]:
         """The statement's principals; for a bare ``"*"``, also the providers and services it stands
@@ -269,14 +281,15 @@ class _Analyser:
                     listed.append(principal)
         return listed
 
-    def _exposures(self, statement: Statement, action: str, extra: Mapping[str, KeySpec],
+    def _exposures(self, statement: Statement, action: str, extras: Iterable[Mapping[str, KeySpec]],
                    kinds: set[PrincipalKind]) -> list[Exposure]:
+        """The principals of ``kinds`` the statement admits with a request meeting one of ``extras``."""
         exposures = []
         for principal in self._admitted(statement):
             if principal.kind not in kinds:
                 continue
             candidates = [w for w in self.index.realising(principal.value) if w.action == action]
-            hit = self.allowed(statement, candidates, extra)
+            hit = next((h for extra in extras if (h := self.allowed(statement, candidates, extra))), None)
             if hit is not None:
                 exposures.append(Exposure(statement.index, statement.sid, principal.value, hit[1]))
         return exposures

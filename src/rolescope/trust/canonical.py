@@ -29,6 +29,7 @@ from rolescope.caches import memoized
 from rolescope.policy.evaluate import action_matches
 from rolescope.policy.model import Condition, PolicyDocument, Principal, PrincipalKind, Statement
 from rolescope.policy.request import ASSUME_ACTIONS
+from rolescope.records import quick_init
 from rolescope.trust.abstraction import (
     ACCOUNT,
     ORG_PATHS,
@@ -47,6 +48,7 @@ _TOP = "999999999000"  # the search's representatives of unnamed accounts come f
 _VALUE, _PATH = "\ue0f1", "\ue0f5"  # a renamed value, the renamed organisation path
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Template:
     """A policy in a zone, reduced to what its analysis depends on.
@@ -79,6 +81,7 @@ class Template:
     local: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _Document:
     """A policy's reduction, whatever the zone: an interned key and the names it abstracted."""

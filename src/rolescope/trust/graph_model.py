@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from rolescope.records import pickled_by_fields, quick_init
+
 GRAPH_SCHEMA = "rolescope.graph/v2"
 
 
@@ -51,6 +53,8 @@ class GroupScope(StrEnum):
     OWN_ACCOUNT = "own-account"  # any role of their own account (``arn:aws:iam::<own>:role/*``)
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Way:
     """How a trust policy lets a caller in: the admitting statement and what the request must carry."""
@@ -61,6 +65,7 @@ class Way:
     requires: tuple[str, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class GraphNode:
     """One node.
@@ -84,6 +89,7 @@ class GraphNode:
     scope: GroupScope | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class GraphEdge:
     """One edge between node indexes; ``way`` and ``via`` are set on assumption edges.

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rolescope.inventory.model import AccountSnapshot, Role
+from rolescope.records import pickled_by_fields, quick_init
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
 from rolescope.trust.graph_model import NodeKind, Way
 from rolescope.trust.principals import GraphPrincipal, graph_principals
@@ -31,6 +32,8 @@ class RefKind(StrEnum):
     ORGANIZATION = "organization"  # the principals of the organisation's member accounts ("*" + aws:PrincipalOrgID)
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TrustRef:
     """One way into a role, before the graph knows which accounts were scanned.
@@ -52,6 +55,8 @@ class TrustRef:
     admission: Admission | None = None
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RoleTrust:
     """One role of the account and the ways into it."""
@@ -61,6 +66,7 @@ class RoleTrust:
     refs: tuple[TrustRef, ...]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class AccountGraphPart:
     """A scanned account as the trust graph needs it: snapshot-free and picklable.
@@ -94,13 +100,12 @@ def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, Tr
     # pickles once).
     refs: dict[int, tuple[TrustRef, ...]] = {}
     trusts = []
-    partition = "aws"
     for role, analysis in roles:
-        partition = role.partition
         found = refs.get(id(analysis))
         if found is None:
             found = refs[id(analysis)] = tuple(_refs(analysis, Admitter(analysis)))
         trusts.append(RoleTrust(role.arn, role.name, found))
+    partition = roles[-1][0].partition if roles else "aws"  # the last role's, read once
     return AccountGraphPart(snapshot.account_id, snapshot.alias, partition, graph_principals(snapshot),
                             tuple(trusts))
 

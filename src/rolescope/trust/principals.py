@@ -17,6 +17,7 @@ from typing import Any
 from rolescope.inventory.model import AccountSnapshot, InlinePolicy, ManagedPolicy, PolicyRef
 from rolescope.policy.glob import FRESH, glob_match
 from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, action_statements, allows_on, may_allow, resources
+from rolescope.records import pickled_by_fields, quick_init
 from rolescope.trust.graph_model import GroupScope, NodeKind
 
 ASSUME_ROLE = "sts:assumerole"
@@ -26,6 +27,8 @@ _ALLOW_EVERY_ROLE: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRol
 _FRESH_ACCOUNT = FRESH * 12  # an account id no pattern names: matched only by a wildcard account field
 
 
+@pickled_by_fields
+@quick_init
 @dataclass(frozen=True, slots=True)
 class GraphPrincipal:
     """A role or user of a scanned account that may call ``sts:AssumeRole`` on some role.

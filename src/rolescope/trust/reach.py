@@ -17,6 +17,7 @@ from rolescope.caches import memoized
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.glob import FRESH, arn_match, glob_match
 from rolescope.policy.model import Effect, PolicyDocument, PrincipalKind, Statement
+from rolescope.records import pickled_by_fields
 from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.graph_model import NodeKind, Way
 from rolescope.trust.search import find_request
@@ -55,6 +56,7 @@ def fresh_principal(partition: str, account: str, kind: NodeKind) -> str:
     return f"arn:{partition}:iam::{account}:{'user' if kind is NodeKind.USER else 'role'}/{FRESH}"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Deferred:
     """What an admission cannot answer without the principal's ARN: the policy, asked again.
@@ -110,6 +112,7 @@ def way_of(statement: Statement | None, arn: str, zone: Zone, ways: dict[tuple[i
     return ways.get((statement.index, scope.value)) or Way(statement.index, statement.sid, scope.value, ())
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Admission:
     """Which way each principal of one account (or of the organisation's members) gets into a role.

@@ -21,6 +21,7 @@ from rolescope.policy.glob import FRESH, Pattern, chosen_segment, compile_patter
 from rolescope.policy.model import PolicyDocument, Principal, PrincipalKind, PrincipalType
 from rolescope.policy.parse import PUBLIC_IDPS
 from rolescope.policy.request import Caller
+from rolescope.records import pickled_by_fields
 from rolescope.trust.accounts import Reader, account_classes, account_patterns, member_classes
 from rolescope.trust.keyspace import KeySpec, Presence
 
@@ -50,6 +51,7 @@ class Mfa(StrEnum):
     MFA = "true"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Zone:
     """The role's own account and what is known of its organisation.
