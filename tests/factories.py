@@ -55,9 +55,22 @@ def role(name: str, trust_policy: dict[str, Any], account: str = ACCOUNT, *, pat
     return item
 
 
-def gaad(*roles: dict[str, Any], policies: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": list(roles),
+def gaad(*roles: dict[str, Any], policies: list[dict[str, Any]] | None = None,
+         users: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"UserDetailList": users or [], "GroupDetailList": [], "RoleDetailList": list(roles),
             "Policies": policies or [], "IsTruncated": False}
+
+
+def user(name: str, account: str = ACCOUNT, *, inline: dict[str, Any] | None = None,
+         managed: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A user as GAAD lists it: its inline policies and attached managed policies."""
+    return {
+        "Path": "/", "UserName": name, "UserId": "AIDA" + name.upper()[:17].ljust(17, "X"),
+        "Arn": f"arn:aws:iam::{account}:user/{name}", "CreateDate": "2024-01-01T00:00:00+00:00",
+        "UserPolicyList": [{"PolicyName": k, "PolicyDocument": v} for k, v in (inline or {}).items()],
+        "GroupList": [], "Tags": [],
+        "AttachedManagedPolicies": [{"PolicyName": m, "PolicyArn": f"arn:aws:iam::aws:policy/{m}"} for m in managed],
+    }
 
 
 def organization(*accounts: str, org_id: str = ORG_ID, management: str = ACCOUNT) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from rolescope.checks.context import CheckSettings
-from rolescope.checks.registry import CHECKS
+from rolescope.checks.registry import ACCOUNT_CHECKS, CHECKS
 from rolescope.inventory.files import (
     LoadFailure,
     OwnOutput,
@@ -245,9 +245,11 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
     if settings.accounts and snapshot.account_id not in settings.accounts:
         # read, then filtered out: not even analysed
         return AccountOutcome(None, b"", scanned=True, filtered_out=snapshot.account_id)
-    checks = CHECKS if settings.check_ids is None else tuple(c for c in CHECKS if c.id in settings.check_ids)
+    wanted = settings.check_ids
+    checks = CHECKS if wanted is None else tuple(c for c in CHECKS if c.id in wanted)
+    account_checks = ACCOUNT_CHECKS if wanted is None else tuple(c for c in ACCOUNT_CHECKS if c.id in wanted)
     before = Counter(cache.stats)
-    result, findings, errors = scan_snapshot(snapshot, settings.checks, cache, checks)
+    result, findings, errors = scan_snapshot(snapshot, settings.checks, cache, checks, account_checks)
     result.api_calls = api_calls
     if settings.severities:
         findings = [f for f in findings if f.severity in settings.severities]

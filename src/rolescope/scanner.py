@@ -11,7 +11,15 @@ import orjson
 
 from rolescope.checks.context import CheckSettings, RoleContext
 from rolescope.checks.finding import CheckError, Finding
-from rolescope.checks.registry import CHECKS, RegisteredCheck, checks_for, run_checks
+from rolescope.checks.registry import (
+    ACCOUNT_CHECKS,
+    CHECKS,
+    RegisteredAccountCheck,
+    RegisteredCheck,
+    checks_for,
+    run_account_checks,
+    run_checks,
+)
 from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.model import PolicyDocument
@@ -151,8 +159,11 @@ def zone_for(snapshot: AccountSnapshot, organization: Organization | None, clock
 
 
 def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: TrustCache,
-                  checks: Sequence[RegisteredCheck] = CHECKS) -> tuple[AccountResult, list[Finding], list[CheckError]]:
-    """Analyse and check every role of one account.
+                  checks: Sequence[RegisteredCheck] = CHECKS,
+                  account_checks: Sequence[RegisteredAccountCheck] | None = None
+                  ) -> tuple[AccountResult, list[Finding], list[CheckError]]:
+    """Analyse and check every role of one account, then its principals (``account_checks``: by
+    default every account check when ``checks`` is every role check, else none).
 
     Returns:
         The account's result, its findings, and its check errors; a role whose trust policy IAM
@@ -183,7 +194,10 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
             role_findings, role_errors = run_checks(context, known[1])
             findings += role_findings
             errors += role_errors
-    return result, findings, errors
+    if account_checks is None:
+        account_checks = ACCOUNT_CHECKS if checks is CHECKS else ()
+    account_findings, account_errors = run_account_checks(snapshot, settings, account_checks)
+    return result, findings + account_findings, errors + account_errors
 
 
 def scan_snapshots(

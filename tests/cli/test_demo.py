@@ -26,53 +26,54 @@ ABBREVIATIONS = {
     "OUT": "trust-to-account-outside-organization",
     "LONG": "long-session-cross-account-role",
     "UNUSED": "unused-cross-account-role",
+    "ID": "identity-assume-any-role",
 }
 EXPECTED: dict[str, set[str]] = {
-    "318406275193/AWSReservedSSO_AdministratorAccess_7c1e4b9f2a6d3e80": set(),
+    "318406275193/AWSReservedSSO_AdministratorAccess_7c1e4b9f2a6d3e80": {"ID"},
     "318406275193/CloudTrail_CloudWatchLogs_Role": {"SVC"},
     "318406275193/CrowdStrikeCSPMReader": {"OUT", "WEAK"},
     "318406275193/NorthwindAuditReadOnly": {"XA"},
     "318406275193/OktaFinanceReadOnly": {"SAML"},
     "529174068312/AWSReservedSSO_SecurityAuditor_5a9e3c7b1d0f4e62": set(),
     "529174068312/IncidentResponder": {"LONG", "PRIV"},
-    "529174068312/OrganizationAccountAccessRole": {"PRIV", "UNUSED", "XA"},
+    "529174068312/OrganizationAccountAccessRole": {"PRIV", "UNUSED", "XA", "ID"},
     "529174068312/audit-orchestrator": set(),
     "529174068312/aws-config-role": set(),
     "529174068312/security-findings-ingest": {"XA"},
     "640285179423/CrowdStrikeCSPMReader": {"OUT", "UNUSED", "WEAK"},
     "640285179423/NorthwindAuditReadOnly": {"XA"},
-    "640285179423/OrganizationAccountAccessRole": {"PRIV", "UNUSED", "XA"},
+    "640285179423/OrganizationAccountAccessRole": {"PRIV", "UNUSED", "XA", "ID"},
     "640285179423/log-archive-athena-reader": {"XA"},
-    "751396280534/AWSReservedSSO_PlatformEngineer_9d3b6f1a8c2e5047": set(),
+    "751396280534/AWSReservedSSO_PlatformEngineer_9d3b6f1a8c2e5047": {"ID"},
     "751396280534/NorthwindAuditReadOnly": {"XA"},
-    "751396280534/OrganizationAccountAccessRole": {"PRIV", "XA"},
+    "751396280534/OrganizationAccountAccessRole": {"PRIV", "XA", "ID"},
     "751396280534/atlantis-runner": set(),
     "751396280534/github-actions-ecr-push": set(),
-    "751396280534/github-actions-legacy-deploy": {"OIDC", "PUB"},
+    "751396280534/github-actions-legacy-deploy": {"OIDC", "PUB", "ID"},
     "751396280534/jenkins-build-agent": set(),
     "862407391645/AWSReservedSSO_ReadOnlyAccess_4e8a2c6f0b9d1a73": set(),
-    "862407391645/BreakGlassAdmin": {"PRIV", "UNUSED"},
+    "862407391645/BreakGlassAdmin": {"PRIV", "UNUSED", "ID"},
     "862407391645/DataEngineerAccess": {"DEL"},
     "862407391645/DatadogIntegrationRole": {"OUT"},
     "862407391645/NorthwindAuditReadOnly": set(),
     "862407391645/OktaDataAnalyst": set(),
     "862407391645/OnCallReadOnly": set(),
-    "862407391645/OrganizationAccountAccessRole": {"PRIV", "XA"},
+    "862407391645/OrganizationAccountAccessRole": {"PRIV", "XA", "ID"},
     "862407391645/SupportCaseManager": set(),
-    "862407391645/TerraformDeployer": {"PRIV"},
+    "862407391645/TerraformDeployer": {"PRIV", "ID"},
     "862407391645/orders-processor": set(),
     "862407391645/payments-api": set(),
     "862407391645/sns-sms-delivery-status": set(),
     "973518402756/AWSBackupDefaultServiceRole": {"SVC"},
     "973518402756/DatadogIntegrationRole": {"OUT", "WEAK", "XA"},
     "973518402756/NorthwindAuditReadOnly": set(),
-    "973518402756/OrganizationAccountAccessRole": {"PRIV", "XA"},
-    "973518402756/TerraformDeployer": {"PRIV", "XA"},
-    "973518402756/github-actions-preview-envs": {"OIDC", "PUB"},
+    "973518402756/OrganizationAccountAccessRole": {"PRIV", "XA", "ID"},
+    "973518402756/TerraformDeployer": {"PRIV", "XA", "ID"},
+    "973518402756/github-actions-preview-envs": {"OIDC", "PUB", "ID"},
     "973518402756/partner-feed-ingest": {"PUB"},
     "973518402756/qa-engineer-access": {"PRIV", "XA"},
     "973518402756/qa-fixture-loader": {"PUB", "XA"},
-    "973518402756/tessellate-contractor-access": {"LONG", "OUT", "PRIV", "UNUSED", "XA"},
+    "973518402756/tessellate-contractor-access": {"LONG", "OUT", "PRIV", "UNUSED", "XA", "ID"},
 }
 
 
@@ -109,7 +110,7 @@ def _console(*args: str) -> str:
 
 def test_demo_console_report_is_a_summary_and_the_most_severe_findings() -> None:
     out = _console()
-    assert "45 roles in 6 accounts: 6 critical, 23 high, 14 medium, 8 low" in out
+    assert "45 roles in 6 accounts: 6 critical, 23 high, 27 medium, 8 low" in out
     accounts = out[:out.index("Findings by check")]
     # named as the organisation file names them, the account with the most critical findings first
     assert accounts.index("973518402756 (northwind-staging)") < accounts.index("751396280534 (northwind-shared")
@@ -119,13 +120,13 @@ def test_demo_console_report_is_a_summary_and_the_most_severe_findings() -> None
     assert checks.index("critical") < checks.index("high") < checks.index("medium") < checks.index("low")
     assert "CRITICAL (6)" in out and "HIGH (4 of 23)" in out and "MEDIUM" not in out
     assert len(re.findall(r"^│ [a-z-]+  arn:aws:iam::", out, re.MULTILINE)) == 10  # a finding: its check and role
-    assert out.rstrip().endswith("and 41 more findings: --details for all")
+    assert out.rstrip().endswith("and 54 more findings: --details for all")
     assert len(out.splitlines()) < 70
 
 
 def test_demo_details_print_every_finding() -> None:
     out = _console("--details")
-    for severity, number in (("CRITICAL", 6), ("HIGH", 23), ("MEDIUM", 14), ("LOW", 8)):
+    for severity, number in (("CRITICAL", 6), ("HIGH", 23), ("MEDIUM", 27), ("LOW", 8)):
         assert f"{severity} ({number})" in out
     assert "more findings" not in out
     assert "severity medium (catalogue: high; lowered:" in out
@@ -135,7 +136,7 @@ def test_demo_quiet_report_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "-q", "--format", "console,json", "--output-dir", str(tmp_path)],
                                 catch_exceptions=False)
     assert result.exit_code == 0
-    assert result.stdout == "45 roles in 6 accounts: 6 critical, 23 high, 14 medium, 8 low\n"
+    assert result.stdout == "45 roles in 6 accounts: 6 critical, 23 high, 27 medium, 8 low\n"
     assert result.stderr == ""  # neither progress nor the list of files written
     assert (tmp_path / "rolescope-report.json").exists()
 

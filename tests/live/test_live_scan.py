@@ -69,8 +69,8 @@ def test_organization_scanned_end_to_end(rolescope: Rolescope, world: World, pro
     assert assumed == sorted(world.role(a, "OrganizationAccountAccessRole") for a in (world.prod, world.dev))
     assert all(s.params["RoleSessionName"] == "RolescopeAudit" for s in proxy.requests("AssumeRole"))
     # GAAD filtered to what the checks read; session lengths from one ListRoles an account, never GetRole.
-    assert {s.params["Filter.member.1"] + "," + s.params["Filter.member.2"]
-            for s in proxy.requests("GetAccountAuthorizationDetails")} == {"Role,LocalManagedPolicy"}
+    assert {",".join(s.params[f"Filter.member.{i}"] for i in range(1, 5))
+            for s in proxy.requests("GetAccountAuthorizationDetails")} == {"Role,User,Group,LocalManagedPolicy"}
     assert sorted((s.account, s.params["MaxItems"]) for s in proxy.requests("ListRoles")) == sorted(
         [(MANAGEMENT, "1000"), (world.prod, "1000"), (world.dev, "1000")])
     assert proxy.requests("GetRole") == []

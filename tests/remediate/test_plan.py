@@ -403,3 +403,18 @@ def test_the_diff_cuts_lines_only_at_line_feeds() -> None:
     diff = unified_diff(before, after, "r")
     written = orjson.dumps(sid).decode()  # the separators stay raw in the JSON; the form feed is \f
     assert any(line.endswith(f'"Sid": {written},') for line in diff.split("\n"))
+
+
+def test_a_finding_about_a_user_is_left_alone_with_the_checks_reason() -> None:
+    from tests.factories import gaad, user
+
+    from rolescope.inventory.gaad import parse_gaad
+    from rolescope.remediate.fixers import NOT_TRUST_FIXES
+    from rolescope.report.document import build_document
+    from rolescope.scanner import scan_snapshots
+
+    admin = user("admin", managed=("AdministratorAccess",))
+    result = scan_snapshots([parse_gaad(gaad(users=[admin]), "t.json")], CheckSettings())
+    plan = build_plan(parse_document(build_document(result)), Selection(), options())
+    assert not plan.changes
+    assert reasons(plan, "identity-assume-any-role") == [NOT_TRUST_FIXES["identity-assume-any-role"]]

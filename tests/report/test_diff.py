@@ -122,4 +122,6 @@ def test_a_v1_scan_diffs_against_a_v2_scan_by_the_same_ids(demo_document: dict[s
     diff = diff_documents(v1, demo_document)
     assert not diff.resolved and not diff.not_reassessed and not diff.changed
     assert set(ids(diff.unchanged)) == {f["id"] for f in v1["findings"]}
-    assert {f.account_id for f in diff.new}.isdisjoint({"973518402756", "751396280534"})
+    # new there only from checks added after the v1 file was written
+    later = {"identity-assume-any-role"}
+    assert {f.account_id for f in diff.new if f.check not in later}.isdisjoint({"973518402756", "751396280534"})

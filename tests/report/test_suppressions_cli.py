@@ -70,16 +70,17 @@ def test_console_shows_the_suppressed_count(tmp_path: Path) -> None:
                      "  - {check: weak-external-id, reason: old, expires: 2020-01-01}\n")
     result = CliRunner().invoke(cli, ["demo", "--suppressions", str(rules), "--details"], catch_exceptions=False)
     assert result.exit_code == 0
-    # the role has two findings (cross-account without MFA/ExternalId, privileged): listed apart, with the reason
-    assert "; 2 suppressed" in result.stdout
-    suppressed = result.stdout[result.stdout.index("SUPPRESSED (2)"):]
-    assert suppressed.count(OKTA_ROLE) == 2 and suppressed.count("suppressed: approved in SEC-7") == 2
+    # the role has three findings (cross-account without MFA/ExternalId, privileged, and its identity policy
+    # may assume any role): listed apart, with the reason
+    assert "; 3 suppressed" in result.stdout
+    suppressed = result.stdout[result.stdout.index("SUPPRESSED (3)"):]
+    assert suppressed.count(OKTA_ROLE) == 3 and suppressed.count("suppressed: approved in SEC-7") == 3
     assert "expired suppression #2 (2020-01-01): old" in result.stdout
-    assert OKTA_ROLE not in result.stdout[:result.stdout.index("SUPPRESSED (2)")]
+    assert OKTA_ROLE not in result.stdout[:result.stdout.index("SUPPRESSED (3)")]
     # the summary says it in a line per suppression, and counts the suppressed findings per check
     summary = CliRunner().invoke(cli, ["demo", "--suppressions", str(rules)], catch_exceptions=False).stdout
-    assert "; 2 suppressed" in summary and "SUPPRESSED" not in summary and OKTA_ROLE not in summary
-    assert "suppressed by #1: 2 findings: approved in SEC-7" in summary
+    assert "; 3 suppressed" in summary and "SUPPRESSED" not in summary and OKTA_ROLE not in summary
+    assert "suppressed by #1: 3 findings: approved in SEC-7" in summary
     assert "expired suppression #2 (2020-01-01): old" in summary
     privileged = next(line for line in summary.splitlines() if "│ privileged-cross-account-role" in line)
     assert privileged.split("│")[5].strip() == "1"  # the Suppressed column

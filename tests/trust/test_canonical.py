@@ -20,7 +20,7 @@ from tests.trust.dense_org import dense_organization
 
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.finding import Finding
-from rolescope.checks.registry import CHECKS
+from rolescope.checks.registry import ACCOUNT_CHECKS, CHECKS
 from rolescope.cli.demo import sample_org_path
 from rolescope.inventory.files import load_snapshots, merge_organizations
 from rolescope.inventory.model import AccountSnapshot, Organization
@@ -294,7 +294,7 @@ def assert_scans_agree(snapshots: list[AccountSnapshot], organization: Organizat
     shared, direct = TrustCache(), TrustCache(share=False)
     for snapshot in snapshots:
         fast = scan_snapshot(snapshot, settings, shared)
-        slow = scan_snapshot(snapshot, settings, direct, EVERY_CHECK)
+        slow = scan_snapshot(snapshot, settings, direct, EVERY_CHECK, ACCOUNT_CHECKS)
         assert [(r.role.arn, r.error, r.analysis and facts(r.analysis)) for r in fast[0].roles] == [
             (r.role.arn, r.error, r.analysis and facts(r.analysis)) for r in slow[0].roles]
         assert all(r.analysis is None or r.analysis.policy.raw == r.role.trust_policy for r in fast[0].roles)

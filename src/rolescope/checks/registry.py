@@ -8,6 +8,7 @@ from types import ModuleType
 
 from rolescope.checks import (
     cross_account_without_mfa_or_external_id,
+    identity_assume_any_role,
     long_session_cross_account_role,
     not_principal_without_session,
     oidc_trust_without_subject,
@@ -20,11 +21,13 @@ from rolescope.checks import (
     unused_cross_account_role,
     weak_external_id,
 )
-from rolescope.checks.context import RoleContext
+from rolescope.checks.context import CheckSettings, RoleContext
 from rolescope.checks.finding import CheckError, Finding
+from rolescope.inventory.model import AccountSnapshot
 from rolescope.trust.analysis import TrustAnalysis
 
 CheckFunction = Callable[[RoleContext], Iterable[Finding]]
+AccountCheckFunction = Callable[[AccountSnapshot, CheckSettings], Iterable[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +57,21 @@ CHECKS: tuple[RegisteredCheck, ...] = (
     _register(long_session_cross_account_role, True),
     _register(unused_cross_account_role, True),
 )
-CHECK_IDS = tuple(check.id for check in CHECKS)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredAccountCheck:
+    """A check about an account's principals (their identity policies), not about one role's trust:
+    run once per account snapshot, its findings' resources the principals' ARNs."""
+
+    id: str
+    run: AccountCheckFunction
+
+
+ACCOUNT_CHECKS: tuple[RegisteredAccountCheck, ...] = (
+    RegisteredAccountCheck(identity_assume_any_role.CHECK_ID, identity_assume_any_role.run),
+)
+CHECK_IDS = tuple(check.id for check in CHECKS) + tuple(check.id for check in ACCOUNT_CHECKS)
 
 
 def checks_for(analysis: TrustAnalysis, checks: Iterable[RegisteredCheck] = CHECKS) -> tuple[RegisteredCheck, ...]:
@@ -82,4 +99,20 @@ def run_checks(context: RoleContext, checks: Iterable[RegisteredCheck] = CHECKS
         except Exception as error:
             reason = f"{type(error).__name__}: {error}"
             errors.append(CheckError(check.id, context.account_id, context.resource, reason))
+    return findings, errors
+
+
+def run_account_checks(snapshot: AccountSnapshot, settings: CheckSettings,
+                       checks: Iterable[RegisteredAccountCheck] = ACCOUNT_CHECKS
+                       ) -> tuple[list[Finding], list[CheckError]]:
+    """Run account ``checks`` on one snapshot; an exception inside one becomes a :class:`CheckError`
+    about the account (its resource ``account:<id>``), and the others still run."""
+    findings: list[Finding] = []
+    errors: list[CheckError] = []
+    for check in checks:
+        try:
+            findings.extend(check.run(snapshot, settings))
+        except Exception as error:
+            reason = f"{type(error).__name__}: {error}"
+            errors.append(CheckError(check.id, snapshot.account_id, f"account:{snapshot.account_id}", reason))
     return findings, errors

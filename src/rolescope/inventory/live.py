@@ -36,7 +36,9 @@ from rolescope.auth.validate import DEFAULT_WORKERS
 from rolescope.inventory.gaad import GAAD_KEYS, parse_gaad
 from rolescope.inventory.model import AccountSnapshot, JsonObject
 
-GAAD_FILTER = ("Role", "LocalManagedPolicy")
+# Users and groups too: their identity policies are the trusted side of the trust graph (who in an
+# account may call sts:AssumeRole) and what identity-assume-any-role reads.
+GAAD_FILTER = ("Role", "User", "Group", "LocalManagedPolicy")
 GAAD_PAGE_SIZE = 1000  # the most IAM returns per page
 LIST_ROLES_PAGE_SIZE = 1000  # likewise
 NAMED_IN_NOTES = 10  # roles a note names; it counts the others

@@ -368,6 +368,8 @@ NOT_TRUST_FIXES: dict[str, str] = {
     "unused-cross-account-role": "needs the owner's decision whether the access is still wanted",
     "not-principal-without-session": "needs the owner's decision which sessions the Deny should exempt (an "
                                      "exemption widens who can assume the role)",
+    "identity-assume-any-role": "an identity-policy change on the trusted side, not a trust-policy change: narrow "
+                                "the principal's sts:AssumeRole statements to the role ARNs it needs",
     "trust-to-account-outside-organization": "needs a decision about the account: remove it from the trust "
                                              "policy, or add it to --trusted-accounts and require an ExternalId",
 }

@@ -265,8 +265,9 @@ def build_plan(scan: ScanDocument, selection: Selection, options: FixOptions, *,
     for arn in sorted(by_role):
         findings = by_role[arn]
         if arn not in roles:
-            not_fixed += [NotFixed(f.account_id, arn, f.check, "the role is not in the scan document's accounts")
-                          for f in findings]
+            # a finding about a user (an identity policy) says why no trust-policy edit fixes it
+            not_fixed += [NotFixed(f.account_id, arn, f.check, NOT_TRUST_FIXES.get(
+                f.check, "the role is not in the scan document's accounts")) for f in findings]
             continue
         account_id, role = roles[arn]
         audit_role = role.name in audit_roles

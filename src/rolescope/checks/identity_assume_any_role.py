@@ -1,0 +1,166 @@
+"""The trusted side of cross-account access: a user or role whose identity policies let it call
+``sts:AssumeRole`` on any role (``Resource: "*"``, ``arn:aws:iam::*:role/*``, AdministratorAccess...)
+or on roles of accounts outside the zone of trust (the account, the organisation, the trusted list).
+
+Trust policies are only half the story: a role trusting an account admits whichever of its principals
+that account's own identity policies let call ``sts:AssumeRole`` on it. This check looks at that half,
+account by account, over every role and user (with its groups' policies).
+
+**Severity.** Medium; raised to high for a *user* when some statement that lets it in has no MFA
+condition (``Bool`` ``aws:MultiFactorAuthPresent`` ``true``, or ``NumericLessThan``
+``aws:MultiFactorAuthAge``; ``BoolIfExists`` does not count, since a request signed with access keys
+carries no MFA key at all). The export GAAD gives does not list access keys or login profiles, so
+"has long-term credentials" is read as "is a user": IAM users are the principals that hold passwords
+and access keys, roles only hand out temporary sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from rolescope.checks.context import CheckSettings
+from rolescope.checks.finding import Finding, SeverityOverride
+from rolescope.inventory.model import AccountSnapshot, InlinePolicy, PolicyRef
+from rolescope.policy.glob import FRESH
+from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, action_statements, allows_on, resources
+from rolescope.trust.principals import ANY_TARGET_ACCOUNT, ASSUME_ROLE, target_account
+
+CHECK_ID = "identity-assume-any-role"
+LONG_TERM_WITHOUT_MFA = SeverityOverride(
+    "high", "raised: a user holds long-term credentials and a statement letting it assume roles requires no MFA")
+_FRESH_ACCOUNT = FRESH * 12  # an account id no policy names: matched only by a wildcard account field
+_EVERY_ROLE: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    """An ``sts:AssumeRole`` statement of a principal and the policy it comes from."""
+
+    policy: str
+    body: dict[str, Any]
+
+
+def run(snapshot: AccountSnapshot, settings: CheckSettings) -> Iterator[Finding]:
+    """The account's roles and users that may assume any role, or roles outside the zone of trust.
+
+    Args:
+        snapshot: the account, with its identity policies.
+        settings: the organisation and trusted accounts (the zone of trust), the severities.
+
+    Returns:
+        One finding per such principal, its resource the principal's ARN.
+    """
+    members = settings.organization.account_ids if settings.organization is not None else frozenset()
+    zone = {snapshot.account_id, *settings.trusted_accounts, *members}
+    partition = snapshot.roles[0].partition if snapshot.roles else "aws"
+    groups = {g.name: g for g in snapshot.groups}
+    principals: list[tuple[str, str, list[_Statement]]] = []
+    for role in snapshot.roles:
+        principals.append((role.arn, "role", _statements(snapshot, role.attached_policies, role.inline_policies)))
+    for user in snapshot.users:
+        found = _statements(snapshot, user.attached_policies, user.inline_policies)
+        for name in user.groups:
+            if name in groups:
+                group = groups[name]
+                found += _statements(snapshot, group.attached_policies, group.inline_policies, f"group {name}: ")
+        principals.append((user.arn, "user", found))
+    for arn, kind, statements in principals:
+        finding = _finding(snapshot.account_id, arn, kind, statements, zone, partition, settings)
+        if finding is not None:
+            yield finding
+
+
+def _statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], inline: Iterable[InlinePolicy],
+                prefix: str = "") -> list[_Statement]:
+    found = [_Statement(f"{prefix}inline policy {p.name}", s) for p in inline
+             for s in action_statements((p.document,), ASSUME_ROLE)]
+    for ref in refs:
+        if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
+            found.append(_Statement(f"{prefix}{ref.name} (AWS managed)", _EVERY_ROLE))
+            continue
+        managed = snapshot.policy(ref.arn)
+        if managed is not None and managed.document is not None:
+            found += [_Statement(f"{prefix}managed policy {ref.name}", s)
+                      for s in action_statements((managed.document,), ASSUME_ROLE)]
+    return found
+
+
+def _finding(account: str, arn: str, kind: str, statements: list[_Statement], zone: set[str], partition: str,
+             settings: CheckSettings) -> Finding | None:
+    bodies = [s.body for s in statements]
+    any_role = f"arn:{partition}:iam::{_FRESH_ACCOUNT}:role/{FRESH}"
+    if allows_on(bodies, any_role):
+        allowing = [s for s in statements if s.body.get("Effect") == "Allow" and allows_on([s.body], any_role)]
+        outside: list[str] = []
+        what = "any role in any account"
+    else:
+        named = _outside_targets(statements, bodies, zone)
+        if not named:
+            return None
+        allowing = [s for s, _ in named]
+        outside = sorted({account_id for _, account_id in named})
+        what = f"roles in {', '.join(outside)}, outside the " + ("organisation" if settings.organization else "account")
+    without_mfa = [s.policy for s in allowing if not requires_mfa(s.body)]
+    override = LONG_TERM_WITHOUT_MFA if kind == "user" and without_mfa else None
+    severity, overridden = settings.severity(CHECK_ID, override)
+    name = arn.rsplit("/", 1)[-1]
+    policies = list(dict.fromkeys(s.policy for s in allowing))
+    message = (f"{kind.capitalize()} {name}'s identity policies ({', '.join(policies)}) allow sts:AssumeRole on "
+               f"{what}" + (_mfa_note(without_mfa) if kind == "user" else "") + ".")
+    evidence = {
+        "principal": arn,
+        "principal_type": kind,
+        "scope": "any-role" if not outside else "outside-organization",
+        "outside_accounts": outside,
+        "allowing": [{"policy": s.policy, "statement": s.body, "requires_mfa": requires_mfa(s.body)}
+                     for s in allowing],
+        "long_term_credentials": kind == "user",
+    }
+    return Finding(CHECK_ID, severity, account, arn, message, None, evidence, overridden=overridden)
+
+
+def _mfa_note(without_mfa: list[str]) -> str:
+    """For a user (long-term credentials): whether its way in needs MFA."""
+    return f"; no MFA condition in {', '.join(dict.fromkeys(without_mfa))}" if without_mfa else "; MFA required"
+
+
+def _outside_targets(statements: list[_Statement], bodies: list[dict[str, Any]], zone: set[str]
+                     ) -> list[tuple[_Statement, str]]:
+    """The Allow statements naming roles of a fixed account outside ``zone``, where no Deny takes it back."""
+    found = []
+    for statement in statements:
+        if statement.body.get("Effect") != "Allow":
+            continue
+        for resource in resources(statement.body):
+            account = target_account(resource)
+            if account == ANY_TARGET_ACCOUNT or account in zone or ":role/" not in resource:
+                continue
+            # the pattern's wildcards as a name nobody wrote: what a Deny would have to name too
+            probe = resource.replace("*", FRESH).replace("?", FRESH)
+            if allows_on(bodies, probe):
+                found.append((statement, account))
+                break
+    return found
+
+
+def requires_mfa(statement: dict[str, Any]) -> bool:
+    """Whether every request a statement allows carries MFA: ``Bool`` ``aws:MultiFactorAuthPresent``
+    ``true`` or ``NumericLessThan(Equals)`` ``aws:MultiFactorAuthAge`` (an ``...IfExists`` form lets a
+    request without the key through, as one signed with access keys is)."""
+    condition = statement.get("Condition")
+    if not isinstance(condition, dict):
+        return False
+    for operator, block in condition.items():
+        if not isinstance(block, dict):
+            continue
+        for key, value in block.items():
+            values = [value] if not isinstance(value, list) else value
+            if key.lower() == "aws:multifactorauthpresent" and operator.lower() == "bool" and \
+                    all(str(v).lower() == "true" for v in values):
+                return True
+            if key.lower() == "aws:multifactorauthage" and operator.lower() in ("numericlessthan",
+                                                                                 "numericlessthanequals"):
+                return True
+    return False
