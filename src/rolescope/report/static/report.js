@@ -506,9 +506,10 @@
       wheelSensitivity: 0.4,
       boxSelectionEnabled: false,
       autoungrabify: false,
-      // a large overview pans and zooms a cached picture of itself: a frame stays well under 100 ms
+      // a large overview pans and zooms a cached picture of itself, its edges left out while it moves:
+      // a frame stays under 100 ms
       textureOnViewport: graph.overview.edges.length > 1000,
-      hideEdgesOnViewport: false,
+      hideEdgesOnViewport: graph.overview.edges.length > 1000,
       style: graphStyle(),
     });
     window.rolescope = { graph: cy };
