@@ -96,6 +96,13 @@ def test_findings_filter_by_severity_check_account_and_text(page: Browser, demo_
     assert page.evaluate("document.getElementById('findings-empty').hidden") is False
     page.click("#filter-reset")
     assert len(visible_rows(page)) == len(findings)
+    # a column header sorts, a second click reverses
+    page.click('#findings-table button.sort[data-sort="name"]')
+    names = page.evaluate("Array.from(document.querySelectorAll('#findings-table .role-cell')).map(c => c.textContent)")
+    assert names == sorted(names) and len(set(names)) > 1
+    page.click('#findings-table button.sort[data-sort="name"]')
+    assert page.evaluate("Array.from(document.querySelectorAll('#findings-table .role-cell'))"
+                         ".map(c => c.textContent)") == sorted(names, reverse=True)
 
 
 def test_a_finding_opens_with_its_policy_statement_highlighted(page: Browser, demo_document: dict[str, Any]) -> None:
@@ -148,6 +155,17 @@ def test_an_account_shows_its_roles_and_who_reaches_them(page: Browser, demo_doc
     page.click("#graph-crumbs button")
     wait_ready(page)
     assert level(page) == ("overview", "")
+
+
+def test_an_outside_account_lists_the_accounts_it_reaches(page: Browser) -> None:
+    click_node(page, "account:409632178845")
+    assert level(page) == ("overview", "")
+    assert page.evaluate("document.getElementById('panel-title').textContent") == "409632178845"
+    reaches = page.evaluate("document.getElementById('panel-in').innerText")
+    assert "973518402756 (northwind-staging): 1 role (1 unguarded)" in reaches
+    page.click("#panel-in button")
+    wait_ready(page)
+    assert level(page) == ("account", f"account:{STAGING}")
 
 
 def test_a_role_shows_who_reaches_it_through_which_chain_and_what_each_request_carries(

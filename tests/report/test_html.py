@@ -233,3 +233,12 @@ def test_a_planner_refusal_is_a_note_on_the_page(demo_document: dict[str, Any]) 
     html = render_html(parse_document(demo_document), Fixes(error="PlanError: the scan holds no roles")).decode()
     assert "Corrected policies could not be computed: PlanError: the scan holds no roles" in html
     assert len(embedded_data(html)["findings"]) == len(demo_document["findings"])
+
+
+def test_the_page_script_never_parses_data_as_html() -> None:
+    # every string from the scan is written with textContent, a canvas label or an attribute: no API that
+    # parses markup appears in the page's script at all
+    script = (Path(__file__).resolve().parents[2] / "src" / "rolescope" / "report" / "static" / "report.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
+                 "setAttribute(\"on", "javascript:"):
+        assert sink not in script, sink
