@@ -20,7 +20,9 @@ from tests.browser.cdp import Browser, find_chromium  # noqa: E402 - after the p
 from tests.browser.graph import click_node, wait_ready  # noqa: E402
 
 ACCOUNT = "account:973518402756"  # northwind-staging: a vendor, a contractor and the organisation reach it
-ROLE = "arn:aws:iam::973518402756:role/external/tessellate-contractor-access"
+# reached from the security account through its group, and from the management account only by a chain
+ROLE_ACCOUNT = "account:640285179423"
+ROLE = "arn:aws:iam::640285179423:role/log-archive-athena-reader"
 
 
 def graph_section(browser: Browser) -> bytes:
@@ -42,10 +44,16 @@ def main() -> None:
         try:
             browser.open(page)
             wait_ready(browser)
-            shots = {"report-overview.png": None, "report-account.png": ACCOUNT, "report-role.png": ROLE}
-            for name, node in shots.items():
-                if node is not None:
-                    click_node(browser, node)
+            shots = {"report-overview.png": (), "report-account.png": (ACCOUNT,),
+                     "report-role.png": ("#graph-crumbs button", ROLE_ACCOUNT, ROLE)}
+            for name, clicks in shots.items():
+                for target in clicks:
+                    if target.startswith("#"):
+                        browser.click(target)
+                        wait_ready(browser)
+                    else:
+                        click_node(browser, target)
+                if clicks:
                     browser.click("#zoom-fit")
                 (ROOT / "docs" / name).write_bytes(graph_section(browser))
                 print(f"wrote docs/{name}")
