@@ -229,6 +229,10 @@ def test_clicking_a_role_leads_to_its_findings_and_its_entry(page: Browser, demo
     assert row is True
     policy = page.evaluate(f"document.querySelector('#roles-table tr[data-arn=\"{CONTRACTOR}\"] pre.policy').innerText")
     assert '"Statement"' in policy
+    # and from its entry back to its place in the graph
+    page.click(f'#roles-table tr[data-arn="{CONTRACTOR}"] button.graph-link')
+    wait_ready(page)
+    assert level(page) == ("role", CONTRACTOR)
 
 
 def test_a_role_reached_through_a_group_names_the_group_and_who_reaches_it(page: Browser) -> None:

@@ -119,11 +119,14 @@ def page_data(document: ScanDocument, fixes: Fixes, names: AccountNames) -> dict
     ordered = sorted(document.findings, key=lambda f: (bool(f.suppressed), severity_rank(f.severity),
                                                        f.account_id, f.resource, f.check))
     findings = []
+    fix_of: dict[int, int] = {}  # a role's corrected policy is one object for all the findings it closes
     for finding in ordered:
         statements = highlighted_statements(finding)
         evidence = document.evidence(finding)
         ways = [p for p in evidence.get("paths") or () if not statements or p.get("statement") in statements]
         fix = fixes.by_finding.get(finding.id)
+        if fix is not None and id(fix) not in fix_of:
+            fix_of[id(fix)] = fix_table.add(asdict(fix))
         role = role_index.get(finding.resource)
         findings.append(_compact({
             "id": finding.id, "check": finding.check, "severity": finding.severity, "account": finding.account_id,
@@ -131,7 +134,7 @@ def page_data(document: ScanDocument, fixes: Fixes, names: AccountNames) -> dict
             "name": document.role_name(finding.resource), "message": finding.message,
             "suppressed": finding.suppressed, "overridden": asdict(finding.overridden) if finding.overridden else None,
             "highlight": sorted(statements), "paths": paths.add(ways) if ways else None,
-            "fix": fix_table.add(asdict(fix)) if fix is not None else None,
+            "fix": fix_of[id(fix)] if fix is not None else None,
             "noFix": fixes.reasons.get((finding.resource, finding.check)),
         }))
     return {

@@ -435,6 +435,12 @@
     function roleDetails(role, details) {
       if (details.querySelector("pre")) return;
       el("p", role.arn, details, "mono small");
+      const view = window.rolescope && window.rolescope.view;
+      if (view && view.has(role.arn)) {
+        const button = el("button", "Show in the trust graph", details, "link graph-link");
+        button.type = "button";
+        button.addEventListener("click", () => { view.role(role.arn); byId("graph").scrollIntoView({ block: "start" }); });
+      }
       if (role.error) el("p", "Trust policy not analysed: " + role.error, details, "note");
       if ((role.outside || []).length) {
         const outside = el("p", "Outside accounts: ", details);
@@ -924,7 +930,8 @@
     });
 
     chainsList(data, nodeIndex, (id) => roleView(id));
-    return { ready: overview(), overview: overview, account: accountView, role: roleView };
+    return { ready: overview(), overview: overview, account: accountView, role: roleView,
+      has: (id) => nodeIndex.has(id) };
   }
 
   function chainsList(data, nodeIndex, onRole) {
