@@ -210,12 +210,12 @@ class Browser:
         self.evaluate(f"document.querySelector({json.dumps(selector)}).focus()")
         self.send("Input.insertText", {"text": text})
 
-    def screenshot(self, height: int | None = None) -> bytes:
-        """A PNG of the viewport, or of the page's top ``height`` pixels (beyond the viewport if need be)."""
+    def screenshot(self, height: int | None = None, top: int = 0) -> bytes:
+        """A PNG of the viewport, or of ``height`` pixels of the page from ``top`` (beyond the viewport if need be)."""
         params: dict[str, Any] = {"format": "png"}
         if height is not None:
             width = self.evaluate("document.documentElement.clientWidth")
-            params.update(captureBeyondViewport=True, clip={"x": 0, "y": 0, "width": width, "height": height,
+            params.update(captureBeyondViewport=True, clip={"x": 0, "y": top, "width": width, "height": height,
                                                             "scale": 1})
         return base64.b64decode(self.send("Page.captureScreenshot", params)["data"])
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import io
+import json
 from typing import Any
 
 from rolescope.remediate.report_fixes import fixes_for_report
@@ -22,3 +25,11 @@ def render_page(document: dict[str, Any]) -> bytes:
     """The HTML page of ``document`` with the corrected policies ``rolescope scan`` gives it."""
     typed = parse_document(document)
     return render_html(typed, fixes_for_report(typed))
+
+
+def embedded_data(html: str) -> dict[str, Any]:
+    """The data a rendered page embeds (gzip-compressed JSON in base64), decoded."""
+    start = html.index('id="rolescope-data"')
+    body = html[html.index(">", start) + 1:html.index("</script>", start)]
+    loaded: dict[str, Any] = json.loads(gzip.decompress(base64.b64decode(body)))
+    return loaded

@@ -1,19 +1,21 @@
 """The HTML report: one self-contained page with the summary, the trust graph, findings and compliance.
 
-Everything the page needs is inlined (no request at view time) and a Content-Security-Policy allows
-only the page's own script and style, by hash, so a string from AWS data that escaped escaping
-still could not run. Jinja2 escapes every value (autoescape); the data the script reads is JSON in a
-``<script type="application/json">`` block with ``<``, ``>`` and ``&`` written as ``\\u`` escapes, so a
-value cannot close the block.
+Everything the page needs is inlined (no request at view time): the vendored graph library
+(:mod:`rolescope.report.html_vendor`), the page's script and style, and one JSON object from which the
+script renders the findings' details, roles, policies, fixes and the graph when they are looked at
+(:mod:`rolescope.report.html_data`, :mod:`rolescope.report.html_graph`), so the page stays light at
+10,000 roles. A Content-Security-Policy allows only those scripts and the style, by hash, so a string
+from AWS data that escaped escaping still could not run. Jinja2 escapes every value (autoescape); the
+data is gzip-compressed JSON in base64 (:func:`embedded_data`), which has no character that could
+close its ``<script>`` block; the script writes every string with ``textContent``.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
-import json
 from collections import Counter
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any, BinaryIO
 
@@ -23,20 +25,15 @@ from markupsafe import Markup
 
 from rolescope import wording
 from rolescope.caches import memoized
-from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
+from rolescope.checks.catalogue import SEVERITIES
 from rolescope.report.compliance import compliance_reports
 from rolescope.report.fixes import Fixes
-from rolescope.report.graph_formats import edge_class
+from rolescope.report.html_data import page_data
+from rolescope.report.html_graph import graph_data
+from rolescope.report.html_vendor import vendored_scripts
 from rolescope.report.index import AccountNames
-from rolescope.report.model import FindingEntry, ScanDocument
-from rolescope.trust.graph_json import section_edges
+from rolescope.report.model import ScanDocument
 
-REQUIREMENT_LABELS = {
-    "mfa": "MFA", "external_id": "ExternalId", "mfa_or_external_id": "MFA or ExternalId", "org": "organisation",
-    "principal_account": "principal account", "principal_arn": "principal ARN", "source_account": "source account",
-    "source_arn": "source ARN", "source_org": "source organisation", "source_ip": "source IP",
-    "source_vpc": "source VPC", "saml_aud": "SAML audience", "oidc_aud": "OIDC audience", "oidc_sub": "OIDC subject",
-}
 EDGE_CLASSES = {
     "unguarded": "cross-account, no MFA or ExternalId",
     "guarded": "cross-account, MFA or ExternalId required",
@@ -45,76 +42,13 @@ EDGE_CLASSES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyLine:
-    """A line of a pretty-printed trust policy; ``highlight`` marks the offending statement's lines."""
+def embedded_data(value: Any) -> Markup:
+    """``value`` as the page embeds it: JSON, gzip-compressed (a tenth of the size), base64-encoded.
 
-    text: str
-    highlight: bool = False
-
-
-def _dump(value: Any) -> list[str]:
-    return json.dumps(value, indent=2, ensure_ascii=False).splitlines()
-
-
-def policy_lines(policy: Any, highlight: frozenset[int] = frozenset()) -> list[PolicyLine]:
-    """``policy`` as indented JSON lines, the lines of the statements in ``highlight`` marked.
-
-    Args:
-        policy: a trust policy document (anything JSON; only a mapping with ``Statement`` is split).
-        highlight: indexes of the statements to mark.
+    Base64 holds no character that could end the ``<script>`` block, whatever the scan's strings are.
     """
-    if not isinstance(policy, dict) or "Statement" not in policy:
-        return [PolicyLine(line) for line in _dump(policy)]
-    lines = [PolicyLine("{")]
-    keys = list(policy)
-    for position, key in enumerate(keys):
-        comma = "," if position < len(keys) - 1 else ""
-        value = policy[key]
-        prefix = f"  {json.dumps(key, ensure_ascii=False)}: "
-        if key == "Statement" and isinstance(value, list):
-            lines.append(PolicyLine(prefix + "["))
-            for index, statement in enumerate(value):
-                marked = index in highlight
-                body = _dump(statement)
-                body[-1] += "," if index < len(value) - 1 else ""
-                lines += [PolicyLine("    " + line, marked) for line in body]
-            lines.append(PolicyLine("  ]" + comma))
-            continue
-        marked = key == "Statement" and 0 in highlight
-        body = _dump(value)
-        lines.append(PolicyLine(prefix + body[0] + (comma if len(body) == 1 else ""), marked))
-        lines += [PolicyLine("  " + line + (comma if i == len(body) - 2 else ""), marked)
-                  for i, line in enumerate(body[1:])]
-    lines.append(PolicyLine("}"))
-    return lines
-
-
-def highlighted_statements(finding: FindingEntry) -> frozenset[int]:
-    """The statements a finding is about: its own, and those its evidence lists as open or public."""
-    indexes = {finding.statement} if finding.statement is not None else set()
-    for key in ("unguarded_statements", "public_statements"):
-        indexes.update(i for i in finding.evidence.get(key) or () if isinstance(i, int))
-    return frozenset(indexes)
-
-
-def requirement_label(name: str) -> str:
-    return REQUIREMENT_LABELS.get(name, name.replace("_", " "))
-
-
-def role_anchor(arn: str) -> str:
-    """A stable HTML id for a role."""
-    return "role-" + hashlib.sha256(arn.encode()).hexdigest()[:16]
-
-
-def script_json(value: Any) -> Markup:
-    """``value`` as JSON that is safe inside ``<script type="application/json">``."""
-    text = orjson.dumps(value).decode()
-    for character, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
-                              ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(character, escape)
-    # every character that could end the block or the page's parsing is escaped above
-    return Markup(text)
+    packed = gzip.compress(orjson.dumps(value), compresslevel=6, mtime=0)
+    return Markup(base64.b64encode(packed).decode("ascii"))
 
 
 def csp_hash(content: str) -> str:
@@ -160,131 +94,6 @@ def _chart(document: ScanDocument, names: AccountNames) -> list[dict[str, Any]]:
     return bars
 
 
-def _finding_view(finding: FindingEntry, document: ScanDocument, names: AccountNames, fixes: Fixes
-                  ) -> dict[str, Any]:
-    check = document.check(finding.check)
-    role = document.role(finding.resource)
-    statements = highlighted_statements(finding)
-    evidence = document.evidence(finding)
-    paths = [p for p in evidence.get("paths") or () if not statements or p.get("statement") in statements]
-    name = document.role_name(finding.resource)
-    return {
-        "id": finding.id,
-        "check": finding.check,
-        "severity": finding.severity,
-        "account_id": finding.account_id,
-        "resource": finding.resource,
-        "title": check.title,
-        "message": finding.message,
-        "suppressed": finding.suppressed,
-        "overridden": finding.overridden,
-        "compliance": check.compliance_by_framework(),
-        "role_name": name,
-        "role_anchor": role_anchor(finding.resource) if role is not None else None,
-        "account_label": names.label(finding.account_id),
-        "rationale": check.rationale,
-        "risk": check.risk,
-        "references": list(check.references),
-        "policy": policy_lines(role.trust.document, statements) if role is not None else [],
-        "highlighted": sorted(statements),
-        "paths": paths,
-        "remediation": {
-            "text": check.remediation.text,
-            "cli": document.remediation_cli(finding),
-            "terraform": check.remediation.terraform,
-        },
-        "fix": fixes.by_finding.get(finding.id),
-        "no_fix": fixes.reasons.get((finding.resource, finding.check)),
-        "search": " ".join([finding.check, check.title, finding.resource, name, finding.account_id,
-                            names.name(finding.account_id) or "", finding.message,
-                            finding.suppressed or ""]).lower(),
-    }
-
-
-def _role_views(document: ScanDocument, names: AccountNames) -> list[dict[str, Any]]:
-    open_findings = Counter(f.resource for f in document.findings if not f.suppressed)
-    roles: list[dict[str, Any]] = []
-    for account in document.accounts:
-        for role in account.roles:
-            trust = role.trust
-            if trust.error is not None:
-                verdict = "unreadable"
-            elif trust.public:
-                verdict = "public"
-            elif trust.cross_account:
-                verdict = "guarded" if trust.mfa_or_external_id_required else "unguarded"
-            else:
-                verdict = "internal"
-            roles.append({
-                "name": role.name or role.arn.rsplit("/", 1)[-1],
-                "arn": role.arn,
-                "error": trust.error,
-                "paths": list(trust.paths),
-                "outside_accounts": list(trust.outside_accounts),
-                "max_session_duration": role.max_session_duration,
-                "last_used": role.last_used,
-                "anchor": role_anchor(role.arn),
-                "account_id": account.account_id,
-                "account_label": names.label(account.account_id),
-                "verdict": verdict,
-                "findings": open_findings.get(role.arn, 0),
-                "policy": policy_lines(trust.document),
-            })
-    roles.sort(key=lambda r: (-r["findings"], r["account_id"], r["name"]))
-    return roles
-
-
-def origin_label(origin: str, names: AccountNames) -> str:
-    """An origin of the graph section for people: an account with its name, the organisation, a provider."""
-    if origin.startswith("account:"):
-        return "account " + names.label(origin.split(":", 1)[1])
-    if origin.startswith("organization:"):
-        return "organisation " + origin.split(":", 1)[1]
-    return origin.rsplit("/", 1)[-1] if origin.startswith("arn:") else origin
-
-
-def _graph_data(document: ScanDocument, names: AccountNames) -> dict[str, Any]:
-    graph = document.graph or {"nodes": [], "edges": [], "chains": []}
-    nodes = []
-    for node in graph.get("nodes") or ():
-        entry = {"id": node["id"], "kind": node.get("kind", "principal"), "account": node.get("account"),
-                 "label": node.get("label") or node["id"].rsplit("/", 1)[-1]}
-        if entry["kind"] == "account" and entry["account"]:
-            entry["label"] = names.label(entry["account"])
-        if document.role(node["id"]) is not None:
-            entry["anchor"] = role_anchor(node["id"])
-        for key in ("members", "origins", "indirect", "chain"):
-            if node.get(key) is not None:
-                entry[key] = node[key]
-        nodes.append(entry)
-    edges = [{"source": e["source"], "target": e["target"], "kind": e.get("kind") or "trust",
-              "class": e.get("class") or edge_class(e),
-              "requires": [requirement_label(r) for r in e.get("requires") or ()], "statement": e.get("statement"),
-              "sid": e.get("sid"), "via": e.get("via")}
-             for e in section_edges(graph)]
-    # sorted: a set's order changes with PYTHONHASHSEED, and the same scan must give the same page
-    clusters = {a: names.label(a) for a in sorted({n["account"] for n in nodes if n["account"]})}
-    # rolescope.graph/v1 wrote a chain as its list of role ARNs
-    chains = [chain if isinstance(chain, dict) else {"path": list(chain)} for chain in graph.get("chains") or ()
-              if isinstance(chain, dict | list)]
-    return {"nodes": nodes, "edges": edges, "chains": chains, "clusters": clusters,
-            "origins": [origin_label(o, names) for o in graph.get("origins") or ()],
-            "originSets": graph.get("origin_sets") or [],
-            "originSetSizes": graph.get("origin_set_sizes") or [],
-            "scanned": sorted(document.scanned_accounts), "missing": not document.graph}
-
-
-def _chain_views(graph: dict[str, Any], names: AccountNames) -> list[dict[str, Any]]:
-    labels = {n["id"]: n["label"] for n in graph["nodes"]}
-    views = []
-    for chain in graph["chains"]:
-        hops = [{"id": ident, "label": labels.get(ident, ident), "account": ident.split(":")[4]
-                 if ident.startswith("arn:") and ident.count(":") >= 5 else ""} for ident in chain.get("path") or ()]
-        views.append({"hops": hops, "explanation": chain.get("explanation") or "", "count": chain.get("hops"),
-                      "origin": origin_label(str(chain.get("origin") or ""), names)})
-    return views
-
-
 def _component_views(document: ScanDocument, names: AccountNames) -> list[dict[str, Any]]:
     graph = document.graph or {}
     return [{"size": c.get("size", 0), "accounts": [names.label(a) for a in c.get("accounts") or ()],
@@ -293,13 +102,15 @@ def _component_views(document: ScanDocument, names: AccountNames) -> list[dict[s
 
 
 def build_view(document: ScanDocument, fixes: Fixes) -> dict[str, Any]:
-    """Everything the template shows, derived from the scan document and its fixes (and the catalogue)."""
+    """What the template renders itself (the summary, compliance, problems) and the data the page's script
+    renders on demand (``data``: findings, roles, policies, fixes and the graph)."""
     names = AccountNames.of(document)
-    findings = sorted(document.findings, key=lambda f: (bool(f.suppressed), severity_rank(f.severity),
-                                                        f.account_id, f.resource, f.check))
-    views = [_finding_view(f, document, names, fixes) for f in findings]
-    graph = _graph_data(document, names)
-    catalogue = load_catalogue()
+    open_counts = Counter(f.severity for f in document.findings if not f.suppressed)
+    data = page_data(document, fixes, names)
+    data["graph"] = graph_data(document, names)
+    data["edgeClasses"] = EDGE_CLASSES
+    data["severities"] = list(SEVERITIES)
+    graph = data["graph"]
     scope = document.scope
     return {
         "document": {"tool": {"version": document.tool.version}, "generated_at": document.generated_at,
@@ -307,30 +118,25 @@ def build_view(document: ScanDocument, fixes: Fixes) -> dict[str, Any]:
         "organization": {"id": document.organization.id if document.organization else None},
         "summary": {"roles": document.summary.roles, "accounts": document.summary.accounts},
         "severities": list(SEVERITIES),
-        "open_counts": Counter(f.severity for f in findings if not f.suppressed),
-        "suppressed_count": sum(1 for f in findings if f.suppressed),
+        "open_counts": open_counts,
+        "finding_count": len(document.findings),
+        "suppressed_count": sum(1 for f in document.findings if f.suppressed),
         "chart": _chart(document, names),
-        "findings": views,
-        "checks": sorted({(f.check, document.check(f.check).title) for f in findings}),
+        "checks": sorted((check_id, entry["title"]) for check_id, entry in data["checks"].items()),
         "accounts": [(a.account_id, names.label(a.account_id)) for a in document.accounts],
         "failed_accounts": list(document.failed_accounts),
-        "roles": _role_views(document, names),
         "graph": graph,
         "edge_classes": EDGE_CLASSES,
-        "edge_counts": Counter(e["class"] for e in graph["edges"]),
-        "chains": _chain_views(graph, names),
+        "edge_counts": Counter(graph["ways"][way]["class"] for _, _, way in graph["edges"]),
         "components": _component_views(document, names),
-        "graph_truncated": (document.graph or {}).get("truncated") or {},
-        "graph_summary": (document.graph or {}).get("summary") or {},
         "compliance": compliance_reports(document),
-        "frameworks": catalogue.frameworks,
         "account_names": names.names,
         "scope": {"filtered": scope.filtered, "accounts": list(scope.accounts or ()),
                   "severities": list(scope.severities)},
         "suppressions": {"source": document.suppressions.source, "expired": list(document.suppressions.expired)},
         "errors": list(document.errors),
-        "requirement_label": requirement_label,
         "fix_error": fixes.error,
+        "data": data,
     }
 
 
@@ -342,13 +148,14 @@ def render_html(document: ScanDocument, fixes: Fixes) -> bytes:
         fixes: its corrected policies (:func:`rolescope.remediate.report_fixes.fixes_for_report`).
     """
     view = build_view(document, fixes)
-    script, style = _static("report.js"), _static("report.css")
-    data = script_json({"graph": view["graph"], "edgeClasses": EDGE_CLASSES})
-    csp = (f"default-src 'none'; script-src {csp_hash(script)}; style-src {csp_hash(style)}; "
-           "base-uri 'none'; form-action 'none'")
-    # the script and style are the package's own files, not scan data
+    # the library first, then the page's own script, each its own block allowed by its hash
+    scripts = [Markup(library.source) for library in vendored_scripts()] + [Markup(_static("report.js"))]
+    style = _static("report.css")
+    csp = (f"default-src 'none'; script-src {' '.join(csp_hash(s) for s in scripts)}; "
+           f"style-src {csp_hash(style)}; base-uri 'none'; form-action 'none'")
+    # the scripts and style are the package's own files, not scan data
     page = _environment().get_template("report.html.j2").render(
-        view=view, script=Markup(script), style=Markup(style), data=data, csp=csp)
+        view=view, scripts=scripts, style=Markup(style), data=embedded_data(view["data"]), csp=csp)
     return page.encode("utf-8")
 
 

@@ -1,618 +1,1014 @@
-/* rolescope report: findings filters and the cross-account trust graph (SVG, force layout, no library).
-   Every string from the scan is written with textContent or setAttribute, never parsed as HTML. */
+/* rolescope report: findings, roles and the trust graph, rendered on demand from the embedded data.
+   The graph is drawn by the vendored cytoscape.js (canvas) with the fcose layout, at three levels:
+   the accounts, one account's roles and who reaches them, one role's ways in and example chain.
+   Every string from the scan is written with textContent or as a canvas label, never parsed as HTML. */
 (function () {
   "use strict";
 
-  const NS = "http://www.w3.org/2000/svg";
-  const DATA = JSON.parse(document.getElementById("rolescope-data").textContent);
+  const PAGE_SIZE = 100;
+  const ACCOUNT_ROLE_LIMIT = 400;
+  const ASSUMPTIONS = new Set(["trust", "grant", "admitted"]);
+  const CLASS_ORDER = ["public", "unguarded", "guarded", "internal"];
 
   // "1 finding", "2 findings": the report's one way to put a number before a noun (rolescope.wording.count)
   function count(number, one, many) {
     return number.toLocaleString("en-US") + " " + (number === 1 ? one : many || one + "s");
   }
 
-  function svgEl(name, attrs, parent) {
-    const el = document.createElementNS(NS, name);
-    for (const key in attrs) el.setAttribute(key, String(attrs[key]));
-    if (parent) parent.appendChild(el);
-    return el;
+  function el(name, text, parent, className) {
+    const element = document.createElement(name);
+    if (text !== undefined && text !== null) element.textContent = text;
+    if (className) element.className = className;
+    if (parent) parent.appendChild(element);
+    return element;
   }
 
-  function htmlEl(name, text, parent, className) {
-    const el = document.createElement(name);
-    if (text !== undefined && text !== null) el.textContent = text;
-    if (className) el.className = className;
-    if (parent) parent.appendChild(el);
-    return el;
+  function byId(id) {
+    return document.getElementById(id);
+  }
+
+  /* ------------------------------------------------------------------ data */
+
+  // The data is gzip-compressed JSON, base64-encoded: a tenth of its size, and no character in it can
+  // end the script block.
+  async function loadData() {
+    const block = byId("rolescope-data");
+    const binary = atob(block.textContent.trim());
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return JSON.parse(await new Response(stream).text());
+  }
+
+  function accountLabel(data, account) {
+    const name = data.accounts[account];
+    return name ? account + " (" + name + ")" : account;
+  }
+
+  function requirementLabel(data, name) {
+    return data.requirements[name] || name.replace(/_/g, " ");
+  }
+
+  /* ------------------------------------------------------------------ policies */
+
+  function dump(value) {
+    return JSON.stringify(value, null, 2).split("\n");
+  }
+
+  // A trust policy as indented JSON lines, the lines of the statements in `highlight` marked
+  // (the same text as Python's json.dumps(indent=2)).
+  function policyLines(policy, highlight) {
+    if (!policy || typeof policy !== "object" || Array.isArray(policy) || !("Statement" in policy)) {
+      return dump(policy === undefined ? null : policy).map((text) => [text, false]);
+    }
+    const lines = [["{", false]];
+    const keys = Object.keys(policy);
+    keys.forEach((key, position) => {
+      const comma = position < keys.length - 1 ? "," : "";
+      const value = policy[key];
+      const prefix = "  " + JSON.stringify(key) + ": ";
+      if (key === "Statement" && Array.isArray(value)) {
+        lines.push([prefix + "[", false]);
+        value.forEach((statement, index) => {
+          const body = dump(statement);
+          body[body.length - 1] += index < value.length - 1 ? "," : "";
+          body.forEach((line) => lines.push(["    " + line, highlight.has(index)]));
+        });
+        lines.push(["  ]" + comma, false]);
+        return;
+      }
+      const marked = key === "Statement" && highlight.has(0);
+      const body = dump(value);
+      lines.push([prefix + body[0] + (body.length === 1 ? comma : ""), marked]);
+      body.slice(1).forEach((line, i) => lines.push(["  " + line + (i === body.length - 2 ? comma : ""), marked]));
+    });
+    lines.push(["}", false]);
+    return lines;
+  }
+
+  function policyBlock(parent, policy, highlight) {
+    const pre = el("pre", null, parent, "policy");
+    const code = el("code", null, pre);
+    for (const [text, marked] of policyLines(policy, highlight || new Set())) {
+      el("span", text, code, marked ? "hl" : "");
+      code.appendChild(document.createTextNode("\n"));
+    }
+    return pre;
+  }
+
+  function pathsList(data, parent, paths) {
+    const list = el("ul", null, parent, "paths");
+    for (const path of paths) {
+      const item = el("li", "Statement[" + path.statement + "]" + (path.sid ? " (" + path.sid + ")" : "") + ", "
+        + path.scope + ": ", list);
+      el("span", (path.principals || []).join(", "), item, "mono");
+      item.appendChild(document.createTextNode(" — requires "));
+      if (path.requires && path.requires.length) {
+        path.requires.forEach((r) => el("span", requirementLabel(data, r), item, "req"));
+      } else {
+        el("b", "nothing", item);
+      }
+      if (path.example) {
+        const example = el("div", "e.g. " + path.example.action + " by ", item, "muted small");
+        el("span", path.example.caller, example, "mono");
+      }
+    }
+    return list;
+  }
+
+  /* ------------------------------------------------------------------ pages of rows */
+
+  function pager(container, total, page, onPage) {
+    container.textContent = "";
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    if (pages === 1) return;
+    const previous = el("button", "‹ previous", container, "page-prev");
+    previous.type = "button";
+    previous.disabled = page === 0;
+    previous.addEventListener("click", () => onPage(page - 1));
+    el("span", " " + (page * PAGE_SIZE + 1).toLocaleString("en-US") + "–"
+      + Math.min(total, (page + 1) * PAGE_SIZE).toLocaleString("en-US") + " of " + total.toLocaleString("en-US") + " ",
+    container, "muted");
+    const next = el("button", "next ›", container, "page-next");
+    next.type = "button";
+    next.disabled = page >= pages - 1;
+    next.addEventListener("click", () => onPage(page + 1));
+  }
+
+  // The current page of `state.matched` drawn into `body` row by row, the pager below it
+  function drawPage(body, pagerElement, state, drawRow, redraw) {
+    body.textContent = "";
+    const start = state.page * PAGE_SIZE;
+    state.matched.slice(start, start + PAGE_SIZE).forEach(drawRow);
+    pager(pagerElement, state.matched.length, state.page, (page) => { state.page = page; redraw(); });
   }
 
   /* ------------------------------------------------------------------ findings */
 
-  const table = document.getElementById("findings-table");
-  const rows = table ? Array.from(table.querySelectorAll("tbody tr.finding")) : [];
-  const severityBoxes = Array.from(document.querySelectorAll("#filters input[name=severity]"));
-  const checkSelect = document.getElementById("filter-check");
-  const accountSelect = document.getElementById("filter-account");
-  const textInput = document.getElementById("filter-text");
-  const suppressedBox = document.getElementById("filter-suppressed");
-  const counter = document.getElementById("findings-count");
-  const empty = document.getElementById("findings-empty");
-
-  function detailOf(row) {
-    return document.getElementById("detail-" + row.dataset.id);
-  }
-
-  function applyFilters() {
-    const severities = new Set(severityBoxes.filter((box) => box.checked).map((box) => box.value));
-    const check = checkSelect.value;
-    const account = accountSelect.value;
-    const text = textInput.value.trim().toLowerCase();
-    const showSuppressed = suppressedBox.checked;
-    let shown = 0;
-    for (const row of rows) {
-      const visible = severities.has(row.dataset.severity)
-        && (!check || row.dataset.check === check)
-        && (!account || row.dataset.account === account)
-        && (showSuppressed || row.dataset.suppressed !== "1")
-        && (!text || row.dataset.search.indexOf(text) >= 0);
-      row.hidden = !visible;
-      detailOf(row).hidden = !(visible && row.getAttribute("aria-expanded") === "true");
-      if (visible) shown += 1;
+  function findingsView(data, roles) {
+    const findings = data.findings;
+    const ranks = new Map(data.severities.map((s, i) => [s, i]));
+    for (const f of findings) {
+      const check = data.checks[f.check] || { title: f.check };
+      f.title = check.title;
+      f.rank = ranks.get(f.severity);
+      f.search = [f.check, check.title, f.resource, f.name, f.account, data.accounts[f.account] || "", f.message || "",
+        f.suppressed || ""].join(" ").toLowerCase();
     }
-    counter.textContent = "Showing " + shown + " of " + rows.length + " findings";
-    empty.hidden = shown > 0;
-  }
+    const body = document.querySelector("#findings-table tbody");
+    const severityBoxes = Array.from(document.querySelectorAll("#filters input[name=severity]"));
+    const checkSelect = byId("filter-check");
+    const accountSelect = byId("filter-account");
+    const textInput = byId("filter-text");
+    const suppressedBox = byId("filter-suppressed");
+    const opened = new Set();
+    const state = { page: 0, sort: null, descending: false, matched: findings };
 
-  function toggleRow(row, open) {
-    const expand = open === undefined ? row.getAttribute("aria-expanded") !== "true" : open;
-    row.setAttribute("aria-expanded", expand ? "true" : "false");
-    detailOf(row).hidden = !expand || row.hidden;
-  }
+    function filter() {
+      const severities = new Set(severityBoxes.filter((box) => box.checked).map((box) => box.value));
+      const check = checkSelect.value;
+      const account = accountSelect.value;
+      const text = textInput.value.trim().toLowerCase();
+      const showSuppressed = suppressedBox.checked;
+      let matched = findings.filter((f) => severities.has(f.severity) && (!check || f.check === check)
+        && (!account || f.account === account) && (showSuppressed || !f.suppressed)
+        && (!text || f.search.indexOf(text) >= 0));
+      if (state.sort) {
+        const key = state.sort === "severity" ? "rank" : state.sort;
+        const sign = state.descending ? -1 : 1;
+        matched = matched.slice().sort((a, b) => (a[key] < b[key] ? -sign : a[key] > b[key] ? sign : 0));
+      }
+      state.matched = matched;
+      state.page = 0;
+      render();
+    }
 
-  function scrollToId(id) {
-    const target = document.getElementById(id);
-    if (target) target.scrollIntoView({ block: "start" });
-  }
+    function render() {
+      drawPage(body, byId("findings-pager"), state, drawFinding, render);
+      byId("findings-count").textContent = "Showing " + state.matched.length + " of " + count(findings.length, "finding");
+      byId("findings-empty").hidden = state.matched.length > 0;
+    }
 
-  function flash(el) {
-    el.classList.add("flash");
-    setTimeout(() => el.classList.remove("flash"), 1600);
-  }
-
-  function resetFilters() {
-    severityBoxes.forEach((box) => { box.checked = true; });
-    checkSelect.value = "";
-    accountSelect.value = "";
-    textInput.value = "";
-    suppressedBox.checked = true;
-  }
-
-  function showRole(anchor) {
-    const row = document.getElementById(anchor);
-    if (!row) return;
-    const details = row.querySelector("details");
-    if (details) details.open = true;
-    row.scrollIntoView({ block: "center" });
-    flash(row);
-  }
-
-  function filterByText(text) {
-    resetFilters();
-    textInput.value = text;
-    applyFilters();
-    scrollToId("findings");
-  }
-
-  if (table) {
-    [checkSelect, accountSelect, suppressedBox].concat(severityBoxes).forEach((el) => {
-      el.addEventListener("change", applyFilters);
-    });
-    textInput.addEventListener("input", applyFilters);
-    document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
-    document.getElementById("filter-reset").addEventListener("click", () => { resetFilters(); applyFilters(); });
-    for (const row of rows) {
-      row.addEventListener("click", () => toggleRow(row));
+    function drawFinding(f) {
+      const row = el("tr", null, body, "finding" + (f.suppressed ? " suppressed" : ""));
+      row.id = "finding-" + f.id;
+      Object.assign(row.dataset, { id: f.id, severity: f.severity, check: f.check, account: f.account,
+        suppressed: f.suppressed ? "1" : "0" });
+      row.tabIndex = 0;
+      el("span", "▸", el("td", null, row, "toggle"));
+      const severity = el("td", null, row);
+      const badge = el("span", f.severity + (f.overridden ? "*" : ""), severity, "badge sev-" + f.severity);
+      if (f.overridden) badge.title = "catalogue: " + f.overridden.default + "; " + f.overridden.reason;
+      if (f.suppressed) {
+        severity.appendChild(document.createTextNode(" "));
+        el("span", "suppressed", severity, "badge suppressed-badge").title = f.suppressed;
+      }
+      const what = el("td", null, row);
+      el("div", f.title, what, "title");
+      el("div", f.message || "", what, "message");
+      el("td", f.name, row, "mono role-cell").title = f.resource;
+      el("td", accountLabel(data, f.account), row);
+      const open = opened.has(f.id);
+      row.setAttribute("aria-expanded", open ? "true" : "false");
+      const toggle = () => {
+        if (opened.has(f.id)) opened.delete(f.id); else opened.add(f.id);
+        render();
+      };
+      row.addEventListener("click", toggle);
       row.addEventListener("keydown", (event) => {
-        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggleRow(row); }
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggle(); }
       });
+      if (open) detail(f, body);
     }
-    document.querySelectorAll("[data-filter-severity]").forEach((button) => {
+
+    function detail(f, parent) {
+      const check = data.checks[f.check] || { title: f.check, references: [], compliance: {}, remediation: {} };
+      const row = el("tr", null, parent, "detail");
+      row.id = "detail-" + f.id;
+      el("td", null, row);
+      const cell = el("td", null, row);
+      cell.colSpan = 4;
+      const grid = el("div", null, cell, "detail-grid");
+      const left = el("div", null, grid);
+      const right = el("div", null, grid);
+      if (f.suppressed) {
+        const note = el("p", null, left, "suppressed-note");
+        el("b", "Suppressed:", note);
+        note.appendChild(document.createTextNode(" " + f.suppressed));
+      }
+      if (f.overridden) {
+        const note = el("p", null, left, "severity-note");
+        el("b", "Severity " + f.severity, note);
+        note.appendChild(document.createTextNode(" (catalogue: " + f.overridden.default + "): " + f.overridden.reason));
+      }
+      el("h4", "Why it matters", left);
+      el("p", check.rationale || "", left);
+      const risk = el("p", null, left);
+      el("b", "Risk.", risk);
+      risk.appendChild(document.createTextNode(" " + (check.risk || "")));
+      const highlight = new Set(f.highlight || []);
+      const heading = el("h4", "Trust policy", left);
+      if (highlight.size) {
+        el("span", " (statement" + (highlight.size > 1 ? "s " : " ") + Array.from(highlight).join(", ") + " highlighted)",
+          heading, "muted");
+      }
+      const role = f.role === undefined ? null : roles[f.role];
+      if (role) policyBlock(left, data.policies[role.policy], highlight);
+      else el("p", "The trust policy is not in this scan.", left, "muted");
+      if (f.paths !== undefined && data.paths[f.paths].length) {
+        el("h4", "Ways in", left);
+        pathsList(data, left, data.paths[f.paths]);
+      }
+      el("h4", "Remediation", right);
+      el("p", (check.remediation || {}).text || "", right);
+      const fix = f.fix === undefined ? null : data.fixes[f.fix];
+      if (fix) {
+        // a role setting (MaxSessionDuration) has no trust-policy diff
+        const title = el("h5", fix.diff.length ? "Corrected trust policy " : "Corrected role setting ", right);
+        el("span", "(closes " + fix.checks.join(", ") + " on this role)", title, "muted");
+        const steps = el("ul", null, right, "fix-steps");
+        fix.steps.forEach((step) => el("li", step, steps));
+        fix.warnings.forEach((warning) => el("p", warning, right, "note"));
+        if (fix.external_id) {
+          const note = el("p", "The ExternalId was generated for this report: agree it with "
+            + (fix.notify.join(", ") || "the trusted party") + " first, or choose your own with ", right, "muted small");
+          el("span", "rolescope fix plan --external-id", note, "mono");
+          note.appendChild(document.createTextNode("."));
+        }
+        const diff = fix.diff.length ? el("code", null, el("pre", null, right, "diff")) : null;
+        for (const line of fix.diff) {
+          const added = line.startsWith("+") && !line.startsWith("+++");
+          const removed = line.startsWith("-") && !line.startsWith("---");
+          el("span", line, diff, added ? "add" : removed ? "del" : "");
+          diff.appendChild(document.createTextNode("\n"));
+        }
+        const more = el("details", null, right);
+        el("summary", "Corrected policy, AWS CLI and Terraform", more);
+        el("code", fix.policy, el("pre", null, more, "code"));
+        el("h5", "AWS CLI", more);
+        el("code", fix.cli, el("pre", null, more, "code"));
+        el("h5", "Terraform", more);
+        el("code", fix.terraform, el("pre", null, more, "code"));
+        el("p", "Checked by rolescope's engine: the corrected policy closes the finding, raises no other, and lets in "
+          + "no caller the current one does not. rolescope fix plan and fix apply apply it with a backup.", right,
+        "muted small");
+      } else {
+        if (f.noFix) {
+          const note = el("p", null, right, "muted");
+          el("b", "No automatic trust-policy fix:", note);
+          note.appendChild(document.createTextNode(" " + f.noFix));
+        }
+        const remediation = check.remediation || {};
+        if (remediation.cli) {
+          el("h5", "AWS CLI", right);
+          const name = f.name;
+          const cli = remediation.cli.replace(/\{(role_name|policy_file)\}/g,
+            (_, key) => (key === "role_name" ? name : name + "-trust-policy.json"));
+          el("code", cli, el("pre", null, right, "code"));
+        }
+        if (remediation.terraform) {
+          el("h5", "Terraform", right);
+          el("p", remediation.terraform, right);
+        }
+      }
+      const frameworks = Object.keys(check.compliance || {});
+      if (frameworks.length) {
+        el("h4", "Compliance", right);
+        const list = el("ul", null, right, "compliance-list");
+        for (const framework of frameworks) {
+          const item = el("li", null, list);
+          el("b", framework, item);
+          item.appendChild(document.createTextNode(": "));
+          check.compliance[framework].forEach((req) => { el("span", req.id, item, "req").title = req.title; });
+        }
+      }
+      if ((check.references || []).length) {
+        el("h4", "References", right);
+        const list = el("ul", null, right, "refs");
+        for (const url of check.references) {
+          const link = el("a", url, el("li", null, list));
+          if (/^https:\/\//.test(url)) link.href = url;
+          link.rel = "noopener noreferrer";
+          link.target = "_blank";
+        }
+      }
+      const foot = el("p", "Role: ", right, "muted small");
+      el("span", f.resource, foot, "mono");
+      if (role) {
+        foot.appendChild(document.createTextNode(" · "));
+        const link = el("button", "role details", foot, "link role-link");
+        link.type = "button";
+        link.addEventListener("click", (event) => { event.stopPropagation(); rolesTable.show(f.role); });
+      }
+      el("br", null, foot);
+      foot.appendChild(document.createTextNode("Check "));
+      el("span", f.check, foot, "mono");
+      foot.appendChild(document.createTextNode(" · finding id "));
+      el("span", f.id, foot, "mono");
+      return row;
+    }
+
+    function reset() {
+      severityBoxes.forEach((box) => { box.checked = true; });
+      checkSelect.value = "";
+      accountSelect.value = "";
+      textInput.value = "";
+      suppressedBox.checked = true;
+    }
+
+    [checkSelect, accountSelect, suppressedBox].concat(severityBoxes).forEach((e) => e.addEventListener("change", filter));
+    textInput.addEventListener("input", filter);
+    byId("filters").addEventListener("submit", (event) => event.preventDefault());
+    byId("filter-reset").addEventListener("click", () => { reset(); filter(); });
+    document.querySelectorAll("#findings-table button.sort").forEach((button) => {
       button.addEventListener("click", () => {
-        resetFilters();
-        severityBoxes.forEach((box) => { box.checked = box.value === button.dataset.filterSeverity; });
-        applyFilters();
-        scrollToId("findings");
+        state.descending = state.sort === button.dataset.sort ? !state.descending : false;
+        state.sort = button.dataset.sort;
+        document.querySelectorAll("#findings-table button.sort").forEach((b) => b.removeAttribute("aria-sort"));
+        button.setAttribute("aria-sort", state.descending ? "descending" : "ascending");
+        filter();
       });
+    });
+    const show = (apply) => { reset(); apply(); filter(); byId("findings").scrollIntoView({ block: "start" }); };
+    document.querySelectorAll("[data-filter-severity]").forEach((button) => {
+      button.addEventListener("click", () => show(() => {
+        severityBoxes.forEach((box) => { box.checked = box.value === button.dataset.filterSeverity; });
+      }));
     });
     document.querySelectorAll("[data-filter-account]").forEach((button) => {
-      button.addEventListener("click", () => {
-        resetFilters();
-        accountSelect.value = button.dataset.filterAccount;
-        applyFilters();
-        scrollToId("findings");
+      button.addEventListener("click", () => show(() => { accountSelect.value = button.dataset.filterAccount; }));
+    });
+    filter();
+    return { byText: (text) => show(() => { textInput.value = text; }) };
+  }
+
+  /* ------------------------------------------------------------------ roles */
+
+  let rolesTable = null;
+
+  function rolesView(data, findingsTable) {
+    const roles = data.roles;
+    roles.forEach((role, index) => {
+      role.index = index;
+      role.search = (role.name + " " + role.arn + " " + role.account + " " + (data.accounts[role.account] || "")).toLowerCase();
+    });
+    const body = document.querySelector("#roles-table tbody");
+    const input = byId("roles-filter");
+    const state = { page: 0, matched: roles, open: new Set() };
+
+    function filter() {
+      const text = input.value.trim().toLowerCase();
+      state.matched = text ? roles.filter((r) => r.search.indexOf(text) >= 0) : roles;
+      state.page = 0;
+      render();
+    }
+
+    function render() {
+      drawPage(body, byId("roles-pager"), state, drawRole, render);
+      byId("roles-count").textContent = state.matched.length === roles.length ? count(roles.length, "role")
+        : state.matched.length + " of " + count(roles.length, "role");
+    }
+
+    function drawRole(role) {
+      const row = el("tr", null, body, "role-row");
+      row.id = "role-" + role.index;
+      row.dataset.arn = role.arn;
+      const details = el("details", null, el("td", null, row));
+      el("summary", role.name, details, "mono").title = role.arn;
+      details.addEventListener("toggle", () => {
+        if (details.open) { state.open.add(role.index); roleDetails(role, details); } else state.open.delete(role.index);
       });
-    });
-    document.querySelectorAll("[data-filter-text]").forEach((button) => {
-      button.addEventListener("click", () => filterByText(button.dataset.filterText));
-    });
-    document.querySelectorAll("a.role-link").forEach((link) => {
-      link.addEventListener("click", (event) => { event.preventDefault(); showRole(link.dataset.anchor); });
-    });
-    applyFilters();
-  }
-
-  /* ------------------------------------------------------------------ trust graph */
-
-  const graph = DATA.graph;
-  const svg = document.getElementById("trust-graph");
-  const viewport = document.getElementById("viewport");
-  if (!svg || !graph || graph.nodes.length === 0) {
-    if (svg) svg.dataset.ready = "empty";
-    return;
-  }
-  const scanned = new Set(graph.scanned);
-  const byId = new Map();
-  graph.nodes.forEach((node, index) => { node.index = index; byId.set(node.id, node); });
-  const edges = graph.edges.filter((edge) => byId.has(edge.source) && byId.has(edge.target));
-
-  function clusterKey(node) {
-    if (node.account) return scanned.has(node.account) ? "account:" + node.account : "outside";
-    if (node.kind === "service") return "services";
-    if (node.kind === "anyone") return "anyone";
-    if (node.kind === "organization") return "organization";
-    return "other";
-  }
-
-  function clusterLabel(key) {
-    if (key.startsWith("account:")) return graph.clusters[key.slice(8)] || key.slice(8);
-    return { outside: "accounts outside the scan", services: "AWS services", anyone: "anyone",
-      organization: "the organisation", other: "other principals" }[key] || key;
-  }
-
-  function clusterRank(key) {
-    return key.startsWith("account:") ? 0 : { organization: 1, outside: 2, services: 3, anyone: 4, other: 5 }[key];
-  }
-
-  // Layout in three deterministic passes. 1: each cluster (account, services, ...) is laid out on its
-  // own around the origin. 2: the clusters, as discs of their real size, are packed without overlap,
-  // pulled together by the edges between them and, more strongly vertically, to the centre (the view
-  // is wide). 3: nodes turn towards the clusters they are connected to, staying inside their disc.
-  const clusters = new Map();
-  for (const node of graph.nodes) {
-    const key = clusterKey(node);
-    if (!clusters.has(key)) clusters.set(key, { key: key, members: [] });
-    clusters.get(key).members.push(node);
-  }
-  const ordered = Array.from(clusters.values()).sort((a, b) =>
-    clusterRank(a.key) - clusterRank(b.key) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  ordered.forEach((cluster, index) => { cluster.index = index; });
-  graph.nodes.forEach((node) => { node.cluster = clusters.get(clusterKey(node)); });
-
-  function relax(members, links, steps, options) {
-    const n = members.length;
-    const dx = new Float64Array(n);
-    const dy = new Float64Array(n);
-    for (let step = 0; step < steps; step += 1) {
-      const cap = options.cap * (1 - step / steps) + 0.3;
-      dx.fill(0);
-      dy.fill(0);
-      for (let i = 0; i < n; i += 1) {
-        const a = members[i];
-        for (let j = i + 1; j < n; j += 1) {
-          const b = members[j];
-          if (a.cluster !== b.cluster) continue;
-          let x = a.x - b.x;
-          let y = a.y - b.y;
-          let d2 = x * x + y * y;
-          if (d2 < 0.01) { x = 0.3 * ((i % 7) - 3) + 0.1; y = 0.3 * ((j % 5) - 2) + 0.1; d2 = x * x + y * y; }
-          const push = options.repulsion / d2;
-          dx[i] += x * push; dy[i] += y * push;
-          dx[j] -= x * push; dy[j] -= y * push;
-        }
+      if (state.open.has(role.index)) details.open = true;
+      el("td", accountLabel(data, role.account), row);
+      el("span", role.verdict, el("td", null, row), "verdict verdict-" + role.verdict);
+      const findings = el("td", null, row);
+      if (role.findings) {
+        const button = el("button", String(role.findings), findings, "link");
+        button.type = "button";
+        button.addEventListener("click", () => findingsTable.byText(role.arn.toLowerCase()));
+      } else {
+        findings.textContent = "0";
       }
-      for (const link of links) {
-        const a = link[0];
-        const b = link[1];
-        const x = b.x - a.x;
-        const y = b.y - a.y;
-        const d = Math.sqrt(x * x + y * y) || 0.01;
-        const same = a.cluster === b.cluster;
-        const pull = (same ? options.spring : options.crossSpring) * (d - (same ? options.length : 0)) / d;
-        if (a.local !== undefined) { dx[a.local] += x * pull; dy[a.local] += y * pull; }
-        if (b.local !== undefined) { dx[b.local] -= x * pull; dy[b.local] -= y * pull; }
-      }
-      for (let i = 0; i < n; i += 1) {
-        const node = members[i];
-        const centre = options.centre(node);
-        dx[i] += (centre[0] - node.x) * options.gravity;
-        dy[i] += (centre[1] - node.y) * options.gravity;
-        const length = Math.sqrt(dx[i] * dx[i] + dy[i] * dy[i]);
-        const scale = length > cap ? cap / length : 1;
-        node.x += dx[i] * scale;
-        node.y += dy[i] * scale;
-        if (options.within) options.within(node);
-      }
+      el("td", (role.session || 3600) + " s", row);
+      el("td", (role.used || "never").slice(0, 10), row);
     }
-  }
 
-  // Pass 1: each cluster alone.
-  for (const cluster of ordered) {
-    cluster.members.forEach((node, i) => {
-      node.local = i;
-      const turn = i * 2.399963;
-      const distance = 14 * Math.sqrt(i + 0.5);
-      node.x = distance * Math.cos(turn);
-      node.y = distance * Math.sin(turn);
-    });
-    const inner = edges.map((e) => [byId.get(e.source), byId.get(e.target)])
-      .filter((pair) => pair[0].cluster === cluster && pair[1].cluster === cluster && pair[0] !== pair[1]);
-    relax(cluster.members, inner, cluster.members.length > 300 ? 60 : 160,
-      { cap: 20, repulsion: 140, spring: 0.06, crossSpring: 0, length: 34, gravity: 0.08, centre: () => [0, 0] });
-    cluster.radius = 28;
-    for (const node of cluster.members) {
-      cluster.radius = Math.max(cluster.radius, Math.hypot(node.x, node.y) + 26);
-      delete node.local;
-    }
-  }
-
-  // Pass 2: pack the clusters.
-  const weights = new Map();
-  for (const edge of edges) {
-    const a = byId.get(edge.source).cluster;
-    const b = byId.get(edge.target).cluster;
-    if (a === b) continue;
-    const key = Math.min(a.index, b.index) + ":" + Math.max(a.index, b.index);
-    weights.set(key, (weights.get(key) || 0) + 1);
-  }
-  const circumference = ordered.reduce((sum, c) => sum + 2 * c.radius + 40, 0);
-  const ring = ordered.length === 1 ? 0 : circumference / (2 * Math.PI);
-  let arc = 0;
-  for (const cluster of ordered) {
-    const angle = ((arc + cluster.radius + 20) / circumference) * 2 * Math.PI;
-    arc += 2 * cluster.radius + 40;
-    cluster.x = 1.6 * ring * Math.cos(angle);
-    cluster.y = 0.8 * ring * Math.sin(angle);
-  }
-  for (let step = 0; step < 500; step += 1) {
-    const settle = step >= 400;  // the last passes only remove overlaps
-    for (const [key, weight] of settle ? [] : weights) {
-      const [i, j] = key.split(":").map(Number);
-      const a = ordered[i];
-      const b = ordered[j];
-      const x = b.x - a.x;
-      const y = b.y - a.y;
-      const pull = 0.004 * Math.min(weight, 6);
-      a.x += x * pull; a.y += y * pull;
-      b.x -= x * pull; b.y -= y * pull;
-    }
-    for (const cluster of settle ? [] : ordered) {
-      cluster.x -= cluster.x * 0.01;
-      cluster.y -= cluster.y * 0.03;
-    }
-    for (let i = 0; i < ordered.length; i += 1) {
-      for (let j = i + 1; j < ordered.length; j += 1) {
-        const a = ordered[i];
-        const b = ordered[j];
-        let x = b.x - a.x;
-        let y = b.y - a.y;
-        let d = Math.sqrt(x * x + y * y);
-        if (d < 0.01) { x = 1; y = 0.5; d = Math.sqrt(1.25); }
-        const gap = a.radius + b.radius + 40 - d;
-        if (gap > 0) {
-          const share = gap / d / 2;
-          a.x -= x * share; a.y -= y * share;
-          b.x += x * share; b.y += y * share;
-        }
+    function roleDetails(role, details) {
+      if (details.querySelector("pre")) return;
+      el("p", role.arn, details, "mono small");
+      const view = window.rolescope && window.rolescope.view;
+      if (view && view.has(role.arn)) {
+        const button = el("button", "Show in the trust graph", details, "link graph-link");
+        button.type = "button";
+        button.addEventListener("click", () => { view.role(role.arn); byId("graph").scrollIntoView({ block: "start" }); });
       }
+      if (role.error) el("p", "Trust policy not analysed: " + role.error, details, "note");
+      if ((role.outside || []).length) {
+        const outside = el("p", "Outside accounts: ", details);
+        role.outside.forEach((a) => el("span", accountLabel(data, a), outside, "req"));
+      }
+      if (data.paths[role.paths] && data.paths[role.paths].length) pathsList(data, details, data.paths[role.paths]);
+      policyBlock(details, data.policies[role.policy]);
     }
-  }
-  for (const node of graph.nodes) {
-    node.x += node.cluster.x;
-    node.y += node.cluster.y;
-  }
 
-  // Pass 3: turn towards neighbours in other clusters, inside the disc.
-  graph.nodes.forEach((node, i) => { node.local = i; });
-  relax(graph.nodes, edges.map((e) => [byId.get(e.source), byId.get(e.target)]).filter((p) => p[0] !== p[1]),
-    graph.nodes.length > 600 ? 20 : 80, {
-      cap: 6, repulsion: 140, spring: 0.06, crossSpring: 0.004, length: 34, gravity: 0.02,
-      centre: (node) => [node.cluster.x, node.cluster.y],
-      within: (node) => {
-        const c = node.cluster;
-        const x = node.x - c.x;
-        const y = node.y - c.y;
-        const d = Math.sqrt(x * x + y * y);
-        const limit = c.radius - 22;
-        if (d > limit && d > 0) { node.x = c.x + x * limit / d; node.y = c.y + y * limit / d; }
+    input.addEventListener("input", filter);
+    filter();
+    return {
+      show(index) {
+        const role = roles[index];
+        input.value = role.arn;
+        state.open.add(index);
+        filter();
+        const row = byId("role-" + index);
+        row.scrollIntoView({ block: "center" });
+        row.classList.add("flash");
+        setTimeout(() => row.classList.remove("flash"), 1600);
       },
+      byArn: new Map(roles.map((role) => [role.arn, role.index])),
+    };
+  }
+
+  /* ------------------------------------------------------------------ the trust graph */
+
+  function graphView(data, findingsTable) {
+    const graph = data.graph;
+    const container = byId("trust-graph");
+    const nodes = graph.nodes;
+    nodes.forEach((node, index) => {
+      node.index = index;
+      if (!node.label) node.label = node.id.split("/").pop();
     });
-
-  const findingCounts = new Map();
-  document.querySelectorAll("#findings-table tr.finding").forEach((row) => {
-    if (row.dataset.suppressed === "1") return;
-    const arn = row.querySelector(".role-cell").getAttribute("title");
-    findingCounts.set(arn, (findingCounts.get(arn) || 0) + 1);
-  });
-
-  // Draw: clusters, then edges, then nodes on top.
-  const clusterLayer = svgEl("g", { class: "clusters" }, viewport);
-  const edgeLayer = svgEl("g", { class: "edges" }, viewport);
-  const nodeLayer = svgEl("g", { class: "nodes" }, viewport);
-  for (const cluster of ordered) {
-    const radius = cluster.radius;
-    const kind = cluster.key.startsWith("account:") ? "scanned" : cluster.key === "outside" ? "external" : "other";
-    const group = svgEl("g", { class: "cluster " + kind }, clusterLayer);
-    svgEl("circle", { cx: cluster.x, cy: cluster.y, r: radius }, group);
-    const label = svgEl("text", { x: cluster.x, y: cluster.y - radius - 8 }, group);
-    label.textContent = clusterLabel(cluster.key);
-  }
-
-  function radiusOf(node) {
-    return { account: 11, role: 8, user: 6, group: 12, organization: 14, service: 9, federated: 9,
-      anyone: 13 }[node.kind] || 7;
-  }
-
-  const pairCount = new Map();
-  const edgeEls = [];
-  for (const edge of edges) {
-    const a = byId.get(edge.source);
-    const b = byId.get(edge.target);
-    const pair = edge.source + "\u0000" + edge.target;
-    const nth = pairCount.get(pair) || 0;
-    pairCount.set(pair, nth + 1);
-    const x = b.x - a.x;
-    const y = b.y - a.y;
-    const d = Math.sqrt(x * x + y * y) || 1;
-    const bend = 14 + 18 * nth;
-    const cx = (a.x + b.x) / 2 - (y / d) * bend;
-    const cy = (a.y + b.y) / 2 + (x / d) * bend;
-    const tx = b.x - cx;
-    const ty = b.y - cy;
-    const td = Math.sqrt(tx * tx + ty * ty) || 1;
-    const r = radiusOf(b) + 3;
-    const ex = b.x - (tx / td) * r;
-    const ey = b.y - (ty / td) * r;
-    const path = svgEl("path", {
-      class: "edge " + edge.class,
-      d: "M" + a.x.toFixed(1) + "," + a.y.toFixed(1) + " Q" + cx.toFixed(1) + "," + cy.toFixed(1) + " "
-        + ex.toFixed(1) + "," + ey.toFixed(1),
-      "marker-end": "url(#arrow-" + edge.class + ")",
-      "data-class": edge.class,
-    }, edgeLayer);
-    const title = svgEl("title", {}, path);
-    title.textContent = a.label + " → " + b.label + "\n" + describeEdge(edge);
-    edge.el = path;
-    edgeEls.push(path);
-  }
-
-  function describeEdge(edge) {
-    if (edge.kind === "member") return "member: may assume what the group may";
-    if (edge.kind === "member-account") return "its members are principals of the organisation";
-    const requires = edge.requires.length ? "requires " + edge.requires.join(", ") : "no condition required";
-    const statement = edge.statement === null || edge.statement === undefined ? ""
-      : "Statement[" + edge.statement + "]" + (edge.sid ? " (" + edge.sid + ")" : "") + ", ";
-    const how = { grant: " (its identity policy names the role)", admitted: " (admitted by name)" }[edge.kind] || "";
-    return statement + requires + (edge.via && edge.via !== edge.source ? ", via " + edge.via : "") + how;
-  }
-
-  function shapeFor(node, group) {
-    const r = radiusOf(node);
-    if (node.kind === "account") {
-      return svgEl("rect", { class: "shape", x: -r, y: -r, width: 2 * r, height: 2 * r, rx: 3 }, group);
-    }
-    if (node.kind === "group") {
-      return svgEl("rect", { class: "shape", x: -1.4 * r, y: -r, width: 2.8 * r, height: 2 * r, rx: 6 }, group);
-    }
-    if (node.kind === "organization") {
-      const points = [];
-      for (let k = 0; k < 8; k += 1) {
-        const angle = Math.PI / 8 + Math.PI / 4 * k;
-        points.push((r * Math.cos(angle)).toFixed(1) + "," + (r * Math.sin(angle)).toFixed(1));
-      }
-      return svgEl("polygon", { class: "shape", points: points.join(" ") }, group);
-    }
-    if (node.kind === "service") {
-      return svgEl("path", { class: "shape", d: "M0," + -r + " L" + r + ",0 L0," + r + " L" + -r + ",0 z" }, group);
-    }
-    if (node.kind === "federated") {
-      const points = [];
-      for (let k = 0; k < 6; k += 1) {
-        points.push((r * Math.cos(Math.PI / 3 * k)).toFixed(1) + "," + (r * Math.sin(Math.PI / 3 * k)).toFixed(1));
-      }
-      return svgEl("polygon", { class: "shape", points: points.join(" ") }, group);
-    }
-    return svgEl("circle", { class: "shape", r: r }, group);
-  }
-
-  const nodeEls = new Map();
-  for (const node of graph.nodes) {
-    const findings = findingCounts.get(node.id) || 0;
-    const group = svgEl("g", {
-      class: "node " + node.kind + (findings ? " has-findings" : ""),
-      transform: "translate(" + node.x.toFixed(1) + "," + node.y.toFixed(1) + ")",
-      "data-id": node.id,
-      tabindex: 0,
-    }, nodeLayer);
-    shapeFor(node, group);
-    const label = svgEl("text", { y: radiusOf(node) + 12 }, group);
-    label.textContent = node.label.length > 30 ? node.label.slice(0, 29) + "…" : node.label;
-    const title = svgEl("title", {}, group);
-    title.textContent = node.id + (findings ? "\n" + count(findings, "open finding") : "");
-    node.findings = findings;
-    nodeEls.set(node.id, group);
-    group.addEventListener("click", (event) => { event.stopPropagation(); select(node); });
-    group.addEventListener("keydown", (event) => { if (event.key === "Enter") select(node); });
-  }
-
-  // Pan and zoom.
-  const view = { x: 0, y: 0, k: 1 };
-  function applyView() {
-    viewport.setAttribute("transform", "translate(" + view.x.toFixed(2) + "," + view.y.toFixed(2) + ") scale("
-      + view.k.toFixed(4) + ")");
-    svg.dataset.zoom = view.k.toFixed(4);
-  }
-  function fit() {
-    let minX = Infinity; let minY = Infinity; let maxX = -Infinity; let maxY = -Infinity;
-    viewport.querySelectorAll(".cluster circle").forEach((c) => {
-      const cx = Number(c.getAttribute("cx")); const cy = Number(c.getAttribute("cy"));
-      const r = Number(c.getAttribute("r"));
-      minX = Math.min(minX, cx - r); maxX = Math.max(maxX, cx + r);
-      minY = Math.min(minY, cy - r - 24); maxY = Math.max(maxY, cy + r);
-    });
-    const box = svg.getBoundingClientRect();
-    const width = box.width || 1000;
-    const height = box.height || 600;
-    view.k = Math.min(width / (maxX - minX + 40), height / (maxY - minY + 40), 2.5);
-    view.x = width / 2 - view.k * (minX + maxX) / 2;
-    view.y = height / 2 - view.k * (minY + maxY) / 2;
-    applyView();
-  }
-  function zoomAt(factor, px, py) {
-    const k = Math.min(8, Math.max(0.05, view.k * factor));
-    view.x = px - (px - view.x) * (k / view.k);
-    view.y = py - (py - view.y) * (k / view.k);
-    view.k = k;
-    applyView();
-  }
-  svg.addEventListener("wheel", (event) => {
-    event.preventDefault();
-    const box = svg.getBoundingClientRect();
-    zoomAt(event.deltaY < 0 ? 1.15 : 1 / 1.15, event.clientX - box.left, event.clientY - box.top);
-  }, { passive: false });
-  function zoomCentre(factor) {
-    const box = svg.getBoundingClientRect();
-    zoomAt(factor, box.width / 2, box.height / 2);
-  }
-  document.getElementById("zoom-in").addEventListener("click", () => zoomCentre(1.3));
-  document.getElementById("zoom-out").addEventListener("click", () => zoomCentre(1 / 1.3));
-  document.getElementById("zoom-fit").addEventListener("click", fit);
-
-  let drag = null;
-  svg.addEventListener("pointerdown", (event) => {
-    if (event.target.closest && event.target.closest(".node")) return;
-    drag = { x: event.clientX, y: event.clientY, vx: view.x, vy: view.y, moved: false };
-    svg.classList.add("dragging");
-  });
-  window.addEventListener("pointermove", (event) => {
-    if (!drag) return;
-    const mx = event.clientX - drag.x;
-    const my = event.clientY - drag.y;
-    if (Math.abs(mx) + Math.abs(my) > 3) drag.moved = true;
-    view.x = drag.vx + mx;
-    view.y = drag.vy + my;
-    applyView();
-  });
-  window.addEventListener("pointerup", () => {
-    if (drag && !drag.moved) clearSelection();
-    drag = null;
-    svg.classList.remove("dragging");
-  });
-
-  // Selection and the details panel.
-  const panel = document.getElementById("graph-panel");
-  function clearSelection() {
-    svg.classList.remove("focus");
-    viewport.querySelectorAll(".lit, .selected").forEach((el) => el.classList.remove("lit", "selected"));
-    panel.hidden = true;
-  }
-
-  function edgeItem(list, other, edge) {
-    const item = htmlEl("li", null, list);
-    htmlEl("b", other.label, item);
-    htmlEl("span", " — " + describeEdge(edge), item, "edge-text");
-    const tag = htmlEl("span", " " + edge.class, item, "muted");
-    tag.title = DATA.edgeClasses[edge.class] || "";
-  }
-
-  function select(node) {
-    clearSelection();
-    svg.classList.add("focus");
-    const group = nodeEls.get(node.id);
-    group.classList.add("selected", "lit");
-    const incoming = document.getElementById("panel-in");
-    const outgoing = document.getElementById("panel-out");
-    incoming.textContent = "";
-    outgoing.textContent = "";
-    // Every edge is listed, those the legend hides too: a role whose only way in is a hidden group
-    // edge is not "nobody's".
+    const nodeIndex = new Map(nodes.map((node) => [node.id, node]));
+    const edges = graph.edges.map(([source, target, way]) => Object.assign({ source: nodes[source], target: nodes[target] },
+      graph.ways[way]));
+    const incoming = new Map();
+    const outgoing = new Map();
     for (const edge of edges) {
-      const shown = !edge.el.classList.contains("off");
-      if (edge.target === node.id) {
-        if (shown) { edge.el.classList.add("lit"); nodeEls.get(edge.source).classList.add("lit"); }
-        edgeItem(incoming, byId.get(edge.source), edge);
-      } else if (edge.source === node.id) {
-        if (shown) { edge.el.classList.add("lit"); nodeEls.get(edge.target).classList.add("lit"); }
-        edgeItem(outgoing, byId.get(edge.target), edge);
-      }
+      if (!incoming.has(edge.target.id)) incoming.set(edge.target.id, []);
+      incoming.get(edge.target.id).push(edge);
+      if (!outgoing.has(edge.source.id)) outgoing.set(edge.source.id, []);
+      outgoing.get(edge.source.id).push(edge);
     }
-    if (!incoming.children.length) htmlEl("li", "nobody (in this graph)", incoming, "muted");
-    if (!outgoing.children.length) htmlEl("li", "nothing", outgoing, "muted");
-    describeReach(node);
-    document.getElementById("panel-title").textContent = node.label;
-    const account = node.account ? " in " + (graph.clusters[node.account] || node.account) : "";
-    document.getElementById("panel-kind").textContent = node.kind + account
-      + (node.findings ? " · " + count(node.findings, "open finding") : "");
-    document.getElementById("panel-id").textContent = node.id;
-    const links = document.getElementById("panel-links");
-    links.textContent = "";
-    if (node.anchor) {
-      const details = htmlEl("button", "Role details", links);
-      details.type = "button";
-      details.addEventListener("click", () => showRole(node.anchor));
+    const rolesByAccount = new Map();
+    for (const node of nodes) {
+      if (node.kind !== "role" || !node.account) continue;
+      if (!rolesByAccount.has(node.account)) rolesByAccount.set(node.account, []);
+      rolesByAccount.get(node.account).push(node);
     }
-    if (node.findings) {
-      const findings = htmlEl("button", "Show its findings", links);
-      findings.type = "button";
-      findings.addEventListener("click", () => filterByText(node.id.toLowerCase()));
-    }
-    panel.hidden = false;
-  }
-  document.getElementById("panel-close").addEventListener("click", clearSelection);
+    const openFindings = new Map(data.roles.map((role) => [role.arn, role.findings || 0]));
+    const crumbs = byId("graph-crumbs");
+    const accountSelect = byId("graph-account");
+    const legend = Array.from(document.querySelectorAll("#graph-legend [data-edge-class]"));
+    const panel = byId("graph-panel");
 
-  function originNames(index) {
-    const set = graph.originSets[index] || [];
-    const size = (graph.originSetSizes || [])[index] || set.length;
-    const more = size > set.length ? " and " + (size - set.length) + " more" : "";
-    return set.map((i) => graph.origins[i]).join(", ") + more;
-  }
-
-  // Who from outside reaches the role, through chains of assumptions too, and one example chain.
-  function describeReach(node) {
-    const reach = document.getElementById("panel-reach");
-    reach.textContent = "";
-    if (node.kind === "group" && node.members) {
-      htmlEl("p", count(node.members.roles, "role") + " and " + count(node.members.users, "user") + " are members.", reach);
-    }
-    if (node.kind !== "role") return;
-    if (node.origins === undefined) {
-      htmlEl("p", "No principal outside its account can reach it.", reach, "muted");
+    if (!nodes.length || typeof cytoscape !== "function") {
+      container.dataset.ready = "empty";
       return;
     }
-    htmlEl("p", "Reachable from outside by: " + originNames(node.origins), reach);
-    if (node.indirect !== undefined) {
-      htmlEl("p", "Only through chains of assumptions: " + originNames(node.indirect), reach, "warn");
+    cytoscape.use(cytoscapeFcose);
+    const cy = cytoscape({
+      container: container,
+      minZoom: 0.02,
+      maxZoom: 6,
+      wheelSensitivity: 0.4,
+      boxSelectionEnabled: false,
+      autoungrabify: false,
+      // a large overview pans and zooms a cached picture of itself, its edges left out while it moves:
+      // a frame stays under 100 ms
+      textureOnViewport: graph.overview.edges.length > 1000,
+      hideEdgesOnViewport: graph.overview.edges.length > 1000,
+      style: graphStyle(),
+    });
+    window.rolescope = { graph: cy };
+    cy.on("zoom", () => { container.dataset.zoom = cy.zoom().toFixed(4); });
+
+    function home(node) {
+      if (node.kind === "service") return null;
+      if (node.kind === "federated") return "provider:" + node.id.split("/").pop();
+      if (node.kind === "anyone") return "anyone";
+      if (node.kind === "account" || node.kind === "organization") return node.id;
+      return node.account ? "account:" + node.account : "other";
     }
-    const chain = node.chain === undefined ? null : graph.chains[node.chain];
-    if (chain) {
-      htmlEl("p", "Example chain: " + chain.path.map((id) => (byId.get(id) || { label: id }).label).join(" → "),
-        reach, "small");
-      htmlEl("p", chain.explanation, reach, "muted small");
+
+    function homeLabel(key) {
+      if (key.startsWith("account:")) return accountLabel(data, key.slice(8));
+      if (key.startsWith("provider:")) return key.slice(9);
+      if (key.startsWith("organization:")) return "organisation " + key.slice(13);
+      return key === "anyone" ? "anyone" : "other principals";
     }
+
+    function describeEdge(edge) {
+      if (edge.kind === "member") return "member: may assume what the group may";
+      if (edge.kind === "member-account") return "its members are principals of the organisation";
+      const requires = edge.requires && edge.requires.length
+        ? "requires " + edge.requires.map((r) => requirementLabel(data, r)).join(", ") : "no condition required";
+      const statement = edge.statement === null || edge.statement === undefined ? ""
+        : "Statement[" + edge.statement + "]" + (edge.sid ? " (" + edge.sid + ")" : "") + ", ";
+      const how = { grant: " (its identity policy names the role)", admitted: " (admitted by name)" }[edge.kind] || "";
+      return statement + requires + (edge.via && edge.via !== edge.source.id ? ", via " + edge.via : "") + how;
+    }
+
+    function originNames(index) {
+      const set = graph.originSets[index] || [];
+      const size = (graph.originSetSizes || [])[index] || set.length;
+      const more = size > set.length ? " and " + (size - set.length) + " more" : "";
+      return set.map((i) => graph.origins[i]).join(", ") + more;
+    }
+
+    /* levels */
+
+    let level = null;
+
+    // `layout(cy)` returns the layout to run; `after(cy)`, if given, places what it left out
+    function show(elements, layout, state, after) {
+      level = state;
+      container.dataset.ready = "false";
+      cy.startBatch();
+      cy.elements().remove();
+      cy.add(elements);
+      cy.endBatch();
+      applyLegend();
+      container.dataset.level = state.level;
+      container.dataset.focus = state.id || "";
+      accountSelect.value = state.account || "";
+      drawCrumbs(state);
+      closePanel();
+      const run = typeof layout === "function" ? layout(cy) : cy.layout(layout);
+      return new Promise((resolve) => {
+        run.one("layoutstop", () => {
+          if (after) after(cy);
+          fit();
+          container.dataset.zoom = cy.zoom().toFixed(4);
+          // ready once the laid-out graph has been painted
+          if (state.describe) state.describe();
+          requestAnimationFrame(() => requestAnimationFrame(() => {
+            // when the page first became usable, in ms since navigation started (bench/html_page.py reads it)
+            if (!container.dataset.readyAt) container.dataset.readyAt = performance.now().toFixed(0);
+            container.dataset.ready = "true";
+            resolve();
+          }));
+        });
+        run.run();
+      });
+    }
+
+    function overview() {
+      const elements = [];
+      for (const node of graph.overview.nodes) {
+        elements.push({ group: "nodes", data: { id: node.id, label: node.label, kind: node.kind,
+          size: node.kind === "scanned" ? 24 + 4 * Math.sqrt(node.roles || 0) : 22 } });
+      }
+      graph.overview.edges.forEach((edge, i) => {
+        elements.push({ group: "edges", data: { id: "o" + i, source: edge.source, target: edge.target, cls: edge.class,
+          width: 1 + 1.6 * Math.log2(1 + edge.roles), roles: edge.roles, classes: edge.classes },
+        classes: edge.class });
+      });
+      // A large organisation's accounts trust each other in thousands of pairs: no force layout untangles
+      // that (and fcose takes seconds on it). Its accounts go on rings instead, the most exposed to the
+      // outside innermost, around the vendors, "anyone" and the providers that reach several of them;
+      // what reaches one account only sits on a small ring around it. The edges between scanned
+      // accounts are faint until a node is pointed at.
+      let leaves = null;
+      const layout = (cy) => {
+        const large = cy.nodes().length > 80 || cy.edges().length > 600;
+        if (!large) {
+          leaves = cy.collection();
+          return cy.layout({ name: "fcose", quality: "default", randomize: true, animate: false,
+            nodeDimensionsIncludeLabels: true, nodeRepulsion: 9000, idealEdgeLength: 120, nodeSeparation: 80,
+            numIter: 1500, packComponents: true });
+        }
+        cy.edges().filter((e) => e.source().data("kind") === "scanned" && e.target().data("kind") === "scanned")
+          .addClass("faint");
+        leaves = cy.nodes().filter((n) => n.data("kind") !== "scanned" && n.neighborhood().nodes().length === 1);
+        const exposure = (n) => n.incomers("edge").filter((e) => e.source().data("kind") !== "scanned")
+          .reduce((sum, e) => sum + e.data("roles"), 0);
+        return cy.nodes().not(leaves).layout({ name: "concentric", animate: false, minNodeSpacing: 60,
+          concentric: (n) => (n.data("kind") === "scanned" ? Math.round(Math.log2(1 + exposure(n))) : 100),
+          levelWidth: () => 1, startAngle: Math.PI / 2 });
+      };
+      return show(elements, layout, { level: "overview" }, () => ringLeaves(leaves));
+    }
+
+    // pointing at a node of a large overview brings out its edges
+    cy.on("mouseover", "node", (event) => event.target.connectedEdges().addClass("lit"));
+    cy.on("mouseout", "node", (event) => event.target.connectedEdges().removeClass("lit"));
+
+    function ringLeaves(leaves) {
+      const around = new Map();
+      leaves.forEach((leaf) => {
+        const centre = leaf.neighborhood().nodes()[0];
+        if (!around.has(centre.id())) around.set(centre.id(), { centre: centre, leaves: [] });
+        around.get(centre.id()).leaves.push(leaf);
+      });
+      for (const { centre, leaves: ring } of around.values()) {
+        const at = centre.position();
+        const radius = 40 + 4 * ring.length;
+        ring.forEach((leaf, i) => {
+          const angle = (2 * Math.PI * i) / ring.length + 0.3;
+          leaf.position({ x: at.x + radius * Math.cos(angle), y: at.y + radius * Math.sin(angle) });
+        });
+      }
+    }
+
+    function accountView(account) {
+      const roles = (rolesByAccount.get(account) || []).slice();
+      const reached = (role) => (incoming.get(role.id) || []).some((e) => ASSUMPTIONS.has(e.kind)
+        && e.source.account !== account);
+      // the roles others reach and those with findings first, when an account has too many to draw
+      roles.sort((a, b) => (reached(b) - reached(a)) || ((openFindings.get(b.id) || 0) - (openFindings.get(a.id) || 0))
+        || (a.id < b.id ? -1 : 1));
+      const shown = roles.slice(0, ACCOUNT_ROLE_LIMIT);
+      const ids = new Set(shown.map((r) => r.id));
+      const elements = [{ group: "nodes", data: { id: "box:account:" + account, label: accountLabel(data, account),
+        kind: "box-scanned" } }];
+      const boxes = new Set(["account:" + account]);
+      const sources = new Set();
+      for (const role of shown) {
+        elements.push(nodeElement(role, "box:account:" + account));
+        for (const edge of incoming.get(role.id) || []) {
+          if (!ASSUMPTIONS.has(edge.kind)) continue;
+          const source = edge.source;
+          if (!ids.has(source.id) && !sources.has(source.id)) {
+            sources.add(source.id);
+            const key = home(source) || "services";
+            if (!boxes.has(key)) {
+              boxes.add(key);
+              elements.push({ group: "nodes", data: { id: "box:" + key, label: key === "services" ? "AWS services"
+                : homeLabel(key), kind: key === "account:" + account ? "box-scanned" : "box" } });
+            }
+            elements.push(nodeElement(source, "box:" + key));
+          }
+          elements.push(edgeElement(edge));
+        }
+      }
+      const note = roles.length > shown.length ? "the first " + shown.length + " of " + count(roles.length, "role")
+        + " (those reached from outside and with findings first)" : count(roles.length, "role");
+      return show(elements, { name: "fcose", quality: elements.length > 600 ? "default" : "proof", randomize: true,
+        animate: false, nodeDimensionsIncludeLabels: true, nodeRepulsion: 3000, idealEdgeLength: 45,
+        nodeSeparation: 40, nestingFactor: 0.1, gravity: 0.5, gravityCompound: 1.5, numIter: 2500, tile: true },
+      { level: "account", account: account, id: "account:" + account, note: note });
+    }
+
+    function roleView(id) {
+      const role = nodeIndex.get(id);
+      const into = incoming.get(id) || [];
+      const chain = role.chain === undefined ? null : graph.chains[role.chain];
+      const added = new Set([id]);
+      const elements = [nodeElement(role)];
+      const edgeIds = new Set();
+      const addEdge = (edge) => {
+        const element = edgeElement(edge);
+        if (!edgeIds.has(element.data.id)) { edgeIds.add(element.data.id); elements.push(element); }
+      };
+      const addNode = (node) => { if (!added.has(node.id)) { added.add(node.id); elements.push(nodeElement(node)); } };
+      for (const edge of into) { addNode(edge.source); addEdge(edge); }
+      if (chain) {
+        for (const step of chain.steps || []) {
+          const source = nodeIndex.get(step.source);
+          const target = nodeIndex.get(step.target);
+          if (!source || !target) continue;
+          addNode(source);
+          addNode(target);
+          const edge = (outgoing.get(source.id) || []).find((e) => e.target.id === target.id && e.kind === step.kind);
+          if (edge) addEdge(edge);
+        }
+      }
+      for (const element of elements) {
+        if (element.group === "nodes" && chain && (chain.path || []).indexOf(element.data.id) >= 0) {
+          element.classes = (element.classes || "") + " on-chain";
+        }
+      }
+      const targets = new Set(elements.filter((e) => e.group === "edges").map((e) => e.data.target));
+      const roots = (cy) => cy.nodes().filter((n) => !targets.has(n.id()));
+      return show(elements, (cy) => cy.layout({ name: "breadthfirst", directed: true, spacingFactor: 1.1, padding: 30,
+        roots: roots(cy).length ? roots(cy) : undefined }),
+      { level: "role", account: role.account, id: id, describe: () => describeRole(role) });
+    }
+
+    function nodeElement(node, parent) {
+      const findings = openFindings.get(node.id) || 0;
+      const data = { id: node.id, label: node.label.length > 40 ? node.label.slice(0, 39) + "…" : node.label,
+        kind: node.kind };
+      if (parent) data.parent = parent;
+      return { group: "nodes", data: data, classes: node.kind + (findings ? " has-findings" : "") };
+    }
+
+    function edgeElement(edge) {
+      return { group: "edges", data: { id: "e" + edge.source.index + ">" + edge.target.index + ":" + edge.kind
+        + ":" + (edge.statement === undefined ? "" : edge.statement), source: edge.source.id, target: edge.target.id,
+      cls: edge.class, width: edge.class === "internal" ? 1.2 : 2 }, classes: edge.class };
+    }
+
+    function drawCrumbs(state) {
+      crumbs.textContent = "";
+      const link = (text, action) => {
+        const button = el("button", text, crumbs, "crumb link");
+        button.type = "button";
+        button.addEventListener("click", action);
+      };
+      link("All accounts", () => overview());
+      if (state.account) {
+        el("span", " › ", crumbs, "muted");
+        if (state.level === "account") el("b", accountLabel(data, state.account), crumbs, "crumb-here");
+        else link(accountLabel(data, state.account), () => accountView(state.account));
+      }
+      if (state.level === "role") {
+        el("span", " › ", crumbs, "muted");
+        el("b", nodeIndex.get(state.id).label, crumbs, "crumb-here");
+      }
+      if (state.note) el("span", " — " + state.note, crumbs, "muted small");
+    }
+
+    /* the details panel */
+
+    function closePanel() {
+      panel.hidden = true;
+    }
+
+    function openPanel(title, kind, id) {
+      byId("panel-title").textContent = title;
+      byId("panel-kind").textContent = kind;
+      byId("panel-id").textContent = id || "";
+      for (const part of ["panel-links", "panel-reach", "panel-in", "panel-out"]) byId(part).textContent = "";
+      byId("panel-in-title").textContent = "Can be assumed by";
+      byId("panel-out-title").textContent = "Can assume";
+      panel.hidden = false;
+    }
+
+    function panelButton(text, action) {
+      const button = el("button", text, byId("panel-links"));
+      button.type = "button";
+      button.addEventListener("click", action);
+      return button;
+    }
+
+    function edgeItem(list, other, edge, onClick) {
+      const item = el("li", null, list);
+      const name = el(onClick ? "button" : "b", other.label, item, onClick ? "link" : "");
+      if (onClick) { name.type = "button"; name.addEventListener("click", onClick); }
+      el("span", " — " + describeEdge(edge), item, "edge-text");
+      el("span", " " + edge.class, item, "muted").title = data.edgeClasses[edge.class] || "";
+    }
+
+    function describeRole(role) {
+      const findings = openFindings.get(role.id) || 0;
+      openPanel(role.label, "role in " + accountLabel(data, role.account) + (findings ? " · " + count(findings, "open finding") : ""),
+        role.id);
+      const roleIndex = rolesTable.byArn.get(role.id);
+      if (roleIndex !== undefined) panelButton("Role details", () => rolesTable.show(roleIndex));
+      if (findings) panelButton("Show its findings", () => findingsTable.byText(role.id.toLowerCase()));
+      const reach = byId("panel-reach");
+      if (role.origins === undefined) {
+        el("p", "No principal outside its account can reach it.", reach, "muted");
+      } else {
+        el("p", "Reachable from outside by: " + originNames(role.origins), reach);
+        if (role.indirect !== undefined) {
+          el("p", "Only through chains of assumptions: " + originNames(role.indirect), reach, "warn");
+        }
+      }
+      const chain = role.chain === undefined ? null : graph.chains[role.chain];
+      if (chain) {
+        el("p", "Example chain (" + count(chain.hops || (chain.path || []).length - 1, "assumption") + "): "
+          + (chain.path || []).map((id) => (nodeIndex.get(id) || { label: id }).label).join(" → "), reach, "chain small");
+        const hops = el("ol", null, reach, "hops small");
+        for (const step of chain.steps || []) {
+          const source = nodeIndex.get(step.source) || { label: step.source };
+          const target = nodeIndex.get(step.target) || { label: step.target };
+          const item = el("li", source.label + " → " + target.label + ": ", hops);
+          if (step.kind === "member" || step.kind === "member-account") {
+            el("span", "a member of the group, nothing to carry", item, "muted");
+          } else if (step.requires && step.requires.length) {
+            el("span", "the request must carry ", item);
+            step.requires.forEach((r) => el("span", requirementLabel(data, r), item, "req"));
+          } else {
+            el("b", "the request needs nothing", item);
+          }
+        }
+        el("p", chain.explanation || "", reach, "muted small");
+      }
+      listEdges(role);
+    }
+
+    // Every edge in and out is listed, the classes the legend hides and same-account ones too: a role
+    // that somebody can assume is never "nobody's".
+    function listEdges(node) {
+      const ends = [["panel-in", incoming, "source", "no principal in this graph"],
+        ["panel-out", outgoing, "target", "nothing"]];
+      for (const [list, edges, end, none] of ends) {
+        const items = byId(list);
+        for (const edge of edges.get(node.id) || []) {
+          const other = edge[end];
+          edgeItem(items, other, edge, other.kind === "role" ? () => roleView(other.id) : null);
+        }
+        if (!items.children.length) el("li", none, items, "muted");
+      }
+    }
+
+    function describeNode(node) {
+      openPanel(node.label, node.kind + (node.account ? " in " + accountLabel(data, node.account) : ""), node.id);
+      const reach = byId("panel-reach");
+      if (node.kind === "group" && node.members) {
+        el("p", count(node.members.roles, "role") + " and " + count(node.members.users, "user") + " are members.", reach);
+      }
+      listEdges(node);
+    }
+
+    function describeOverviewNode(id) {
+      const node = graph.overview.nodes.find((n) => n.id === id);
+      openPanel(node.label, { scanned: "scanned account", outside: "account outside the scan", provider: "identity provider",
+        organization: "the organisation", anyone: "anyone" }[node.kind] || node.kind, id);
+      byId("panel-in-title").textContent = "Reaches roles in";
+      byId("panel-out-title").textContent = "Reached by";
+      const list = (items, end) => {
+        for (const edge of items) {
+          const other = end === "target" ? edge.target : edge.source;
+          const item = el("li", null, byId(end === "target" ? "panel-in" : "panel-out"));
+          const label = homeLabel(other);
+          if (other.startsWith("account:") && rolesByAccount.has(other.slice(8))) {
+            const button = el("button", label, item, "link");
+            button.type = "button";
+            button.addEventListener("click", () => accountView(other.slice(8)));
+          } else {
+            el("b", label, item);
+          }
+          el("span", ": " + count(edge.roles, "role") + " (" + Object.entries(edge.classes).map(([c, n]) => n + " " + c)
+            .join(", ") + ")", item);
+        }
+      };
+      list(graph.overview.edges.filter((e) => e.source === id), "target");
+      list(graph.overview.edges.filter((e) => e.target === id), "source");
+      if (!byId("panel-in").children.length) el("li", "no role", byId("panel-in"), "muted");
+      if (!byId("panel-out").children.length) el("li", "nobody outside it", byId("panel-out"), "muted");
+      if (node.kind === "scanned") panelButton("Show its roles", () => accountView(node.account));
+    }
+
+    cy.on("tap", "node", (event) => {
+      const id = event.target.id();
+      if (level.level === "overview") {
+        const node = graph.overview.nodes.find((n) => n.id === id);
+        if (node && node.kind === "scanned") accountView(node.account); else describeOverviewNode(id);
+        return;
+      }
+      if (id.startsWith("box:")) return;
+      const node = nodeIndex.get(id);
+      if (node.kind === "role" && node.id !== level.id) roleView(id);
+      else if (node.kind === "role") describeRole(node);
+      else describeNode(node);
+    });
+    cy.on("tap", (event) => { if (event.target === cy) closePanel(); });
+    byId("panel-close").addEventListener("click", closePanel);
+    accountSelect.addEventListener("change", () => (accountSelect.value ? accountView(accountSelect.value) : overview()));
+
+    /* zoom and legend */
+
+    // the whole level in view, but a level of a few nodes no larger than life
+    function fit() {
+      cy.fit(undefined, 30);
+      if (cy.zoom() > 1.5) {
+        cy.zoom(1.5);
+        cy.center();
+      }
+    }
+
+    function zoomBy(factor) {
+      cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    }
+    byId("zoom-in").addEventListener("click", () => zoomBy(1.3));
+    byId("zoom-out").addEventListener("click", () => zoomBy(1 / 1.3));
+    byId("zoom-fit").addEventListener("click", fit);
+
+    function applyLegend() {
+      for (const button of legend) {
+        const on = button.getAttribute("aria-pressed") === "true";
+        cy.edges("." + button.dataset.edgeClass).toggleClass("off", !on);
+      }
+    }
+    legend.forEach((button) => {
+      button.addEventListener("click", () => {
+        button.setAttribute("aria-pressed", button.getAttribute("aria-pressed") === "true" ? "false" : "true");
+        applyLegend();
+      });
+    });
+
+    chainsList(data, nodeIndex, (id) => roleView(id));
+    return { ready: overview(), overview: overview, account: accountView, role: roleView,
+      has: (id) => nodeIndex.has(id) };
   }
 
-  // Legend: show or hide a class of edges. Large graphs start without the internal edges (same
-  // account, services, identity providers): the cross-account ones are what the graph is for.
-  function showEdges(button, on) {
-    button.setAttribute("aria-pressed", on ? "true" : "false");
-    for (const edge of edges) {
-      if (edge.class === button.dataset.edgeClass) edge.el.classList.toggle("off", !on);
-    }
+  function chainsList(data, nodeIndex, onRole) {
+    const list = byId("chain-list");
+    const details = byId("graph-chains");
+    if (!list || !details) return;
+    // a thousand chains are drawn when the list is opened, not before
+    details.addEventListener("toggle", () => {
+      if (!details.open || list.children.length) return;
+      for (const chain of data.graph.chains) {
+        const item = el("li", null, list);
+        (chain.path || []).forEach((id, i) => {
+          const node = nodeIndex.get(id) || { label: id };
+          if (i) item.appendChild(document.createTextNode(" → "));
+          if (node.kind === "role") {
+            const button = el("button", node.label, item, "link mono");
+            button.type = "button";
+            button.title = id;
+            button.addEventListener("click", () => { onRole(id); byId("graph").scrollIntoView({ block: "start" }); });
+          } else {
+            el("span", node.label, item, "mono").title = id;
+          }
+          if (node.account) el("span", " (" + (data.accounts[node.account] || node.account) + ")", item, "muted");
+        });
+        if (chain.explanation) el("div", chain.explanation, item, "muted small");
+      }
+    });
   }
-  document.querySelectorAll("#graph-legend [data-edge-class]").forEach((button) => {
-    button.addEventListener("click", () => showEdges(button, button.getAttribute("aria-pressed") !== "true"));
-    if (edges.length > 400 && button.dataset.edgeClass === "internal") showEdges(button, false);
+
+  function graphStyle() {
+    const colour = { unguarded: "#d62728", guarded: "#2ca02c", public: "#7b0000", internal: "#9a9a9a" };
+    const style = [
+      { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 3,
+        "min-zoomed-font-size": 7, width: 16, height: 16, "background-color": "#6b7280", color: "#1f2937" } },
+      { selector: "node[size]", style: { width: "data(size)", height: "data(size)" } },
+      { selector: "node[kind = 'scanned']", style: { shape: "round-rectangle", "background-color": "#2457c5",
+        "font-weight": "bold" } },
+      { selector: "node[kind = 'outside']", style: { "background-color": "#374151" } },
+      { selector: "node[kind = 'provider'], node.federated", style: { shape: "hexagon", "background-color": "#b45309" } },
+      { selector: "node[kind = 'anyone'], node.anyone", style: { shape: "star", "background-color": "#7b0000" } },
+      { selector: "node[kind = 'organization'], node.organization", style: { shape: "octagon", "background-color": "#1e3a8a" } },
+      { selector: "node.role", style: { "background-color": "#2457c5" } },
+      { selector: "node.role.has-findings", style: { "background-color": "#c0392b" } },
+      { selector: "node.group", style: { shape: "round-rectangle", width: 26, "background-color": "#0e7490" } },
+      { selector: "node.user", style: { "background-color": "#0f766e" } },
+      { selector: "node.service", style: { shape: "diamond", "background-color": "#7c3aed" } },
+      { selector: "node.account", style: { shape: "rectangle", "background-color": "#374151" } },
+      { selector: "node.on-chain", style: { "border-width": 3, "border-color": "#f59e0b" } },
+      { selector: ":parent", style: { "background-color": "#eef2f8", "background-opacity": 0.6, "border-color": "#d5dce8",
+        "border-width": 1, shape: "round-rectangle", "text-valign": "top", "font-size": 13, "font-weight": "bold",
+        "padding": 12 } },
+      { selector: ":parent[kind = 'box']", style: { "background-color": "#fdf1f1", "border-color": "#efcccc" } },
+      { selector: "node:selected", style: { "border-width": 3, "border-color": "#111" } },
+      { selector: "edge", style: { width: "data(width)", "curve-style": "bezier", "target-arrow-shape": "triangle",
+        "arrow-scale": 0.8, opacity: 0.8, "line-color": "#9a9a9a", "target-arrow-color": "#9a9a9a" } },
+      // faint edges are drawn the cheap way (no curve, no arrow) until pointed at
+      { selector: "edge.faint", style: { opacity: 0.12, "curve-style": "haystack", "haystack-radius": 0 } },
+      { selector: "edge.lit", style: { opacity: 1, "z-index": 10, "curve-style": "bezier" } },
+      { selector: "edge.off", style: { display: "none" } },
+    ];
+    for (const name of CLASS_ORDER) {
+      style.push({ selector: "edge." + name, style: { "line-color": colour[name], "target-arrow-color": colour[name] } });
+    }
+    style.push({ selector: "edge.public", style: { "line-style": "dashed" } });
+    return style;
+  }
+
+  /* ------------------------------------------------------------------ start */
+
+  loadData().then((data) => {
+    const findingsTable = findingsView(data, data.roles);
+    rolesTable = rolesView(data, findingsTable);
+    const view = graphView(data, findingsTable);
+    if (view) window.rolescope = Object.assign(window.rolescope || {}, { view: view });
+  }).catch((error) => {
+    byId("trust-graph").dataset.ready = "error";
+    throw error;
   });
-
-  fit();
-  svg.dataset.ready = "true";
 })();
