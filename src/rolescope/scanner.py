@@ -20,7 +20,7 @@ from rolescope.policy.parse import parse_policy
 from rolescope.policy.request_time import epoch_seconds
 from rolescope.trust.analysis import TrustAnalysis, analyse_trust
 from rolescope.trust.canonical import Template, ZoneShapes, instantiate, template
-from rolescope.trust.perimeter import NO_PERIMETER, RoleFacts, effective_trust, resource_context, role_perimeter
+from rolescope.trust.perimeter import RoleFacts, effective_trust, resource_context, role_perimeter
 from rolescope.trust.perimeter_verdict import PerimeterVerdict, perimeter_verdict
 from rolescope.trust.witness import Zone
 
@@ -160,12 +160,11 @@ def analyse_role(role: Role, zone: Zone, organization: Organization | None, cach
         return cache.analyse(role.trust_policy, zone, external_id_pattern_minimum), None
     facts = RoleFacts(role.arn, zone.account_id, role.path, role.tags)
     perimeter = role_perimeter(organization, facts)
-    alone = cache.analyse(role.trust_policy, zone, external_id_pattern_minimum)
-    if perimeter is NO_PERIMETER or not perimeter.denies:
-        return alone, perimeter_verdict(perimeter, None, alone, True)
-    document = effective_trust(role.trust_policy, perimeter, resource_context(organization, facts))
-    effective = cache.analyse(document, zone, external_id_pattern_minimum)
-    return effective, perimeter_verdict(perimeter, alone, effective, True)
+    alone = effective = cache.analyse(role.trust_policy, zone, external_id_pattern_minimum)
+    if perimeter.denies:
+        document = effective_trust(role.trust_policy, perimeter, resource_context(organization, facts))
+        effective = cache.analyse(document, zone, external_id_pattern_minimum)
+    return effective, perimeter_verdict(perimeter, alone, effective, organization, role.service_linked)
 
 
 def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: TrustCache,

@@ -15,7 +15,7 @@ from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.glob import FRESH
 from rolescope.policy.request_time import render_time
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
-from rolescope.trust.perimeter_verdict import PerimeterStatus, PerimeterVerdict
+from rolescope.trust.perimeter_verdict import PerimeterVerdict
 
 
 def catalogue_parameter(check_id: str, name: str) -> Callable[[], int]:
@@ -121,7 +121,7 @@ class RoleContext:
         if statement is not None:
             facts["statement"] = statement
             facts["statement_document"] = self.analysis.policy.statements[statement].raw
-        if self.perimeter is not None and self.perimeter.status is not PerimeterStatus.NONE:
+        if self.perimeter is not None:
             facts["perimeter"] = self.perimeter.evidence()
         facts.update(evidence)
         severity, overridden = self.settings.severity(check, override)

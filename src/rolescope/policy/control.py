@@ -52,11 +52,15 @@ class ControlStatement:
     def label(self) -> str:
         return f"Statement[{self.index}]" + (f" ({self.sid})" if self.sid else "")
 
+    def covers_action(self, action: str) -> bool:
+        """Whether the statement's Action/NotAction covers ``action``."""
+        if self.actions is not None:
+            return action_matches(self.actions, action)
+        return not action_matches(self.not_actions or (), action)
+
     def covers(self, action: str, resource: str) -> bool:
         """Whether the statement's Action/NotAction and Resource/NotResource cover the request."""
-        if self.actions is not None and not action_matches(self.actions, action):
-            return False
-        if self.not_actions is not None and action_matches(self.not_actions, action):
+        if not self.covers_action(action):
             return False
         if self.resources is not None:
             return any(glob_match(pattern, resource) for pattern in self.resources)

@@ -185,3 +185,17 @@ def perimeter_origin(sid: str | None, perimeter: RolePerimeter) -> AppliedStatem
     policy_id, index = match.group(1), int(match.group(2))
     return next((a for a in perimeter.denies
                  if a.policy.policy_id == policy_id and a.statement.index == index), None)
+
+
+def sts_perimeter(organization: Organization) -> list[tuple[OrgPolicy, ControlStatement]]:
+    """The organisation's RCP Deny statements on ``sts:AssumeRole*``: its perimeter for roles."""
+    return [(policy, statement) for policy in organization.policies if policy.kind is ControlKind.RCP
+            for statement in policy.document.statements
+            if statement.effect is Effect.DENY and any(statement.covers_action(a) for a in ASSUME_ACTIONS)]
+
+
+def left_out(organization: Organization, perimeter: RolePerimeter) -> list[tuple[OrgPolicy, ControlStatement]]:
+    """The perimeter statements that do not cover this role (not attached above it, its Resource or a
+    resource condition leaves it out, or the role is exempt)."""
+    applied = {(a.policy.policy_id, a.statement.index) for a in perimeter.denies}
+    return [(p, s) for p, s in sts_perimeter(organization) if (p.policy_id, s.index) not in applied]

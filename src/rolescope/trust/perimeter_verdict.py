@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from rolescope.inventory.model import Organization, OrgPolicy
+from rolescope.policy.control import ControlStatement
 from rolescope.policy.evaluate import statement_covers
 from rolescope.trust.analysis import TrustAnalysis
-from rolescope.trust.perimeter import AppliedStatement, RolePerimeter, perimeter_origin
+from rolescope.trust.perimeter import AppliedStatement, RolePerimeter, left_out, perimeter_origin
 from rolescope.trust.witness import Scope
 
 
 class PerimeterStatus(StrEnum):
-    NONE = "none"  # the organisation has no RCPs (or is unknown)
     EXEMPT = "exempt"  # RCPs do not apply to this role (management account, service-linked)
     NOT_COVERED = "not-covered"  # RCPs exist, none of their Denies covers this role
     ENFORCED = "enforced"  # Denies cover the role; its trust admitted nobody outside anyway
@@ -31,6 +32,8 @@ class PerimeterVerdict:
     reason: str | None = None
     closing: tuple[AppliedStatement, ...] = ()  # the statements that stop outside requests
     exceptions: tuple[AppliedStatement, ...] = ()  # the statements whose conditions let outsiders through
+    # the organisation's perimeter statements (RCP Denies on sts:AssumeRole*) that do not cover the role
+    gaps: tuple[tuple[OrgPolicy, ControlStatement], ...] = ()
 
     def evidence(self) -> dict[str, Any]:
         facts: dict[str, Any] = {"status": self.status.value, "considered": list(self.considered)}
@@ -40,32 +43,37 @@ class PerimeterVerdict:
             facts["closed_by"] = [a.evidence() for a in self.closing]
         if self.exceptions:
             facts["exceptions"] = [a.evidence() for a in self.exceptions]
+        if self.gaps:
+            facts["not_covered_by"] = [{"policy_id": p.policy_id, "policy_name": p.name, "targets": list(p.targets),
+                                        "statement": s.label} for p, s in self.gaps]
         return facts
 
 
-def perimeter_verdict(perimeter: RolePerimeter, trust_alone: TrustAnalysis | None, effective: TrustAnalysis,
-                      has_rcps: bool) -> PerimeterVerdict:
+def perimeter_verdict(perimeter: RolePerimeter, trust_alone: TrustAnalysis, effective: TrustAnalysis,
+                      organization: Organization, service_linked: bool = False) -> PerimeterVerdict:
     """Compare the role's trust alone with its trust under the perimeter.
 
     Args:
         perimeter: the RCP statements that bear on the role.
-        trust_alone: the analysis of the trust policy without them (``None``: they do not apply).
-        effective: the analysis of the trust policy with them.
-        has_rcps: whether the organisation has any RCP at all.
+        trust_alone: the analysis of the trust policy without them.
+        effective: the analysis of the trust policy with them (``trust_alone`` when none applies).
+        organization: the organisation, its RCPs included.
+        service_linked: the role is service-linked (AWS owns it: no gap to report).
     """
     considered = perimeter.considered
+    gaps = () if service_linked else tuple(left_out(organization, perimeter))
     if perimeter.exemption:
-        return PerimeterVerdict(PerimeterStatus.EXEMPT, considered, perimeter.exemption)
-    if not perimeter.denies or trust_alone is None:
-        return PerimeterVerdict(PerimeterStatus.NOT_COVERED if has_rcps else PerimeterStatus.NONE, considered)
-    escaped = _escaped(perimeter, effective)
+        return PerimeterVerdict(PerimeterStatus.EXEMPT, considered, perimeter.exemption, gaps=gaps)
+    if not perimeter.denies:
+        return PerimeterVerdict(PerimeterStatus.NOT_COVERED, considered, gaps=gaps)
     if not trust_alone.cross_account:
-        return PerimeterVerdict(PerimeterStatus.ENFORCED, considered)
+        return PerimeterVerdict(PerimeterStatus.ENFORCED, considered, gaps=gaps)
     if not effective.cross_account:
-        return PerimeterVerdict(PerimeterStatus.CLOSES, considered, closing=perimeter.denies)
+        return PerimeterVerdict(PerimeterStatus.CLOSES, considered, closing=perimeter.denies, gaps=gaps)
+    escaped = _escaped(perimeter, effective)
     if escaped:
-        return PerimeterVerdict(PerimeterStatus.EXCEPTION, considered, exceptions=escaped)
-    return PerimeterVerdict(PerimeterStatus.NARROWS, considered, closing=perimeter.denies)
+        return PerimeterVerdict(PerimeterStatus.EXCEPTION, considered, exceptions=escaped, gaps=gaps)
+    return PerimeterVerdict(PerimeterStatus.NARROWS, considered, closing=perimeter.denies, gaps=gaps)
 
 
 def _escaped(perimeter: RolePerimeter, effective: TrustAnalysis) -> tuple[AppliedStatement, ...]:
