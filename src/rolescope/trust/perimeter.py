@@ -32,7 +32,7 @@ RESOURCE_TAG = "aws:resourcetag/"
 # RCPs never apply to requests by AWS service principals: a caller-side condition that keeps them out
 # (services carry aws:PrincipalIsAWSService "true"; IAM principals "false"; web identities none).
 SERVICE_EXEMPTION = ("StringNotEqualsIfExists", "aws:PrincipalIsAWSService", "true")
-PERIMETER_SID = re.compile(r"\Arcp:(p-[0-9a-zA-Z_]+):(\d+)\Z")
+PERIMETER_SID = re.compile(r"\A(?:rcp|scp):(.+):(\d+)\Z")
 _RESOURCE_VARIABLE = re.compile(r"\$\{(aws:Resource(?:Account|OrgID|OrgPaths))\}", re.IGNORECASE)
 
 
@@ -131,15 +131,50 @@ def _resource_side(key: str) -> bool:
 
 
 def _resource_conditions_hold(statement: ControlStatement, context: dict[str, tuple[str, ...]]) -> bool:
-    return all(condition_holds(c, context) for c in statement.conditions if _resource_side(c.key))
+    return all(condition_holds(c, context) for c in statement.conditions
+               if _resource_side(c.key) and _caller_variable(c.operator_as_written, c.values, context, c.key) is None)
+
+
+_SINGLE_VARIABLE = re.compile(r"\A\$\{([^},]+)\}\Z")
+
+
+def _caller_variable(operator: str, values: Any, context: dict[str, tuple[str, ...]], key: str
+                     ) -> tuple[str, str, str] | None:
+    """A resource-side condition that compares the resource's value with a caller's key, as the same
+    test written on the caller's key (``aws:ResourceOrgID == ${aws:PrincipalOrgID}`` is
+    ``aws:PrincipalOrgID == <the role's organisation>``), which the trust search can solve; ``None`` when
+    the condition is not of that kind (it is decided from the resource alone)."""
+    listed = values if isinstance(values, list | tuple) else [values]
+    present = context.get(key.lower())
+    match = _SINGLE_VARIABLE.match(str(listed[0])) if len(listed) == 1 else None
+    base = operator.removesuffix("IfExists")
+    if match is None or present is None or len(present) != 1 or ":" in base or base not in _SYMMETRIC:
+        return None
+    variable = match.group(1).strip()
+    if _resource_side(variable.lower()):
+        return None
+    return operator, variable, present[0]
+
+
+_SYMMETRIC = frozenset({"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"})
 
 
 def perimeter_statement(applied: AppliedStatement, context: dict[str, tuple[str, ...]]) -> JsonObject:
     """The RCP Deny as a trust-policy Deny for one role: resource conditions decided (they hold, or the
     statement would not apply), resource variables filled in, service principals exempt."""
     raw = applied.statement.raw
-    statement: JsonObject = {"Sid": f"rcp:{applied.policy.policy_id}:{applied.statement.index}", "Effect": "Deny",
-                             "Principal": raw.get("Principal", "*")}
+    return as_trust_deny(applied, raw.get("Principal", "*"), context, [SERVICE_EXEMPTION])
+
+
+def as_trust_deny(applied: AppliedStatement, principal: Any, context: dict[str, tuple[str, ...]],
+                  scoping: list[tuple[str, str, str]]) -> JsonObject:
+    """An SCP or RCP Deny as a trust-policy Deny naming ``principal``, its resource conditions decided
+    and its resource variables filled in from ``context``, further limited by the ``scoping`` conditions
+    (operator, key, value): who the control policy applies to."""
+    raw = applied.statement.raw
+    kind = "rcp" if applied.policy.kind is ControlKind.RCP else "scp"
+    statement: JsonObject = {"Sid": f"{kind}:{applied.policy.policy_id}:{applied.statement.index}",
+                             "Effect": "Deny", "Principal": principal}
     for element in ("Action", "NotAction"):
         if element in raw:
             statement[element] = raw[element]
@@ -148,11 +183,20 @@ def perimeter_statement(applied: AppliedStatement, context: dict[str, tuple[str,
         for key, values in entries.items():
             if not _resource_side(key.lower()):
                 conditions.setdefault(operator, {})[key] = _fill(values, context)
-    operator, key, value = SERVICE_EXEMPTION
-    block = conditions.setdefault(operator, {})
-    same = next((k for k in block if k.lower() == key.lower()), key)
-    existing = block.get(same, [])
-    block[same] = [*(existing if isinstance(existing, list) else [existing]), value]
+                continue
+            swapped = _caller_variable(operator, values, context, key)
+            if swapped is not None:
+                scoping = [swapped, *scoping]
+    for operator, key, value in scoping:
+        block = conditions.setdefault(operator, {})
+        same = next((k for k in block if k.lower() == key.lower()), None)
+        if same is None:
+            block[key] = value
+        elif "Not" in operator:  # a negated operator's values must all fail: one more is one more "and"
+            existing = block[same]
+            block[same] = [*(existing if isinstance(existing, list) else [existing]), value]
+        else:  # the same test under a spelling of its own, so that the two are "and", not "or"
+            conditions.setdefault(f"ForAnyValue:{operator}", {})[key] = value
     statement["Condition"] = conditions
     return statement
 

@@ -77,10 +77,14 @@ def perimeter_verdict(perimeter: RolePerimeter, trust_alone: TrustAnalysis, effe
 
 
 def _escaped(perimeter: RolePerimeter, effective: TrustAnalysis) -> tuple[AppliedStatement, ...]:
-    """The RCP statements that cover an open cross-account path's caller but whose conditions it escapes."""
+    """The RCP statements that cover an open cross-account path's caller but whose conditions it escapes,
+    when the caller is not of the organisation (a member getting in is the perimeter working)."""
     found: dict[tuple[str, int], AppliedStatement] = {}
+    org = effective.zone.org_id
     for path in effective.paths:
         if path.scope is not Scope.CROSS_ACCOUNT or path.example is None:
+            continue
+        if org is not None and path.example.context.get("aws:principalorgid") == (org,):
             continue
         for statement in effective.policy.statements:
             origin = perimeter_origin(statement.sid, perimeter)
