@@ -245,7 +245,8 @@ def test_export_then_scan_offline_sees_the_same(rolescope: Rolescope, world: Wor
                          "OrganizationAccountAccessRole")
     assert exported.code == 0, exported.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{MANAGEMENT}.json", f"{world.prod}.json", f"{world.dev}.json", "organization.json"])
+        [f"{MANAGEMENT}.json", f"{world.prod}.json", f"{world.dev}.json", "organization.json",
+         "organization-policies.json"])  # the tree and the SCPs/RCPs: an offline scan judges the same perimeter
     dev = json.loads((out / f"{world.dev}.json").read_text())
     assert dev["AccountAlias"] == "northwind-dev"
     ci = next(r for r in dev["RoleDetailList"] if r["RoleName"] == "CiDeploy")
@@ -283,7 +284,10 @@ def test_least_privilege_policy_covers_every_call(rolescope: Rolescope, world: W
     assert code == 0, stderr
     services = {"GetAccountAuthorizationDetails": "iam", "ListAccountAliases": "iam", "ListRoles": "iam",
                 "AssumeRole": "sts", "GetCallerIdentity": "sts", "ListAccounts": "organizations",
-                "DescribeOrganization": "organizations"}
+                "DescribeOrganization": "organizations", "ListRoots": "organizations",
+                "ListOrganizationalUnitsForParent": "organizations", "ListChildren": "organizations",
+                "ListPolicies": "organizations", "DescribePolicy": "organizations",
+                "ListTargetsForPolicy": "organizations"}
     made = {s.action for s in proxy.requests()}
     assert made <= set(services), made - set(services)
     policy = json.loads((Path(__file__).parents[2] / "docs" / "scanner-role-policy.json").read_text())
@@ -303,3 +307,33 @@ def test_an_account_outside_the_targets_is_refused_before_collecting(rolescope: 
     assert result.stderr.endswith(f"--account 999999999999: not in the input; its accounts: "
                                   f"{', '.join(sorted([MANAGEMENT, world.prod, world.dev]))}\n")
     assert proxy.requests("GetAccountAuthorizationDetails") == []
+
+
+def test_the_perimeter_live_and_offline(rolescope: Rolescope, world: World, proxy: FaultProxy,
+                                        tmp_path: Path) -> None:
+    code, document, stderr = scan_document(rolescope, tmp_path, *ORG_SCAN, "--verbose")
+    assert code == 0, stderr
+    found = findings(document)
+    # dev's OU has the RCP: a stranger is closed out, the excepted vendor (with its ExternalId) still gets in
+    assert not any(role == "ClosedToOutsiders" for _, role, _ in found)
+    assert (world.dev, "CiDeploy", "weak-external-id") in found
+    assert (world.dev, "CiDeploy", "rcp-perimeter-gap") not in found
+    # prod sits outside the OU, and RCPs never apply to the management account: both are gaps
+    assert (world.prod, "VendorAdmin", "rcp-perimeter-gap") in found
+    assert (MANAGEMENT, "PartnerRead", "rcp-perimeter-gap") in found
+    vendor = next(f for f in document["findings"] if f["resource"].endswith("/CiDeploy")
+                  and f["check"] == "weak-external-id")
+    assert vendor["evidence"]["perimeter"]["status"] == "open-by-exception"
+    assert vendor["evidence"]["perimeter"]["exceptions"][0]["attached_to"] == world.workloads_ou
+    for call in ("ListRoots 1", "ListPolicies 2", "ListOrganizationalUnitsForParent", "ListChildren",
+                 "DescribePolicy", "ListTargetsForPolicy"):
+        assert call in stderr
+    # export writes the tree and policies beside the GAAD files: the offline scan gives the same answer
+    out = tmp_path / "export"
+    exported = rolescope("export", "--out", str(out), "-p", "base", "--organization", "--role-name",
+                         "OrganizationAccountAccessRole")
+    assert exported.code == 0, exported.stderr
+    assert (out / "organization-policies.json").is_file()
+    offline_code, offline, offline_err = scan_document(rolescope, tmp_path / "offline", "scan", "--from", str(out))
+    assert offline_code == 0, offline_err
+    assert findings(offline) == found
