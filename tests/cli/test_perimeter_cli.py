@@ -48,7 +48,7 @@ def test_check_policy_with_the_rcp_keeps_the_vendor_in(tmp_path: Path) -> None:
     # check-policy does not know the organisation's members: the vendor may be one, or excepted
     verdict = check(tmp_path, trust(allow({"AWS": VENDOR})), "--rcp", write(tmp_path, RCP, "rcp.json"))
     assert verdict["outside_accounts"] == [VENDOR]
-    assert verdict["perimeter"]["status"] in ("narrows", "open-by-exception")
+    assert verdict["perimeter"]["status"] in ("enforced", "open-by-exception")
 
 
 def test_check_policy_with_an_scp_cuts_the_organisations_callers(tmp_path: Path) -> None:

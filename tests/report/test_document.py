@@ -53,7 +53,7 @@ def test_scope_graph_and_defaults(demo_result: ScanResult) -> None:
                                  "accounts": ["862407391645"], "filtered": True}
     default = build_document(demo_result)
     assert default["schema"] == "rolescope.scan/v2"
-    assert default["scope"]["filtered"] is False and len(default["scope"]["checks"]) == 11
+    assert default["scope"]["filtered"] is False and len(default["scope"]["checks"]) == 12
     assert default["scope"]["severities"] == ["critical", "high", "medium", "low", "info"]
     graph = default["graph"]
     assert graph["schema"] == "rolescope.graph/v2"

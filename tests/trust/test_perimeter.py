@@ -73,7 +73,7 @@ def test_an_ou_without_the_rcp_is_not_covered() -> None:
 def test_members_of_the_organisation_still_get_in() -> None:
     analysis, verdict = judge(trust(allow({"AWS": f"arn:aws:iam::{SANDBOX}:root"})))
     assert analysis.cross_account and analysis.outside_accounts == (SANDBOX,)
-    assert verdict is not None and verdict.status in (PerimeterStatus.NARROWS, PerimeterStatus.EXCEPTION)
+    assert verdict is not None and verdict.status is PerimeterStatus.ENFORCED  # it stops nobody the trust admits
 
 
 def test_rcps_do_not_apply_to_the_management_account() -> None:
@@ -100,8 +100,9 @@ def test_a_role_tagged_out_of_the_perimeter_is_open_to_the_outsider() -> None:
     analysis, verdict = judge(trust(allow({"AWS": f"arn:aws:iam::{OUTSIDER}:root"})),
                               tags={"dp:exclude:identity": "true"})
     assert analysis.outside_accounts == (OUTSIDER,)
-    # the vendor statement still covers the role, but not this caller: the perimeter narrows nothing here
-    assert verdict is not None and verdict.status in (PerimeterStatus.NARROWS, PerimeterStatus.EXCEPTION)
+    # the vendor statement still covers the role but stops nobody; the org-only statement leaves it out
+    assert verdict is not None and verdict.status is PerimeterStatus.ENFORCED and not verdict.exceptions
+    assert [(p.policy_id, s.sid) for p, s in verdict.gaps] == [(RCP_ID, "EnforceOrgIdentities")]
 
 
 def test_an_rcp_requiring_mfa_makes_every_outside_way_in_need_mfa() -> None:

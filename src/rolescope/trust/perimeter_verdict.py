@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from rolescope.inventory.model import Organization, OrgPolicy
+from rolescope.policy.conditions import condition_holds
 from rolescope.policy.control import ControlStatement
 from rolescope.policy.evaluate import statement_covers
+from rolescope.policy.model import Condition
 from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.perimeter import AppliedStatement, RolePerimeter, left_out, perimeter_origin
 from rolescope.trust.witness import Scope
@@ -17,7 +20,7 @@ from rolescope.trust.witness import Scope
 class PerimeterStatus(StrEnum):
     EXEMPT = "exempt"  # RCPs do not apply to this role (management account, service-linked)
     NOT_COVERED = "not-covered"  # RCPs exist, none of their Denies covers this role
-    ENFORCED = "enforced"  # Denies cover the role; its trust admitted nobody outside anyway
+    ENFORCED = "enforced"  # Denies cover the role; they stop nobody its trust admits (e.g. only members)
     CLOSES = "closes"  # the trust admits outsiders, the RCPs stop every one of them
     NARROWS = "narrows"  # the RCPs stop some outside ways in, others remain
     EXCEPTION = "open-by-exception"  # outsiders get in only because an RCP statement's condition lets them
@@ -73,7 +76,23 @@ def perimeter_verdict(perimeter: RolePerimeter, trust_alone: TrustAnalysis, effe
     escaped = _escaped(perimeter, effective)
     if escaped:
         return PerimeterVerdict(PerimeterStatus.EXCEPTION, considered, exceptions=escaped, gaps=gaps)
+    if _ways_in(trust_alone) == _ways_in(effective):
+        return PerimeterVerdict(PerimeterStatus.ENFORCED, considered, gaps=gaps)  # it covers the role, stops nobody
     return PerimeterVerdict(PerimeterStatus.NARROWS, considered, closing=perimeter.denies, gaps=gaps)
+
+
+# Keys whose negated test a caller escapes by being of the organisation or a service: no exception.
+_NOT_EXCEPTIONS = frozenset({"aws:principalorgid", "aws:principalorgpaths", "aws:principalisawsservice"})
+
+
+def _excepts(condition: Condition, context: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether the request escapes the Deny through this condition because it names the caller (a negated
+    test on its account, ARN... that fails: the caller is on the statement's list of exceptions)."""
+    return condition.negated and condition.key not in _NOT_EXCEPTIONS and not condition_holds(condition, context)
+
+
+def _ways_in(analysis: TrustAnalysis) -> tuple[object, ...]:
+    return (analysis.public, analysis.outside_accounts, {(p.statement, p.scope) for p in analysis.paths})
 
 
 def _escaped(perimeter: RolePerimeter, effective: TrustAnalysis) -> tuple[AppliedStatement, ...]:
@@ -88,6 +107,7 @@ def _escaped(perimeter: RolePerimeter, effective: TrustAnalysis) -> tuple[Applie
             continue
         for statement in effective.policy.statements:
             origin = perimeter_origin(statement.sid, perimeter)
-            if origin is not None and statement_covers(statement, path.example.caller, path.example.action):
+            if origin is not None and statement_covers(statement, path.example.caller, path.example.action) and any(
+                    _excepts(c, path.example.context) for c in statement.conditions):
                 found[(origin.policy.policy_id, origin.statement.index)] = origin
     return tuple(found.values())
