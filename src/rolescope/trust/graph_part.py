@@ -18,6 +18,7 @@ from enum import StrEnum
 from rolescope.inventory.model import AccountSnapshot, Role
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
 from rolescope.trust.graph_model import NodeKind, Way
+from rolescope.trust.perimeter_verdict import path_exception
 from rolescope.trust.principals import GraphPrincipal, graph_principals
 from rolescope.trust.reach import Admission, Admitter
 from rolescope.trust.witness import Scope
@@ -107,7 +108,7 @@ def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, Tr
 
 def _refs(analysis: TrustAnalysis, admitter: Admitter) -> Iterator[TrustRef]:
     for path in analysis.paths:
-        way = Way(path.statement, path.sid, path.scope.value, path.requires)
+        way = Way(path.statement, path.sid, path.scope.value, path.requires, path_exception(analysis, path))
         for principal in path.principals:
             yield _ref(analysis, admitter, path, way, principal)
 

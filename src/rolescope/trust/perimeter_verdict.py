@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -11,8 +11,8 @@ from rolescope.inventory.model import Organization, OrgPolicy
 from rolescope.policy.conditions import condition_holds
 from rolescope.policy.control import ControlStatement
 from rolescope.policy.evaluate import statement_covers
-from rolescope.policy.model import Condition
-from rolescope.trust.analysis import TrustAnalysis
+from rolescope.policy.model import Condition, Statement
+from rolescope.trust.analysis import TrustAnalysis, TrustPath
 from rolescope.trust.perimeter import AppliedStatement, RolePerimeter, left_out, perimeter_origin
 from rolescope.trust.witness import Scope
 
@@ -95,19 +95,32 @@ def _ways_in(analysis: TrustAnalysis) -> tuple[object, ...]:
     return (analysis.public, analysis.outside_accounts, {(p.statement, p.scope) for p in analysis.paths})
 
 
+def path_exception(analysis: TrustAnalysis, path: TrustPath) -> str | None:
+    """The RCP statement (its appended Deny's Sid, ``rcp:<policy id>:<index>``) whose exception the path's
+    example request gets in by, when an outsider's does (the graph marks such edges)."""
+    return next((s.sid for s in _excepting(analysis, path)), None)
+
+
+def _excepting(analysis: TrustAnalysis, path: TrustPath) -> Iterator[Statement]:
+    """The appended RCP Denies that cover an outside path's example caller and that it escapes by an
+    exception; none when the caller is of the organisation (a member getting in is the perimeter working)."""
+    example = path.example
+    if path.scope is not Scope.CROSS_ACCOUNT or example is None:
+        return
+    if analysis.zone.org_id is not None and example.context.get("aws:principalorgid") == (analysis.zone.org_id,):
+        return
+    for statement in analysis.policy.statements:
+        if (statement.sid or "").startswith("rcp:") and statement_covers(statement, example.caller, example.action) \
+                and any(_excepts(c, example.context) for c in statement.conditions):
+            yield statement
+
+
 def _escaped(perimeter: RolePerimeter, effective: TrustAnalysis) -> tuple[AppliedStatement, ...]:
-    """The RCP statements that cover an open cross-account path's caller but whose conditions it escapes,
-    when the caller is not of the organisation (a member getting in is the perimeter working)."""
+    """The RCP statements whose exceptions let an outside caller in (see :func:`_excepting`)."""
     found: dict[tuple[str, int], AppliedStatement] = {}
-    org = effective.zone.org_id
     for path in effective.paths:
-        if path.scope is not Scope.CROSS_ACCOUNT or path.example is None:
-            continue
-        if org is not None and path.example.context.get("aws:principalorgid") == (org,):
-            continue
-        for statement in effective.policy.statements:
+        for statement in _excepting(effective, path):
             origin = perimeter_origin(statement.sid, perimeter)
-            if origin is not None and statement_covers(statement, path.example.caller, path.example.action) and any(
-                    _excepts(c, path.example.context) for c in statement.conditions):
+            if origin is not None:
                 found[(origin.policy.policy_id, origin.statement.index)] = origin
     return tuple(found.values())
