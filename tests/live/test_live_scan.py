@@ -7,10 +7,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from tests.live.conftest import EXTERNAL_ID, MANAGEMENT, OUTSIDER, PARTNER_ROLES, Rolescope, World, partner_session
+from tests.live.conftest import (
+    EXTERNAL_ID,
+    MANAGEMENT,
+    OUTSIDER,
+    PARTNER_ROLES,
+    STRANGER,
+    Rolescope,
+    World,
+    partner_session,
+)
 from tests.live.fakeaws import Fault, FaultProxy
 
 from rolescope.audit_role import COLLECTION_ACTIONS
+from rolescope.trust.graph_json import section_edges
 
 ORG_SCAN = ("scan", "-p", "base", "--organization", "--role-name", "OrganizationAccountAccessRole")
 
@@ -337,3 +347,8 @@ def test_the_perimeter_live_and_offline(rolescope: Rolescope, world: World, prox
     offline_code, offline, offline_err = scan_document(rolescope, tmp_path / "offline", "scan", "--from", str(out))
     assert offline_code == 0, offline_err
     assert findings(offline) == found
+    # the graph too: the stranger's edge is gone, the vendor's exists by the RCP's exception, alike offline
+    edges = {(e["source"], e["target"].rsplit("/", 1)[-1]): e for e in section_edges(document["graph"])}
+    assert (f"account:{STRANGER}", "ClosedToOutsiders") not in edges
+    assert edges[(f"account:{OUTSIDER}", "CiDeploy")]["rcp_exception"].startswith("rcp:p-")
+    assert section_edges(offline["graph"]) == section_edges(document["graph"])
