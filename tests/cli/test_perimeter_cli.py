@@ -99,3 +99,12 @@ def test_simulate_perimeter_needs_the_role(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["simulate", "--policy", policy, "--principal", OUTSIDER,
                                       "--rcp", write(tmp_path, RCP, "rcp.json")])
     assert result.exit_code != 0 and "--role-arn" in result.output
+
+
+def test_check_policy_text_names_the_perimeter(tmp_path: Path) -> None:
+    policy = write(tmp_path, trust(allow({"AWS": "*"})), "trust.json")
+    result = invoke("check-policy", "--account-id", PROD, "--org-id", ORG_ID, policy, "--rcp",
+                    write(tmp_path, RCP, "rcp.json"))
+    assert result.exit_code == 0
+    assert "perimeter: narrows" in result.output
+    assert "rcp.json Statement[0] (EnforceOrgIdentities) closes" in result.output

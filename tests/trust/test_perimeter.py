@@ -19,6 +19,8 @@ from tests.perimeter_org import MANAGEMENT, OUTSIDER, PROD, PROD_OU, RCP_ID, SAN
 from rolescope.inventory.gaad import parse_gaad
 from rolescope.inventory.model import Organization
 from rolescope.policy.evaluate import evaluate
+from rolescope.policy.model import PrincipalType
+from rolescope.policy.request import Caller, Request
 from rolescope.scanner import TrustCache, analyse_role
 from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.perimeter_verdict import PerimeterStatus, PerimeterVerdict
@@ -168,3 +170,33 @@ def test_a_deny_only_rcp_never_widens_access(policy: dict[str, Any], conditions:
         assert path.example is not None and evaluate(alone.policy, path.example).allowed
     assert narrowed.cross_account <= alone.cross_account and narrowed.public <= alone.public
     assert {(p.statement, p.scope) for p in narrowed.paths} <= {(p.statement, p.scope) for p in alone.paths}
+
+
+_ORG_ONLY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*",
+     "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-exampleorg1"}}}]}
+# AWS's data-perimeter example (resource_control_policies/identity_perimeter_rcp.json): services act for
+# the organisation's resources only
+_CONFUSED_DEPUTY = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "EnforceConfusedDeputyProtection", "Effect": "Deny", "Principal": "*", "Action": "sts:*",
+     "Resource": "*", "Condition": {"StringNotEqualsIfExists": {"aws:SourceOrgID": "o-exampleorg1"},
+                                    "Null": {"aws:SourceAccount": "false"},
+                                    "Bool": {"aws:PrincipalIsAWSService": "true"}}}]}
+
+
+def test_rcps_apply_to_service_principals_unless_they_leave_them_out() -> None:
+    service = trust(allow({"Service": "backup.amazonaws.com"}))
+    analysis, verdict = judge(service, org=_with_rcp(_ORG_ONLY))
+    assert analysis.paths == () and verdict is not None and verdict.status is PerimeterStatus.NARROWS
+    kept, _ = judge(service)  # the fixture's RCP says BoolIfExists aws:PrincipalIsAWSService false
+    assert [p.scope for p in kept.paths] == [Scope.SERVICE] and kept.paths[0].requires == ()
+    confined, _ = judge(service, org=_with_rcp(_CONFUSED_DEPUTY))
+    (path,) = confined.paths
+    assert path.example is not None
+    assert path.example.context.get("aws:sourceorgid") in (None, ("o-exampleorg1",))
+    backup = Caller(PrincipalType.SERVICE, "backup.amazonaws.com")
+    on_behalf = {"aws:principalisawsservice": ("true",), "aws:sourceaccount": (OUTSIDER,)}
+    assert not evaluate(confined.policy, Request(backup, "sts:AssumeRole", {
+        **on_behalf, "aws:sourceorgid": ("o-someoneelse",)})).allowed
+    assert evaluate(confined.policy, Request(backup, "sts:AssumeRole", {
+        **on_behalf, "aws:sourceorgid": ("o-exampleorg1",)})).allowed

@@ -3,8 +3,11 @@
 AWS evaluates an ``sts:AssumeRole*`` request against the role's trust policy *and* the RCPs attached
 to the role's account at every level from the root down: every level must allow (``RCPFullAWSAccess``
 is attached at every level and cannot be detached, and no other RCP may Allow, so only Denies can
-decide) and an applicable Deny anywhere wins. RCPs do not apply to roles of the management account,
-to service-linked roles, or to requests made by AWS service principals.
+decide) and an applicable Deny anywhere wins. RCPs do not apply to roles of the management account
+or to service-linked roles. They do apply to requests by AWS service principals: AWS's own examples
+keep services out with ``BoolIfExists aws:PrincipalIsAWSService false`` and confine them with
+``Bool aws:PrincipalIsAWSService true`` + ``aws:SourceAccount`` (confused-deputy protection), and the
+search solves that key like any other (services carry ``true``, IAM principals ``false``).
 
 An RCP Deny statement names ``Principal: "*"``, the actions, the resources and conditions on the
 caller: once its ``Resource`` and its resource-side conditions (``aws:ResourceTag/...``,
@@ -29,9 +32,6 @@ from rolescope.policy.request import ASSUME_ACTIONS
 
 RESOURCE_KEYS = ("aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths")
 RESOURCE_TAG = "aws:resourcetag/"
-# RCPs never apply to requests by AWS service principals: a caller-side condition that keeps them out
-# (services carry aws:PrincipalIsAWSService "true"; IAM principals "false"; web identities none).
-SERVICE_EXEMPTION = ("StringNotEqualsIfExists", "aws:PrincipalIsAWSService", "true")
 PERIMETER_SID = re.compile(r"\A(?:rcp|scp):(.+):(\d+)\Z")
 _RESOURCE_VARIABLE = re.compile(r"\$\{(aws:Resource(?:Account|OrgID|OrgPaths))\}", re.IGNORECASE)
 
@@ -161,9 +161,8 @@ _SYMMETRIC = frozenset({"StringEquals", "StringNotEquals", "StringEqualsIgnoreCa
 
 def perimeter_statement(applied: AppliedStatement, context: dict[str, tuple[str, ...]]) -> JsonObject:
     """The RCP Deny as a trust-policy Deny for one role: resource conditions decided (they hold, or the
-    statement would not apply), resource variables filled in, service principals exempt."""
-    raw = applied.statement.raw
-    return as_trust_deny(applied, raw.get("Principal", "*"), context, [SERVICE_EXEMPTION])
+    statement would not apply), resource variables filled in."""
+    return as_trust_deny(applied, applied.statement.raw.get("Principal", "*"), context, [])
 
 
 def as_trust_deny(applied: AppliedStatement, principal: Any, context: dict[str, tuple[str, ...]],

@@ -69,9 +69,7 @@ def perimeter_verdict(perimeter: RolePerimeter, trust_alone: TrustAnalysis, effe
         return PerimeterVerdict(PerimeterStatus.EXEMPT, considered, perimeter.exemption, gaps=gaps)
     if not perimeter.denies:
         return PerimeterVerdict(PerimeterStatus.NOT_COVERED, considered, gaps=gaps)
-    if not trust_alone.cross_account:
-        return PerimeterVerdict(PerimeterStatus.ENFORCED, considered, gaps=gaps)
-    if not effective.cross_account:
+    if trust_alone.cross_account and not effective.cross_account:
         return PerimeterVerdict(PerimeterStatus.CLOSES, considered, closing=perimeter.denies, gaps=gaps)
     escaped = _escaped(perimeter, effective)
     if escaped:
