@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
-from tests.factories import allow, trust
-from tests.perimeter_org import OUTSIDER, PROD, RCP, SCP, VENDOR
+from tests.factories import allow, gaad, role, trust
+from tests.perimeter_org import OUTSIDER, PROD, RCP, SCP, VENDOR, policies_file
 
 from rolescope.cli.main import cli
 
@@ -108,3 +108,16 @@ def test_check_policy_text_names_the_perimeter(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "perimeter: narrows" in result.output
     assert "rcp.json Statement[0] (EnforceOrgIdentities) closes" in result.output
+
+
+def test_a_broken_organisation_policies_file_is_named_and_exit_2(tmp_path: Path) -> None:
+    broken = policies_file()
+    broken["Parents"][PROD] = "ou-ab12-nowhere01"
+    write(tmp_path, broken, "organization-policies.json")
+    write(tmp_path, gaad(role("app", trust(allow({"AWS": OUTSIDER})), PROD)), f"{PROD}.json")
+    result = CliRunner().invoke(cli, ["scan", "--from", str(tmp_path), "--format", "json", "--output",
+                                      str(tmp_path / "out.json")])
+    assert result.exit_code == 2
+    assert f"organization-policies.json: Parents[{PROD}] 'ou-ab12-nowhere01' is neither the root nor a listed OU" \
+        in result.output
+    assert "Traceback" not in result.output
