@@ -29,6 +29,12 @@ COLLECTION_ACTIONS = (
     "iam:ListRoles",
     "organizations:DescribeOrganization",
     "organizations:ListAccounts",
+    "organizations:ListRoots",
+    "organizations:ListOrganizationalUnitsForParent",
+    "organizations:ListChildren",
+    "organizations:ListPolicies",
+    "organizations:DescribePolicy",
+    "organizations:ListTargetsForPolicy",
 )
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 OU_ID = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")

@@ -21,6 +21,7 @@ from rolescope.checks.registry import (
     run_checks,
 )
 from rolescope.inventory.model import AccountSnapshot, Organization, Role
+from rolescope.policy.control import ControlKind
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.model import PolicyDocument
 from rolescope.policy.parse import parse_policy
@@ -28,6 +29,8 @@ from rolescope.policy.request_time import epoch_seconds
 from rolescope.records import quick_init
 from rolescope.trust.analysis import TrustAnalysis, analyse_trust
 from rolescope.trust.canonical import Template, ZoneShapes, instantiate, template
+from rolescope.trust.perimeter import RoleFacts, effective_trust, resource_context, role_perimeter
+from rolescope.trust.perimeter_verdict import PerimeterVerdict, perimeter_verdict
 from rolescope.trust.witness import Zone
 
 
@@ -39,6 +42,7 @@ class RoleResult:
     role: Role
     analysis: TrustAnalysis | None
     error: str | None = None
+    perimeter: PerimeterVerdict | None = None  # what the organisation's RCPs do to it (None: no RCPs known)
 
 
 @dataclass(slots=True)
@@ -158,6 +162,21 @@ def zone_for(snapshot: AccountSnapshot, organization: Organization | None, clock
     )
 
 
+def analyse_role(role: Role, zone: Zone, organization: Organization | None, cache: TrustCache,
+                 external_id_pattern_minimum: int | None = None) -> tuple[TrustAnalysis, PerimeterVerdict | None]:
+    """The role's effective trust (its trust policy and the RCPs that cover it) and the perimeter's
+    verdict (``None`` when the organisation has no RCPs); raises :class:`PolicyError` for a bad trust policy."""
+    if organization is None or not any(p.kind is ControlKind.RCP for p in organization.policies):
+        return cache.analyse(role.trust_policy, zone, external_id_pattern_minimum), None
+    facts = RoleFacts(role.arn, zone.account_id, role.path, role.tags)
+    perimeter = role_perimeter(organization, facts)
+    alone = effective = cache.analyse(role.trust_policy, zone, external_id_pattern_minimum)
+    if perimeter.denies:
+        document = effective_trust(role.trust_policy, perimeter, resource_context(organization, facts))
+        effective = cache.analyse(document, zone, external_id_pattern_minimum)
+    return effective, perimeter_verdict(perimeter, alone, effective, organization, role.service_linked)
+
+
 def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: TrustCache,
                   checks: Sequence[RegisteredCheck] = CHECKS,
                   account_checks: Sequence[RegisteredAccountCheck] | None = None
@@ -177,20 +196,22 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
     # The checks that can report anything, per analysis (roles with one document share one object);
     # holding the analysis keeps its id from being reused.
     relevant: dict[int, tuple[TrustAnalysis, tuple[RegisteredCheck, ...]]] = {}
+    organization = settings.organization or snapshot.organization
     for role in snapshot.roles:
         try:
-            analysis = cache.analyse(role.trust_policy, zone, settings.min_external_id_pattern_literals)
+            analysis, perimeter = analyse_role(role, zone, organization, cache,
+                                               settings.min_external_id_pattern_literals)
         except PolicyError as error:
             result.roles.append(RoleResult(role, None, str(error)))
             reason = f"unreadable trust policy: {error}"
             errors.append(CheckError("trust-policy", snapshot.account_id, role.arn, reason))
             continue
-        result.roles.append(RoleResult(role, analysis))
+        result.roles.append(RoleResult(role, analysis, perimeter=perimeter))
         known = relevant.get(id(analysis))
         if known is None:
             known = relevant[id(analysis)] = (analysis, checks_for(analysis, checks))
         if known[1]:
-            context = RoleContext(snapshot.account_id, role.arn, analysis, settings, role, snapshot)
+            context = RoleContext(snapshot.account_id, role.arn, analysis, settings, role, snapshot, perimeter)
             role_findings, role_errors = run_checks(context, known[1])
             findings += role_findings
             errors += role_errors

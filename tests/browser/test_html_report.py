@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import struct
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,16 @@ SECURITY = "529174068312"
 STAGING = "973518402756"
 CONTRACTOR = f"arn:aws:iam::{STAGING}:role/external/tessellate-contractor-access"
 GITHUB_ROLE = "arn:aws:iam::751396280534:role/github/github-actions-legacy-deploy"
+
+
+def eventually(browser: Browser, expression: str, seconds: float = 10.0) -> Any:
+    """The first non-empty value of ``expression`` within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = browser.evaluate(expression)
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
 
 
 def visible_rows(browser: Browser) -> list[dict[str, str]]:
@@ -227,7 +238,9 @@ def test_clicking_a_role_leads_to_its_findings_and_its_entry(page: Browser, demo
     page.click("#panel-links button:first-child")
     row = page.evaluate(f"document.querySelector('#roles-table tr[data-arn=\"{CONTRACTOR}\"] details').open")
     assert row is True
-    policy = page.evaluate(f"document.querySelector('#roles-table tr[data-arn=\"{CONTRACTOR}\"] pre.policy').innerText")
+    # the entry's details are drawn when it opens: on a loaded machine that can be a moment later
+    policy = eventually(page, f"(document.querySelector('#roles-table tr[data-arn=\"{CONTRACTOR}\"] pre.policy') "
+                              "|| {}).innerText")
     assert '"Statement"' in policy
     # and from its entry back to its place in the graph
     page.click(f'#roles-table tr[data-arn="{CONTRACTOR}"] button.graph-link')

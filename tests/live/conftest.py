@@ -24,6 +24,7 @@ from tests.process import rolescope_argv, under_test_env
 
 MANAGEMENT = "210000000001"
 OUTSIDER = "555566667777"
+STRANGER = "444433332222"  # an outside account nobody excepts: the perimeter closes roles to it
 EXTERNAL_ID = "rolescope-external-id-1234"
 REGION = "us-east-1"
 APP_ROLES = 11  # same-account roles in the management account: enough for several GAAD pages
@@ -55,6 +56,7 @@ class World:
     auditor: tuple[str, str]  # access key id, secret of an IAM user in the management account
     prod_user: tuple[str, str]  # an IAM user's keys in prod (to stand in for cached role credentials)
     keys: dict[str, str] = field(default_factory=dict)  # access key id -> account
+    workloads_ou: str = ""  # dev's OU, where the RCP perimeter is attached
 
     def role(self, account: str, name: str) -> str:
         return f"arn:aws:iam::{account}:role/{name}"
@@ -116,8 +118,43 @@ def build_world(url: str) -> World:
     policy = dev.create_policy(PolicyName="DeployEverything", PolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
     dev.attach_role_policy(RoleName="CiDeploy", PolicyArn=policy["Policy"]["Arn"])
+    dev.create_role(RoleName="ClosedToOutsiders",
+                    AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{STRANGER}:root"}))
+    _perimeter(organizations, world)
     world.keys = {auditor[0]: MANAGEMENT, world.prod_user[0]: world.prod}
     return world
+
+
+def _perimeter(organizations: Any, world: World) -> None:
+    """Issue 14's organisation: dev moves to an OU with an RCP perimeter (the organisation only, the outsider
+    excepted as a vendor that must present an ExternalId), prod stays at the root without it, and an SCP at
+    the root denies assuming roles outside the organisation."""
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    unit = organizations.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
+    organizations.move_account(AccountId=world.dev, SourceParentId=root, DestinationParentId=unit)
+    world.workloads_ou = unit
+    for name, kind, document, target in (
+            ("sts-perimeter", "RESOURCE_CONTROL_POLICY", perimeter_rcp(world.org_id), unit),
+            ("deny-outside-assume", "SERVICE_CONTROL_POLICY", OUTSIDE_ASSUME_SCP, root)):
+        created = organizations.create_policy(Name=name, Type=kind, Description=name,
+                                              Content=json.dumps(document))
+        organizations.attach_policy(PolicyId=created["Policy"]["PolicySummary"]["Id"], TargetId=target)
+
+
+def perimeter_rcp(org_id: str) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "EnforceOrgIdentities", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole*",
+         "Resource": "*", "Condition": {
+             "StringNotEqualsIfExists": {"aws:PrincipalOrgID": org_id, "aws:PrincipalAccount": [OUTSIDER]},
+             "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}},
+        {"Sid": "VendorNeedsExternalId", "Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole",
+         "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalAccount": OUTSIDER},
+                                        "Null": {"sts:ExternalId": "true"}}}]}
+
+
+OUTSIDE_ASSUME_SCP = {"Version": "2012-10-17", "Statement": [
+    {"Sid": "NoAssumeOutsideOrg", "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*",
+     "Condition": {"StringNotEqualsIfExists": {"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}}}]}
 
 
 @pytest.fixture(scope="session")

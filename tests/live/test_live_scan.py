@@ -7,10 +7,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from tests.live.conftest import EXTERNAL_ID, MANAGEMENT, OUTSIDER, PARTNER_ROLES, Rolescope, World, partner_session
+from tests.live.conftest import (
+    EXTERNAL_ID,
+    MANAGEMENT,
+    OUTSIDER,
+    PARTNER_ROLES,
+    STRANGER,
+    Rolescope,
+    World,
+    partner_session,
+)
 from tests.live.fakeaws import Fault, FaultProxy
 
 from rolescope.audit_role import COLLECTION_ACTIONS
+from rolescope.trust.graph_json import section_edges
 
 ORG_SCAN = ("scan", "-p", "base", "--organization", "--role-name", "OrganizationAccountAccessRole")
 
@@ -245,7 +255,8 @@ def test_export_then_scan_offline_sees_the_same(rolescope: Rolescope, world: Wor
                          "OrganizationAccountAccessRole")
     assert exported.code == 0, exported.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{MANAGEMENT}.json", f"{world.prod}.json", f"{world.dev}.json", "organization.json"])
+        [f"{MANAGEMENT}.json", f"{world.prod}.json", f"{world.dev}.json", "organization.json",
+         "organization-policies.json"])  # the tree and the SCPs/RCPs: an offline scan judges the same perimeter
     dev = json.loads((out / f"{world.dev}.json").read_text())
     assert dev["AccountAlias"] == "northwind-dev"
     ci = next(r for r in dev["RoleDetailList"] if r["RoleName"] == "CiDeploy")
@@ -283,7 +294,10 @@ def test_least_privilege_policy_covers_every_call(rolescope: Rolescope, world: W
     assert code == 0, stderr
     services = {"GetAccountAuthorizationDetails": "iam", "ListAccountAliases": "iam", "ListRoles": "iam",
                 "AssumeRole": "sts", "GetCallerIdentity": "sts", "ListAccounts": "organizations",
-                "DescribeOrganization": "organizations"}
+                "DescribeOrganization": "organizations", "ListRoots": "organizations",
+                "ListOrganizationalUnitsForParent": "organizations", "ListChildren": "organizations",
+                "ListPolicies": "organizations", "DescribePolicy": "organizations",
+                "ListTargetsForPolicy": "organizations"}
     made = {s.action for s in proxy.requests()}
     assert made <= set(services), made - set(services)
     policy = json.loads((Path(__file__).parents[2] / "docs" / "scanner-role-policy.json").read_text())
@@ -324,3 +338,38 @@ def test_the_role_scanned_through_is_recorded_and_fix_plan_leaves_it_alone(roles
     plan = json.loads((tmp_path / "plan.json").read_text())
     assert "OrganizationAccountAccessRole" not in {c["role_name"] for c in plan["changes"]}
     assert plan["options"]["audit_roles"] == ["OrganizationAccountAccessRole", "RolescopeAudit"]
+
+
+def test_the_perimeter_live_and_offline(rolescope: Rolescope, world: World, proxy: FaultProxy,
+                                        tmp_path: Path) -> None:
+    code, document, stderr = scan_document(rolescope, tmp_path, *ORG_SCAN, "--verbose")
+    assert code == 0, stderr
+    found = findings(document)
+    # dev's OU has the RCP: a stranger is closed out, the excepted vendor (with its ExternalId) still gets in
+    assert not any(role == "ClosedToOutsiders" for _, role, _ in found)
+    assert (world.dev, "CiDeploy", "weak-external-id") in found
+    assert (world.dev, "CiDeploy", "rcp-perimeter-gap") not in found
+    # prod sits outside the OU, and RCPs never apply to the management account: both are gaps
+    assert (world.prod, "VendorAdmin", "rcp-perimeter-gap") in found
+    assert (MANAGEMENT, "PartnerRead", "rcp-perimeter-gap") in found
+    vendor = next(f for f in document["findings"] if f["resource"].endswith("/CiDeploy")
+                  and f["check"] == "weak-external-id")
+    assert vendor["evidence"]["perimeter"]["status"] == "open-by-exception"
+    assert vendor["evidence"]["perimeter"]["exceptions"][0]["attached_to"] == world.workloads_ou
+    for call in ("ListRoots 1", "ListPolicies 2", "ListOrganizationalUnitsForParent", "ListChildren",
+                 "DescribePolicy", "ListTargetsForPolicy"):
+        assert call in stderr
+    # export writes the tree and policies beside the GAAD files: the offline scan gives the same answer
+    out = tmp_path / "export"
+    exported = rolescope("export", "--out", str(out), "-p", "base", "--organization", "--role-name",
+                         "OrganizationAccountAccessRole")
+    assert exported.code == 0, exported.stderr
+    assert (out / "organization-policies.json").is_file()
+    offline_code, offline, offline_err = scan_document(rolescope, tmp_path / "offline", "scan", "--from", str(out))
+    assert offline_code == 0, offline_err
+    assert findings(offline) == found
+    # the graph too: the stranger's edge is gone, the vendor's exists by the RCP's exception, alike offline
+    edges = {(e["source"], e["target"].rsplit("/", 1)[-1]): e for e in section_edges(document["graph"])}
+    assert (f"account:{STRANGER}", "ClosedToOutsiders") not in edges
+    assert edges[(f"account:{OUTSIDER}", "CiDeploy")]["rcp_exception"].startswith("rcp:p-")
+    assert section_edges(offline["graph"]) == section_edges(document["graph"])

@@ -15,12 +15,26 @@ from rolescope.report.document import build_document
 from rolescope.scanner import ScanResult, scan_snapshots
 
 
-@pytest.fixture(scope="session")
-def demo_result() -> ScanResult:
+def _scan_demo(perimeter: bool) -> ScanResult:
     snapshots, failures, organizations = load_snapshots([sample_org_path()], None)
     assert not failures
+    if not perimeter:
+        organizations = [o for o in organizations if o.root_id is None]
     settings = CheckSettings(organization=merge_organizations(organizations), now=SAMPLE_DATE.replace(tzinfo=UTC))
     return scan_snapshots(snapshots, settings)
+
+
+@pytest.fixture(scope="session")
+def demo_result() -> ScanResult:
+    """The sample as the formats were pinned on, before its RCP perimeter (organization-policies.json):
+    the stored v1 scans and the expected graphs date from then."""
+    return _scan_demo(perimeter=False)
+
+
+@pytest.fixture(scope="session")
+def perimeter_demo_result() -> ScanResult:
+    """The sample with its RCP perimeter, as ``rolescope demo`` scans it."""
+    return _scan_demo(perimeter=True)
 
 
 @pytest.fixture(scope="session")

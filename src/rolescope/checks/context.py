@@ -15,6 +15,7 @@ from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.glob import FRESH
 from rolescope.policy.request_time import render_time
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
+from rolescope.trust.perimeter_verdict import PerimeterVerdict
 
 
 def catalogue_parameter(check_id: str, name: str) -> Callable[[], int]:
@@ -117,6 +118,7 @@ class RoleContext:
     settings: CheckSettings
     role: Role | None = None
     snapshot: AccountSnapshot | None = None
+    perimeter: PerimeterVerdict | None = None  # what the organisation's RCPs do to the role, when it has any
     # The paths' evidence, built on the first finding and shared by the others: a policy with many
     # paths and as many findings would otherwise build it once per finding (quadratic).
     _paths: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False, compare=False)
@@ -142,6 +144,8 @@ class RoleContext:
         if statement is not None:
             facts["statement"] = statement
             facts["statement_document"] = self.analysis.policy.statements[statement].raw
+        if self.perimeter is not None:
+            facts["perimeter"] = self.perimeter.evidence()
         facts.update(evidence)
         severity, overridden = self.settings.severity(check, override)
         return Finding(check, severity, self.account_id, self.resource, message, statement, facts,

@@ -14,6 +14,7 @@ from rolescope.checks import (
     oidc_trust_without_subject,
     privileged_cross_account_role,
     public_trust,
+    rcp_perimeter_gap,
     saml_trust_without_audience,
     service_trust_without_source_condition,
     trust_to_account_outside_organization,
@@ -56,6 +57,7 @@ CHECKS: tuple[RegisteredCheck, ...] = (
     _register(not_principal_without_session, False),
     _register(long_session_cross_account_role, True),
     _register(unused_cross_account_role, True),
+    _register(rcp_perimeter_gap, True),
 )
 
 

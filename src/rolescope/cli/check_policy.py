@@ -15,14 +15,19 @@ from rolescope.cli.choices import severity_choice
 from rolescope.cli.clock import as_of_option, scan_clock
 from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_FINDINGS, InputError
-from rolescope.cli.inputs import account_id_option, read_policy
+from rolescope.cli.inputs import account_id_option, read_control_policies, read_policy
 from rolescope.cli.say import say
-from rolescope.policy.arn import PARTITIONS
+from rolescope.policy.arn import PARTITIONS, role_arn
+from rolescope.policy.control import ControlKind
 from rolescope.policy.limits import ROLE_TRUST_POLICY
 from rolescope.policy.model import PolicyDocument
+from rolescope.policy.parse import parse_policy
 from rolescope.policy.request_time import epoch_seconds
 from rolescope.trust.analysis import analyse_trust
+from rolescope.trust.given_perimeter import given_perimeter
 from rolescope.trust.partitions import named_partitions
+from rolescope.trust.perimeter import RoleFacts
+from rolescope.trust.perimeter_verdict import perimeter_verdict
 from rolescope.trust.witness import Zone
 
 CHECK_POLICY_SCHEMA = "rolescope.check-policy/v1"
@@ -41,17 +46,38 @@ CHECK_POLICY_SCHEMA = "rolescope.check-policy/v1"
 @click.option("--no-size-limit", is_flag=True,
               help="Analyse a document larger than IAM accepts for a role trust policy (8,192 characters, "
                    "white space not counted).")
+@click.option("--rcp", "rcp_files", multiple=True, metavar="FILE",
+              help="A resource control policy attached to the role's account (repeatable): its Denies join the "
+                   "trust policy.")
+@click.option("--scp", "scp_files", multiple=True, metavar="FILE",
+              help="A service control policy of the callers in the role's account, or in its organisation with "
+                   "--org-id (repeatable); without an Allow statement in any file, FullAWSAccess is assumed beside it.")
+@click.option("--role-name", default="role", show_default=True,
+              help="The role's name (with its path), which the RCPs' and SCPs' Resource elements match.")
 def check_policy(file: str, account_id: str, org_id: str | None, partition: str | None, as_of: datetime | None,
-                 output_format: str, fail_on: str | None, no_size_limit: bool) -> None:
+                 output_format: str, fail_on: str | None, no_size_limit: bool, rcp_files: tuple[str, ...],
+                 scp_files: tuple[str, ...], role_name: str) -> None:
     """Evaluate one trust policy: who outside the account can assume the role, and what each way in requires."""
     if org_id is not None and not org_id.startswith("o-"):
         raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
     policy = read_policy(file, None if no_size_limit else ROLE_TRUST_POLICY)
+    rcps, scps = read_control_policies(rcp_files, ControlKind.RCP), read_control_policies(scp_files, ControlKind.SCP)
     partition = partition or _partition_of(policy)
     clock = scan_clock(as_of)
     settings = configured(CheckSettings(now=clock))
-    analysis = analyse_trust(policy, Zone(account_id, partition, org_id, clock=epoch_seconds(clock)),
-                             settings.min_external_id_pattern_literals)
+    zone = Zone(account_id, partition, org_id, clock=epoch_seconds(clock))
+    analysis = analyse_trust(policy, zone, settings.min_external_id_pattern_literals)
+    perimeter = None
+    if rcps or scps:
+        alone = analysis
+        role = RoleFacts(role_arn(partition, account_id, role_name.rsplit("/", 1)[-1], _path_of(role_name)),
+                         account_id, _path_of(role_name))
+        scope = ("StringEquals", "aws:PrincipalOrgID", org_id) if org_id else \
+            ("StringEquals", "aws:PrincipalAccount", account_id)
+        given = given_perimeter(policy.raw, role, org_id, rcps, scps, scope)
+        analysis = analyse_trust(parse_policy(given.document), zone, settings.min_external_id_pattern_literals)
+        perimeter = perimeter_verdict(given.perimeter, alone, analysis, given.organization).evidence()
+        perimeter["scp_denies"] = given.scp_statements
     context = RoleContext(account_id, "policy", analysis, settings)
     findings, errors = run_checks(context, [c for c in CHECKS if not c.needs_account])
     findings.sort(key=lambda f: (severity_rank(f.severity), f.statement or 0))
@@ -72,12 +98,20 @@ def check_policy(file: str, account_id: str, org_id: str | None, partition: str 
         ],
         "errors": [{"check": e.check, "error": e.error} for e in errors],
     }
+    if perimeter is not None:
+        result["perimeter"] = perimeter
     if output_format == "json":
         click.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
     else:
         _print_text(result)
     if fail_on and any(severity_rank(f.severity) <= severity_rank(fail_on) for f in findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+def _path_of(role_name: str) -> str:
+    """The path of ``path/to/Name`` (``/path/to/``), or ``/``."""
+    head = role_name.strip("/").rpartition("/")[0]
+    return f"/{head}/" if head else "/"
 
 
 def _partition_of(policy: PolicyDocument) -> str:
@@ -113,3 +147,9 @@ def _print_text(result: dict[str, Any]) -> None:
         say(f"{finding['severity'].upper():8} {finding['check']}: {finding['message']}")
     for error in result["errors"]:
         say(f"ERROR    {error['check']}: {error['error']}")
+    if "perimeter" in result:
+        perimeter = result["perimeter"]
+        say(f"perimeter: {perimeter['status']}" + (f" ({perimeter['reason']})" if perimeter.get("reason") else ""))
+        for key, what in (("closed_by", "closes"), ("exceptions", "lets through by exception")):
+            for item in perimeter.get(key, []):
+                say(f"  {item['policy_name']} {item['statement']} {what}")

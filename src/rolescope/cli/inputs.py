@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 import click
 
 from rolescope.cli.errors import InputError
 from rolescope.policy.arn import ACCOUNT_ID
+from rolescope.policy.control import ControlKind, parse_control_policy
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.limits import PolicyTooLarge, SizeLimit, check_size
 from rolescope.policy.model import PolicyDocument
 from rolescope.policy.parse import parse_policy
+from rolescope.trust.given_perimeter import GivenPolicy
 from rolescope.userfiles import UnreadableFile, read_user_text
 
 
@@ -58,3 +61,17 @@ def account_list(value: str | None) -> frozenset[str]:
     if bad:
         raise InputError(f"not a 12-digit AWS account id: {bad[0]!r}")
     return frozenset(ids)
+
+
+def read_control_policies(paths: Sequence[str], kind: ControlKind) -> list[GivenPolicy]:
+    """Parse the SCP or RCP files ``paths``; a bad one is a one-line :class:`InputError` naming it."""
+    found = []
+    for path in paths:
+        text = read_text(path)
+        name = "<stdin>" if path == "-" else path
+        try:
+            found.append(GivenPolicy(name, parse_control_policy(text, kind)))
+        except PolicyError as error:
+            what = "an RCP" if kind is ControlKind.RCP else "an SCP"
+            raise InputError(f"{name}: not {what}: {error}") from None
+    return found

@@ -9,12 +9,17 @@ import orjson
 
 from rolescope.cli.clock import as_of_option, scan_clock
 from rolescope.cli.errors import InputError
-from rolescope.cli.inputs import read_policy
+from rolescope.cli.inputs import read_control_policies, read_policy
 from rolescope.cli.say import say
+from rolescope.policy.arn import ACCOUNT_ID, parse_arn
+from rolescope.policy.control import ControlKind
 from rolescope.policy.evaluate import evaluate
-from rolescope.policy.model import PrincipalType
+from rolescope.policy.model import PolicyDocument, PrincipalType
+from rolescope.policy.parse import parse_policy
 from rolescope.policy.request import Caller, Request, caller_from_arn
 from rolescope.policy.request_time import at_request_time, epoch_seconds
+from rolescope.trust.given_perimeter import GivenPolicy, given_perimeter
+from rolescope.trust.perimeter import PERIMETER_SID, RoleFacts
 
 
 def _identity_keys(caller: Caller) -> dict[str, tuple[str, ...]]:
@@ -42,9 +47,17 @@ def _identity_keys(caller: Caller) -> dict[str, tuple[str, ...]]:
               help="A condition key in the request; repeat a key for several values. aws:CurrentTime and "
                    "aws:EpochTime default to --as-of (IAM sets both to the time of the request).")
 @as_of_option
-def simulate(policy_file: str, principal: str, action: str, pairs: tuple[str, ...], as_of: datetime | None) -> None:
+@click.option("--rcp", "rcp_files", multiple=True, metavar="FILE",
+              help="A resource control policy attached to the role's account (repeatable); needs --role-arn.")
+@click.option("--scp", "scp_files", multiple=True, metavar="FILE",
+              help="A service control policy of the caller's account (repeatable); needs --role-arn. Without an "
+                   "Allow statement in any file, FullAWSAccess is assumed beside it.")
+@click.option("--role-arn", help="The role the request is for: what the RCPs' and SCPs' Resource elements match.")
+def simulate(policy_file: str, principal: str, action: str, pairs: tuple[str, ...], as_of: datetime | None,
+             rcp_files: tuple[str, ...], scp_files: tuple[str, ...], role_arn: str | None) -> None:
     """Print ALLOW or DENY for one request, and the statement that decided it."""
     policy = read_policy(policy_file)
+    rcps, scps = read_control_policies(rcp_files, ControlKind.RCP), read_control_policies(scp_files, ControlKind.SCP)
     try:
         caller = caller_from_arn(principal)
     except ValueError as error:
@@ -62,7 +75,31 @@ def simulate(policy_file: str, principal: str, action: str, pairs: tuple[str, ..
         context = at_request_time(context, epoch_seconds(scan_clock(as_of)))
     except ValueError as error:
         raise InputError(f"--context: {error}") from None
+    if rcps or scps:
+        policy = _with_perimeter(policy, role_arn, rcps, scps)
     decision = evaluate(policy, Request(caller, action, context))
-    say(decision.label)
+    origin = PERIMETER_SID.match(decision.statement.sid or "") if decision.statement is not None else None
+    if origin is None:
+        say(decision.label)
+    elif origin.group(1) == "no-allow":
+        say("DENY (implicit: no SCP allows the action)")
+    else:
+        kind = origin.string.split(":", 1)[0].upper()
+        control = {p.name: p for p in (*rcps, *scps)}[origin.group(1)]
+        statement = control.document.statements[int(origin.group(2))]
+        say(f"DENY (explicit) by {kind} {control.name} {statement.label}")
+        say("  " + orjson.dumps(statement.raw).decode())
+        return
     if decision.statement is not None:
         say("  " + orjson.dumps(decision.statement.raw).decode())
+
+
+def _with_perimeter(policy: PolicyDocument, role_arn: str | None, rcps: list[GivenPolicy],
+                    scps: list[GivenPolicy]) -> PolicyDocument:
+    """The trust policy with the RCPs' and SCPs' Denies that cover ``role_arn``."""
+    arn = parse_arn(role_arn or "")
+    if arn is None or arn.service != "iam" or arn.resource_type != "role" or not ACCOUNT_ID.match(arn.account):
+        raise InputError("--rcp and --scp need --role-arn arn:PARTITION:iam::ACCOUNT:role/NAME")
+    path = "/" + arn.resource.partition("/")[2].rpartition("/")[0]
+    role = RoleFacts(str(arn), arn.account, path.rstrip("/") + "/")
+    return parse_policy(given_perimeter(dict(policy.raw), role, None, rcps, scps, None).document)

@@ -11,6 +11,7 @@ import orjson
 from rolescope.atomic_write import write_atomic
 from rolescope.inventory.live import AccountData
 from rolescope.inventory.model import Organization
+from rolescope.inventory.org_policies import POLICIES_FILE, policies_document
 
 ORGANIZATION_FILE = "organization.json"
 
@@ -38,7 +39,8 @@ def organization_document(organization: Organization) -> dict[str, Any]:
 
 def export_accounts(accounts: Iterable[AccountData], directory: Path,
                     organization: Organization | None = None) -> list[Path]:
-    """Write ``<account-id>.json`` per account (and ``organization.json``), each file whole or not at all.
+    """Write ``<account-id>.json`` per account (and ``organization.json``, and ``organization-policies.json``
+    when the organisation's tree and SCPs/RCPs were collected), each file whole or not at all.
 
     Returns:
         The files written.
@@ -51,5 +53,9 @@ def export_accounts(accounts: Iterable[AccountData], directory: Path,
     if organization is not None:
         path = directory / ORGANIZATION_FILE
         write_atomic(path, to_json(organization_document(organization)))
+        written.append(path)
+    if organization is not None and organization.root_id is not None:
+        path = directory / POLICIES_FILE
+        write_atomic(path, to_json(policies_document(organization)))
         written.append(path)
     return written

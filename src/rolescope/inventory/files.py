@@ -11,6 +11,7 @@ import orjson
 
 from rolescope.inventory.gaad import GAAD_KEYS, SnapshotError, parse_gaad
 from rolescope.inventory.model import AccountSnapshot, OrgAccount, Organization
+from rolescope.inventory.org_policies import is_policies_data, merge_trees, parse_organization_policies
 from rolescope.inventory.own_outputs import own_output, own_text
 from rolescope.policy.arn import ACCOUNT_ID, ORG_ID, ORG_ID_SHAPE
 from rolescope.records import pickled_by_fields
@@ -57,10 +58,10 @@ def _read_json(path: Path) -> Any:
 
 
 def is_organization_data(data: Any) -> bool:
-    """Whether a JSON document is ``list-accounts``/``describe-organization`` output rather than GAAD."""
-    return isinstance(data, dict) and ("Accounts" in data or "Organization" in data) and not any(
-        key in data for key in GAAD_KEYS
-    )
+    """Whether a JSON document is ``list-accounts``/``describe-organization`` output or the organisation's
+    tree and policies (see :mod:`rolescope.inventory.org_policies`) rather than GAAD."""
+    return isinstance(data, dict) and ("Accounts" in data or "Organization" in data or is_policies_data(data)) \
+        and not any(key in data for key in GAAD_KEYS)
 
 
 def expand(paths: Iterable[Path]) -> Iterator[Path]:
@@ -115,6 +116,8 @@ def load_file(path: Path, account_id: str | None = None) -> AccountSnapshot | Or
     if not path.exists():
         raise SnapshotError("no such file or directory")
     data = _read_json(path)
+    if is_policies_data(data):
+        return parse_organization_policies(data)
     if is_organization_data(data):
         return parse_organization(data)
     return parse_gaad(data, str(path), account_id)
@@ -190,8 +193,9 @@ def _account_id(value: Any, where: str) -> str:
 
 
 def load_organization(path: Path) -> Organization:
-    """Read an organisation file (``--org-accounts``)."""
-    return parse_organization(_read_json(path))
+    """Read an organisation file (``--org-accounts``): a listing or the tree and policies."""
+    data = _read_json(path)
+    return parse_organization_policies(data) if is_policies_data(data) else parse_organization(data)
 
 
 def merge_organizations(organizations: Iterable[Organization]) -> Organization | None:
@@ -205,4 +209,4 @@ def merge_organizations(organizations: Iterable[Organization]) -> Organization |
             accounts[account.account_id] = account
     org_id = next((o.org_id for o in found if o.org_id), None)
     management = next((o.management_account for o in found if o.management_account), None)
-    return Organization(org_id, management, tuple(accounts.values()))
+    return Organization(org_id, management, tuple(accounts.values()), *merge_trees(found))

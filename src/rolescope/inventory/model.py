@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from rolescope.policy.arn import parse_arn
+from rolescope.policy.control import ControlDocument, ControlKind
 from rolescope.records import quick_init
 
 JsonObject = dict[str, Any]
@@ -114,12 +115,41 @@ class OrgAccount:
 
 
 @dataclass(frozen=True, slots=True)
+class OrgUnit:
+    """An organisational unit and the root or OU it sits under."""
+
+    unit_id: str
+    name: str
+    parent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrgPolicy:
+    """An SCP or RCP: its parsed document and where it is attached (root, OU or account ids)."""
+
+    policy_id: str
+    name: str
+    document: ControlDocument
+    targets: tuple[str, ...] = ()
+    aws_managed: bool = False
+
+    @property
+    def kind(self) -> ControlKind:
+        return self.document.kind
+
+
+@dataclass(frozen=True, slots=True)
 class Organization:
-    """An AWS Organization: its id (when known), management account and members."""
+    """An AWS Organization: its id (when known), management account and members, and, when collected,
+    its tree (root, OUs, each account's parent) and its SCPs and RCPs."""
 
     org_id: str | None
     management_account: str | None
     accounts: tuple[OrgAccount, ...] = ()
+    root_id: str | None = None
+    units: tuple[OrgUnit, ...] = ()
+    account_parents: tuple[tuple[str, str], ...] = ()  # (account id, root or OU id)
+    policies: tuple[OrgPolicy, ...] = ()
     # Read for every role of a scan: built once (one shared set, however many accounts ask).
     _account_ids: frozenset[str] = field(init=False, repr=False, compare=False, hash=False)
 
@@ -129,6 +159,28 @@ class Organization:
     @property
     def account_ids(self) -> frozenset[str]:
         return self._account_ids
+
+    @property
+    def has_policies(self) -> bool:
+        return bool(self.policies)
+
+    def levels(self, account_id: str) -> tuple[str, ...]:
+        """The attachment points above and at ``account_id``, from the root down to the account itself
+        (the order in which AWS evaluates SCPs and RCPs)."""
+        parents = dict(self.account_parents)
+        units = {u.unit_id: u.parent_id for u in self.units}
+        chain: list[str] = [account_id]
+        node = parents.get(account_id, self.root_id)
+        while node is not None and node not in chain:  # a cycle in a hand-written file stops here
+            chain.append(node)
+            node = units.get(node)
+        return tuple(reversed(chain))
+
+    def org_path(self, account_id: str) -> str | None:
+        """``aws:PrincipalOrgPaths``/``aws:ResourceOrgPaths`` for the account: ``o-.../r-.../ou-.../``."""
+        if self.org_id is None or self.root_id is None:
+            return None
+        return "/".join((self.org_id, *self.levels(account_id)[:-1])) + "/"
 
 
 @dataclass(frozen=True, slots=True)

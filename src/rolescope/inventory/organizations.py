@@ -13,7 +13,10 @@ from botocore.exceptions import ClientError
 
 from rolescope.auth.clients import CallCounter
 from rolescope.auth.errors import AwsError
+from rolescope.inventory.gaad import SnapshotError
 from rolescope.inventory.model import OrgAccount, Organization
+from rolescope.inventory.org_policies import parse_organization_policies
+from rolescope.inventory.org_tree_live import collect_policies_document
 
 ACTIVE = "ACTIVE"
 
@@ -24,7 +27,7 @@ def _state(account: dict[str, Any]) -> str:
 
 
 def discover_organization(session: Any, counter: CallCounter | None = None, region: str | None = None) -> Organization:
-    """The caller's organisation, management account included.
+    """The caller's organisation, management account included, with its tree and its SCPs and RCPs.
 
     Args:
         session: a boto3 session in the management account or a delegated administrator.
@@ -45,6 +48,10 @@ def discover_organization(session: Any, counter: CallCounter | None = None, regi
             for page in client.get_paginator("list_accounts").paginate()
             for item in page.get("Accounts", [])
         ]
+        tree = parse_organization_policies(collect_policies_document(client))
+    except SnapshotError as error:
+        raise AwsError("MalformedOrganization", f"the organisation's tree or policies as AWS returned them: {error}",
+                       "DescribePolicy") from None
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         message = error.response.get("Error", {}).get("Message", str(error))
@@ -52,11 +59,13 @@ def discover_organization(session: Any, counter: CallCounter | None = None, regi
             raise AwsError(code, "the caller's account is not in an AWS Organization: use --accounts instead",
                            error.operation_name) from None
         if code in ("AccessDeniedException", "AccessDenied"):
-            raise AwsError(code, f"{message} -- listing an organisation's accounts works from its management account "
-                           "or a delegated administrator (organizations:ListAccounts, "
-                           "organizations:DescribeOrganization)", error.operation_name) from None
+            raise AwsError(code, f"{message} -- listing an organisation's accounts, tree, SCPs and RCPs works from its "
+                           "management account or a delegated administrator (organizations:ListAccounts, "
+                           "DescribeOrganization, ListRoots, ListOrganizationalUnitsForParent, ListChildren, "
+                           "ListPolicies, DescribePolicy, ListTargetsForPolicy)", error.operation_name) from None
         raise
-    return Organization(str(details["Id"]), str(details.get("MasterAccountId") or "") or None, tuple(accounts))
+    return Organization(str(details["Id"]), str(details.get("MasterAccountId") or "") or None, tuple(accounts),
+                        tree.root_id, tree.units, tree.account_parents, tree.policies)
 
 
 def active_accounts(organization: Organization) -> list[OrgAccount]:

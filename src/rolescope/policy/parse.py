@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -50,6 +50,14 @@ def parse_policy(document: str | bytes | Mapping[str, Any]) -> PolicyDocument:
         PolicyError: the document is not a trust policy IAM would accept; the message names the
             statement and element.
     """
+    raw, version, items = read_top_level(document)
+    variables = version == "2012-10-17"
+    statements = tuple(_statement(index, item, variables) for index, item in enumerate(items))
+    return PolicyDocument(version=version, statements=statements, raw=raw)
+
+
+def read_top_level(document: str | bytes | Mapping[str, Any]) -> tuple[dict[str, Any], str | None, list[Any]]:
+    """Decode a policy of any kind and check its top level: the object, its Version, its statements."""
     raw = _decode(document)
     if not isinstance(raw, dict):
         raise PolicyError("the policy must be a JSON object")
@@ -65,9 +73,24 @@ def parse_policy(document: str | bytes | Mapping[str, Any]) -> PolicyDocument:
     items = [body] if isinstance(body, dict) else body
     if not isinstance(items, list) or not items:
         raise PolicyError("Statement must be an object or a non-empty list of objects", element="Statement")
-    variables = version == "2012-10-17"
-    statements = tuple(_statement(index, item, variables) for index, item in enumerate(items))
-    return PolicyDocument(version=version, statements=statements, raw=raw)
+    return raw, version, items
+
+
+Failure = Callable[[str, str], PolicyError]
+
+
+def read_sid(index: int, item: Any) -> tuple[str | None, Failure]:
+    """A statement's Sid, and how to report an error in one of its elements."""
+    if not isinstance(item, dict):
+        raise PolicyError("a statement must be a JSON object", statement=index)
+    sid = item.get("Sid")
+    if sid is not None and not isinstance(sid, str):
+        raise PolicyError("Sid must be a string", statement=index, element="Sid")
+
+    def fail(message: str, element: str) -> PolicyError:
+        return PolicyError(message, statement=index, sid=sid, element=element)
+
+    return sid, fail
 
 
 def _decode(document: str | bytes | Mapping[str, Any]) -> Any:
@@ -90,15 +113,7 @@ def _decode(document: str | bytes | Mapping[str, Any]) -> Any:
 
 
 def _statement(index: int, item: Any, variables: bool) -> Statement:
-    if not isinstance(item, dict):
-        raise PolicyError("a statement must be a JSON object", statement=index)
-    sid = item.get("Sid")
-    if sid is not None and not isinstance(sid, str):
-        raise PolicyError("Sid must be a string", statement=index, element="Sid")
-
-    def fail(message: str, element: str) -> PolicyError:
-        return PolicyError(message, statement=index, sid=sid, element=element)
-
+    sid, fail = read_sid(index, item)
     unknown = set(item) - STATEMENT_KEYS
     if unknown:
         name = str(sorted(unknown, key=str)[0])

@@ -372,6 +372,8 @@ NOT_TRUST_FIXES: dict[str, str] = {
                                 "the principal's sts:AssumeRole statements to the role ARNs it needs",
     "trust-to-account-outside-organization": "needs a decision about the account: remove it from the trust "
                                              "policy, or add it to --trusted-accounts and require an ExternalId",
+    "rcp-perimeter-gap": "an organisation change, not a trust-policy change: attach the RCP where the role's "
+                         "account sits, or narrow the role's trust (see the finding's remediation)",
 }
 
 

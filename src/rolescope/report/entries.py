@@ -24,6 +24,7 @@ from rolescope.report.model import (
     CheckEntry,
     CheckErrorEntry,
     ConfigFile,
+    ControlPolicyInfo,
     FindingEntry,
     FrameworkEntry,
     OrganizationInfo,
@@ -74,7 +75,8 @@ def organization_info(organization: Organization | None) -> OrganizationInfo | N
         return None
     return OrganizationInfo(
         organization.org_id, organization.management_account, tuple(sorted(organization.account_ids)),
-        {a.account_id: a.name for a in sorted(organization.accounts, key=lambda a: a.account_id) if a.name})
+        {a.account_id: a.name for a in sorted(organization.accounts, key=lambda a: a.account_id) if a.name},
+        tuple(ControlPolicyInfo(p.policy_id, p.name, p.kind.value, p.targets) for p in organization.policies))
 
 
 def trust_entry(result: RoleResult) -> TrustEntry:
@@ -90,8 +92,9 @@ def trust_entry(result: RoleResult) -> TrustEntry:
 def account_piece(account: AccountResult, keep: Callable[[str], bool]) -> tuple[AccountEntry, dict[str, Any]]:
     """One account as the document holds it.
 
-    Roles that share a trust document (byte for byte) share one entry of the account's ``trusts``
-    table, written once and referred to by index.
+    Roles that share a trust document (byte for byte) and its analysis share one entry of the account's
+    ``trusts`` table, written once and referred to by index (roles with one document under different
+    RCPs have different analyses, so entries of their own).
 
     Args:
         account: the scanner's result for the account.
@@ -106,13 +109,15 @@ def account_piece(account: AccountResult, keep: Callable[[str], bool]) -> tuple[
     roles_json: list[dict[str, Any]] = []
     for result in account.roles:
         role = result.role
-        key = orjson.dumps(role.trust_policy)  # the document as written: key order counts
+        # the document as written (key order counts), and the analysis: the perimeter may differ per role
+        key = orjson.dumps(role.trust_policy) + b"|%d" % id(result.analysis)
         index = table.get(key)
         if index is None:
             index = table[key] = len(trusts)
             trusts.append(trust_entry(result))
         entry = RoleEntry(role.name, role.arn, role.path, trusts[index], role.max_session_duration,
-                          role.last_used.isoformat() if role.last_used else None)
+                          role.last_used.isoformat() if role.last_used else None,
+                          result.perimeter.evidence() if result.perimeter is not None else None)
         roles_json.append(entry.as_json(index))
         if keep(role.arn):
             kept.append(entry)

@@ -37,6 +37,19 @@ class Tool:
 
 
 @dataclass(frozen=True, slots=True)
+class ControlPolicyInfo:
+    """An SCP or RCP the scan considered: its id, name, type and where it is attached."""
+
+    id: str
+    name: str
+    type: str
+    targets: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "type": self.type, "targets": list(self.targets)}
+
+
+@dataclass(frozen=True, slots=True)
 class OrganizationInfo:
     """The organisation the scan judged trust in.
 
@@ -45,16 +58,21 @@ class OrganizationInfo:
         management_account: its management account, when known.
         accounts: its member accounts.
         account_names: account id -> name, for the accounts that have one.
+        policies: the SCPs and RCPs the verdicts took into account (none: none were known).
     """
 
     id: str | None
     management_account: str | None
     accounts: tuple[str, ...] = ()
     account_names: Mapping[str, str] = field(default_factory=dict)
+    policies: tuple[ControlPolicyInfo, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "management_account": self.management_account, "accounts": list(self.accounts),
-                "account_names": dict(self.account_names)}
+        found: dict[str, Any] = {"id": self.id, "management_account": self.management_account,
+                                 "accounts": list(self.accounts), "account_names": dict(self.account_names)}
+        if self.policies:
+            found["policies"] = [p.as_json() for p in self.policies]
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +285,7 @@ class RoleEntry:
     trust: TrustEntry
     max_session_duration: int | None = None
     last_used: str | None = None
+    perimeter: Mapping[str, Any] | None = None  # what the organisation's RCPs do to it (None: no RCPs known)
 
     @property
     def error(self) -> str | None:
@@ -275,8 +294,11 @@ class RoleEntry:
 
     def as_json(self, trust: int) -> dict[str, Any]:
         """The entry of an account's ``roles``; ``trust`` is the index of its trust entry in the account."""
-        return {"name": self.name, "arn": self.arn, "path": self.path, "trust": trust,
-                "max_session_duration": self.max_session_duration, "last_used": self.last_used}
+        found = {"name": self.name, "arn": self.arn, "path": self.path, "trust": trust,
+                 "max_session_duration": self.max_session_duration, "last_used": self.last_used}
+        if self.perimeter is not None:
+            found["perimeter"] = dict(self.perimeter)
+        return found
 
 
 @pickled_by_fields

@@ -27,6 +27,7 @@ from rolescope.report.model import (
     CheckErrorEntry,
     Collection,
     ConfigFile,
+    ControlPolicyInfo,
     FindingEntry,
     FrameworkEntry,
     OrganizationInfo,
@@ -191,10 +192,17 @@ class _Reader:
         if item is None:
             return None
         names = self.optional_object(item.get("account_names"), "organization.account_names") or {}
+        policies = []
+        for index, policy in enumerate(self.array(item, "policies", "organization")):
+            where = f"organization.policies[{index}]"
+            entry = self.object(policy, where)
+            policies.append(ControlPolicyInfo(self.text(entry, "id", where), str(entry.get("name") or ""),
+                                              self.text(entry, "type", where),
+                                              self.texts(entry.get("targets"), f"{where}.targets")))
         return OrganizationInfo(self.optional_text(item, "id", "organization"),
                                 self.optional_text(item, "management_account", "organization"),
                                 self.texts(item.get("accounts"), "organization.accounts"),
-                                {str(k): str(v) for k, v in names.items()})
+                                {str(k): str(v) for k, v in names.items()}, tuple(policies))
 
     def scope(self, value: Any) -> Scope:
         # what a document does not say was not narrowed: every check and severity, as early v1 scans ran
@@ -316,7 +324,8 @@ class _Reader:
     def _role(self, item: dict[str, Any], trust: TrustEntry, where: str) -> RoleEntry:
         return RoleEntry(self.text(item, "name", where), self.text(item, "arn", where),
                          str(item.get("path") or "/"), trust, self.optional_int(item, "max_session_duration", where),
-                         self.optional_text(item, "last_used", where))
+                         self.optional_text(item, "last_used", where),
+                         self.optional_object(item.get("perimeter"), f"{where}.perimeter"))
 
     def trust(self, item: dict[str, Any], document: Any, where: str) -> TrustEntry:
         if item.get("error") is not None:

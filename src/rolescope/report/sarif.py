@@ -101,6 +101,8 @@ def sarif_result(finding: FindingEntry, rule_index: int | None, document: ScanDo
         result["properties"]["security-severity"] = SECURITY_SEVERITY[severity]
     if finding.overridden is not None:
         result["properties"]["severity_override"] = finding.overridden.as_json()
+    if "perimeter" in finding.evidence:  # the organisation's RCPs: what they do to this role
+        result["properties"]["perimeter"] = finding.evidence["perimeter"]
     if finding.suppressed:
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": finding.suppressed}]
     return result

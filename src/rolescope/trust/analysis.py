@@ -54,6 +54,7 @@ _NAMED_KEYS = {key: name for name, keys in REQUIREMENT_KEYS.items() for key in k
 _NAMED_IN_STAR = frozenset({PrincipalKind.SERVICE, PrincipalKind.SAML_PROVIDER, PrincipalKind.OIDC_PROVIDER,
                             PrincipalKind.PUBLIC_IDP})
 _MFA_KEYS = ("aws:multifactorauthpresent", "aws:multifactorauthage")
+_IS_SERVICE = "aws:principalisawsservice"
 
 
 @quick_init
@@ -157,8 +158,9 @@ class _Analyser:
         self.requirement_keys: dict[str, tuple[str, ...]] = {}
         condition_keys = {c.key for s in policy.statements for c in s.conditions}
         # The caller never chooses the time of its request: a time window is not a requirement it
-        # meets but when the path is open (TrustAnalysis.opens).
-        for key in sorted(condition_keys - set(_MFA_KEYS) - set(TIME_KEYS)):
+        # meets but when the path is open (TrustAnalysis.opens). Nor whether it is a service: that is
+        # what it is (RCPs name the key to leave services out), not something a request carries.
+        for key in sorted(condition_keys - set(_MFA_KEYS) - set(TIME_KEYS) - {_IS_SERVICE}):
             name = _NAMED_KEYS.get(key) or _provider_requirement(key) or key
             self.requirement_keys[name] = (*self.requirement_keys.get(name, ()), key)
         self.star_stands_for = [

@@ -30,6 +30,10 @@ from rolescope.trust.graph_model import (
 from rolescope.trust.graph_part import AccountGraphPart, RefKind, RoleTrust, TrustRef, account_graph_part
 from rolescope.trust.principals import ANY_TARGET_ACCOUNT, GraphPrincipal, is_pattern, target_account
 from rolescope.trust.reach import Admission, singled_out
+from rolescope.trust.scp_fence import ScpFence
+
+# Edges whose source's SCPs are known: one principal, or one account's group of principals.
+_FENCED_KINDS = frozenset({NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP})
 
 __all__ = ["AccountGraphPart", "TrustGraph", "account_graph_part", "build_graph", "group_id", "organization_id"]
 
@@ -77,6 +81,7 @@ class _Builder:
         self.names = {a.account_id: a.name for a in organization.accounts if a.name} if organization else {}
         self.made: set[tuple[int, EdgeKind, Way | None, str | None]] = set()
         self.kinds: dict[tuple[str, GroupScope], set[NodeKind]] = {}
+        self.fence = ScpFence(organization)
 
     def run(self) -> TrustGraph:
         add_node = self.graph.add_node
@@ -150,7 +155,20 @@ class _Builder:
             if key in self.made:
                 return
             self.made.add(key)
+            if self.fence.enabled and self._fenced(source, target):
+                return
         self.graph.add_edge(GraphEdge(source, target, kind, way, via))
+
+    def _fenced(self, source: int, target: int) -> bool:
+        """Whether an SCP of the source's account stops it assuming the target (see ScpFence)."""
+        node, role = self.graph.nodes[source], self.graph.nodes[target]
+        if node.account is None or role.account is None or node.kind not in _FENCED_KINDS:
+            return False
+        arn = node.id if node.kind in (NodeKind.ROLE, NodeKind.USER) else None
+        if self.fence.cuts(node.account, arn, role.id, role.account) is None:
+            return False
+        self.graph.counters["cut_by_scp"] += 1
+        return True
 
     # ----------------------------------------------------------------- principals and grants
 

@@ -129,6 +129,8 @@ def way_json(kind: EdgeKind, way: Way | None, via: str | None) -> dict[str, Any]
     }
     if way is not None:
         entry.update(statement=way.statement, sid=way.sid, scope=way.scope, requires=list(way.requires), via=via)
+        if way.rcp_exception:
+            entry["rcp_exception"] = way.rcp_exception
     return entry
 
 

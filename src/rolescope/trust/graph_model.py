@@ -63,6 +63,8 @@ class Way:
     sid: str | None
     scope: str
     requires: tuple[str, ...]
+    # the RCP statement (``rcp:<policy id>:<index>``) the way in exists only by an exception of
+    rcp_exception: str | None = None
 
 
 @quick_init

@@ -19,6 +19,7 @@ from rolescope.inventory.model import AccountSnapshot, Role
 from rolescope.records import pickled_by_fields, quick_init
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
 from rolescope.trust.graph_model import NodeKind, Way
+from rolescope.trust.perimeter_verdict import path_exception
 from rolescope.trust.principals import GraphPrincipal, graph_principals
 from rolescope.trust.reach import Admission, Admitter
 from rolescope.trust.witness import Scope
@@ -112,7 +113,7 @@ def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, Tr
 
 def _refs(analysis: TrustAnalysis, admitter: Admitter) -> Iterator[TrustRef]:
     for path in analysis.paths:
-        way = Way(path.statement, path.sid, path.scope.value, path.requires)
+        way = Way(path.statement, path.sid, path.scope.value, path.requires, path_exception(analysis, path))
         for principal in path.principals:
             yield _ref(analysis, admitter, path, way, principal)
 
