@@ -76,7 +76,7 @@ def test_bad_file_exit_2_and_the_rest_is_still_written(org_dir: Path, tmp_path: 
         (["--account", "123"], "12-digit"),
         (["--trusted-accounts", "12,34"], "12-digit"),
         (["-o", "c.txt"], "--output: the console format is for the terminal, not a file; choose a file format with "
-                          "--format (json, sarif, ocsf, csv, html)"),
+                          "--format (json, sarif, ocsf, csv, html, asff)"),
         (["--output-dir", "d"], "--output-dir: the console format is for the terminal, not a file"),
         (["--role-arn", "arn:aws:iam::123456789012:role/x"], "--role-arn is for live scans (drop --from)"),
         (["--account", "123456789012\n"], "12-digit"),

@@ -16,8 +16,9 @@ from rolescope.report.formats import FILE_FORMATS, FORMATS, model_writers
 
 
 def test_every_format_is_registered() -> None:
-    assert FORMATS == ("console", "json", "sarif", "ocsf", "csv", "html")
-    assert FILE_FORMATS == {"json": "json", "sarif": "sarif", "ocsf": "ocsf.jsonl", "csv": "csv", "html": "html"}
+    assert FORMATS == ("console", "json", "sarif", "ocsf", "csv", "html", "asff")
+    assert FILE_FORMATS == {"json": "json", "sarif": "sarif", "ocsf": "ocsf.jsonl", "csv": "csv", "html": "html",
+                            "asff": "asff.json"}
     assert set(model_writers(lambda _: Fixes())) == set(FILE_FORMATS) - {"json"}  # JSON is streamed by the pipeline
 
 
@@ -55,4 +56,4 @@ def test_unknown_format_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--format", "html,pdf", "--output-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert result.stderr == ("rolescope: error: --format 'html,pdf': choose from console, json, sarif, ocsf, csv, "
-                             "html\n")
+                             "html, asff\n")

@@ -26,11 +26,12 @@ def sample_org_path() -> Path:
 def demo(output_format: str, output: Path | None, output_dir: Path | None, checks: tuple[str, ...],
          severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int | None,
          trusted_accounts: str | None, as_of: datetime | None,
-         suppressions_file: Path | None, details: bool, quiet: bool) -> None:
+         suppressions_file: Path | None, details: bool, quiet: bool, security_hub: bool,
+         security_hub_region: str | None) -> None:
     """Scan the bundled sample organisation (Northwind Analytics: 6 accounts, 45 roles) and report."""
     announce_config()
     options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on,
-                                   suppressions_file, details, quiet)
+                                   suppressions_file, details, quiet, security_hub, security_hub_region)
     code = scan_file_sources([sample_org_path()], None, [], trusted_accounts, unused_days, as_of or SAMPLE_DATE,
                              options)
     raise click.exceptions.Exit(code)

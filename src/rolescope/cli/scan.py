@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +32,7 @@ from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import LoadFailure, SkippedFile
 from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings, UnknownAccounts
 from rolescope.remediate.report_fixes import fixes_for_report
+from rolescope.report.asff import DEFAULT_REGION
 from rolescope.report.console import TOP_FINDINGS, Detail, render_console
 from rolescope.report.formats import (
     ALL_ROLE_FORMATS,
@@ -56,6 +58,8 @@ class ReportOptions:
     fail_on: str | None
     suppressions: Suppressions | None = None
     detail: Detail = "summary"
+    security_hub: bool = False
+    security_hub_region: str = DEFAULT_REGION
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -97,6 +101,12 @@ def report_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--quiet", "-q", is_flag=True,
                      help="Console report: the line of totals only (and errors); no progress, no list of the "
                           "files written."),
+        click.option("--security-hub", is_flag=True,
+                     help="Also send the findings of the credentials' account to Security Hub (BatchImportFindings): "
+                          "earlier scans' findings are updated, those now gone archived."),
+        click.option("--security-hub-region", metavar="REGION",
+                     help="The Security Hub region of --security-hub and of the asff format [default: AWS_REGION, "
+                          f"else AWS_DEFAULT_REGION, else {DEFAULT_REGION}]."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -112,7 +122,8 @@ def _accounts_callback(ctx: click.Context, param: click.Parameter, values: tuple
 def build_report_options(output_format: str, output: Path | None, output_dir: Path | None,
                          checks: Sequence[str], severities: Sequence[str], accounts: Sequence[str],
                          fail_on: str | None, suppressions_file: Path | None = None, details: bool = False,
-                         quiet: bool = False) -> ReportOptions:
+                         quiet: bool = False, security_hub: bool = False,
+                         security_hub_region: str | None = None) -> ReportOptions:
     formats = parse_formats(output_format)
     if details and quiet:
         raise InputError("--details and --quiet exclude each other")
@@ -133,8 +144,9 @@ def build_report_options(output_format: str, output: Path | None, output_dir: Pa
                          f"{', '.join(sorted(severities, key=severity_rank))} findings")
     suppressions = read_suppressions(suppressions_file) if suppressions_file is not None else None
     detail: Detail = "details" if details else "quiet" if quiet else "summary"
+    region = security_hub_region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     return ReportOptions(formats, output, output_dir, frozenset(checks), frozenset(severities), frozenset(accounts),
-                         fail_on, suppressions, detail)
+                         fail_on, suppressions, detail, security_hub, region or DEFAULT_REGION)
 
 
 def read_suppressions(path: Path, today: date | None = None) -> Suppressions:
@@ -189,7 +201,7 @@ def report_sinks(options: ReportOptions, progress: pipeline.ScanProgress | None 
     """A sink for each file format (see :func:`report_targets`); with ``progress``, each one's rendering is a
     phase of it."""
     sinks: list[ScanSink] = []
-    writers = model_writers(fixes_for_report)
+    writers = model_writers(fixes_for_report, options.security_hub_region)
     for output_format, path in report_targets(options):
         output = file_output(path) if path is not None else stream_output(sys.stdout)
         sink: ScanSink = JsonSink(output) if output_format == "json" else ModelSink(writers[output_format], output)
@@ -215,7 +227,12 @@ def finish(run: ScanRun, options: ReportOptions, stdout: Console) -> int:
     say_reports_written(options)
     if "console" in options.formats:
         render_console(run.document, stdout, options.detail)
-    return exit_code(run, options.fail_on)
+    code = exit_code(run, options.fail_on)
+    if options.security_hub:
+        from rolescope.cli.security_hub import send_to_security_hub  # boto3 only when sending
+
+        code = max(code, send_to_security_hub(run.document, options.security_hub_region))
+    return code
 
 
 def exit_code(run: ScanRun, fail_on: str | None) -> int:
@@ -287,7 +304,8 @@ def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pat
          output_format: str, output: Path | None, output_dir: Path | None, checks: tuple[str, ...],
          severities: tuple[str, ...], accounts: tuple[str, ...], fail_on: str | None, unused_days: int | None,
          trusted_accounts: str | None, as_of: datetime | None,
-         suppressions_file: Path | None, details: bool, quiet: bool, **aws: Any) -> None:
+         suppressions_file: Path | None, details: bool, quiet: bool, security_hub: bool,
+         security_hub_region: str | None, **aws: Any) -> None:
     """Audit every role of every account: who outside can assume it, and what is wrong.
 
     Offline with --from; otherwise live, with the AWS CLI's credentials (-p, -R, --mfa...) in one
@@ -303,7 +321,7 @@ def scan(sources: tuple[Path, ...], account_id: str | None, org_files: tuple[Pat
     if not sources and jobs is not None:
         raise InputError("--jobs sets the processes of a --from scan; live scans reach accounts with --workers")
     options = build_report_options(output_format, output, output_dir, checks, severities, accounts, fail_on,
-                                   suppressions_file, details, quiet)
+                                   suppressions_file, details, quiet, security_hub, security_hub_region)
     if not sources:
         from rolescope.cli.live_scan import scan_live  # boto3 is imported only for live scans
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import BinaryIO
 
+from rolescope.report.asff import DEFAULT_REGION, asff_writer
 from rolescope.report.csv_report import write_csv
 from rolescope.report.fixes import FixPlanner
 from rolescope.report.html import write_html
@@ -22,26 +23,29 @@ from rolescope.report.sarif import write_sarif
 ModelWriter = Callable[[ScanDocument, BinaryIO], None]
 
 # "console" is not a file format: it prints the rich report (report/console.py).
-FILE_FORMATS: dict[str, str] = {"json": "json", "sarif": "sarif", "ocsf": "ocsf.jsonl", "csv": "csv", "html": "html"}
+FILE_FORMATS: dict[str, str] = {"json": "json", "sarif": "sarif", "ocsf": "ocsf.jsonl", "csv": "csv", "html": "html",
+                             "asff": "asff.json"}
 FORMATS = ("console", *FILE_FORMATS)
 # The formats that carry the trust graph; the others do not need the scan to build it.
 GRAPH_FORMATS = frozenset({"json", "html"})
 # The formats that show every role, not only those with findings.
 ALL_ROLE_FORMATS = frozenset({"html"})
 # Formats that show a finding's role (its trust policy, paths): the others read only findings and counts.
-FINDING_ROLE_FORMATS = frozenset({"html", "ocsf"})
+FINDING_ROLE_FORMATS = frozenset({"html", "ocsf", "asff"})
 
 
-def model_writers(plan_fixes: FixPlanner) -> dict[str, ModelWriter]:
+def model_writers(plan_fixes: FixPlanner, asff_region: str = DEFAULT_REGION) -> dict[str, ModelWriter]:
     """The writer of each format made from the finished document.
 
     Args:
         plan_fixes: the corrected policies of a finished document (the CLI passes
             :func:`rolescope.remediate.report_fixes.fixes_for_report`); the HTML writer asks it once and
             hands the result to the renderer.
+        asff_region: the Security Hub region ASFF findings are for (their product ARN names it).
     """
 
     def write_html_page(document: ScanDocument, stream: BinaryIO) -> None:
         write_html(document, plan_fixes(document), stream)
 
-    return {"sarif": write_sarif, "ocsf": write_ocsf, "csv": write_csv, "html": write_html_page}
+    return {"sarif": write_sarif, "ocsf": write_ocsf, "csv": write_csv, "html": write_html_page,
+            "asff": asff_writer(asff_region)}
