@@ -3,6 +3,7 @@ run from there with the bundled data (sample organisation, catalogue, HTML templ
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from tests.process import ROOT
+from tests.report.render import embedded_data
 
 pytestmark = pytest.mark.slow
 # What the build reads: a copy, so the build's own files (build/, *.egg-info) never land in the checkout.
@@ -49,6 +51,8 @@ def test_the_wheel_installs_and_runs_in_a_fresh_environment(tmp_path: Path) -> N
                cwd=tmp_path)
     assert "45 roles in 6 accounts" in demo.stdout  # the sample organisation came with the wheel
     page = (tmp_path / "reports" / "rolescope-report.html").read_text()
-    assert page.startswith("<!DOCTYPE html>") and "Northwind" in page  # and the page's template and script
+    # the page's template, its script and the vendored graph library came with it too
+    assert page.startswith("<!DOCTYPE html>") and "cytoscape" in page
+    assert "northwind-prod" in json.dumps(embedded_data(page)["accounts"])
     version = run(fresh / "bin" / "python", "-m", "rolescope", "--version", cwd=tmp_path)
     assert version.stdout.strip().startswith("rolescope, version ")
