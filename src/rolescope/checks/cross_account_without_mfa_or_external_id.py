@@ -27,8 +27,8 @@ def run(context: RoleContext) -> Iterator[Finding]:
     statements = ", ".join(f"Statement[{p.statement}]" + (f" ({p.sid})" if p.sid else "") for p in open_paths)
     yield context.finding(
         CHECK_ID,
-        f"{context.role_label} can be assumed from outside account {context.account_id} "
-        f"({', '.join(who)}) without MFA or an ExternalId, through {statements}.",
+        f"{context.role_label} (account {context.account_id}) can be assumed from other accounts by "
+        f"{', '.join(who)} without MFA or an ExternalId, through {statements}.",
         first.statement,
         outside_principals=who,
         unguarded_statements=[p.statement for p in open_paths],

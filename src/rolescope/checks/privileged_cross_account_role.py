@@ -31,8 +31,8 @@ def run(context: RoleContext) -> Iterator[Finding]:
              else "outside callers need neither MFA nor an ExternalId")
     yield context.finding(
         CHECK_ID,
-        f"{context.role_label} can be assumed from outside account {context.account_id} "
-        f"({', '.join(analysis.outside_accounts) or 'other accounts'}) and grants {'; '.join(grants)}; {guard}.",
+        f"{context.role_label} (account {context.account_id}) can be assumed from "
+        f"{', '.join(analysis.outside_accounts) or 'other accounts'} and grants {'; '.join(grants)}; {guard}.",
         None,
         override=GUARDED if guarded else None,
         grants=grants,
