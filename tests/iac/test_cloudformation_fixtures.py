@@ -1,0 +1,100 @@
+"""Real-world-shaped CloudFormation, SAM and CDK templates: the expected findings at the expected lines."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from tests.iac.run_cli import FIXTURES, check_iac, located, report
+
+CLOUDFORMATION = FIXTURES / "cloudformation"
+SARIF_SCHEMA = Path(__file__).parents[1] / "report" / "data" / "sarif-schema-2.1.0.json"
+
+
+def test_every_role_is_found_with_its_line_and_resource() -> None:
+    document = report(CLOUDFORMATION)
+    assert document["exit_code"] == 0
+    assert located(document) == {
+        # an unresolved ExternalId parameter without constraints is any value: weak
+        ("vendor-access.yaml", "VendorRole", 41, "weak-external-id"),
+        # !Join over a parameter's default (another account) and the public branch of !If
+        ("vendor-access.yaml", "DeployRole", 70, "cross-account-without-mfa-or-external-id"),
+        ("vendor-access.yaml", "DeployRole", 74, "public-trust"),
+        # CDK's Fn::Join of the partition; a GitHub OIDC trust without a subject
+        ("CdkStack.template.json", "CrossAccountReadRole1A2B3C4D", 8, "cross-account-without-mfa-or-external-id"),
+        ("CdkStack.template.json", "GithubDeployRoleB2C3D4E5", 39, "oidc-trust-without-subject"),
+        ("CdkStack.template.json", "GithubDeployRoleB2C3D4E5", 39, "public-trust"),
+        # SAM: a parameter in the principal's account field is any account (suppressed in Metadata)
+        ("sam-function.yaml", "ProcessorRole", 33, "cross-account-without-mfa-or-external-id"),
+    }
+    roles = {(Path(r["file"]).name, r["resource"]): r for r in document["roles"]}
+    assert len(roles) == 8  # every AWS::IAM::Role, none of the other resources
+    assert roles["vendor-access.yaml", "LambdaRole"]["cross_account"] is False
+    assert roles["vendor-access.yaml", "AuditRole"]["cross_account"] is True  # the mapping's auditor account
+
+
+def test_an_unresolved_principal_is_named_by_what_it_stands_for() -> None:
+    document = report(CLOUDFORMATION / "sam-function.yaml")
+    (finding,) = document["findings"]
+    assert "arn:aws:iam::<unresolved parameter PipelineAccountId>:role/deploy" in finding["message"]
+    assert finding["assumptions"] == ["unresolved parameter PipelineAccountId"]
+    assert finding["suppressed"] == "the pipeline account is ours, outside the organisation only until the migration"
+
+
+def test_a_finding_only_one_branch_has_names_the_branch() -> None:
+    findings = {f["check"]: f for f in report(CLOUDFORMATION / "vendor-access.yaml")["findings"]}
+    assert findings["public-trust"]["when"] == "IsProd=false"
+    assert findings["cross-account-without-mfa-or-external-id"]["when"] is None  # both branches have it
+
+
+def test_json_templates_are_read_with_lines_too() -> None:
+    (finding, *_) = report(CLOUDFORMATION / "CdkStack.template.json")["findings"]
+    assert finding["line"] == 8
+
+
+def test_a_broken_file_is_reported_and_the_others_are_still_checked() -> None:
+    result = check_iac("--format", "json", FIXTURES)
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert [e["file"] for e in document["errors"]] == [str(FIXTURES / "broken.yaml").removeprefix(
+        str(Path.cwd()) + "/")]
+    assert "line 7" in document["errors"][0]["error"]
+    assert len(document["findings"]) == 7
+    assert document["skipped"] == [document["errors"][0]["file"].replace("broken", "not-a-template")]
+    assert result.stderr.count("\n") == 1 and "broken.yaml: not valid YAML or JSON at line 7" in result.stderr
+
+
+def test_fail_on_counts_only_unsuppressed_findings() -> None:
+    sam = CLOUDFORMATION / "sam-function.yaml"
+    assert check_iac("--fail-on", "high", sam).exit_code == 0  # its one high finding is suppressed
+    assert check_iac("--fail-on", "high", CLOUDFORMATION / "vendor-access.yaml").exit_code == 1
+    assert check_iac("--fail-on", "critical", CLOUDFORMATION / "vendor-access.yaml").exit_code == 1
+
+
+@cache
+def _validator() -> jsonschema.Draft4Validator:
+    return jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text()), format_checker=jsonschema.FormatChecker())
+
+
+def test_sarif_points_at_the_file_and_line_and_is_valid() -> None:
+    result = check_iac("--format", "sarif", CLOUDFORMATION)
+    log: dict[str, Any] = json.loads(result.stdout)
+    assert not list(_validator().iter_errors(log))
+    (run,) = log["runs"]
+    places = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+               r["locations"][0]["physicalLocation"]["region"]["startLine"], r["ruleId"]) for r in run["results"]}
+    assert ("tests/iac/fixtures/cloudformation/vendor-access.yaml", 74, "public-trust") in places
+    suppressed = [r for r in run["results"] if r.get("suppressions")]
+    assert [r["locations"][0]["logicalLocations"][0]["name"] for r in suppressed] == ["ProcessorRole"]
+    ids = [r["partialFingerprints"]["rolescope/finding/v1"] for r in run["results"]]
+    assert len(set(ids)) == len(ids)
+
+
+def test_csv_has_a_row_per_finding_with_file_and_line() -> None:
+    rows = check_iac("--format", "csv", CLOUDFORMATION / "vendor-access.yaml").stdout.splitlines()
+    assert rows[0].startswith("severity,status,check,file,line,resource")
+    assert len(rows) == 4
+    assert any("tests/iac/fixtures/cloudformation/vendor-access.yaml,74,DeployRole," in row for row in rows[1:])
