@@ -1,4 +1,4 @@
-"""The engine's verdicts on a policy are the same whether it comes from a template, a plan or a GAAD export."""
+"""The engine's verdicts on a policy are the same from a template, a plan, Terraform source or a GAAD export."""
 
 from __future__ import annotations
 
@@ -62,6 +62,14 @@ def _plan(tmp_path: Path) -> Path:
     return path
 
 
+def _terraform_source(tmp_path: Path) -> Path:
+    path = tmp_path / "main.tf"
+    path.write_text("".join(f'resource "aws_iam_role" "{name.replace("-", "")}" {{\n'
+                            f"  assume_role_policy = <<EOT\n{json.dumps(p, indent=2)}\nEOT\n}}\n"
+                            for name, p in POLICIES.items()))
+    return path
+
+
 def _from_gaad(tmp_path: Path) -> Verdicts:
     path = tmp_path / "gaad.json"
     path.write_text(json.dumps(gaad(*(role(name.replace("-", ""), p) for name, p in POLICIES.items()))))
@@ -79,3 +87,4 @@ def test_template_plan_and_export_give_the_same_findings(tmp_path: Path) -> None
     assert len({name for name, *_ in exported}) >= 5  # the policies do exercise the checks
     assert _from_iac(_cloudformation(tmp_path)) == exported
     assert _from_iac(_plan(tmp_path)) == exported
+    assert _from_iac(_terraform_source(tmp_path)) == exported

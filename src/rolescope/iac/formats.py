@@ -127,6 +127,6 @@ def console_lines(result: IacResult) -> list[str]:
         if f.assumptions:
             lines.append(f"    assuming any value for: {', '.join(f.assumptions)}")
     open_count = sum(1 for f in result.findings if not f.suppressed)
-    lines.append(f"{len(result.files)} templates, {len(result.verdicts)} roles: {open_count} findings"
+    lines.append(f"{len(result.files)} files, {len(result.verdicts)} roles: {open_count} findings"
                  f" ({len(result.findings) - open_count} suppressed), {len(result.errors)} files with errors")
     return lines

@@ -87,6 +87,10 @@ def read_roles(path: Path, shown: str, zone: Zone) -> list[TemplateRole] | None:
         UnreadableFile: the file cannot be read.
     """
     text = read_user_text(path, "a template")
+    if path.suffix.lower() == ".tf":
+        from rolescope.iac.hcl import hcl_roles  # python-hcl2 and its parser load only for .tf files
+
+        return hcl_roles(shown, text, zone.account_id, zone.partition, path.parent)
     data = _json(text) if path.suffix.lower() == ".json" else None
     if isinstance(data, dict) and is_terraform_plan(data):
         from rolescope.iac.terraform_plan import plan_roles

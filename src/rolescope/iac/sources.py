@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template"})
+TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".tf"})
 # Directories of tools and dependencies, never the user's templates (cdk.out is: CDK's synthesised output).
 SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox",
                                  ".mypy_cache", ".pytest_cache", ".ruff_cache"})
