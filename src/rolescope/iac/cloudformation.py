@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -16,6 +17,7 @@ import orjson
 from rolescope.iac.cfn_intrinsics import Scope, as_intrinsic, resolve
 from rolescope.iac.located import LineDict, LineList, TemplateSyntaxError, load_located
 from rolescope.iac.model import Suppression, TemplateError, TemplateRole, Variant
+from rolescope.iac.suppressions import comment_suppressions
 from rolescope.iac.unknowns import MARKER
 
 ROLE_TYPE = "AWS::IAM::Role"
@@ -38,9 +40,13 @@ def load_template(text: str) -> Any:
         raise TemplateError(str(error)) from None
 
 
-def template_roles(path: str, data: dict[str, Any], account_id: str, partition: str) -> list[TemplateRole]:
-    """The roles of the template ``data`` read from ``path``, resolved for ``account_id``/``partition``."""
+def template_roles(path: str, data: dict[str, Any], account_id: str, partition: str, text: str = ""
+                   ) -> list[TemplateRole]:
+    """The roles of the template ``data`` read from ``path``, resolved for ``account_id``/``partition``;
+    ``text`` is its source, for ``# rolescope:ignore`` comments."""
     resources = data["Resources"]
+    starts = {str(name): line for name, line in resources.key_lines.items()} if isinstance(resources, LineDict) else {}
+    commented = comment_suppressions(text, starts)
     roles = []
     for logical_id, resource in resources.items():
         if not isinstance(resource, dict) or resource.get("Type") != ROLE_TYPE:
@@ -49,8 +55,9 @@ def template_roles(path: str, data: dict[str, Any], account_id: str, partition: 
         if not isinstance(properties, dict) or "AssumeRolePolicyDocument" not in properties:
             raise TemplateError(f"resource {logical_id} (line {_line(resources, logical_id)}): an AWS::IAM::Role "
                                 "without AssumeRolePolicyDocument")
-        roles.append(_role(path, data, str(logical_id), resource, properties["AssumeRolePolicyDocument"],
-                           account_id, partition))
+        role = _role(path, data, str(logical_id), resource, properties["AssumeRolePolicyDocument"], account_id,
+                     partition)
+        roles.append(replace(role, suppressions=role.suppressions + commented.get(str(logical_id), ())))
     return roles
 
 

@@ -23,6 +23,7 @@ import orjson
 from lark.exceptions import LarkError
 
 from rolescope.iac.model import TemplateError, TemplateRole, Unknown, Variant
+from rolescope.iac.suppressions import comment_suppressions
 from rolescope.iac.unknowns import marker
 
 ROLE_TYPE = "aws_iam_role"
@@ -44,13 +45,19 @@ def hcl_roles(path: str, text: str, account_id: str, partition: str, directory: 
         scope.learn(sibling)
     scope.learn(data)
     documents = {name: body for name, body in _blocks(data, "data", DOCUMENT_TYPE)}
+    commented = comment_suppressions(text, _block_starts(text))
     roles = []
     for name, body in _blocks(data, "resource", ROLE_TYPE):
         address = f"{ROLE_TYPE}.{name}"
         scope.unknowns = []
-        document, statement_lines = _document(address, body.get("assume_role_policy"), documents, scope, text)
+        policy = body.get("assume_role_policy")
+        document, statement_lines = _document(address, policy, documents, scope, text)
+        # a comment in or above the policy-document data source the role uses counts for the role
+        reference = _DOCUMENT_REFERENCE.match(policy) if isinstance(policy, str) else None
+        suppressions = commented.get(address, ()) + (
+            commented.get(f"data.{DOCUMENT_TYPE}.{reference.group(1)}", ()) if reference else ())
         roles.append(TemplateRole(path, address, block_line(text, "resource", ROLE_TYPE, name),
-                                  (Variant(document),), tuple(scope.unknowns), statement_lines))
+                                  (Variant(document),), tuple(scope.unknowns), statement_lines, suppressions))
     return roles
 
 
@@ -80,6 +87,19 @@ def _blocks(data: dict[str, Any], kind: str, block_type: str) -> Iterator[tuple[
         for name, body in (entry.get(block_type) or {}).items() if isinstance(entry, dict) else ():
             if isinstance(body, dict):
                 yield str(name), body
+
+
+_TOP_LEVEL_BLOCK = re.compile(r'^([a-z_]+)((?:[ \t]+"[^"\n]*")*)[ \t]*\{', re.MULTILINE)
+
+
+def _block_starts(text: str) -> dict[str, int]:
+    """Every top-level block's line, by its address (``aws_iam_role.r``, ``data.T.N``, ``locals``...)."""
+    starts: dict[str, int] = {}
+    for match in _TOP_LEVEL_BLOCK.finditer(text):
+        kind, labels = match.group(1), re.findall(r'"([^"]*)"', match.group(2))
+        address = ".".join(labels) if kind == "resource" else ".".join([kind, *labels])
+        starts.setdefault(address, text.count("\n", 0, match.start()) + 1)
+    return starts
 
 
 def block_line(text: str, kind: str, block_type: str, name: str) -> int:

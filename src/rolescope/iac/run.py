@@ -76,6 +76,8 @@ def check_iac(paths: Iterable[Path], zone: Zone, settings: CheckSettings, root: 
             result.errors.append(FileError(shown, str(error).removeprefix(f"{path}: ")))
         except RecursionError:
             result.errors.append(FileError(shown, "nested too deeply to read"))
+        except Exception as error:  # a parser's surprise on one hostile file must not stop the others
+            result.errors.append(FileError(shown, f"unexpected {type(error).__name__}: {error}"))
     return result
 
 
@@ -100,7 +102,7 @@ def read_roles(path: Path, shown: str, zone: Zone) -> list[TemplateRole] | None:
         # Read again with lines kept (JSON is YAML): a JSON template's findings point at lines too.
         located = load_template(text) if data is None else _located_or(text, data)
         if is_cloudformation(located):
-            return template_roles(shown, located, zone.account_id, zone.partition)
+            return template_roles(shown, located, zone.account_id, zone.partition, text)
     return None
 
 
