@@ -60,3 +60,15 @@ def test_what_cannot_be_read_is_a_one_line_error(tmp_path: Path, text: str, reas
     (error,) = document["errors"]
     assert reason in error["error"] and "\n" not in error["error"]
     assert {f["resource"] for f in document["findings"]} == {"aws_iam_role.ok"}
+
+
+def test_a_directory_of_many_files_is_parsed_once_not_once_per_file(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from rolescope.iac import hcl
+
+    for number in range(6):
+        write_template(tmp_path, f'variable "v{number}" {{\n  default = "x"\n}}\n', f"f{number}.tf")
+    calls = []
+    parse = hcl._parse
+    monkeypatch.setattr(hcl, "_parse", lambda text: calls.append(text) or parse(text))
+    assert len(report(tmp_path)["files"]) == 6 and len(calls) == 6  # each file once

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,12 +36,28 @@ _DOCUMENT_REFERENCE = re.compile(r"\A\$\{\s*data\.aws_iam_policy_document\.([A-Z
 _STATEMENT_KEYS = {"sid": "Sid", "effect": "Effect", "actions": "Action", "not_actions": "NotAction"}
 
 
-def hcl_roles(path: str, text: str, account_id: str, partition: str, directory: Path | None = None
-              ) -> list[TemplateRole]:
-    """The roles of the Terraform file ``text`` (shown as ``path``); ``directory`` holds its sibling ``.tf`` files."""
-    data = _parse(text)
+# Each directory's .tf files, parsed once per run: every file of a directory sees its siblings' variables,
+# and a directory of many files must not be parsed once per file. The caller owns the cache (one per run).
+DirectoryCache = dict[Path, list[tuple[Path, dict[str, Any]]]]
+
+
+def directory_files(file: Path, cache: DirectoryCache) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """``file`` parsed (``None``: not as the directory was read) and the ``.tf`` files beside it, parsed."""
+    directory = file.parent.resolve()
+    if directory not in cache:
+        cache[directory] = list(_parsed_files(directory))
+    own = next((data for path, data in cache[directory] if path.name == file.name), None)
+    return own, [data for path, data in cache[directory] if path.name != file.name]
+
+
+def hcl_roles(path: str, text: str, account_id: str, partition: str,
+              siblings: Iterable[dict[str, Any]] = (), parsed: dict[str, Any] | None = None) -> list[TemplateRole]:
+    """The roles of the Terraform file ``text`` (shown as ``path``); ``siblings``: the other ``.tf`` files
+    of its directory, parsed (their variable defaults and locals resolve references); ``parsed``: ``text``
+    already parsed."""
+    data = parsed if parsed is not None else _parse(text)
     scope = _Scope(account_id, partition)
-    for sibling in _siblings(directory, path):
+    for sibling in siblings:
         scope.learn(sibling)
     scope.learn(data)
     documents = {name: body for name, body in _blocks(data, "data", DOCUMENT_TYPE)}
@@ -70,16 +86,12 @@ def _parse(text: str) -> dict[str, Any]:
     return data
 
 
-def _siblings(directory: Path | None, path: str) -> Iterator[dict[str, Any]]:
-    if directory is None:
-        return
-    for sibling in sorted(directory.glob("*.tf")):
-        if sibling.name == Path(path).name:
-            continue
+def _parsed_files(directory: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    for file in sorted(directory.glob("*.tf")):
         try:
-            yield _parse(sibling.read_text(encoding="utf-8"))
+            yield file, _parse(file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, TemplateError):
-            continue  # a broken sibling is reported when it is checked itself; here it only gives no values
+            continue  # a broken file is reported when it is checked itself; here it only gives no values
 
 
 def _blocks(data: dict[str, Any], kind: str, block_type: str) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -63,10 +63,11 @@ def check_iac(paths: Iterable[Path], zone: Zone, settings: CheckSettings, root: 
     """
     result = IacResult()
     base = root or Path.cwd()
+    directories: dict[Path, Any] = {}
     for path in template_files(paths):
         shown = shown_path(path, base)
         try:
-            roles = read_roles(path, shown, zone)
+            roles = read_roles(path, shown, zone, directories)
             if roles is None:
                 result.skipped.append(shown)
                 continue
@@ -81,7 +82,8 @@ def check_iac(paths: Iterable[Path], zone: Zone, settings: CheckSettings, root: 
     return result
 
 
-def read_roles(path: Path, shown: str, zone: Zone) -> list[TemplateRole] | None:
+def read_roles(path: Path, shown: str, zone: Zone, directories: dict[Path, Any] | None = None
+               ) -> list[TemplateRole] | None:
     """The roles in the file at ``path`` (``None``: not a template rolescope reads).
 
     Raises:
@@ -90,9 +92,10 @@ def read_roles(path: Path, shown: str, zone: Zone) -> list[TemplateRole] | None:
     """
     text = read_user_text(path, "a template")
     if path.suffix.lower() == ".tf":
-        from rolescope.iac.hcl import hcl_roles  # python-hcl2 and its parser load only for .tf files
+        from rolescope.iac.hcl import directory_files, hcl_roles  # python-hcl2 loads only for .tf files
 
-        return hcl_roles(shown, text, zone.account_id, zone.partition, path.parent)
+        parsed, siblings = directory_files(path, {} if directories is None else directories)
+        return hcl_roles(shown, text, zone.account_id, zone.partition, siblings, parsed)
     data = _json(text) if path.suffix.lower() == ".json" else None
     if isinstance(data, dict) and is_terraform_plan(data):
         from rolescope.iac.terraform_plan import plan_roles
