@@ -99,3 +99,21 @@ def test_csv_has_a_row_per_finding_with_file_and_line() -> None:
     assert rows[0].startswith("severity,status,check,file,line,resource")
     assert len(rows) == 4
     assert any("tests/iac/fixtures/cloudformation/vendor-access.yaml,74,DeployRole," in row for row in rows[1:])
+
+
+def test_yaml_aliases_are_refused_before_they_multiply(tmp_path: Path) -> None:
+    laughs = "".join(f"  l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9))
+    path = tmp_path / "laughs.yaml"
+    path.write_text(f"Resources:\n  l0: &l0 [lol]\n{laughs}")
+    document = report(path)
+    assert [e["error"] for e in document["errors"]] == [
+        "not valid YAML or JSON at line 3: YAML aliases (*name) are not read in templates"]
+
+
+def test_control_characters_in_a_template_reach_the_terminal_shown_not_run(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text('Resources:\n  "Role\\e]0;owned\\a":\n    Type: AWS::IAM::Role\n    Properties:\n'
+                    '      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {AWS: "*"}, '
+                    'Action: "sts:AssumeRole"}]}\n')
+    output = check_iac(path).stdout
+    assert "public-trust" in output and "\x1b" not in output and "\a" not in output

@@ -15,7 +15,7 @@ from rolescope.cli.clock import as_of_option, scan_clock
 from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, InputError
 from rolescope.cli.inputs import account_id_option, account_list
-from rolescope.cli.say import say
+from rolescope.cli.say import say, say_block
 from rolescope.iac.formats import FORMATS, console_lines, render_csv, render_json, render_sarif
 from rolescope.iac.run import IacResult, check_iac
 from rolescope.policy.arn import PARTITIONS
@@ -50,7 +50,9 @@ def check_iac_command(paths: tuple[Path, ...], account_id: str, org_id: str | No
     zone = Zone(account_id, partition, org_id, clock=epoch_seconds(clock))
     result = check_iac(paths, zone, settings)
     text = _render(result, output_format, account_id)
-    if output is None:
+    if output is None and output_format == "console":
+        say_block(text, nl=False)  # a template's names reach the terminal: control characters shown, not run
+    elif output is None:
         click.echo(text, nl=False)
     else:
         write_atomic(output, text)

@@ -46,7 +46,16 @@ SHORT_FORMS = {"Ref": "Ref", "Condition": "Condition", "GetAtt": "Fn::GetAtt"}
 
 
 class _TemplateLoader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1 timestamps (``Version: 2012-10-17`` stays a string, as in CloudFormation)."""
+    """SafeLoader without YAML 1.1 timestamps (``Version: 2012-10-17`` stays a string, as in CloudFormation)
+    and without aliases: CloudFormation does not read them, and nested aliases would make a few lines
+    stand for billions of nodes to resolve."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not read in templates",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
 
 
 _TemplateLoader.yaml_implicit_resolvers = {
