@@ -29,16 +29,19 @@ def test_every_role_is_found_with_its_line_and_resource() -> None:
         ("CdkStack.template.json", "GithubDeployRoleB2C3D4E5", 39, "public-trust"),
         # SAM: a parameter in the principal's account field is any account (suppressed in Metadata)
         ("sam-function.yaml", "ProcessorRole", 33, "cross-account-without-mfa-or-external-id"),
+        # SAM's function-level AssumeRolePolicyDocument (a comment above suppresses the first)
+        ("sam-function.yaml", "ScheduledFunction", 47, "service-trust-without-source-condition"),
+        ("sam-function.yaml", "ScheduledFunction", 51, "cross-account-without-mfa-or-external-id"),
     }
     roles = {(Path(r["file"]).name, r["resource"]): r for r in document["roles"]}
-    assert len(roles) == 8  # every AWS::IAM::Role, none of the other resources
+    assert len(roles) == 9  # every AWS::IAM::Role and SAM function with a trust policy, nothing else
     assert roles["vendor-access.yaml", "LambdaRole"]["cross_account"] is False
     assert roles["vendor-access.yaml", "AuditRole"]["cross_account"] is True  # the mapping's auditor account
 
 
 def test_an_unresolved_principal_is_named_by_what_it_stands_for() -> None:
     document = report(CLOUDFORMATION / "sam-function.yaml")
-    (finding,) = document["findings"]
+    (finding,) = [f for f in document["findings"] if f["resource"] == "ProcessorRole"]
     assert "arn:aws:iam::<unresolved parameter PipelineAccountId>:role/deploy" in finding["message"]
     assert finding["assumptions"] == ["unresolved parameter PipelineAccountId"]
     assert finding["suppressed"] == "the pipeline account is ours, outside the organisation only until the migration"
@@ -70,7 +73,8 @@ def test_a_broken_file_is_reported_and_the_others_are_still_checked() -> None:
 
 def test_fail_on_counts_only_unsuppressed_findings() -> None:
     sam = CLOUDFORMATION / "sam-function.yaml"
-    assert check_iac("--fail-on", "high", sam).exit_code == 0  # its one high finding is suppressed
+    assert check_iac("--fail-on", "medium", sam).exit_code == 1  # ScheduledFunction's open high finding
+    assert check_iac("--fail-on", "critical", sam).exit_code == 0
     assert check_iac("--fail-on", "high", CLOUDFORMATION / "vendor-access.yaml").exit_code == 1
     assert check_iac("--fail-on", "critical", CLOUDFORMATION / "vendor-access.yaml").exit_code == 1
 
@@ -89,7 +93,8 @@ def test_sarif_points_at_the_file_and_line_and_is_valid() -> None:
                r["locations"][0]["physicalLocation"]["region"]["startLine"], r["ruleId"]) for r in run["results"]}
     assert ("tests/iac/fixtures/cloudformation/vendor-access.yaml", 74, "public-trust") in places
     suppressed = [r for r in run["results"] if r.get("suppressions")]
-    assert [r["locations"][0]["logicalLocations"][0]["name"] for r in suppressed] == ["ProcessorRole"]
+    assert [r["locations"][0]["logicalLocations"][0]["name"] for r in suppressed] == ["ProcessorRole",
+                                                                                   "ScheduledFunction"]
     ids = [r["partialFingerprints"]["rolescope/finding/v1"] for r in run["results"]]
     assert len(set(ids)) == len(ids)
 

@@ -21,6 +21,8 @@ from rolescope.iac.suppressions import comment_suppressions
 from rolescope.iac.unknowns import MARKER
 
 ROLE_TYPE = "AWS::IAM::Role"
+# SAM creates a function's role from its AssumeRolePolicyDocument property, when given.
+SAM_FUNCTION_TYPE = "AWS::Serverless::Function"
 MAX_CONDITIONS = 8
 
 
@@ -49,10 +51,13 @@ def template_roles(path: str, data: dict[str, Any], account_id: str, partition: 
     commented = comment_suppressions(text, starts)
     roles = []
     for logical_id, resource in resources.items():
-        if not isinstance(resource, dict) or resource.get("Type") != ROLE_TYPE:
+        if not isinstance(resource, dict) or resource.get("Type") not in (ROLE_TYPE, SAM_FUNCTION_TYPE):
             continue
         properties = resource.get("Properties")
-        if not isinstance(properties, dict) or "AssumeRolePolicyDocument" not in properties:
+        has_document = isinstance(properties, dict) and "AssumeRolePolicyDocument" in properties
+        if resource["Type"] == SAM_FUNCTION_TYPE and not has_document:
+            continue  # SAM's default role trusts lambda.amazonaws.com alone
+        if not isinstance(properties, dict) or not has_document:
             raise TemplateError(f"resource {logical_id} (line {_line(resources, logical_id)}): an AWS::IAM::Role "
                                 "without AssumeRolePolicyDocument")
         role = _role(path, data, str(logical_id), resource, properties["AssumeRolePolicyDocument"], account_id,
