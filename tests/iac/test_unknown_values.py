@@ -138,3 +138,38 @@ def test_what_cannot_be_resolved_or_parsed_is_a_one_line_error_naming_the_resour
     (error,) = document["errors"]
     assert error["error"].startswith("resource Role (line 2): ") and reason in error["error"]
     assert "\n" not in error["error"] and document["exit_code"] == 2
+
+
+CONDITIONAL = """\
+Parameters:
+  Env: {Type: String, AllowedValues: [dev, prod]}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+%(resource_condition)s    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - !If
+            - IsProd
+            - Effect: Allow
+              Principal: {Service: ec2.amazonaws.com}
+              Action: sts:AssumeRole
+            - !Ref AWS::NoValue
+          - Effect: Allow
+            Principal: {AWS: !If [IsProd, !Ref AWS::AccountId, "*"]}
+            Action: sts:AssumeRole
+"""
+
+
+def test_a_statement_left_out_by_no_value_does_not_shift_the_lines_of_the_others(tmp_path: Path) -> None:
+    document = report(write_template(tmp_path, CONDITIONAL % {"resource_condition": ""}))
+    found = {(f["check"], f["statement"], f["line"], f["when"]) for f in document["findings"]}
+    # without IsProd the first statement is gone: the public one is Statement[0], written on line 17
+    assert ("public-trust", 0, 17, "IsProd=false") in found
+
+
+def test_a_resource_that_exists_only_under_a_condition_is_analysed_under_it(tmp_path: Path) -> None:
+    document = report(write_template(tmp_path, CONDITIONAL % {"resource_condition": "    Condition: IsProd\n"}))
+    assert document["findings"] == [] and not document["errors"]

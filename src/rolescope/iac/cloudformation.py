@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from rolescope.iac.cfn_intrinsics import Scope, as_intrinsic, resolve
+from rolescope.iac.cfn_intrinsics import NO_VALUE, Scope, as_intrinsic, resolve
 from rolescope.iac.located import LineDict, LineList, TemplateSyntaxError, load_located
 from rolescope.iac.model import Suppression, TemplateError, TemplateRole, Variant
 from rolescope.iac.suppressions import comment_suppressions
@@ -77,21 +77,25 @@ def _role(path: str, data: dict[str, Any], logical_id: str, resource: dict[str, 
                      partition, choices, unknowns)
 
     unknowns: list[Any] = []
-    conditions = list(dict.fromkeys(_if_conditions(document)))
+    # A resource with a Condition exists only when it holds: its Fn::If on that condition takes "then".
+    exists_when = resource.get("Condition")
+    given = {exists_when: True} if isinstance(exists_when, str) else {}
+    conditions = [c for c in dict.fromkeys(_if_conditions(document)) if c not in given]
+    where = f"resource {logical_id} (line {_line(data['Resources'], logical_id)})"
+    if len(conditions) > MAX_CONDITIONS:
+        raise TemplateError(f"{where}: its trust policy uses {len(conditions)} Fn::If conditions, more than the "
+                            f"{MAX_CONDITIONS} whose combinations are analysed")
     try:
         variants = []
-        for values in itertools.product((True, False), repeat=min(len(conditions), MAX_CONDITIONS)):
-            choices = dict(zip(conditions, values, strict=False))
-            resolved = resolve(document, scope(choices))
-            variants.append(Variant(_decoded(resolved), tuple(choices.items())))
+        for values in itertools.product((True, False), repeat=len(conditions)):
+            choices = dict(zip(conditions, values, strict=True))
+            resolved = resolve(document, scope({**given, **choices}))
+            lines = _statement_lines(document, scope({**given, **choices}))
+            variants.append(Variant(_decoded(resolved), tuple(choices.items()), lines))
     except TemplateError as error:
-        raise TemplateError(f"resource {logical_id} (line {_line(data['Resources'], logical_id)}): {error}") \
-            from None
-    if len(conditions) > MAX_CONDITIONS:
-        raise TemplateError(f"resource {logical_id}: its trust policy uses {len(conditions)} Fn::If conditions, "
-                            f"more than the {MAX_CONDITIONS} whose combinations are analysed")
+        raise TemplateError(f"{where}: {error}") from None
     return TemplateRole(path, logical_id, _line(data["Resources"], logical_id), _unique(variants),
-                        tuple(unknowns), _statement_lines(document), _metadata_suppressions(logical_id, resource))
+                        tuple(unknowns), _metadata_suppressions(logical_id, resource))
 
 
 def _if_conditions(value: Any) -> Iterator[str]:
@@ -133,14 +137,16 @@ def _unique(variants: list[Variant]) -> tuple[Variant, ...]:
         seen.setdefault(orjson.dumps(variant.document, option=orjson.OPT_SORT_KEYS), variant)
     kept = list(seen.values())
     if len(kept) == 1:
-        return (Variant(kept[0].document),)
+        return (Variant(kept[0].document, (), kept[0].statement_lines),)
     return tuple(kept)
 
 
-def _statement_lines(document: Any) -> tuple[int, ...]:
+def _statement_lines(document: Any, scope: Scope) -> tuple[int, ...]:
+    """The line of each statement this variant keeps (an ``Fn::If`` item may resolve to ``AWS::NoValue``)."""
     statements = document.get("Statement") if isinstance(document, dict) else None
     if isinstance(statements, LineList):
-        return tuple(statements.item_lines)
+        return tuple(line for item, line in zip(statements, statements.item_lines, strict=True)
+                     if resolve(item, scope) is not NO_VALUE)
     if isinstance(statements, LineDict):
         return (statements.line,)
     return ()

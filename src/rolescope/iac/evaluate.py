@@ -82,7 +82,7 @@ def evaluate_role(role: TemplateRole, zone: Zone, settings: CheckSettings) -> Ro
         errors += [f"{e.check}: {e.error}" for e in failures]
         for result in results:
             assumptions = tuple(reasons(_statement(variant.document, result.statement), role.unknowns))
-            finding = IacFinding(result.check, result.severity, role.path, _line(role, result.statement),
+            finding = IacFinding(result.check, result.severity, role.path, _line(role, variant, result.statement),
                                  role.resource, accounts.named(result.message), result.statement, None, assumptions,
                                  _suppressed(role, result.check))
             key = (result.check, result.statement)
@@ -131,9 +131,9 @@ def _digits(role: TemplateRole) -> set[str]:
     return {text[i:i + 12] for i in range(len(text) - 11) if text[i:i + 12].isdigit()}
 
 
-def _line(role: TemplateRole, statement: int | None) -> int:
-    if statement is not None and statement < len(role.statement_lines):
-        return role.statement_lines[statement]
+def _line(role: TemplateRole, variant: Variant, statement: int | None) -> int:
+    if statement is not None and statement < len(variant.statement_lines):
+        return variant.statement_lines[statement]
     return role.line
 
 

@@ -73,7 +73,7 @@ def hcl_roles(path: str, text: str, account_id: str, partition: str,
         suppressions = commented.get(address, ()) + (
             commented.get(f"data.{DOCUMENT_TYPE}.{reference.group(1)}", ()) if reference else ())
         roles.append(TemplateRole(path, address, block_line(text, "resource", ROLE_TYPE, name),
-                                  (Variant(document),), tuple(scope.unknowns), statement_lines, suppressions))
+                                  (Variant(document, (), statement_lines),), tuple(scope.unknowns), suppressions))
     return roles
 
 

@@ -31,10 +31,12 @@ class Variant:
         document: the trust policy, plain JSON data; unknown values are marker strings (see
             :mod:`rolescope.iac.unknowns`).
         choices: the CloudFormation conditions taken, name -> value (empty without ``Fn::If``).
+        statement_lines: the line of each statement of ``document``, by index, where known.
     """
 
     document: Any
     choices: tuple[tuple[str, bool], ...] = ()
+    statement_lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,6 @@ class TemplateRole:
         line: the line of the resource (1-based), 0 when the source has none (a plan).
         variants: the document's variants (one unless ``Fn::If`` chooses).
         unknowns: the values the markers in the variants stand for, by index.
-        statement_lines: the line of each statement, by index, where known.
         suppressions: the accepted risks the source states for this resource.
     """
 
@@ -64,7 +65,6 @@ class TemplateRole:
     line: int
     variants: tuple[Variant, ...]
     unknowns: tuple[Unknown, ...] = ()
-    statement_lines: tuple[int, ...] = ()
     suppressions: tuple[Suppression, ...] = field(default=())
 
 
