@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 from tests.iac.run_cli import FIXTURES, check_iac, located, report
 
 CLOUDFORMATION = FIXTURES / "cloudformation"
@@ -109,10 +110,10 @@ def test_csv_has_a_row_per_finding_with_file_and_line() -> None:
 def test_yaml_aliases_are_refused_before_they_multiply(tmp_path: Path) -> None:
     laughs = "".join(f"  l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9))
     path = tmp_path / "laughs.yaml"
-    path.write_text(f"Resources:\n  l0: &l0 [lol]\n{laughs}")
+    path.write_text(f"AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  l0: &l0 [lol]\n{laughs}")
     document = report(path)
     assert [e["error"] for e in document["errors"]] == [
-        "not valid YAML or JSON at line 3: YAML aliases (*name) are not read in templates"]
+        "not valid YAML or JSON at line 4: YAML aliases (*name) are not read in templates"]
 
 
 def test_control_characters_in_a_template_reach_the_terminal_shown_not_run(tmp_path: Path) -> None:
@@ -122,3 +123,14 @@ def test_control_characters_in_a_template_reach_the_terminal_shown_not_run(tmp_p
                     'Action: "sts:AssumeRole"}]}\n')
     output = check_iac(path).stdout
     assert "public-trust" in output and "\x1b" not in output and "\a" not in output
+
+
+@pytest.mark.parametrize("text", [
+    "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: Service\n",  # a Kubernetes manifest
+    "metadata:\n  name: {{ .Release.Name }}\n  labels: {{- include \"x\" . | nindent 4 }}\n",  # a Helm template
+])
+def test_yaml_that_is_no_template_is_skipped_even_when_it_does_not_parse(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "other.yaml"
+    path.write_text(text)
+    document = report(tmp_path)
+    assert document["errors"] == [] and document["skipped"] == [str(path)] and document["exit_code"] == 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 
@@ -26,7 +26,7 @@ SAM_FUNCTION_TYPE = "AWS::Serverless::Function"
 MAX_CONDITIONS = 8
 
 
-def is_cloudformation(data: Any) -> bool:
+def is_cloudformation(data: Any) -> TypeGuard[dict[str, Any]]:
     """Whether decoded ``data`` is a CloudFormation template (a mapping with a Resources mapping)."""
     return isinstance(data, dict) and isinstance(data.get("Resources"), dict) and (
         "AWSTemplateFormatVersion" in data or "Transform" in data or any(

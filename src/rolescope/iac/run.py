@@ -5,6 +5,7 @@ A file that cannot be read or analysed is an error for that file only; the other
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,17 +97,27 @@ def read_roles(path: Path, shown: str, zone: Zone, directories: dict[Path, Any] 
 
         parsed, siblings = directory_files(path, {} if directories is None else directories)
         return hcl_roles(shown, text, zone.account_id, zone.partition, siblings, parsed)
-    data = _json(text) if path.suffix.lower() == ".json" else None
+    try:
+        data = _json(text) if path.suffix.lower() == ".json" else None
+        located = load_template(text) if data is None else None
+    except TemplateError:
+        if _TEMPLATE_MARKS.search(text):
+            raise
+        return None  # a Helm chart, a multi-document Kubernetes manifest...: broken or not, no template of ours
     if isinstance(data, dict) and is_terraform_plan(data):
         from rolescope.iac.terraform_plan import plan_roles
 
         return plan_roles(shown, data, text)
     if data is None or is_cloudformation(data):
         # Read again with lines kept (JSON is YAML): a JSON template's findings point at lines too.
-        located = load_template(text) if data is None else _located_or(text, data)
+        located = located if data is None else _located_or(text, data)
         if is_cloudformation(located):
             return template_roles(shown, located, zone.account_id, zone.partition, text)
     return None
+
+
+# What a file that cannot be parsed must mention to be reported as a broken template rather than skipped.
+_TEMPLATE_MARKS = re.compile(r"AWSTemplateFormatVersion|AWS::|terraform_version")
 
 
 def _json(text: str) -> Any:
