@@ -40,9 +40,9 @@ from rolescope.trust.witness import Zone
 def check_iac_command(paths: tuple[Path, ...], account_id: str, org_id: str | None, trusted_accounts: str | None,
                       partition: str, as_of: datetime | None, output_format: str, output: Path | None,
                       fail_on: str | None) -> None:
-    """Check every IAM role trust policy in CloudFormation/SAM/CDK templates (YAML, JSON) and Terraform plans
-    (terraform show -json), in the files given and under the directories given. A file that cannot be read is
-    reported and the others are still checked (exit 2 at the end)."""
+    """Check every IAM role trust policy in CloudFormation/SAM/CDK templates (YAML, JSON), Terraform plans
+    (terraform show -json) and Terraform source (.tf), in the files given and under the directories given.
+    A file that cannot be read is reported and the others are still checked (exit 2 at the end)."""
     if org_id is not None and not org_id.startswith("o-"):
         raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
     clock = scan_clock(as_of)
