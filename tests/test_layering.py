@@ -14,7 +14,7 @@ The layers, lowest first (a module may import its own layer and any below it):
                   and the remediation planner read; report/fixes.py, the fixes a report shows
     reports       the rest of report/: the document's writer and the formats   } peers: neither
     remediate/    corrected trust policies, plans, apply, rollback             } imports the other
-    entry points  pipeline.py, config.py, audit_role.py: what a library user or a command calls
+    entry points  pipeline.py, config.py, audit_role.py, iac/: what a library user or a command calls
     cli/          the commands
 
 Peers share a rank: they may import what lies below them, not each other. So the renderers never
@@ -51,8 +51,10 @@ LAYERS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (7, "scan document", ("rolescope.report.model", "rolescope.report.reader", "rolescope.report.fixes")),
     (8, "reports", ("rolescope.report",)),
     (8, "remediate", ("rolescope.remediate",)),
+    # iac/ reads templates and runs the checks on them as the pipeline runs them on accounts, and
+    # renders its own reports with the SARIF and CSV building blocks of report/
     (9, "entry points", ("rolescope.pipeline", "rolescope.config", "rolescope.audit_role",
-                         "rolescope.profile_sources")),
+                         "rolescope.profile_sources", "rolescope.iac")),
     (10, "cli", ("rolescope.cli", "rolescope.__main__")),
 )
 # DESIGN.md: "policy/ and trust/ import nothing from AWS SDKs".

@@ -19,6 +19,7 @@ from rolescope.userfiles import UnwritableFile
 # pay for botocore and jinja2 at start-up.
 COMMANDS = {
     "check-policy": "rolescope.cli.check_policy:check_policy",
+    "check-iac": "rolescope.cli.check_iac:check_iac_command",
     "simulate": "rolescope.cli.simulate:simulate",
     "scan": "rolescope.cli.scan:scan",
     "demo": "rolescope.cli.demo:demo",
