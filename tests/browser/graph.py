@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.browser.cdp import Browser, BrowserError
 
@@ -23,6 +24,13 @@ def wait_ready(browser: Browser, timeout_ms: int = 25_000) -> str:
     """Wait until the graph's current level is laid out and painted; its ``data-ready`` state."""
     state: str = browser.evaluate(READY % timeout_ms)
     return state
+
+
+def opened(browser: Browser, report: Path) -> Browser:
+    """``browser`` showing ``report``, its graph drawn."""
+    browser.open(report)
+    assert wait_ready(browser) == "true"
+    return browser
 
 
 def graph_nodes(browser: Browser) -> list[str]:

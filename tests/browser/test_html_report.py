@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from tests.browser.cdp import Browser
-from tests.browser.graph import click_node, graph_nodes, level, wait_ready
+from tests.browser.graph import click_node, graph_nodes, level, opened, wait_ready
 from tests.report.hostile import SCRIPT, SCRIPT_ROLE, hostile_document
 from tests.report.render import embedded_data, render_page
 
@@ -44,9 +44,7 @@ def visible_rows(browser: Browser) -> list[dict[str, str]]:
 
 @pytest.fixture()
 def page(browser: Browser, demo_report: Path) -> Browser:
-    browser.open(demo_report)
-    assert wait_ready(browser) == "true"
-    return browser
+    return opened(browser, demo_report)
 
 
 def test_loads_without_console_errors_and_draws_the_account_overview(page: Browser, demo_report: Path) -> None:

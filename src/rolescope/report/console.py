@@ -18,6 +18,7 @@ from rolescope.report.console_findings import (
 )
 from rolescope.report.console_tables import accounts_table, check_rows, checks_table
 from rolescope.report.model import ScanDocument
+from rolescope.report.perimeter_view import perimeter_line
 from rolescope.textsafe import safe_text
 from rolescope.wording import count
 
@@ -68,6 +69,9 @@ def _report(document: ScanDocument, console: Console, details: bool, top: int) -
     if rows:
         console.print(checks_table(document, rows))
     console.print(Text(totals_line(document)))
+    perimeter = perimeter_line(document)
+    if perimeter is not None:
+        console.print(Text(safe_text(perimeter)))
     findings = most_severe(document)
     if details:
         console.print(*finding_panels(findings))

@@ -123,7 +123,8 @@ def account_piece(account: AccountResult, keep: Callable[[str], bool]) -> tuple[
             kept.append(entry)
     typed = AccountEntry(account.account_id, account.status, account.alias, account.error, account.source,
                          tuple(kept), len(account.roles), sum(1 for r in account.roles if r.analysis is None),
-                         account.api_calls)
+                         account.api_calls,
+                         dict(Counter(r.perimeter.status.value for r in account.roles if r.perimeter is not None)))
     return typed, {**typed.header_json(), "trusts": [t.as_json() for t in trusts], "roles": roles_json}
 
 

@@ -33,6 +33,7 @@ from rolescope.report.html_graph import graph_data
 from rolescope.report.html_vendor import vendored_scripts
 from rolescope.report.index import AccountNames
 from rolescope.report.model import ScanDocument
+from rolescope.report.perimeter_view import perimeter_line, policy_rows
 
 EDGE_CLASSES = {
     "unguarded": "cross-account, no MFA or ExternalId",
@@ -128,6 +129,8 @@ def build_view(document: ScanDocument, fixes: Fixes) -> dict[str, Any]:
         "graph": graph,
         "edge_classes": EDGE_CLASSES,
         "edge_counts": Counter(graph["ways"][way]["class"] for _, _, way in graph["edges"]),
+        "rcp_exception_edges": sum(1 for _, _, way in graph["edges"] if "rcpException" in graph["ways"][way]),
+        "perimeter": {"policies": policy_rows(document, names), "line": perimeter_line(document)},
         "components": _component_views(document, names),
         "compliance": compliance_reports(document),
         "account_names": names.names,

@@ -18,6 +18,7 @@ from rolescope.checks.catalogue import severity_rank
 from rolescope.report.fixes import Fixes
 from rolescope.report.index import AccountNames
 from rolescope.report.model import FindingEntry, RoleEntry, ScanDocument
+from rolescope.report.perimeter_view import perimeter_view
 
 REQUIREMENT_LABELS = {
     "mfa": "MFA", "external_id": "ExternalId", "mfa_or_external_id": "MFA or ExternalId", "org": "organisation",
@@ -100,9 +101,14 @@ def page_data(document: ScanDocument, fixes: Fixes, names: AccountNames) -> dict
 
     Returns:
         ``checks`` (by id), ``roles`` (sorted by open findings), ``findings`` (by severity), and the
-        shared ``policies``, ``paths`` and ``fixes`` they point into; role indexes are into ``roles``.
+        shared ``policies``, ``paths``, ``fixes`` and ``perimeters`` (verdicts in words with their deciding
+        statements) they point into; role indexes are into ``roles``.
     """
-    policies, paths, fix_table = Table(), Table(), Table()
+    policies, paths, fix_table, perimeters = Table(), Table(), Table(), Table()
+
+    def perimeter(facts: Any) -> int | None:
+        return perimeters.add(perimeter_view(facts, names)) if isinstance(facts, dict) else None
+
     open_findings = Counter(f.resource for f in document.findings if not f.suppressed)
     entries = [role for account in document.accounts for role in account.roles]
     entries.sort(key=lambda r: (-open_findings.get(r.arn, 0), r.arn.split(":")[4] if r.arn.count(":") >= 5 else "",
@@ -115,6 +121,7 @@ def page_data(document: ScanDocument, fixes: Fixes, names: AccountNames) -> dict
         "policy": policies.add(role.trust.document), "paths": paths.add([dict(p) for p in role.trust.paths]),
         "error": role.trust.error, "outside": list(role.trust.outside_accounts),
         "session": role.max_session_duration, "used": role.last_used,
+        "perimeter": perimeter(dict(role.perimeter)) if role.perimeter is not None else None,
     }) for role in entries]
     ordered = sorted(document.findings, key=lambda f: (bool(f.suppressed), severity_rank(f.severity),
                                                        f.account_id, f.resource, f.check))
@@ -128,6 +135,7 @@ def page_data(document: ScanDocument, fixes: Fixes, names: AccountNames) -> dict
         if fix is not None and id(fix) not in fix_of:
             fix_of[id(fix)] = fix_table.add(asdict(fix))
         role = role_index.get(finding.resource)
+        role_perimeter = roles[role].get("perimeter") if role is not None else None
         findings.append(_compact({
             "id": finding.id, "check": finding.check, "severity": finding.severity, "account": finding.account_id,
             "resource": finding.resource, "role": role,
@@ -136,10 +144,12 @@ def page_data(document: ScanDocument, fixes: Fixes, names: AccountNames) -> dict
             "highlight": sorted(statements), "paths": paths.add(ways) if ways else None,
             "fix": fix_of[id(fix)] if fix is not None else None,
             "noFix": fixes.reasons.get((finding.resource, finding.check)),
+            "perimeter": perimeter(evidence.get("perimeter")) if "perimeter" in evidence else role_perimeter,
         }))
     return {
         "checks": _checks(document), "accounts": _mentioned_names(document, names),
         "roles": roles, "findings": findings,
         "policies": policies.values, "paths": paths.values, "fixes": fix_table.values,
+        "perimeters": perimeters.values,
         "requirements": REQUIREMENT_LABELS, "fixError": fixes.error,
     }

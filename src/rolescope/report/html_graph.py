@@ -111,6 +111,13 @@ def overview(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, An
     }
 
 
+def rcp_exception_label(reference: str, policy_names: Mapping[str, str]) -> str:
+    """An edge's ``rcp:<policy id>:<statement index>`` for people: ``RCP name (p-...), Statement[0]``."""
+    _, policy_id, index = [*reference.split(":", 2), "", ""][:3]
+    name = policy_names.get(policy_id)
+    return f"RCP {name + ' (' + policy_id + ')' if name else policy_id}" + (f", Statement[{index}]" if index else "")
+
+
 def graph_data(document: ScanDocument, names: AccountNames) -> dict[str, Any]:
     """What the page's graph needs: the overview, and the whole graph for the account and role levels."""
     graph = document.graph or {"nodes": [], "edges": [], "chains": []}
@@ -129,6 +136,7 @@ def graph_data(document: ScanDocument, names: AccountNames) -> dict[str, Any]:
     edges = section_edges(graph)
     index = {n["id"]: i for i, n in enumerate(nodes)}
     ways = Table()
+    policy_names = {p.id: p.name for p in (document.organization.policies if document.organization else ())}
     triples = []
     for edge in edges:
         if edge["source"] not in index or edge["target"] not in index:
@@ -136,6 +144,8 @@ def graph_data(document: ScanDocument, names: AccountNames) -> dict[str, Any]:
         way = {"kind": edge.get("kind") or "trust", "class": edge.get("class") or edge_class(edge),
                "requires": list(edge.get("requires") or ()), "statement": edge.get("statement"),
                "sid": edge.get("sid"), "via": edge.get("via")}
+        if edge.get("rcp_exception"):
+            way["rcpException"] = rcp_exception_label(str(edge["rcp_exception"]), policy_names)
         triples.append([index[edge["source"]], index[edge["target"]], ways.add(way)])
     # rolescope.graph/v1 wrote a chain as its list of role ARNs
     chains = [chain if isinstance(chain, dict) else {"path": list(chain)} for chain in graph.get("chains") or ()

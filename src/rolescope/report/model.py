@@ -314,6 +314,8 @@ class AccountEntry:
         role_count: how many roles the account has.
         unreadable_roles: how many of them have a trust policy that could not be analysed.
         api_calls: AWS calls made to collect it (live scans).
+        perimeter_statuses: how many of its roles got each data perimeter verdict (``closes``...), over
+            all its roles, kept or not.
     """
 
     account_id: str
@@ -325,6 +327,7 @@ class AccountEntry:
     role_count: int = 0
     unreadable_roles: int = 0
     api_calls: int | None = None
+    perimeter_statuses: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:

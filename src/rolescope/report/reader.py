@@ -10,6 +10,7 @@ the table keeps the catalogue's form of the command (``{role_name}``), which ren
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -318,6 +319,7 @@ class _Reader:
             roles=tuple(roles),
             role_count=len(roles),
             unreadable_roles=sum(1 for r in roles if r.error is not None),
+            perimeter_statuses=dict(Counter(str(r.perimeter.get("status")) for r in roles if r.perimeter is not None)),
             api_calls=self.optional_int(item, "api_calls", where),
         )
 

@@ -96,6 +96,24 @@
     return pre;
   }
 
+  // A role's data perimeter verdict in words, each deciding RCP statement named with its text.
+  function perimeterBlock(data, parent, index) {
+    const perimeter = data.perimeters[index];
+    if (!perimeter) return;
+    const block = el("div", null, parent, "perimeter-verdict perimeter-" + perimeter.status);
+    block.dataset.status = perimeter.status;
+    el("p", perimeter.words, block);
+    const list = el("ul", null, block, "perimeter-statements");
+    for (const statement of perimeter.statements) {
+      const item = el("li", statement.label, list, "small");
+      if (statement.document) {
+        const more = el("details", null, item);
+        el("summary", "statement", more, "muted");
+        el("code", dump(statement.document).join("\n"), el("pre", null, more, "code"));
+      }
+    }
+  }
+
   function pathsList(data, parent, paths) {
     const list = el("ul", null, parent, "paths");
     for (const path of paths) {
@@ -258,6 +276,10 @@
       if (f.paths !== undefined && data.paths[f.paths].length) {
         el("h4", "Ways in", left);
         pathsList(data, left, data.paths[f.paths]);
+      }
+      if (f.perimeter !== undefined) {
+        el("h4", "Data perimeter", left);
+        perimeterBlock(data, left, f.perimeter);
       }
       el("h4", "Remediation", right);
       el("p", (check.remediation || {}).text || "", right);
@@ -443,6 +465,7 @@
         button.addEventListener("click", () => { view.role(role.arn); byId("graph").scrollIntoView({ block: "start" }); });
       }
       if (role.error) el("p", "Trust policy not analysed: " + role.error, details, "note");
+      if (role.perimeter !== undefined) perimeterBlock(data, details, role.perimeter);
       if ((role.outside || []).length) {
         const outside = el("p", "Outside accounts: ", details);
         role.outside.forEach((a) => el("span", accountLabel(data, a), outside, "req"));
@@ -545,7 +568,8 @@
       const statement = edge.statement === null || edge.statement === undefined ? ""
         : "Statement[" + edge.statement + "]" + (edge.sid ? " (" + edge.sid + ")" : "") + ", ";
       const how = { grant: " (its identity policy names the role)", admitted: " (admitted by name)" }[edge.kind] || "";
-      return statement + requires + (edge.via && edge.via !== edge.source.id ? ", via " + edge.via : "") + how;
+      const exception = edge.rcpException ? ", only by an exception of " + edge.rcpException : "";
+      return statement + requires + (edge.via && edge.via !== edge.source.id ? ", via " + edge.via : "") + how + exception;
     }
 
     function originNames(index) {
@@ -713,6 +737,10 @@
           if (edge) addEdge(edge);
         }
       }
+      // at this level an edge that only an RCP exception opens says so on the edge itself
+      for (const element of elements) {
+        if (element.group === "edges" && element.classes.indexOf("rcp-exception") >= 0) element.data.label = "RCP exception";
+      }
       for (const element of elements) {
         if (element.group === "nodes" && chain && (chain.path || []).indexOf(element.data.id) >= 0) {
           element.classes = (element.classes || "") + " on-chain";
@@ -736,7 +764,8 @@
     function edgeElement(edge) {
       return { group: "edges", data: { id: "e" + edge.source.index + ">" + edge.target.index + ":" + edge.kind
         + ":" + (edge.statement === undefined ? "" : edge.statement), source: edge.source.id, target: edge.target.id,
-      cls: edge.class, width: edge.class === "internal" ? 1.2 : 2 }, classes: edge.class };
+      cls: edge.class, width: edge.class === "internal" ? 1.2 : 2 },
+      classes: edge.class + (edge.rcpException ? " rcp-exception" : "") };
     }
 
     function drawCrumbs(state) {
@@ -917,11 +946,11 @@
     byId("zoom-out").addEventListener("click", () => zoomBy(1 / 1.3));
     byId("zoom-fit").addEventListener("click", fit);
 
+    // an edge is hidden when any legend entry it belongs to is off (a class, or "RCP exception")
     function applyLegend() {
-      for (const button of legend) {
-        const on = button.getAttribute("aria-pressed") === "true";
-        cy.edges("." + button.dataset.edgeClass).toggleClass("off", !on);
-      }
+      const hidden = legend.filter((b) => b.getAttribute("aria-pressed") !== "true").map((b) => "." + b.dataset.edgeClass);
+      cy.edges().removeClass("off");
+      if (hidden.length) cy.edges(hidden.join(", ")).addClass("off");
     }
     legend.forEach((button) => {
       button.addEventListener("click", () => {
@@ -997,6 +1026,9 @@
       style.push({ selector: "edge." + name, style: { "line-color": colour[name], "target-arrow-color": colour[name] } });
     }
     style.push({ selector: "edge.public", style: { "line-style": "dashed" } });
+    style.push({ selector: "edge.rcp-exception", style: { "line-style": "dotted", width: 3 } });
+    style.push({ selector: "edge.rcp-exception[label]", style: { label: "data(label)", "font-size": 10,
+      color: "#b45309", "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.8 } });
     return style;
   }
 
