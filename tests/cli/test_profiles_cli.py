@@ -3,7 +3,9 @@ bad input as one line and exit 2."""
 
 from __future__ import annotations
 
+import configparser
 import json
+import shutil
 import stat
 import sys
 from datetime import UTC, datetime
@@ -82,9 +84,47 @@ def test_a_role_principal_chains_from_its_own_session(monkeypatch: pytest.Monkey
                                        "external_id = deploy-7Hq2\nduration_seconds = 3600\n")
 
 
+PUBLIC_ROLE = {"Path": "/", "RoleName": "PublicRead", "RoleId": "AROAPUBLICREADXXXXXXX", "MaxSessionDuration": 3600,
+               "Arn": "arn:aws:iam::444455556666:role/PublicRead", "CreateDate": "2025-01-06T09:00:00+00:00",
+               "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                   {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]},
+               "InstanceProfileList": [], "RolePolicyList": [], "AttachedManagedPolicies": [], "Tags": []}
+
+
+@pytest.mark.parametrize("public_role", [False, True])
+def test_from_scan_writes_exactly_the_roles_can_assume_lists(monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str], config: Path,
+                                                            tmp_path: Path, public_role: bool) -> None:
+    exports = tmp_path / "exports"
+    shutil.copytree(EXAMPLE, exports)
+    if public_role:  # a role anyone may assume: can-assume lists it, so a profile is written for it
+        prod = exports / "444455556666-prod.json"
+        data = json.loads(prod.read_text())
+        data["RoleDetailList"].append(PUBLIC_ROLE)
+        prod.write_text(json.dumps(data))
+    document = tmp_path / "seed.json"
+    assert run_main(monkeypatch, "scan", "--from", str(exports), "--jobs", "1", "--format", "json",
+                    "--output", str(document)) == 0
+    capsys.readouterr()
+    assert run_main(monkeypatch, "can-assume", ALICE, "--scan", str(document), "--format", "json") == 0
+    answers = json.loads(capsys.readouterr().out)["answers"]
+    assert profiles(monkeypatch, document, "--principal", ALICE, "--external-id", "DeployRole=deploy-7Hq2",
+                    "--write") == 0
+    written = configparser.ConfigParser(interpolation=None)
+    written.read_string(config.read_text())
+    profile_of = {written[s]["role_arn"]: s.removeprefix("profile ") for s in written.sections()
+                  if "role_arn" in written[s]}
+    expected_sources = {}
+    for answer in answers:
+        assumed = [hop["target"] for hop in answer["chain"][:-1] if hop["kind"] in ("trust", "grant", "admitted")]
+        expected_sources[answer["role"]["id"]] = profile_of[assumed[-1]] if assumed else "alice"
+    assert {arn: written[f"profile {name}"]["source_profile"] for arn, name in profile_of.items()} == expected_sources
+    assert (PUBLIC_ROLE["Arn"] in profile_of) is public_role
+
+
 @pytest.mark.parametrize(("args", "message"), [
-    (("--principal", INTERN), f"{INTERN} can assume no role of the scan (no identity policy lets it, or it is no "
-                              "principal of the scanned accounts): no profile to write"),
+    (("--principal", INTERN), f"{INTERN}: not in the trust graph (the graph holds 6 nodes; a user allowed "
+                              "sts:AssumeRole on no role, and named by no trust policy, is not in it)"),
     (("--principal", ALICE, "--no-input"), f"{DEPLOY_ROLE} require an ExternalId: give --external-id ROLE=VALUE "
                                            "for each (rolescope never guesses one)"),
     (("--principal", ALICE, "--external-id", "DeployRole"), "--external-id 'DeployRole': expected ROLE=VALUE"),

@@ -58,7 +58,8 @@ from rolescope.cli.say import say, say_block
 from rolescope.policy.arn import parse_arn
 from rolescope.profile_sources import read_live_roles, roles_from_scan
 from rolescope.report.reader import DocumentError, read_document
-from rolescope.trust.principal_reach import GraphSectionError
+from rolescope.trust.access import UnknownNode
+from rolescope.trust.graph_read import GraphSectionError
 from rolescope.userfiles import UnreadableFile, read_user_bytes
 
 
@@ -141,7 +142,7 @@ def _roles(params: Mapping[str, Any], external_ids: Mapping[str, str], stderr: C
         try:
             document = read_document(params["from_scan"])
             return roles_from_scan(document, params["principal"]), False
-        except (DocumentError, GraphSectionError, AuthConfigError) as error:
+        except (DocumentError, GraphSectionError, UnknownNode, AuthConfigError) as error:
             raise InputError(str(error)) from None
     path, name = params["role_name"]
     options = AwsOptions(profile=params["profile"], region=params["region"], mfa_serial=params["mfa_serial"],
