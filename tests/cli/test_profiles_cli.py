@@ -153,7 +153,8 @@ def test_a_missing_source_profile_or_unreadable_config_is_named(monkeypatch: pyt
     config.write_text("[profile alice\nregion = eu-west-1\n")
     assert profiles(monkeypatch, scan_document, "--principal", ALICE) == 2
     error = capsys.readouterr().err
-    assert error.startswith(f"rolescope: error: {config}: botocore cannot parse it (") and error.count("\n") == 1
+    assert error.startswith(f"rolescope: error: {config}: not an AWS config file botocore can read (line 1: ") \
+        and error.count("\n") == 1
 
 
 def test_a_doctored_document_cannot_smuggle_ini_into_the_config(monkeypatch: pytest.MonkeyPatch,

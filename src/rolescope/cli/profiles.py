@@ -24,7 +24,7 @@ from rich.console import Console
 
 from rolescope.atomic_write import write_atomic
 from rolescope.auth.config_editor import Merged, Outcome, merge_profiles, split_lines
-from rolescope.auth.errors import AuthConfigError, MfaError
+from rolescope.auth.errors import AuthConfigError, MfaError, config_parse_message
 from rolescope.auth.mfa import Ask, MfaPrompter, ask_terminal
 from rolescope.auth.profile_plan import (
     CREDENTIAL_SOURCES,
@@ -260,7 +260,7 @@ def run_profiles(params: Mapping[str, Any], ask: Ask, stderr: Console) -> None:
     except AuthConfigError as error:
         raise InputError(str(error)) from None
     except ConfigParseError as error:
-        raise InputError(f"{path}: botocore cannot parse it ({error}): fix it before adding profiles") from None
+        raise InputError(config_parse_message(error)) from None
     if params["principal"] and ":role/" in params["principal"]:
         source = replace(source, role_session=True)  # the principal is a role: its profiles are chained
     roles, per_account = _roles(params, external_ids, stderr)
