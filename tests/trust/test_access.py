@@ -1,4 +1,4 @@
-"""who-can-assume, can-assume and path on the seed scenario (tests/trust/access_world.py), read back from
+"""who-can-assume, can-assume and path on the access test world (tests/trust/access_world.py), read back from
 the scan document's graph section too, and the graph section reader's one-line errors."""
 
 from __future__ import annotations
