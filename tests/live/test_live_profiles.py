@@ -165,7 +165,8 @@ def test_verify_sends_the_mfa_code_once_and_assumes_every_role_from_that_session
         return "135790"
 
     prompter = MfaPrompter(ask)
-    results = verify_profiles(["p-prod", "p-dev", "p-chained"], prompter, {})
+    cache: dict[str, object] = {}
+    results = verify_profiles(["p-prod", "p-dev", "p-chained"], prompter, cache)
     assert [r.error for r in results] == [None, None, None]
     assert [r.identity.arn.split(":")[4] for r in results if r.identity] == [world.prod, world.dev, world.dev]
     assert asked == [f"Enter MFA code for {device}: "]
@@ -178,3 +179,8 @@ def test_verify_sends_the_mfa_code_once_and_assumes_every_role_from_that_session
     assert assumed[0].access_key == assumed[1].access_key != world.auditor[0]  # both from the MFA session
     assert assumed[2].access_key not in (world.auditor[0], assumed[0].access_key)  # from p-prod's session
     assert assumed[1].params["DurationSeconds"] == "3600" and assumed[0].params["ExternalId"] == EXTERNAL_ID
+    # a warm cache (the AWS CLI's, in the command): no code asked, nothing sent but GetCallerIdentity
+    proxy.reset(world.keys)
+    again = verify_profiles(["p-prod", "p-dev", "p-chained"], MfaPrompter(ask), cache)
+    assert [r.works for r in again] == [True, True, True] and len(asked) == 1
+    assert {r.action for r in proxy.requests()} == {"GetCallerIdentity"}

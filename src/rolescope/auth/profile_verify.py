@@ -96,7 +96,9 @@ class _Verifier:
         if session is None:
             session = self.mfa_sessions[key] = mfa_session_credentials(
                 _creator(root.base, self.region), root.credentials, str(serial), self.prompter)
-        return self._assume(_Opened(session, root.base), str(profile["role_arn"]), settings, str(serial))
+        # cached under the caller's own key and the device, as the broker does: a warm cache asks no code
+        caller = str(root.credentials.get_frozen_credentials().access_key)
+        return self._assume(_Opened(session, root.base), str(profile["role_arn"]), settings, str(serial), caller)
 
     def _from_botocore(self, name: str) -> _Opened:
         base = BaseSession(name, self.region, self.prompter, self.cache)
@@ -105,8 +107,9 @@ class _Verifier:
             raise ValueError(f"botocore found no credentials for profile {name!r}")
         return _Opened(credentials, base)
 
-    def _assume(self, source: _Opened, role_arn: str, settings: RoleSettings, mfa_device: str | None) -> _Opened:
-        caller = str(source.credentials.get_frozen_credentials().access_key)
+    def _assume(self, source: _Opened, role_arn: str, settings: RoleSettings, mfa_device: str | None,
+                caller: str | None = None) -> _Opened:
+        caller = caller or str(source.credentials.get_frozen_credentials().access_key)
         credentials = role_credentials(_creator(source.base, self.region), source.credentials, role_arn, settings,
                                        self.cache, self.prompter, caller=caller, mfa_device=mfa_device)
         credentials.get_frozen_credentials()
