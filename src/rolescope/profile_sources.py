@@ -1,7 +1,7 @@
 """The roles ``rolescope profiles`` writes profiles for, with what assuming each requires.
 
-Two sources: a scan document (every role a principal can reach, through
-:func:`rolescope.trust.principal_reach.reachable_roles`), and roles read live (``iam:GetRole`` in each
+Two sources: a scan document (every role a principal can reach, as ``rolescope can-assume`` answers:
+:func:`rolescope.trust.access.can_assume` over the document's graph), and roles read live (``iam:GetRole`` in each
 account, judged by :func:`rolescope.trust.analysis.analyse_trust` for the caller's account). Both
 give :class:`~rolescope.auth.profile_plan.RoleTarget` objects, so the planner does not know which
 source it was.
@@ -24,8 +24,9 @@ from rolescope.inventory.model import Organization
 from rolescope.policy.arn import role_arn
 from rolescope.policy.parse import parse_policy
 from rolescope.report.model import ScanDocument
+from rolescope.trust.access import Access, can_assume
 from rolescope.trust.analysis import TrustPath, analyse_trust
-from rolescope.trust.principal_reach import reachable_roles
+from rolescope.trust.graph_read import GraphSectionError, graph_from_section
 from rolescope.trust.witness import Zone
 
 # Requirements that say who the caller is (the graph already placed it), not what its request carries.
@@ -56,21 +57,33 @@ def _account_name(document: ScanDocument, account_id: str) -> str:
 
 
 def roles_from_scan(document: ScanDocument, principal: str) -> list[RoleTarget]:
-    """Every role ``principal`` can reach in the scan, nearest first; a chained role names the role before it.
+    """Every role ``principal`` can reach in the scan (what ``can-assume`` lists), nearest first; a chained
+    role names the role whose session assumes it.
 
     Raises:
-        GraphSectionError: the document has no usable graph, or the principal is not in it.
+        GraphSectionError: the document's graph section is malformed.
+        UnknownNode: the principal is not in the graph (no policy lets it assume a role).
         AuthConfigError: the document names a role by something that is not a role ARN.
     """
+    if document.graph is None:
+        raise GraphSectionError("the scan document has no graph section: scan again with --format json "
+                                "(a scan of files or accounts writes it unless --no-graph)")
     targets = []
-    for reached in reachable_roles(document.graph, principal):
-        arn = validate_role_arn(reached.arn)
-        entry = document.role(reached.arn)
-        mfa, external_id, notes = _requirements(reached.requires)
+    for access in can_assume(graph_from_section(document.graph), principal):
+        arn = validate_role_arn(access.role.id)
+        entry = document.role(access.role.id)
+        mfa, external_id, notes = _requirements(access.last.requires)
         targets.append(RoleTarget(arn.arn, arn.account_id, arn.name, _account_name(document, arn.account_id),
                                   entry.max_session_duration if entry is not None else None, mfa, external_id,
-                                  reached.via, notes))
+                                  _assumed_before(access), notes))
     return targets
+
+
+def _assumed_before(access: Access) -> str | None:
+    """The role whose session makes the last call (its profile is the source), or ``None`` when the
+    principal makes it itself (alone or standing as a member of its group)."""
+    assumed = [hop.target.id for hop in access.chain[:-1] if hop.assumption]
+    return assumed[-1] if assumed else None
 
 
 def _caller_paths(paths: Iterable[TrustPath], caller_account: str, caller_arn: str) -> list[TrustPath]:

@@ -4,7 +4,6 @@ formats, CI exit codes, one-line errors, and names from files shown, never obeye
 from __future__ import annotations
 
 import json
-import shlex
 from pathlib import Path
 
 import pytest
@@ -118,22 +117,6 @@ def test_names_from_files_are_shown_as_escapes(tmp_path: Path) -> None:
         assert all(line.isprintable() for line in result.output.splitlines())
     assert "\\x1b" in invoke("who-can-assume", deep, "--from", str(scan)).output
     assert any(v in invoke("who-can-assume", deep, "--from", str(scan)).output for v in VISIBLE)
-
-
-def test_the_readme_walk_through_prints_what_it_shows(document: Path) -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
-    block = readme[readme.index("**The seed scenario.**"):]
-    block = block[block.index("```console\n") + len("```console\n"):block.index("```\n", block.index("```console"))]
-    commands: list[tuple[list[str], list[str]]] = []
-    for line in block.splitlines():
-        if line.startswith("$ rolescope "):
-            commands.append((shlex.split(line[len("$ rolescope "):]), []))
-        else:
-            commands[-1][1].append(line)
-    assert [c[0][0] for c in commands] == ["scan", "who-can-assume", "path"]
-    for args, shown in commands[1:]:
-        args = [str(document) if a == "scan.json" else a for a in args]
-        assert invoke(*args).output.splitlines() == shown
 
 
 def test_unreadable_input_files_make_the_answer_exit_2(tmp_path: Path, exports: Path) -> None:

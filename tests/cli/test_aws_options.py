@@ -138,3 +138,22 @@ def test_ambient_environment_values_apply_only_where_they_can(isolated: Path,
     assert_usage_error(invoke("scan", "--from", str(gaad), "-I", "tenant-42"), "--external-id")
     monkeypatch.setenv("ROLESCOPE_MFA_CODE", "12")
     assert_usage_error(invoke("whoami", "-p", "keys"), "6 digits")
+
+
+@pytest.mark.parametrize("command", [("whoami",), ("credentials",), ("scan",), ("export", "--out", "exports"),
+                                     ("profiles", "--organization", "--role-name", "Audit")])
+@pytest.mark.parametrize(("text", "says"), [
+    (b"[profile keys\nregion = us-east-1\n", "line 1: '[profile keys\\n' is no [section] header"),
+    (b"[profile keys]\nregion\n", "line 2: 'region\\n' is neither a [section] nor NAME = VALUE"),
+    (b"[profile keys]\nregion = \xff\n", "not UTF-8 text"),
+])
+def test_a_broken_aws_config_is_named_in_one_line(isolated: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  command: tuple[str, ...], text: bytes, says: str) -> None:
+    (isolated / "config").write_bytes(text)
+    monkeypatch.chdir(isolated)
+    assert_usage_error(invoke(*command, "-p", "keys"), f"{isolated / 'config'}: ", says)
+
+
+def test_a_broken_credentials_file_is_named_too(isolated: Path) -> None:
+    (isolated / "credentials").write_text("[keys]\naws_access_key_id\n")
+    assert_usage_error(invoke("whoami", "-p", "keys"), f"{isolated / 'credentials'}: not an AWS config file")

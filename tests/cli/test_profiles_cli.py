@@ -1,9 +1,12 @@
-"""``rolescope profiles --from-scan``: the README's walk-through (docs/examples/cross-account-admin), and every
-bad input as one line and exit 2."""
+"""``rolescope profiles --from-scan`` on the README's example (docs/examples/cross-account-admin; the walk-through
+itself is tests/test_readme_walk_through.py): the roles can-assume lists, and every bad input as one line and
+exit 2."""
 
 from __future__ import annotations
 
+import configparser
 import json
+import shutil
 import stat
 import sys
 from datetime import UTC, datetime
@@ -15,7 +18,7 @@ from click.testing import CliRunner
 from rolescope.cli.main import cli, main
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "cross-account-admin"
-ALICE, INTERN = "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:user/intern"
+ALICE, NOBODY = "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:user/nobody"
 ADMIN_ROLE = "arn:aws:iam::444455556666:role/CrossAccountAdminRole"
 DEPLOY_ROLE = "arn:aws:iam::777788889999:role/DeployRole"
 MFA = "arn:aws:iam::111122223333:mfa/alice"
@@ -56,22 +59,20 @@ def profiles(monkeypatch: pytest.MonkeyPatch, document: Path, *args: str) -> int
     return run_main(monkeypatch, "profiles", "--from-scan", str(document), "--source-profile", "alice", *args)
 
 
-def test_the_walk_through_writes_the_chain(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                                           scan_document: Path, config: Path) -> None:
+def test_the_diff_first_then_the_write_then_nothing_to_change(monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str],
+                                                               scan_document: Path, config: Path) -> None:
     args = ("--principal", ALICE, "--external-id", "DeployRole=deploy-7Hq2", "--duration", "max")
     assert profiles(monkeypatch, scan_document, *args) == 0
     shown = capsys.readouterr()
     assert "+[profile prod-CrossAccountAdminRole]\n" in shown.out and "not written (--write writes it)" in shown.err
     assert config.read_text() == ALICE_PROFILE
     assert profiles(monkeypatch, scan_document, *args, "--write") == 0
-    assert config.read_text() == ALICE_PROFILE + (
-        f"\n[profile prod-CrossAccountAdminRole]\nrole_arn = {ADMIN_ROLE}\nsource_profile = alice\n"
-        f"mfa_serial = {MFA}\nduration_seconds = 7200\n"  # its trust requires MFA; its MaxSessionDuration
-        f"\n[profile deploy-DeployRole]\nrole_arn = {DEPLOY_ROLE}\nsource_profile = prod-CrossAccountAdminRole\n"
-        "external_id = deploy-7Hq2\nduration_seconds = 3600\n")  # chained: AWS caps it at one hour
+    written = config.read_text()
+    assert written.startswith(ALICE_PROFILE + "\n[profile prod-CrossAccountAdminRole]\n")
     capsys.readouterr()
     assert profiles(monkeypatch, scan_document, *args, "--write") == 0
-    assert "nothing to change" in capsys.readouterr().err
+    assert "nothing to change" in capsys.readouterr().err and config.read_text() == written
 
 
 def test_a_role_principal_chains_from_its_own_session(monkeypatch: pytest.MonkeyPatch, scan_document: Path,
@@ -82,9 +83,47 @@ def test_a_role_principal_chains_from_its_own_session(monkeypatch: pytest.Monkey
                                        "external_id = deploy-7Hq2\nduration_seconds = 3600\n")
 
 
+PUBLIC_ROLE = {"Path": "/", "RoleName": "PublicRead", "RoleId": "AROAPUBLICREADXXXXXXX", "MaxSessionDuration": 3600,
+               "Arn": "arn:aws:iam::444455556666:role/PublicRead", "CreateDate": "2025-01-06T09:00:00+00:00",
+               "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                   {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]},
+               "InstanceProfileList": [], "RolePolicyList": [], "AttachedManagedPolicies": [], "Tags": []}
+
+
+@pytest.mark.parametrize("public_role", [False, True])
+def test_from_scan_writes_exactly_the_roles_can_assume_lists(monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str], config: Path,
+                                                            tmp_path: Path, public_role: bool) -> None:
+    exports = tmp_path / "exports"
+    shutil.copytree(EXAMPLE, exports)
+    if public_role:  # a role anyone may assume: can-assume lists it, so a profile is written for it
+        prod = exports / "444455556666-prod.json"
+        data = json.loads(prod.read_text())
+        data["RoleDetailList"].append(PUBLIC_ROLE)
+        prod.write_text(json.dumps(data))
+    document = tmp_path / "seed.json"
+    assert run_main(monkeypatch, "scan", "--from", str(exports), "--jobs", "1", "--format", "json",
+                    "--output", str(document)) == 0
+    capsys.readouterr()
+    assert run_main(monkeypatch, "can-assume", ALICE, "--scan", str(document), "--format", "json") == 0
+    answers = json.loads(capsys.readouterr().out)["answers"]
+    assert profiles(monkeypatch, document, "--principal", ALICE, "--external-id", "DeployRole=deploy-7Hq2",
+                    "--write") == 0
+    written = configparser.ConfigParser(interpolation=None)
+    written.read_string(config.read_text())
+    profile_of = {written[s]["role_arn"]: s.removeprefix("profile ") for s in written.sections()
+                  if "role_arn" in written[s]}
+    expected_sources = {}
+    for answer in answers:
+        assumed = [hop["target"] for hop in answer["chain"][:-1] if hop["kind"] in ("trust", "grant", "admitted")]
+        expected_sources[answer["role"]["id"]] = profile_of[assumed[-1]] if assumed else "alice"
+    assert {arn: written[f"profile {name}"]["source_profile"] for arn, name in profile_of.items()} == expected_sources
+    assert (PUBLIC_ROLE["Arn"] in profile_of) is public_role
+
+
 @pytest.mark.parametrize(("args", "message"), [
-    (("--principal", INTERN), f"{INTERN} can assume no role of the scan (no identity policy lets it, or it is no "
-                              "principal of the scanned accounts): no profile to write"),
+    (("--principal", NOBODY), f"{NOBODY}: not in the trust graph (the graph holds 8 nodes; a user allowed "
+                              "sts:AssumeRole on no role, and named by no trust policy, is not in it)"),
     (("--principal", ALICE, "--no-input"), f"{DEPLOY_ROLE} require an ExternalId: give --external-id ROLE=VALUE "
                                            "for each (rolescope never guesses one)"),
     (("--principal", ALICE, "--external-id", "DeployRole"), "--external-id 'DeployRole': expected ROLE=VALUE"),
@@ -113,7 +152,8 @@ def test_a_missing_source_profile_or_unreadable_config_is_named(monkeypatch: pyt
     config.write_text("[profile alice\nregion = eu-west-1\n")
     assert profiles(monkeypatch, scan_document, "--principal", ALICE) == 2
     error = capsys.readouterr().err
-    assert error.startswith(f"rolescope: error: {config}: botocore cannot parse it (") and error.count("\n") == 1
+    assert error.startswith(f"rolescope: error: {config}: not an AWS config file botocore can read (line 1: ") \
+        and error.count("\n") == 1
 
 
 def test_a_doctored_document_cannot_smuggle_ini_into_the_config(monkeypatch: pytest.MonkeyPatch,

@@ -6,9 +6,13 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
 from botocore.configloader import load_config
 from tests.live.conftest import EXTERNAL_ID, Rolescope, World
 from tests.live.fakeaws import FaultProxy
+
+from rolescope.auth.mfa import MfaPrompter
+from rolescope.auth.profile_verify import verify_profiles
 
 # A config as people keep it: comments, blank lines, an SSO session, services, other profiles, no final newline.
 USER_CONFIG = """\
@@ -137,3 +141,46 @@ def test_verify_asks_one_mfa_code_for_every_profile(rolescope: Rolescope, world:
     assert rolescope.config_file.read_text().count("duration_seconds = 3600\n") == 2
     with_code = [r for r in proxy.requests("AssumeRole") if "TokenCode" in r.params]
     assert [r.params["TokenCode"] for r in with_code] == ["246810"]
+
+
+def test_verify_sends_the_mfa_code_once_and_assumes_every_role_from_that_session(
+        rolescope: Rolescope, world: World, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two profiles whose trust requires MFA, and one chained from the first: botocore would send the
+    code on each AssumeRole (AWS refuses a code used twice); one GetSessionToken serves them all."""
+    device = f"arn:aws:iam::{world.management}:mfa/auditor"
+    prod, dev = world.role(world.prod, "RolescopeAudit"), world.role(world.dev, "RolescopeAudit")
+    rolescope.configure(
+        f"[profile p-prod]\nrole_arn = {prod}\nsource_profile = base\nexternal_id = {EXTERNAL_ID}\n"
+        f"mfa_serial = {device}\n\n"
+        f"[profile p-dev]\nrole_arn = {dev}\nsource_profile = base\nexternal_id = {EXTERNAL_ID}\n"
+        f"mfa_serial = {device}\nduration_seconds = 3600\n\n"
+        f"[profile p-chained]\nrole_arn = {dev}\nsource_profile = p-prod\nexternal_id = {EXTERNAL_ID}\n"
+        "role_session_name = chained\n")
+    for name, value in rolescope.env.items():
+        monkeypatch.setenv(name, value)
+    asked: list[str] = []
+
+    def ask(prompt: str, secret: bool) -> str:
+        asked.append(prompt)
+        return "135790"
+
+    prompter = MfaPrompter(ask)
+    cache: dict[str, object] = {}
+    results = verify_profiles(["p-prod", "p-dev", "p-chained"], prompter, cache)
+    assert [r.error for r in results] == [None, None, None]
+    assert [r.identity.arn.split(":")[4] for r in results if r.identity] == [world.prod, world.dev, world.dev]
+    assert asked == [f"Enter MFA code for {device}: "]
+    [session] = proxy.requests("GetSessionToken")
+    assert session.params["TokenCode"] == "135790" and session.access_key == world.auditor[0]
+    assumed = proxy.requests("AssumeRole")
+    assert [(r.params["RoleArn"], r.params["RoleSessionName"]) for r in assumed] == [
+        (prod, "rolescope-verify"), (dev, "rolescope-verify"), (dev, "chained")]
+    assert not any("TokenCode" in r.params for r in assumed)
+    assert assumed[0].access_key == assumed[1].access_key != world.auditor[0]  # both from the MFA session
+    assert assumed[2].access_key not in (world.auditor[0], assumed[0].access_key)  # from p-prod's session
+    assert assumed[1].params["DurationSeconds"] == "3600" and assumed[0].params["ExternalId"] == EXTERNAL_ID
+    # a warm cache (the AWS CLI's, in the command): no code asked, nothing sent but GetCallerIdentity
+    proxy.reset(world.keys)
+    again = verify_profiles(["p-prod", "p-dev", "p-chained"], MfaPrompter(ask), cache)
+    assert [r.works for r in again] == [True, True, True] and len(asked) == 1
+    assert {r.action for r in proxy.requests()} == {"GetCallerIdentity"}

@@ -1,6 +1,7 @@
-"""The seed scenario as GAAD files: an admin user in a trusted account, a CrossAccountAdminRole that
-requires MFA in the trusting account, a CI role reaching a third account through a Deploy role that
-requires an ExternalId, and a developer whose identity policy allows only one role."""
+"""The access queries' test world as GAAD files: the README's seed scenario (its example exports are
+docs/examples/cross-account-admin) grown with what the queries must also get right: a CI role reaching
+a third account through a Deploy role that requires an ExternalId, and a developer whose identity policy
+allows only one role."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""who-can-assume, can-assume and path on the seed scenario (tests/trust/access_world.py), read back from
+"""who-can-assume, can-assume and path on the access test world (tests/trust/access_world.py), read back from
 the scan document's graph section too, and the graph section reader's one-line errors."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.factories import allow, gaad, role, trust
+from tests.factories import allow, gaad, role, trust, user
 from tests.trust.access_world import (
     ADMIN,
     CI,
@@ -166,3 +166,51 @@ def test_a_path_to_a_public_role_starts_at_anyone(tmp_path: Path) -> None:
 
 
 ASSUME_ANY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
+
+
+def named_alice_world(directory: Path, alice_policy: dict[str, Any] | None, *, with_users: bool = True
+                      ) -> tuple[TrustGraph, dict[str, Any]]:
+    """``Named`` in TRUSTING trusts alice of TRUSTED by her ARN; ``Local`` in TRUSTED trusts her too."""
+    alice = f"arn:aws:iam::{TRUSTED}:user/alice"
+    users = [user("alice", TRUSTED, inline={"p": alice_policy} if alice_policy else None), user("bob", TRUSTED)]
+    (directory / f"{TRUSTED}.json").write_text(json.dumps(gaad(
+        role("Local", trust(allow({"AWS": alice})), TRUSTED), users=users if with_users else None)))
+    (directory / f"{TRUSTING}.json").write_text(json.dumps(gaad(
+        role("Named", trust(allow({"AWS": alice}, sid="Alice")), TRUSTING),
+        role("Other", trust(allow({"AWS": [alice, f"arn:aws:iam::{THIRD}:user/carol"]})), TRUSTING))))
+    run = scan_files([directory], ScanSettings(CheckSettings(), check_ids=(), graph=True, keep_graph=True,
+                                               all_roles=True))
+    assert run.trust_graph is not None
+    return run.trust_graph, {r.arn: trust_ways(r.trust.paths) for a in run.document.accounts for r in a.roles}
+
+
+ALICE = f"arn:aws:iam::{TRUSTED}:user/alice"
+NAMED, OTHER, LOCAL = (f"arn:aws:iam::{TRUSTING}:role/Named", f"arn:aws:iam::{TRUSTING}:role/Other",
+                       f"arn:aws:iam::{TRUSTED}:role/Local")
+
+
+def test_a_named_principal_of_another_scanned_account_needs_its_own_permission(tmp_path: Path) -> None:
+    graph, trusts = named_alice_world(tmp_path, None)
+    # same account: the trust naming her suffices; cross-account: her policies allow nothing
+    assert [a.role.id for a in can_assume(graph, ALICE)] == [LOCAL]
+    assert shortest_path(graph, ALICE, NAMED) is None
+    first, _ = why_no_path(graph, ALICE, NAMED, trusts)
+    assert first == (f"role Named ({TRUSTING})'s trust names user alice ({TRUSTED}) (Statement[0] Alice: {ALICE}), "
+                     f"but no identity policy of "
+                     f"user alice ({TRUSTED}) allows sts:AssumeRole on {NAMED} (it may assume role Local ({TRUSTED}))")
+    # an outside account's principal keeps its edge: its policies are unknown
+    assert f"arn:aws:iam::{THIRD}:user/carol" in ids(who_can_assume(graph, OTHER))
+
+
+@pytest.mark.parametrize("resource", [NAMED, f"arn:aws:iam::{TRUSTING}:role/*", "*"])
+def test_a_named_principal_with_the_permission_gets_its_edge(tmp_path: Path, resource: str) -> None:
+    graph, _ = named_alice_world(tmp_path, {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": resource}]})
+    found = shortest_path(graph, ALICE, NAMED)
+    assert found is not None and found.assumptions == 1 and found.last.edge.way is not None
+    assert found.last.edge.way.sid == "Alice"
+
+
+def test_a_named_user_of_an_export_without_users_keeps_its_edge(tmp_path: Path) -> None:
+    graph, _ = named_alice_world(tmp_path, None, with_users=False)
+    assert shortest_path(graph, ALICE, NAMED) is not None

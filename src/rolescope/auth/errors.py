@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import configparser
 import json
 from dataclasses import dataclass
 
-from botocore.exceptions import BotoCoreError, ClientError, CredentialRetrievalError, ProfileNotFound
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConfigParseError,
+    CredentialRetrievalError,
+    ProfileNotFound,
+)
 
 from rolescope.auth.botocore_adapter import retrieval_failure
 
@@ -68,9 +75,29 @@ def describe_error(error: BaseException) -> ErrorReport:
         return ErrorReport(error.code, _one_line(error.message), error.operation)
     if isinstance(error, ProfileNotFound):
         return ErrorReport("ProfileNotFound", _one_line(str(error)))
+    if isinstance(error, ConfigParseError):
+        return ErrorReport("ConfigParseError", config_parse_message(error))
     if isinstance(error, BotoCoreError):
         return ErrorReport(type(error).__name__, _one_line(str(error)))
     return ErrorReport(type(error).__name__, _one_line(str(error)) or "no detail")
+
+
+def config_parse_message(error: ConfigParseError) -> str:
+    """``PATH: not an AWS config file botocore can read (line 3: ...)``: the file (the config or the
+    credentials file), and where it breaks
+    when the parser said (botocore keeps the parser's error but prints only the path)."""
+    cause = error.kwargs.get("error")
+    if isinstance(cause, UnicodeDecodeError):
+        where = "not UTF-8 text"
+    elif isinstance(cause, configparser.MissingSectionHeaderError):  # a ParsingError without .errors
+        where = f"line {cause.lineno}: {cause.line!r} is no [section] header, and none came before it"
+    elif isinstance(cause, configparser.ParsingError) and cause.errors:  # the line comes repr()'d
+        where = f"line {cause.errors[0][0]}: {cause.errors[0][1]} is neither a [section] nor NAME = VALUE"
+    elif isinstance(cause, configparser.Error | ValueError):
+        where = _one_line(str(cause))
+    else:
+        where = "botocore could not parse it"
+    return _one_line(f"{error.kwargs.get('path')}: not an AWS config file botocore can read ({where}): fix it")
 
 
 def credential_failure(profile: str, process_profile: str | None, error: Exception) -> Exception | None:

@@ -15,6 +15,7 @@ import click
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConfigParseError,
     InfiniteLoopConfigError,
     InvalidConfigError,
     InvalidRegionError,
@@ -27,7 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rolescope.auth.assume import RoleSettings
 from rolescope.auth.broker import SessionBroker
 from rolescope.auth.clients import CallCounter
-from rolescope.auth.errors import AuthConfigError, AwsError, describe_error
+from rolescope.auth.errors import AuthConfigError, AwsError, config_parse_message, describe_error
 from rolescope.auth.identity import Identity
 from rolescope.auth.mfa import Ask, MfaPrompter, ask_mfa_serial, ask_terminal
 from rolescope.auth.session import BaseSession, CliCache
@@ -63,6 +64,8 @@ def one_line_errors() -> Iterator[None]:
         yield
     except AuthConfigError as error:
         raise InputError(str(error)) from None
+    except ConfigParseError as error:  # the file names itself: no error code before it
+        raise InputError(config_parse_message(error)) from None
     except _CONFIG_ERRORS as error:
         raise InputError(str(describe_error(error))) from None
     except (AwsError, ClientError, BotoCoreError) as error:

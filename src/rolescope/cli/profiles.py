@@ -24,7 +24,7 @@ from rich.console import Console
 
 from rolescope.atomic_write import write_atomic
 from rolescope.auth.config_editor import Merged, Outcome, merge_profiles, split_lines
-from rolescope.auth.errors import AuthConfigError, MfaError
+from rolescope.auth.errors import AuthConfigError, MfaError, config_parse_message
 from rolescope.auth.mfa import Ask, MfaPrompter, ask_terminal
 from rolescope.auth.profile_plan import (
     CREDENTIAL_SOURCES,
@@ -58,7 +58,8 @@ from rolescope.cli.say import say, say_block
 from rolescope.policy.arn import parse_arn
 from rolescope.profile_sources import read_live_roles, roles_from_scan
 from rolescope.report.reader import DocumentError, read_document
-from rolescope.trust.principal_reach import GraphSectionError
+from rolescope.trust.access import UnknownNode
+from rolescope.trust.graph_read import GraphSectionError
 from rolescope.userfiles import UnreadableFile, read_user_bytes
 
 
@@ -141,7 +142,7 @@ def _roles(params: Mapping[str, Any], external_ids: Mapping[str, str], stderr: C
         try:
             document = read_document(params["from_scan"])
             return roles_from_scan(document, params["principal"]), False
-        except (DocumentError, GraphSectionError, AuthConfigError) as error:
+        except (DocumentError, GraphSectionError, UnknownNode, AuthConfigError) as error:
             raise InputError(str(error)) from None
     path, name = params["role_name"]
     options = AwsOptions(profile=params["profile"], region=params["region"], mfa_serial=params["mfa_serial"],
@@ -259,7 +260,7 @@ def run_profiles(params: Mapping[str, Any], ask: Ask, stderr: Console) -> None:
     except AuthConfigError as error:
         raise InputError(str(error)) from None
     except ConfigParseError as error:
-        raise InputError(f"{path}: botocore cannot parse it ({error}): fix it before adding profiles") from None
+        raise InputError(config_parse_message(error)) from None
     if params["principal"] and ":role/" in params["principal"]:
         source = replace(source, role_session=True)  # the principal is a role: its profiles are chained
     roles, per_account = _roles(params, external_ids, stderr)

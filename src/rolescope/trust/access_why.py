@@ -72,7 +72,10 @@ def _direct_hop(graph: TrustGraph, caller: GraphNode, role: GraphNode, ways: Seq
     if member is not None and member.scope is GroupScope.ANY and (telling or not group_in):
         return (f"{describe(role)}'s trust admits account {account} ({admitted}) and {describe(caller)} may call "
                 f"sts:AssumeRole on any role, but the trust's conditions do not admit {describe(caller)}")
-    return (f"{describe(role)}'s trust admits account {account} ({admitted}), but no identity policy of "
+    # a trust naming the caller lets it in from its own account; from another, its policies must allow the call
+    whom = f"names {describe(caller)}" if any(caller.id in w.principals for w in admitting or ()) \
+        else f"admits account {account}"
+    return (f"{describe(role)}'s trust {whom} ({admitted}), but no identity policy of "
             f"{describe(caller)} allows sts:AssumeRole on {role.id}" + _allowed_on(graph, caller, member))
 
 

@@ -8,6 +8,9 @@ principal of that account: the account's principals that may assume any role for
 whose identity policy names it (an explicit grant). ``"*"`` confined to the organisation is one edge
 from the organisation node, which each member account's group feeds. Only a trust that tells the
 account's principals apart (``aws:PrincipalArn``...) is expanded into the principals it admits.
+A user or role of another scanned account that a trust names gets its edge only when its own identity
+policies allow the call too (cross-account access needs both halves; in its own account the trust
+alone lets it in).
 """
 
 from __future__ import annotations
@@ -226,12 +229,15 @@ class _Builder:
             source = self.graph.index.get(ref.source)
             if source is None:
                 source = self._source(ref)
-            self.graph.add_edge(GraphEdge(source, target, EdgeKind.TRUST, ref.way, ref.via))
+            if not self._lacks_identity_half(source, role.arn, part.account_id):
+                self.graph.add_edge(GraphEdge(source, target, EdgeKind.TRUST, ref.way, ref.via))
             return
         self.made.clear()
         for ref in role.refs:
             if ref.kind is RefKind.NODE:
-                self._edge(self._source(ref), target, EdgeKind.TRUST, ref.way, ref.via)
+                source = self._source(ref)
+                if not self._lacks_identity_half(source, role.arn, part.account_id):
+                    self._edge(source, target, EdgeKind.TRUST, ref.way, ref.via)
             elif ref.kind is RefKind.ACCOUNT and ref.source in self.scanned and ref.admission is not None:
                 self._account_trust(role.arn, part.account_id, ref.source, ref, ref.admission)
             elif ref.kind is RefKind.ACCOUNT:
@@ -240,6 +246,26 @@ class _Builder:
                            EdgeKind.TRUST, ref.way, ref.via)
             elif ref.admission is not None:
                 self._organization_trust(role.arn, part.account_id, ref, ref.admission)
+
+    def _lacks_identity_half(self, source: int, role: str, role_account: str) -> bool:
+        """Whether ``source``, a user or role of another scanned account that the trust names, is known
+        not to be allowed ``sts:AssumeRole`` on ``role`` by its own identity policies. Principals of
+        accounts outside the scan, and users of an export that holds no users, keep their edge: their
+        policies are unknown."""
+        node = self.graph.nodes[source]
+        if node.kind not in (NodeKind.USER, NodeKind.ROLE) or node.account in (None, role_account):
+            return False
+        part = self.scanned.get(node.account or "")
+        if part is None:
+            return False
+        found = self.principals.get(node.id)
+        if found is not None:
+            self.graph.counters["grant_checks"] += 1
+            return found[0].group is not GroupScope.ANY and not allows_on(found[0].statements, role)
+        # in none of the account's principals that may call sts:AssumeRole: known when it was read
+        if node.kind is NodeKind.ROLE:
+            return self.by_name.get((part.account_id, node.id.rsplit("/", 1)[-1])) == node.id
+        return part.users_read
 
     def _outside_label(self, account: str) -> str:
         name = self.names.get(account)

@@ -78,6 +78,8 @@ class AccountGraphPart:
         partition: the partition of its ARNs.
         principals: its roles and users that may call ``sts:AssumeRole`` on some role.
         roles: every analysed role, with the ways into it.
+        users_read: whether its users were read (exports of roles only hold none): only then does a
+            user missing from ``principals`` surely lack ``sts:AssumeRole``.
     """
 
     account_id: str
@@ -85,6 +87,7 @@ class AccountGraphPart:
     partition: str
     principals: tuple[GraphPrincipal, ...]
     roles: tuple[RoleTrust, ...]
+    users_read: bool = True
 
 
 def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, TrustAnalysis]]) -> AccountGraphPart:
@@ -108,7 +111,7 @@ def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, Tr
         trusts.append(RoleTrust(role.arn, role.name, found))
     partition = roles[-1][0].partition if roles else "aws"  # the last role's, read once
     return AccountGraphPart(snapshot.account_id, snapshot.alias, partition, graph_principals(snapshot),
-                            tuple(trusts))
+                            tuple(trusts), bool(snapshot.users))
 
 
 def _refs(analysis: TrustAnalysis, admitter: Admitter) -> Iterator[TrustRef]:
