@@ -120,9 +120,6 @@ def test_paths_and_args_are_words_not_shell(tmp_path: Path) -> None:
 
 
 def test_check_iac_command_line(tmp_path: Path) -> None:
-    if "check-iac" not in subprocess.run([BIN / "rolescope", "--help"], capture_output=True, text=True,
-                                         env=under_test_env()).stdout:
-        pytest.skip("check-iac is not in this checkout yet (issue 16 item 1)")
     template = tmp_path / "stack.yaml"
     template.write_text("Resources:\n  Partner:\n    Type: AWS::IAM::Role\n    Properties:\n"
                         "      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n"

@@ -3,13 +3,11 @@
 pre-commit would install the hook (``language: python``) by pip-installing this repository; the test
 instead declares the same hook as a ``repo: local`` hook run by this environment's rolescope
 (``language: system``), so no network is needed and the code under test is what runs. Its id, files,
-exclude, arguments and serial running are the manifest's. Until ``check-iac`` (issue 16 item 1) is in this
-checkout, the entry is ``check-policy --account-id ...`` (one file a commit): the same exit-code contract.
+exclude, arguments and serial running are the manifest's.
 """
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.factories import ACCOUNT, OUTSIDER, allow, trust
+from tests.factories import ACCOUNT, OUTSIDER
 from tests.process import ROOT, under_test_env
 
 pytestmark = pytest.mark.process
@@ -41,11 +39,6 @@ def manifest_hook() -> dict[str, Any]:
     return hooks[0]
 
 
-def has_check_iac() -> bool:
-    shown = subprocess.run([BIN / "rolescope", "--help"], capture_output=True, text=True, env=under_test_env())
-    return "check-iac" in shown.stdout
-
-
 def pre_commit(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
     env = under_test_env()
     env.update(PRE_COMMIT_HOME=str(home / "cache"), HOME=str(home), GIT_CONFIG_NOSYSTEM="1",
@@ -63,8 +56,6 @@ def repository(tmp_path: Path) -> tuple[Path, Path]:
     hook = manifest_hook()
     local = {**hook, "language": "system", "entry": f"{BIN / 'rolescope'} {hook['entry'].split(' ', 1)[1]}",
              "args": ["--account-id", ACCOUNT, *hook["args"]]}
-    if not has_check_iac():
-        local["entry"] = f"{BIN / 'rolescope'} check-policy"
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": [local]}]}))
     assert pre_commit("git", "init", "-q", cwd=repo, home=home).returncode == 0
     installed = pre_commit(sys.executable, "-m", "pre_commit", "install", cwd=repo, home=home)
@@ -90,11 +81,7 @@ def test_the_manifest_is_valid() -> None:
 
 def test_a_commit_with_a_public_trust_is_stopped(repository: tuple[Path, Path]) -> None:
     repo, home = repository
-    if has_check_iac():
-        name, content = "stack.yaml", PUBLIC_TEMPLATE
-    else:
-        name, content = "partner-trust.json", json.dumps(trust(allow("*")))
-    stopped = commit(repo, home, name, content)
+    stopped = commit(repo, home, "stack.yaml", PUBLIC_TEMPLATE)
     assert stopped.returncode != 0
     assert "rolescope check-iac" in stopped.stdout and "Failed" in stopped.stdout
     assert "public-trust" in stopped.stdout
@@ -103,11 +90,7 @@ def test_a_commit_with_a_public_trust_is_stopped(repository: tuple[Path, Path]) 
 
 def test_a_commit_with_a_trust_inside_the_account_passes(repository: tuple[Path, Path]) -> None:
     repo, home = repository
-    if has_check_iac():
-        name, content = "stack.yaml", PUBLIC_TEMPLATE.replace("'*'", f"'arn:aws:iam::{ACCOUNT}:root'")
-    else:
-        name, content = "own-trust.json", json.dumps(trust(allow({"AWS": f"arn:aws:iam::{ACCOUNT}:root"})))
-    passed = commit(repo, home, name, content)
+    passed = commit(repo, home, "stack.yaml", PUBLIC_TEMPLATE.replace("'*'", f"'arn:aws:iam::{ACCOUNT}:root'"))
     assert passed.returncode == 0, passed.stdout
     assert "rolescope check-iac" in passed.stdout and "Passed" in passed.stdout
 
