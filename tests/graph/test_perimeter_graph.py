@@ -7,7 +7,18 @@ from dataclasses import replace
 from typing import Any
 
 from tests.factories import allow, gaad, role, trust
-from tests.perimeter_org import OUTSIDER, PROD, PROD_OU, RCP_ID, SANDBOX, VENDOR, organization
+from tests.perimeter_org import (
+    MANAGEMENT,
+    OUTSIDER,
+    PROD,
+    PROD_OU,
+    RCP_ID,
+    ROOT,
+    SANDBOX,
+    SANDBOX_OU,
+    VENDOR,
+    organization,
+)
 
 from rolescope.checks.context import CheckSettings
 from rolescope.inventory.gaad import parse_gaad
@@ -80,3 +91,57 @@ def test_rcps_drop_edges_and_mark_the_exception() -> None:
     assert edge["rcp_exception"] == f"rcp:{RCP_ID}:0"
     open_graph = graph_of(organization(rcp_targets=(PROD_OU.replace("prod", "nope"),)), (PROD, prod))
     assert targets_of(open_graph, f"account:{OUTSIDER}") == {"stranger"}
+
+
+NO_ASSUME = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*", "ec2:*"], "Resource": "*"}]}
+
+
+def with_allow_list(level: str, keep_full_access: bool = False, allow_list: bool = True) -> Organization:
+    """The organisation with an allow-list SCP (no sts:AssumeRole) at ``level``, and ``FullAWSAccess``
+    detached there unless ``keep_full_access``; without ``allow_list``, ``level`` has no SCP at all."""
+    base = organization()
+    policies = [p if p.name != "FullAWSAccess" or keep_full_access
+                else replace(p, targets=tuple(t for t in p.targets if t != level)) for p in base.policies]
+    if allow_list:
+        policies.append(OrgPolicy("p-allowlist01", "allow-list", parse_control_policy(NO_ASSUME, ControlKind.SCP),
+                                  (level,)))
+    return replace(base, policies=tuple(policies))
+
+
+def test_an_ou_whose_scps_do_not_allow_assume_role_cuts_its_principals_edges() -> None:
+    graph = graph_of(with_allow_list(SANDBOX_OU), *accounts())
+    assert targets_of(graph, f"group:{SANDBOX}") == set()
+    assert graph.counters["cut_by_scp"] == 2
+    reason = f"no SCP at OU {SANDBOX_OU} allows sts:AssumeRole"
+    assert graph.scp_cuts == {reason: 2}
+    assert graph_json(graph)["scp_cuts"] == {reason: 2}
+
+
+def test_full_access_beside_the_allow_list_keeps_the_edges() -> None:
+    graph = graph_of(with_allow_list(SANDBOX_OU, keep_full_access=True), *accounts())
+    assert targets_of(graph, f"group:{SANDBOX}") == {"deploy", "report"}
+    assert "scp_cuts" not in graph_json(graph)
+
+
+def test_a_level_without_scp_attachments_counts_as_allowing() -> None:
+    graph = graph_of(with_allow_list(SANDBOX_OU, allow_list=False), *accounts())
+    assert targets_of(graph, f"group:{SANDBOX}") == {"deploy", "report"}
+    assert graph.counters["cut_by_scp"] == 0
+
+
+def test_an_allow_list_on_the_root_never_cuts_the_management_accounts_edges() -> None:
+    management = gaad(role("admin", EC2, MANAGEMENT, inline={"assume": ASSUME_ANY}))
+    prod = gaad(role("deploy", trust(allow({"AWS": [SANDBOX, MANAGEMENT]})), PROD))
+    sandbox = gaad(role("ci", EC2, SANDBOX, inline={"assume": ASSUME_ANY}))
+    graph = graph_of(with_allow_list(ROOT), (MANAGEMENT, management), (SANDBOX, sandbox), (PROD, prod))
+    assert targets_of(graph, f"group:{MANAGEMENT}") == {"deploy"}
+    assert targets_of(graph, f"group:{SANDBOX}") == set()
+    assert graph.scp_cuts == {f"no SCP at root {ROOT} allows sts:AssumeRole": 1}
+
+
+def test_a_deny_cut_names_its_statement() -> None:
+    fence = {"Statement": [{"Sid": "NoProd", "Effect": "Deny", "Action": "sts:AssumeRole",
+                            "Resource": f"arn:aws:iam::{PROD}:role/*"}]}
+    graph = graph_of(with_scp(fence), *accounts())
+    assert graph.scp_cuts == {
+        f"SCP fence (p-fence00001) at account {SANDBOX}, Statement[0] (NoProd), denies sts:AssumeRole": 2}

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 import orjson
 from rich.console import Console
+from tests.perimeter_org import PROD, SANDBOX_OU, organization
 from tests.report.hostile import SCRIPT as HOSTILE
 from tests.report.render import embedded_data, render_page
 
+from rolescope.checks.context import CheckSettings
 from rolescope.report.console import render_console
 from rolescope.report.document import build_document
 from rolescope.report.ocsf import write_ocsf
 from rolescope.report.reader import parse_document
 from rolescope.report.sarif import write_sarif
-from rolescope.scanner import ScanResult
+from rolescope.scanner import ScanResult, scan_snapshots
 
 GAP = "rcp-perimeter-gap"
 
@@ -117,3 +120,18 @@ def test_a_hostile_policy_name_reaches_the_page_as_data_only(perimeter_demo_resu
     document["organization"]["policies"][0]["name"] = HOSTILE
     html = render_page(document).decode()
     assert HOSTILE not in html and "&lt;script&gt;window.__pwned" in html
+
+
+def test_the_document_names_the_levels_without_scps_and_reads_them_back() -> None:
+    base = organization()
+    detached = tuple(replace(p, targets=tuple(t for t in p.targets if t not in (SANDBOX_OU, PROD)))
+                     if p.name == "FullAWSAccess" else p for p in base.policies)
+    document = build_document(scan_snapshots([], CheckSettings(organization=replace(base, policies=detached)),
+                                             checks=()))
+    # the management account is never governed by SCPs, so it is never listed
+    assert document["organization"]["levels_without_scps"] == [SANDBOX_OU, PROD]
+    typed = parse_document(document, "scan.json")
+    assert typed.organization is not None and typed.organization.levels_without_scps == (SANDBOX_OU, PROD)
+    assert typed.organization.as_json() == document["organization"]
+    full = build_document(scan_snapshots([], CheckSettings(organization=base), checks=()))
+    assert "levels_without_scps" not in full["organization"]

@@ -8,7 +8,7 @@ solves an RCP's conditions with the same engine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -74,6 +74,17 @@ class ControlDocument:
     kind: ControlKind
     statements: tuple[ControlStatement, ...]
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+def unallowed_actions(statements: Iterable[ControlStatement], actions: Iterable[str], resource: str) -> list[str]:
+    """The ``actions`` on ``resource`` that no Allow among ``statements`` covers: what one level of SCPs
+    keeps from its principals (every level from the root down must Allow).
+
+    A conditional Allow counts as allowing: whether its conditions hold depends on the request, and
+    reading it as a Deny would report denials that may never happen.
+    """
+    allows = [s for s in statements if s.effect is Effect.ALLOW]
+    return [a for a in actions if not any(s.covers(a, resource) for s in allows)]
 
 
 def parse_control_policy(document: str | bytes | Mapping[str, Any], kind: ControlKind) -> ControlDocument:

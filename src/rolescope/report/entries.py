@@ -35,6 +35,7 @@ from rolescope.report.model import (
     TrustEntry,
 )
 from rolescope.scanner import AccountResult, RoleResult
+from rolescope.trust.scp_fence import levels_without_scps
 
 # What v1 repeated in every finding's evidence and v2 keeps once, with the role (its trust paths and
 # statement text) or the finding (the statement index); ScanDocument.evidence adds it back.
@@ -76,7 +77,8 @@ def organization_info(organization: Organization | None) -> OrganizationInfo | N
     return OrganizationInfo(
         organization.org_id, organization.management_account, tuple(sorted(organization.account_ids)),
         {a.account_id: a.name for a in sorted(organization.accounts, key=lambda a: a.account_id) if a.name},
-        tuple(ControlPolicyInfo(p.policy_id, p.name, p.kind.value, p.targets) for p in organization.policies))
+        tuple(ControlPolicyInfo(p.policy_id, p.name, p.kind.value, p.targets) for p in organization.policies),
+        levels_without_scps(organization))
 
 
 def trust_entry(result: RoleResult) -> TrustEntry:

@@ -59,6 +59,8 @@ class OrganizationInfo:
         accounts: its member accounts.
         account_names: account id -> name, for the accounts that have one.
         policies: the SCPs and RCPs the verdicts took into account (none: none were known).
+        levels_without_scps: the root, OUs and member accounts with no SCP attached in the data, which
+            the graph counts as allowing every action.
     """
 
     id: str | None
@@ -66,12 +68,15 @@ class OrganizationInfo:
     accounts: tuple[str, ...] = ()
     account_names: Mapping[str, str] = field(default_factory=dict)
     policies: tuple[ControlPolicyInfo, ...] = ()
+    levels_without_scps: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {"id": self.id, "management_account": self.management_account,
                                  "accounts": list(self.accounts), "account_names": dict(self.account_names)}
         if self.policies:
             found["policies"] = [p.as_json() for p in self.policies]
+        if self.levels_without_scps:
+            found["levels_without_scps"] = list(self.levels_without_scps)
         return found
 
 

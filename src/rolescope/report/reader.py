@@ -203,7 +203,8 @@ class _Reader:
         return OrganizationInfo(self.optional_text(item, "id", "organization"),
                                 self.optional_text(item, "management_account", "organization"),
                                 self.texts(item.get("accounts"), "organization.accounts"),
-                                {str(k): str(v) for k, v in names.items()}, tuple(policies))
+                                {str(k): str(v) for k, v in names.items()}, tuple(policies),
+                                self.texts(item.get("levels_without_scps"), "organization.levels_without_scps"))
 
     def scope(self, value: Any) -> Scope:
         # what a document does not say was not narrowed: every check and severity, as early v1 scans ran

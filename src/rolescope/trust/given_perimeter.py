@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rolescope.inventory.model import JsonObject, Organization, OrgPolicy
-from rolescope.policy.control import ControlDocument, ControlKind
+from rolescope.policy.control import ControlDocument, ControlKind, unallowed_actions
 from rolescope.policy.model import Effect
 from rolescope.policy.request import ASSUME_ACTIONS
 from rolescope.trust.perimeter import (
@@ -88,9 +88,9 @@ def _scp_denies(organization: Organization, role: RoleFacts, context: dict[str, 
         for level, policy in levels for statement in policy.document.statements
         if statement.effect is Effect.DENY and any(statement.covers(a, role.arn) for a in ASSUME_ACTIONS)
     ]
-    allows = [s for _, p in levels for s in p.document.statements if s.effect is Effect.ALLOW]
-    if allows:
-        unallowed = [a for a in ASSUME_ACTIONS if not any(s.covers(a, role.arn) for s in allows)]
+    statements = [s for _, p in levels for s in p.document.statements]
+    if any(s.effect is Effect.ALLOW for s in statements):
+        unallowed = unallowed_actions(statements, ASSUME_ACTIONS, role.arn)
         if unallowed:
             condition: dict[str, dict[str, str]] = {}
             for operator, key, value in scoping:

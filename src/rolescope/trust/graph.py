@@ -168,9 +168,11 @@ class _Builder:
         if node.account is None or role.account is None or node.kind not in _FENCED_KINDS:
             return False
         arn = node.id if node.kind in (NodeKind.ROLE, NodeKind.USER) else None
-        if self.fence.cuts(node.account, arn, role.id, role.account) is None:
+        reason = self.fence.cuts(node.account, arn, role.id, role.account)
+        if reason is None:
             return False
         self.graph.counters["cut_by_scp"] += 1
+        self.graph.scp_cuts[reason] += 1
         return True
 
     # ----------------------------------------------------------------- principals and grants

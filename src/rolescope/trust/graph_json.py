@@ -51,7 +51,7 @@ def graph_json(graph: TrustGraph, reach: Reachability | None = None, *, max_chai
 
     Returns:
         ``{"schema", "nodes", "edges", "origins", "origin_sets", "chains", "components", "summary",
-        "truncated", "counters"}``; see docs/graph.md.
+        "truncated", "counters"}``, and ``scp_cuts`` when SCPs cut edges; see docs/graph.md.
     """
     if reach is None:
         reach = reachability(graph)
@@ -106,6 +106,7 @@ def _section(graph: TrustGraph, reach: Reachability, max_chains: int, max_compon
         },
         "truncated": truncated,
         "counters": dict(sorted({**graph.counters, **reach.counters}.items())),
+        **({"scp_cuts": dict(sorted(graph.scp_cuts.items()))} if graph.scp_cuts else {}),
     }
 
 

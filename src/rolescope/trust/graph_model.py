@@ -115,7 +115,8 @@ class TrustGraph:
     """Nodes and edges by index, with their out-adjacency; built by :func:`rolescope.trust.graph.build_graph`.
 
     ``counters`` counts the work done building it (nodes, edges, principals expanded one by one,
-    explicit grants tried): tests bound its growth, nothing times it.
+    explicit grants tried): tests bound its growth, nothing times it. ``scp_cuts`` counts the edges
+    SCPs cut by reason (``counters.cut_by_scp`` is their total).
     """
 
     def __init__(self) -> None:
@@ -123,6 +124,7 @@ class TrustGraph:
         self.edges: list[GraphEdge] = []
         self.index: dict[str, int] = {}
         self.counters: Counter[str] = Counter()
+        self.scp_cuts: Counter[str] = Counter()  # why SCPs cut edges -> how many they cut so
         self._out: list[list[int]] = []
 
     def add_node(self, node: GraphNode) -> int:

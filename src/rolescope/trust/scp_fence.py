@@ -8,18 +8,26 @@ account's group of principals) and one known role, so a Deny is decided from wha
 ``aws:PrincipalOrgPaths``, ``aws:PrincipalIsAWSService`` and the role's ``aws:ResourceAccount``,
 ``aws:ResourceOrgID``, ``aws:ResourceOrgPaths``. A Deny that reads any other key (MFA, source IP,
 tags...) depends on the request and cuts nothing: the edge stays, the safe side for an auditor.
-The every-level-must-Allow rule is not applied here (``FullAWSAccess`` is attached at every level
-unless someone detached it; ``check-policy --scp`` applies the rule).
+
+Every level must also Allow: at each level from the root down to the account that has SCPs attached,
+one of them must have an Allow covering ``sts:AssumeRole`` on the role (``FullAWSAccess`` does, and is
+attached everywhere by default; an allow-list SCP that replaced it may not). The test is
+``check-policy --scp``'s (:func:`rolescope.policy.control.unallowed_actions`), so a conditional Allow
+counts as allowing. A level with no SCP attached in the collected data (an older export, an OU created
+without ``FullAWSAccess`` in a test organisation) counts as allowing: the data says nothing of it, and
+AWS always has some SCP there.
 """
 
 from __future__ import annotations
 
 from rolescope.inventory.model import Organization
 from rolescope.policy.conditions import condition_holds
-from rolescope.policy.control import ControlKind
+from rolescope.policy.control import ControlKind, ControlStatement, unallowed_actions
 from rolescope.policy.model import Effect
 from rolescope.policy.values import variable_names
 from rolescope.trust.perimeter import AppliedStatement, attached
+
+Level = tuple[str, tuple[ControlStatement, ...]]  # an attachment point with SCPs, and their statements
 
 ASSUME = "sts:assumerole"
 SERVICE_LINKED = ":role/aws-service-role/"
@@ -32,11 +40,11 @@ class ScpFence:
         self.organization = organization
         self.enabled = organization is not None and any(p.kind is ControlKind.SCP for p in organization.policies)
         self._denies: dict[str, list[AppliedStatement]] = {}
+        self._levels: dict[str, list[Level]] = {}
 
-    def cuts(self, account: str, principal_arn: str | None, role_arn: str, role_account: str
-             ) -> AppliedStatement | None:
-        """The SCP Deny that stops principals of ``account`` (``principal_arn``, or any of them when
-        ``None``) assuming ``role_arn``, if one surely does.
+    def cuts(self, account: str, principal_arn: str | None, role_arn: str, role_account: str) -> str | None:
+        """Why the SCPs stop principals of ``account`` (``principal_arn``, or any of them when ``None``)
+        assuming ``role_arn``, if they surely do: a Deny, or a level where no SCP allows it.
 
         Args:
             account: the caller's account.
@@ -49,6 +57,28 @@ class ScpFence:
             return None
         if account == organization.management_account or (principal_arn and SERVICE_LINKED in principal_arn):
             return None
+        for level, statements in self._levels_of(organization, account):
+            if unallowed_actions(statements, (ASSUME,), role_arn):
+                return f"no SCP at {_level_name(level)} allows sts:AssumeRole"
+        applied = self._deny(organization, account, principal_arn, role_arn, role_account)
+        if applied is None:
+            return None
+        return (f"SCP {applied.policy.name or applied.policy.policy_id} ({applied.policy.policy_id}) at "
+                f"{_level_name(applied.attached_to)}, {applied.statement.label}, denies sts:AssumeRole")
+
+    def _levels_of(self, organization: Organization, account: str) -> list[Level]:
+        """The levels above and at ``account`` that have SCPs attached, root first."""
+        levels = self._levels.get(account)
+        if levels is None:
+            found: dict[str, list[ControlStatement]] = {}
+            for level, policy in attached(organization, account, ControlKind.SCP):
+                found.setdefault(level, []).extend(policy.document.statements)
+            levels = self._levels[account] = [(level, tuple(found[level])) for level in found]
+        return levels
+
+    def _deny(self, organization: Organization, account: str, principal_arn: str | None, role_arn: str,
+              role_account: str) -> AppliedStatement | None:
+        """The SCP Deny that surely stops the caller assuming ``role_arn``, if one does."""
         denies = self._denies.get(account)
         if denies is None:
             denies = self._denies[account] = [
@@ -91,6 +121,25 @@ class ScpFence:
             return [context]
         elsewhere = {"aws:resourceorgid": (_ANOTHER_ORG,), "aws:resourceorgpaths": (f"{_ANOTHER_ORG}/r-0000/",)}
         return [context, {**context, **elsewhere}]
+
+
+def levels_without_scps(organization: Organization) -> tuple[str, ...]:
+    """The root, OUs and member accounts (not the management account) with no SCP attached in the data,
+    which the fence counts as allowing; none when the organisation's SCPs are unknown altogether."""
+    if not any(p.kind is ControlKind.SCP for p in organization.policies):
+        return ()
+    targeted = {t for p in organization.policies if p.kind is ControlKind.SCP for t in p.targets}
+    accounts = sorted({*organization.account_ids, *(a for a, _ in organization.account_parents)}
+                      - {organization.management_account})
+    levels = [*([organization.root_id] if organization.root_id else []), *(u.unit_id for u in organization.units),
+              *accounts]
+    return tuple(level for level in levels if level not in targeted)
+
+
+def _level_name(level: str) -> str:
+    if level.startswith("r-"):
+        return f"root {level}"
+    return f"OU {level}" if level.startswith("ou-") else f"account {level}"
 
 
 _ANOTHER_ORG = "o-notthisorg0"
