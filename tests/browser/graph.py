@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+from typing import Any
 
 from tests.browser.cdp import Browser, BrowserError
 
@@ -62,3 +64,13 @@ def level(browser: Browser) -> tuple[str, str]:
     found: list[str] = browser.evaluate("[document.getElementById('trust-graph').dataset.level,"
                                         " document.getElementById('trust-graph').dataset.focus]")
     return found[0], found[1]
+
+
+def eventually(browser: Browser, expression: str, seconds: float = 10.0) -> Any:
+    """The first non-empty value of ``expression`` within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = browser.evaluate(expression)
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import struct
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.browser.cdp import Browser
-from tests.browser.graph import click_node, graph_nodes, level, opened, wait_ready
+from tests.browser.graph import click_node, eventually, graph_nodes, level, opened, wait_ready
 from tests.report.hostile import SCRIPT, SCRIPT_ROLE, hostile_document
 from tests.report.render import embedded_data, render_page
 
@@ -23,16 +22,6 @@ SECURITY = "529174068312"
 STAGING = "973518402756"
 CONTRACTOR = f"arn:aws:iam::{STAGING}:role/external/tessellate-contractor-access"
 GITHUB_ROLE = "arn:aws:iam::751396280534:role/github/github-actions-legacy-deploy"
-
-
-def eventually(browser: Browser, expression: str, seconds: float = 10.0) -> Any:
-    """The first non-empty value of ``expression`` within ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = browser.evaluate(expression)
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.05)
 
 
 def visible_rows(browser: Browser) -> list[dict[str, str]]:

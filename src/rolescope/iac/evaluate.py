@@ -17,8 +17,6 @@ from rolescope.policy.parse import parse_policy
 from rolescope.trust.analysis import TrustAnalysis, analyse_trust
 from rolescope.trust.witness import Zone
 
-ACCOUNT_CHECKS_SKIPPED = tuple(c.id for c in CHECKS if c.needs_account)
-
 
 @dataclass(frozen=True, slots=True)
 class IacFinding:

@@ -15,9 +15,6 @@ from typing import Any
 from rolescope.inventory.model import JsonObject
 from rolescope.policy.control import ControlKind
 
-CALLS = ("ListRoots", "ListOrganizationalUnitsForParent", "ListChildren", "ListPolicies", "DescribePolicy",
-         "ListTargetsForPolicy")
-
 
 def _pages(client: Any, operation: str, key: str, **arguments: Any) -> list[Any]:
     return [item for page in client.get_paginator(operation).paginate(**arguments) for item in page.get(key, [])]
