@@ -17,12 +17,10 @@ from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import botocore.session
-
 from rolescope.auth.assume import RoleSettings, mfa_session_credentials, role_credentials, sts_client
 from rolescope.auth.errors import describe_error
 from rolescope.auth.identity import Identity, caller_identity
-from rolescope.auth.session import BaseSession
+from rolescope.auth.session import BaseSession, shared_config_profiles
 
 VERIFY_SESSION_NAME = "rolescope-verify"  # a profile without role_session_name: as CloudTrail shows the check
 
@@ -74,7 +72,7 @@ class _Verifier:
 
     def _open(self, name: str) -> _Opened:
         if not self.profiles:
-            self.profiles = botocore.session.Session().full_config.get("profiles", {})
+            self.profiles = shared_config_profiles()
         profile = self.profiles.get(name, {})
         source = profile.get("source_profile")
         if "role_arn" not in profile or source is None or source == name:

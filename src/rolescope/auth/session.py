@@ -80,6 +80,12 @@ class ProfileInfo:
     process_profile: str | None = None
 
 
+def shared_config_profiles() -> Mapping[str, Mapping[str, Any]]:
+    """The profiles of the shared AWS config file (``AWS_CONFIG_FILE`` or ``~/.aws/config``), as botocore reads them."""
+    profiles: Mapping[str, Mapping[str, Any]] = botocore.session.Session().full_config.get("profiles", {})
+    return profiles
+
+
 def profile_info(session: botocore.session.Session, name: str) -> ProfileInfo:
     """Follow ``name``'s ``source_profile`` chain in ``session``'s config."""
     profiles: Mapping[str, Mapping[str, Any]] = session.full_config.get("profiles", {})

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import botocore.session
 import click
 from botocore.exceptions import ConfigParseError
 from click.core import ParameterSource
@@ -42,7 +41,7 @@ from rolescope.auth.profile_plan import (
     validate_region,
 )
 from rolescope.auth.profile_verify import verify_profiles
-from rolescope.auth.session import CliCache
+from rolescope.auth.session import CliCache, shared_config_profiles
 from rolescope.auth.validate import (
     read_accounts,
     validate_duration,
@@ -106,8 +105,7 @@ def _source(params: Mapping[str, Any]) -> Source:
         return Source(credential_source=params["credential_source"])
     name = params["source_profile"] or params["profile"] or os.environ.get("AWS_PROFILE") or "default"
     validate_profile_name(name, "source profile")
-    profiles = botocore.session.Session().full_config.get("profiles", {})
-    return source_profile(name, profiles)
+    return source_profile(name, shared_config_profiles())
 
 
 def _is_principal(text: str) -> bool:
