@@ -24,8 +24,8 @@ from rolescope.checks.context import CheckSettings
 from rolescope.checks.finding import Finding, SeverityOverride
 from rolescope.inventory.model import AccountSnapshot, InlinePolicy, PolicyRef
 from rolescope.policy.glob import FRESH
-from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, action_statements, allows_on, resources
-from rolescope.trust.principals import ANY_TARGET_ACCOUNT, ASSUME_ROLE, target_account
+from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, allows_on, resources
+from rolescope.trust.principals import ANY_TARGET_ACCOUNT, target_account
 
 CHECK_ID = "identity-assume-any-role"
 LONG_TERM_WITHOUT_MFA = SeverityOverride(
@@ -75,7 +75,7 @@ def run(snapshot: AccountSnapshot, settings: CheckSettings) -> Iterator[Finding]
 def _statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], inline: Iterable[InlinePolicy],
                 prefix: str = "") -> list[_Statement]:
     found = [_Statement(f"{prefix}inline policy {p.name}", s) for p in inline
-             for s in action_statements((p.document,), ASSUME_ROLE)]
+             for s in snapshot.assume_statements(p.document)]
     for ref in refs:
         if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
             found.append(_Statement(f"{prefix}{ref.name} (AWS managed)", _EVERY_ROLE))
@@ -83,7 +83,7 @@ def _statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], inline: It
         managed = snapshot.policy(ref.arn)
         if managed is not None and managed.document is not None:
             found += [_Statement(f"{prefix}managed policy {ref.name}", s)
-                      for s in action_statements((managed.document,), ASSUME_ROLE)]
+                      for s in snapshot.assume_statements(managed.document)]
     return found
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from rolescope.policy.arn import parse_arn
 from rolescope.policy.control import ControlDocument, ControlKind
+from rolescope.policy.identity import ASSUME_ROLE, action_statements
 from rolescope.records import quick_init
 
 JsonObject = dict[str, Any]
@@ -196,6 +197,27 @@ class AccountSnapshot:
     organization: Organization | None = None
     source: str = ""
     extra: JsonObject = field(default_factory=dict, compare=False, hash=False)
+    # Looked up for every attached policy of every principal: one dict, not a scan of the list each time.
+    _by_arn: dict[str, ManagedPolicy] = field(init=False, repr=False, compare=False, hash=False)
+    # Each identity policy's sts:AssumeRole statements, by id of its document (the check on identity
+    # policies and the trust graph both read them, for every principal a managed policy is attached to).
+    _assume: dict[int, tuple[JsonObject, tuple[dict[str, Any], ...]]] = field(
+        init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        by_arn: dict[str, ManagedPolicy] = {}
+        for policy in self.policies:
+            by_arn.setdefault(policy.arn, policy)  # the first, should a file list one twice
+        object.__setattr__(self, "_by_arn", by_arn)
+        object.__setattr__(self, "_assume", {})
 
     def policy(self, arn: str) -> ManagedPolicy | None:
-        return next((p for p in self.policies if p.arn == arn), None)
+        return self._by_arn.get(arn)
+
+    def assume_statements(self, document: JsonObject) -> tuple[dict[str, Any], ...]:
+        """The statements of ``document`` (one of this account's identity policies) whose
+        Action/NotAction covers ``sts:AssumeRole``, read once per document."""
+        found = self._assume.get(id(document))
+        if found is None or found[0] is not document:  # holding the document keeps its id from being reused
+            found = self._assume[id(document)] = (document, action_statements((document,), ASSUME_ROLE))
+        return found[1]

@@ -11,6 +11,8 @@ from typing import Any
 from rolescope.caches import memoized
 from rolescope.policy.glob import glob_match
 
+ASSUME_ROLE = "sts:assumerole"  # as the action names are matched: lower-cased
+
 # AWS managed policies whose documents GAAD does not include, by what they allow of STS.
 AWS_MANAGED_ALLOWING_STS = frozenset({"AdministratorAccess", "PowerUserAccess"})
 

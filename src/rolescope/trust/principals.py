@@ -14,13 +14,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rolescope.inventory.model import AccountSnapshot, InlinePolicy, ManagedPolicy, PolicyRef
+from rolescope.inventory.model import AccountSnapshot, InlinePolicy, PolicyRef
 from rolescope.policy.glob import FRESH, glob_match
-from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, action_statements, allows_on, may_allow, resources
+from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, allows_on, may_allow, resources
 from rolescope.records import pickled_by_fields, quick_init
 from rolescope.trust.graph_model import GroupScope, NodeKind
 
-ASSUME_ROLE = "sts:assumerole"
 ANY_TARGET_ACCOUNT = "*"  # the index key of a resource pattern that may match roles of any account
 # What an AWS managed admin policy allows of sts:AssumeRole (GAAD leaves their documents out).
 _ALLOW_EVERY_ROLE: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
@@ -58,14 +57,9 @@ def graph_principals(snapshot: AccountSnapshot) -> tuple[GraphPrincipal, ...]:
     Returns:
         One entry per principal that may call ``sts:AssumeRole`` at all, in the snapshot's order.
     """
-    managed: dict[str, ManagedPolicy] = {}
-    for policy in snapshot.policies:
-        managed.setdefault(policy.arn, policy)  # the first, as AccountSnapshot.policy finds it
     found: list[GraphPrincipal] = []
-    # A managed policy is attached to many principals: its sts:AssumeRole statements are read once.
-    read: dict[int, tuple[dict[str, Any], ...]] = {}
     for role in snapshot.roles:
-        statements, admin = _identity_statements(managed, role.attached_policies, role.inline_policies, read)
+        statements, admin = _identity_statements(snapshot, role.attached_policies, role.inline_policies)
         found.extend(_classify(role.arn, NodeKind.ROLE, snapshot.account_id, statements, admin))
     groups = {g.name: g for g in snapshot.groups}
     for user in snapshot.users:
@@ -74,27 +68,25 @@ def graph_principals(snapshot: AccountSnapshot) -> tuple[GraphPrincipal, ...]:
             if name in groups:
                 refs += groups[name].attached_policies
                 inline += groups[name].inline_policies
-        statements, admin = _identity_statements(managed, refs, inline, read)
+        statements, admin = _identity_statements(snapshot, refs, inline)
         found.extend(_classify(user.arn, NodeKind.USER, snapshot.account_id, statements, admin))
     return tuple(found)
 
 
-def _identity_statements(managed: dict[str, ManagedPolicy], refs: Iterable[PolicyRef],
-                         inline: Iterable[InlinePolicy], read: dict[int, tuple[dict[str, Any], ...]]
+def _identity_statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], inline: Iterable[InlinePolicy]
                          ) -> tuple[tuple[dict[str, Any], ...], bool]:
     """The sts:AssumeRole statements of a principal's inline then managed policies, in that order,
-    and whether an AWS managed policy lets it assume any role; ``read`` remembers managed ones."""
-    statements = action_statements((p.document for p in inline), ASSUME_ROLE)
+    and whether an AWS managed policy lets it assume any role."""
+    statements: tuple[dict[str, Any], ...] = ()
+    for policy in inline:
+        statements += snapshot.assume_statements(policy.document)
     admin = False
     for ref in refs:
         if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
             admin = True
-        policy = managed.get(ref.arn)
-        if policy is not None and policy.document is not None:
-            known = read.get(id(policy))
-            if known is None:
-                known = read[id(policy)] = action_statements((policy.document,), ASSUME_ROLE)
-            statements += known
+        managed = snapshot.policy(ref.arn)
+        if managed is not None and managed.document is not None:
+            statements += snapshot.assume_statements(managed.document)
     return statements, admin
 
 
