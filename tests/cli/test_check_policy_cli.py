@@ -84,6 +84,22 @@ def test_bad_arguments(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "o-" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["check-policy", "check-iac"])
+@pytest.mark.parametrize("org_id", ["o-", "o-short", "o-UPPERCASE12", "o-abc def 1234", "o-" + "a" * 33])
+def test_org_id_is_checked_whole(tmp_path: Path, command: str, org_id: str) -> None:
+    """Not only its o- prefix: an id AWS cannot have would silently make the organisation's trust
+    look outside it."""
+    result = invoke(command, "--account-id", ACCOUNT, "--org-id", org_id, write(tmp_path, trust(allow("*"))))
+    assert result.exit_code == 2
+    assert "is not an organisation id" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_well_formed_org_id_is_taken(tmp_path: Path) -> None:
+    policy = write(tmp_path, trust(allow("*")))
+    result = invoke("check-policy", "--account-id", ACCOUNT, "--org-id", "o-a1b2c3d4e5", policy)
+    assert result.exit_code in (0, 1), result.stderr
+
+
 def test_simulate_allow_and_deny(tmp_path: Path) -> None:
     policy = write(tmp_path, trust(
         allow({"AWS": OUTSIDER}, condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}}, sid="WithMfa"),

@@ -15,7 +15,7 @@ from rolescope.cli.choices import severity_choice
 from rolescope.cli.clock import as_of_option, scan_clock
 from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_FINDINGS, InputError
-from rolescope.cli.inputs import account_id_option, read_control_policies, read_policy
+from rolescope.cli.inputs import account_id_option, org_id_option, read_control_policies, read_policy
 from rolescope.cli.say import say
 from rolescope.policy.arn import PARTITIONS, role_arn
 from rolescope.policy.control import ControlKind
@@ -36,7 +36,7 @@ CHECK_POLICY_SCHEMA = "rolescope.check-policy/v1"
 @click.command("check-policy")
 @click.argument("file", metavar="FILE|-")
 @click.option("--account-id", required=True, callback=account_id_option, help="The account the role lives in.")
-@click.option("--org-id", help="The organisation the account belongs to (o-...).")
+@click.option("--org-id", callback=org_id_option, help="The organisation the account belongs to (o-...).")
 @click.option("--partition", type=click.Choice(sorted(PARTITIONS)),
               help="The role's partition [default: the one the policy's principals name, else aws].")
 @as_of_option
@@ -58,8 +58,6 @@ def check_policy(file: str, account_id: str, org_id: str | None, partition: str 
                  output_format: str, fail_on: str | None, no_size_limit: bool, rcp_files: tuple[str, ...],
                  scp_files: tuple[str, ...], role_name: str) -> None:
     """Evaluate one trust policy: who outside the account can assume the role, and what each way in requires."""
-    if org_id is not None and not org_id.startswith("o-"):
-        raise InputError(f"--org-id {org_id!r}: organisation ids start with o-")
     policy = read_policy(file, None if no_size_limit else ROLE_TRUST_POLICY)
     rcps, scps = read_control_policies(rcp_files, ControlKind.RCP), read_control_policies(scp_files, ControlKind.SCP)
     partition = partition or _partition_of(policy)

@@ -20,7 +20,7 @@ from rolescope.cli.aws_options import AwsOptions, checked_role_name, plan_creden
 from rolescope.cli.choices import check_choice, check_help
 from rolescope.cli.config_file import configured
 from rolescope.cli.errors import EXIT_ACCOUNTS, InputError
-from rolescope.cli.inputs import account_id_option, read_text
+from rolescope.cli.inputs import account_id_option, org_id_option, read_text
 from rolescope.cli.live import one_line_errors, open_broker
 from rolescope.cli.say import say, say_block
 from rolescope.remediate.apply import Outcome, RunSettings, apply_plan, rollback
@@ -102,7 +102,8 @@ def fix() -> None:
                    "one role at a time).")
 @click.option("--saml-audience", "saml_audiences", multiple=True, metavar="URL",
               help="SAML:aud value to require, e.g. https://signin.aws.amazon.com/saml (repeatable).")
-@click.option("--org-id", help="Organisation that \"*\" is narrowed to when the scan does not know it (o-...).")
+@click.option("--org-id", callback=org_id_option,
+              help="Organisation that \"*\" is narrowed to when the scan does not know it (o-...).")
 @click.option("--source-arn", "source_arns", multiple=True, metavar="ARN",
               help="Resource a service principal acts for, required with ArnLike aws:SourceArn on the principals "
                    "of its service, e.g. arn:aws:config:*:111122223333:* (repeatable; others get "

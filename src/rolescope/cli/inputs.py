@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import click
 
 from rolescope.cli.errors import InputError
-from rolescope.policy.arn import ACCOUNT_ID
+from rolescope.policy.arn import ACCOUNT_ID, ORG_ID, ORG_ID_SHAPE
 from rolescope.policy.control import ControlKind, parse_control_policy
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.limits import PolicyTooLarge, SizeLimit, check_size
@@ -49,6 +49,13 @@ def account_id_option(_: click.Context, __: click.Parameter, value: str | None) 
     """Click callback: a 12-digit account id."""
     if value is not None and not ACCOUNT_ID.match(value):
         raise click.BadParameter(f"{value!r} is not a 12-digit AWS account id")
+    return value
+
+
+def org_id_option(_: click.Context, __: click.Parameter, value: str | None) -> str | None:
+    """Click callback: an organisation id (``o-`` and 10 to 32 lowercase letters or digits)."""
+    if value is not None and not ORG_ID.match(value):
+        raise click.BadParameter(f"{value!r} is not an organisation id ({ORG_ID_SHAPE})")
     return value
 
 
