@@ -1,8 +1,8 @@
 """Running one function over many items on every core, results in input order.
 
-A scan's accounts are independent, so each can be loaded, analysed and encoded in its own process;
-the caller consumes the results in the order of the items, which keeps the output identical to a
-run in one process. Each worker process builds its state once (a trust cache, say) through a
+A scan's accounts are independent, so each can be loaded, analysed and encoded in its own process
+(the caller's among them); the caller consumes the results in the order of the items, which keeps
+the output identical to a run in one process. Each worker process builds its state once (a trust cache, say) through a
 picklable factory, so nothing but the items and the results crosses between processes.
 
 Worker processes run with the cyclic garbage collector off and ignore Ctrl-C: the parent gets the
@@ -53,10 +53,16 @@ def ordered_map(factory: Callable[[], Callable[[Item], Result]], items: Sequence
                 ) -> Iterator[Result]:
     """``factory()(item)`` for every item, in the order of ``items``.
 
+    With ``jobs`` greater than one, ``jobs - 1`` worker processes and this process share the items
+    (every ``jobs``-th item, from the first, is this process's own): the caller waits on the workers
+    anyway, and an item it runs itself crosses no process boundary (its result is neither pickled
+    nor unpickled), so on ``jobs`` cores the work spreads over ``jobs`` processes, not ``jobs + 1``.
+
     Args:
-        factory: builds the per-process function; it and the items must pickle when ``jobs > 1``.
+        factory: builds the per-process function (once in this process too); it and the items must
+            pickle when ``jobs > 1``.
         items: the work, one task each.
-        jobs: worker processes; 1 (or a single item) runs everything in this process.
+        jobs: processes at work, this one included; 1 (or a single item) runs everything here.
 
     Returns:
         The results, yielded in input order as they become available. An exception raised by the
@@ -67,8 +73,13 @@ def ordered_map(factory: Callable[[], Callable[[Item], Result]], items: Sequence
         for item in items:
             yield function(item)
         return
+    own = [index % jobs == 0 for index in range(len(items))]
+    handed = [item for item, mine in zip(items, own, strict=True) if not mine]
     # forkserver: workers start from a clean interpreter, not from a copy of a parent that may hold
     # threads (a progress bar's) or a large heap.
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with context.Pool(min(jobs, len(items)), _start, (factory,)) as pool:
-        yield from pool.imap(_run, items, chunksize=1)
+    with context.Pool(min(jobs - 1, len(handed)), _start, (factory,)) as pool:
+        theirs = pool.imap(_run, handed, chunksize=1)
+        function = factory()
+        for item, mine in zip(items, own, strict=True):
+            yield function(item) if mine else next(theirs)

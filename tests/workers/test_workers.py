@@ -27,12 +27,14 @@ def test_one_job_runs_in_this_process() -> None:
     assert {r[1] for r in results} == {os.getpid()}
 
 
-def test_many_jobs_keep_input_order_and_build_state_once_per_process() -> None:
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_many_jobs_keep_input_order_and_build_state_once_per_process(jobs: int) -> None:
     items = list(range(40, 0, -1))
-    results = list(ordered_map(functools.partial(_square_with_pid, 0), items, jobs=2))
+    results = list(ordered_map(functools.partial(_square_with_pid, 0), items, jobs=jobs))
     assert [r[0] for r in results] == [i * i for i in items]
-    pids = {r[1] for r in results}
-    assert os.getpid() not in pids and 1 <= len(pids) <= 2
+    # every jobs-th item, from the first, ran here; the others in jobs - 1 worker processes
+    assert [r[1] == os.getpid() for r in results] == [i % jobs == 0 for i in range(len(items))]
+    assert 2 <= len({r[1] for r in results}) <= jobs  # a worker may take all of theirs before the next starts
     assert all(r[1] == r[2] for r in results)  # each task ran with its own process's state
 
 
@@ -42,6 +44,11 @@ def test_an_exception_reaches_the_caller_at_its_item() -> None:
         for result in ordered_map(functools.partial(_square_with_pid, 0), [2, -1, 3], jobs=2):
             seen.append(result[0])
     assert seen == [4]
+    seen.clear()
+    with pytest.raises(ValueError, match="negative item -2"):  # one this process runs itself
+        for result in ordered_map(functools.partial(_square_with_pid, 0), [2, 5, -2, 3], jobs=2):
+            seen.append(result[0])
+    assert seen == [4, 25]
 
 
 def test_default_jobs_is_at_least_one() -> None:

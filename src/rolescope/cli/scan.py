@@ -295,8 +295,8 @@ def scan_file_sources(paths: Sequence[Path], account_id: str | None, org_files: 
 @click.option("--org-accounts", "org_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="aws organizations list-accounts (and describe-organization) output (repeatable).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 512),
-              help="Processes that load and analyse --from accounts at once [default: the CPUs this process "
-                   "may use]. The report is the same whatever the number.")
+              help="Processes that load and analyse --from accounts at once, this one included [default: the "
+                   "CPUs this process may use]. The report is the same whatever the number.")
 @report_options
 @credential_options("Assume this role and scan its account (repeatable).")
 @account_options
