@@ -155,6 +155,22 @@ def test_the_streamed_document_is_the_document_built_whole(org: Path, tmp_path: 
     assert run.load_failures == (failure,)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_findings_encoded_where_found_write_the_same_report(org: Path, tmp_path: Path, jobs: int) -> None:
+    """The JSON report's findings encoded by the process that found them (evidence then left out of
+    the typed document, which no JSON, CSV or console report reads) are the bytes the writer makes."""
+    rules = parse_suppressions(f"suppressions:\n  - {{account: \"{account_id(1)}\", reason: accepted}}\n", "s.yaml",
+                               NOW.date())
+    plain, encoded = tmp_path / "plain.json", tmp_path / "encoded.json"
+    scan_files([org], settings(suppressions=rules), sinks=[JsonSink(file_output(plain))], clock=lambda: NOW)
+    run = scan_files([org], settings(suppressions=rules, encoded_findings=True, finding_evidence=False),
+                     sinks=[JsonSink(file_output(encoded))], clock=lambda: NOW, jobs=jobs)
+    assert encoded.read_bytes() == plain.read_bytes()
+    assert run.document.findings and all(f.encoded is not None and not f.evidence for f in run.document.findings)
+    assert any(json.loads(f.encoded or b"")["evidence"] for f in run.document.findings)
+    assert sum(1 for f in run.document.findings if f.suppressed) > 0
+
+
 def test_reports_from_the_light_document_match_those_from_the_file(org: Path, tmp_path: Path) -> None:
     target = tmp_path / "scan.json"
     run = scan_files([org], settings(), sinks=[JsonSink(file_output(target))])

@@ -144,6 +144,10 @@ class ScanSettings:
         keep_graph: build the trust graph and give it back in :attr:`ScanRun.trust_graph` (for
             commands that draw it); without it the graph is let go once its section is made.
         config: the configuration file the settings came from, recorded in the document.
+        encoded_findings: encode each finding's JSON where the account is scanned (in parallel, by
+            its worker), for the JSON report to write as it is.
+        finding_evidence: keep the findings' evidence in the typed document (the JSON report has it
+            either way): SARIF, OCSF, ASFF and HTML show it; JSON, CSV and the console do not read it.
     """
 
     checks: CheckSettings = field(default_factory=CheckSettings)
@@ -157,6 +161,8 @@ class ScanSettings:
     finding_roles: bool = True
     keep_graph: bool = False
     config: ConfigFile | None = None
+    encoded_findings: bool = False
+    finding_evidence: bool = True
 
     @property
     def scope(self) -> Scope:
@@ -255,7 +261,7 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
         findings = [f for f in findings if f.severity in settings.severities]
     if settings.suppressions is not None:
         findings = settings.suppressions.apply(findings)
-    entries = finding_entries(findings)
+    entries = finding_entries(findings, encoded=settings.encoded_findings, evidence=settings.finding_evidence)
     with_findings = {f.resource for f in entries}
     keep: Callable[[str], bool] = (lambda _: True) if settings.all_roles else (
         with_findings.__contains__ if settings.finding_roles else (lambda _: False))

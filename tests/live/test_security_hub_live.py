@@ -52,6 +52,9 @@ def test_demo_findings_imported_updated_then_archived(moto_servers: MotoServers,
     assert set(stored) == ours
     assert {f["ProductArn"] for f in stored.values()} == {
         f"arn:aws:securityhub:{REGION}:{ACCOUNT}:product/{ACCOUNT}/default"}
+    # sent beside a JSON report, the findings still carry their role, as the asff format writes them
+    roles = [f["Resources"][0] for f in stored.values() if f["Resources"][0]["Type"] == "AwsIamRole"]
+    assert roles and all("AssumeRolePolicyDocument" in r["Details"]["AwsIamRole"] for r in roles)
 
     # the same scan again: the same findings, updated in place
     again = CliRunner().invoke(cli, ["demo", "-q", "--security-hub"], env=env, catch_exceptions=False)

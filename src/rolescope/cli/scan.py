@@ -37,6 +37,7 @@ from rolescope.report.console import TOP_FINDINGS, Detail, render_console
 from rolescope.report.formats import (
     ALL_ROLE_FORMATS,
     FILE_FORMATS,
+    FINDING_EVIDENCE_FORMATS,
     FINDING_ROLE_FORMATS,
     FORMATS,
     GRAPH_FORMATS,
@@ -176,10 +177,14 @@ def scan_settings(options: ReportOptions, checks: CheckSettings, account_id: str
     never = unmatchable_filter(options.checks, options.severities, checks, CHECK_IDS)
     if never is not None:
         raise InputError(never)
+    # Security Hub gets the findings as ASFF, made from the typed document like the asff file format.
+    formats = {*options.formats, "asff"} if options.security_hub else set(options.formats)
     return ScanSettings(checks, tuple(sorted(options.checks)) or None, options.severities, options.accounts,
-                        options.suppressions, account_id, all_roles=not ALL_ROLE_FORMATS.isdisjoint(options.formats),
-                        finding_roles=not FINDING_ROLE_FORMATS.isdisjoint(options.formats),
-                        graph=not GRAPH_FORMATS.isdisjoint(options.formats), config=config_record())
+                        options.suppressions, account_id, all_roles=not ALL_ROLE_FORMATS.isdisjoint(formats),
+                        finding_roles=not FINDING_ROLE_FORMATS.isdisjoint(formats),
+                        graph=not GRAPH_FORMATS.isdisjoint(formats), config=config_record(),
+                        encoded_findings="json" in formats,
+                        finding_evidence=not FINDING_EVIDENCE_FORMATS.isdisjoint(formats))
 
 
 def report_targets(options: ReportOptions) -> list[tuple[str, Path | None]]:

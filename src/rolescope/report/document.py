@@ -112,15 +112,16 @@ def assemble(header: DocumentHeader, accounts: Sequence[AccountEntry], findings:
                         header.frameworks, header.as_of, header.settings, header.collection)
 
 
-def tail_json(document: ScanDocument) -> dict[str, Any]:
-    """What the document says after its accounts: only known when the scan is done."""
-    return {
-        "summary": document.summary.as_json(),
-        "findings": [f.as_json() for f in document.findings],
-        "errors": [e.as_json() for e in document.errors],
-        "suppressions": document.suppressions.as_json(),
-        "graph": None if document.graph is None else dict(document.graph),
-    }
+def tail_json(document: ScanDocument, findings: bool = True) -> dict[str, Any]:
+    """What the document says after its accounts: only known when the scan is done (without the
+    findings when not ``findings``: the streamed writer lays them out itself)."""
+    tail: dict[str, Any] = {"summary": document.summary.as_json()}
+    if findings:
+        tail["findings"] = [f.as_json() for f in document.findings]
+    tail["errors"] = [e.as_json() for e in document.errors]
+    tail["suppressions"] = document.suppressions.as_json()
+    tail["graph"] = None if document.graph is None else dict(document.graph)
+    return tail
 
 
 def trust_graph(result: ScanResult) -> dict[str, Any]:

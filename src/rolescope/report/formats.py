@@ -32,6 +32,8 @@ GRAPH_FORMATS = frozenset({"json", "html"})
 ALL_ROLE_FORMATS = frozenset({"html"})
 # Formats that show a finding's role (its trust policy, paths): the others read only findings and counts.
 FINDING_ROLE_FORMATS = frozenset({"html", "ocsf", "asff"})
+# Formats that show a finding's evidence from the typed document (JSON writes it as the scan found it).
+FINDING_EVIDENCE_FORMATS = frozenset({"html", "ocsf", "asff", "sarif"})
 
 
 def model_writers(plan_fixes: FixPlanner, asff_region: str = DEFAULT_REGION) -> dict[str, ModelWriter]:

@@ -54,9 +54,9 @@ class DocumentWriter:
 
     def finish(self, document: ScanDocument) -> None:
         """Write what comes after the accounts, from the finished document, and close the object."""
-        tail = tail_json(document)
-        findings = tail.pop("findings")
+        tail = tail_json(document, findings=False)
+        findings = (f.encoded if f.encoded is not None else orjson.dumps(f.as_json()) for f in document.findings)
         graph = tail.pop("graph")
         self._stream.write((b"\n]," if self._accounts else b"],") + b'\n"summary":' + orjson.dumps(tail.pop("summary"))
-                           + b',\n"findings":' + _array(orjson.dumps(f) for f in findings) + b",\n"
+                           + b',\n"findings":' + _array(findings) + b",\n"
                            + _members(tail) + b',\n"graph":' + orjson.dumps(graph) + b"}\n")
