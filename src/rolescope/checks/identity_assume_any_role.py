@@ -56,34 +56,56 @@ def run(snapshot: AccountSnapshot, settings: CheckSettings) -> Iterator[Finding]
     zone = {snapshot.account_id, *settings.trusted_accounts, *members}
     partition = snapshot.roles[0].partition if snapshot.roles else "aws"
     groups = {g.name: g for g in snapshot.groups}
+    managed = _ManagedStatements(snapshot)
     principals: list[tuple[str, str, list[_Statement]]] = []
     for role in snapshot.roles:
-        principals.append((role.arn, "role", _statements(snapshot, role.attached_policies, role.inline_policies)))
+        principals.append((role.arn, "role", _statements(snapshot, managed, role.attached_policies,
+                                                          role.inline_policies)))
     for user in snapshot.users:
-        found = _statements(snapshot, user.attached_policies, user.inline_policies)
+        found = _statements(snapshot, managed, user.attached_policies, user.inline_policies)
         for name in user.groups:
             if name in groups:
                 group = groups[name]
-                found += _statements(snapshot, group.attached_policies, group.inline_policies, f"group {name}: ")
+                found += _statements(snapshot, managed, group.attached_policies, group.inline_policies,
+                                     f"group {name}: ")
         principals.append((user.arn, "user", found))
     for arn, kind, statements in principals:
+        if not statements:
+            continue  # no statement about sts:AssumeRole: nothing to allow
         finding = _finding(snapshot.account_id, arn, kind, statements, zone, partition, settings)
         if finding is not None:
             yield finding
 
 
-def _statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], inline: Iterable[InlinePolicy],
-                prefix: str = "") -> list[_Statement]:
+class _ManagedStatements:
+    """The statements each attached managed policy contributes, labelled, made once per label and
+    policy: most principals of an account share a few such policies."""
+
+    def __init__(self, snapshot: AccountSnapshot) -> None:
+        self._snapshot = snapshot
+        self._made: dict[tuple[str, str, str], tuple[_Statement, ...]] = {}
+
+    def __call__(self, ref: PolicyRef, prefix: str) -> tuple[_Statement, ...]:
+        key = (prefix, ref.arn, ref.name)
+        found = self._made.get(key)
+        if found is None:
+            if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
+                found = (_Statement(f"{prefix}{ref.name} (AWS managed)", _EVERY_ROLE),)
+            else:
+                policy = self._snapshot.policy(ref.arn)
+                found = () if policy is None or policy.document is None else tuple(
+                    _Statement(f"{prefix}managed policy {ref.name}", s)
+                    for s in self._snapshot.assume_statements(policy.document))
+            self._made[key] = found
+        return found
+
+
+def _statements(snapshot: AccountSnapshot, managed: _ManagedStatements, refs: Iterable[PolicyRef],
+                inline: Iterable[InlinePolicy], prefix: str = "") -> list[_Statement]:
     found = [_Statement(f"{prefix}inline policy {p.name}", s) for p in inline
              for s in snapshot.assume_statements(p.document)]
     for ref in refs:
-        if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
-            found.append(_Statement(f"{prefix}{ref.name} (AWS managed)", _EVERY_ROLE))
-            continue
-        managed = snapshot.policy(ref.arn)
-        if managed is not None and managed.document is not None:
-            found += [_Statement(f"{prefix}managed policy {ref.name}", s)
-                      for s in snapshot.assume_statements(managed.document)]
+        found += managed(ref, prefix)
     return found
 
 
