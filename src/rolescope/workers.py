@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.pool import AsyncResult
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -53,14 +54,17 @@ def ordered_map(factory: Callable[[], Callable[[Item], Result]], items: Sequence
                 ) -> Iterator[Result]:
     """``factory()(item)`` for every item, in the order of ``items``.
 
-    With ``jobs`` greater than one, ``jobs - 1`` worker processes and this process share the items
-    (every ``jobs``-th item, from the first, is this process's own): the caller waits on the workers
-    anyway, and an item it runs itself crosses no process boundary (its result is neither pickled
-    nor unpickled), so on ``jobs`` cores the work spreads over ``jobs`` processes, not ``jobs + 1``.
+    With ``jobs`` greater than one, ``jobs - 1`` worker processes and this process share the items.
+    The workers are handed items in order, a few each ahead of time; whenever the next result is not
+    ready, this process takes the next item nobody has yet and runs it itself, rather than wait. So
+    on ``jobs`` cores ``jobs`` processes are at work (the caller also consumes the results), however
+    the items' sizes and the caller's own share of the work fall, and an item run here crosses no
+    process boundary: its result is neither pickled nor unpickled. The results run ahead of their
+    turn are held until it comes: a few, since this process only runs one when it would wait.
 
     Args:
-        factory: builds the per-process function (once in this process too); it and the items must
-            pickle when ``jobs > 1``.
+        factory: builds the per-process function (once in this process too, when it runs an item);
+            it and the items must pickle when ``jobs > 1``.
         items: the work, one task each.
         jobs: processes at work, this one included; 1 (or a single item) runs everything here.
 
@@ -73,13 +77,43 @@ def ordered_map(factory: Callable[[], Callable[[Item], Result]], items: Sequence
         for item in items:
             yield function(item)
         return
-    own = [index % jobs == 0 for index in range(len(items))]
-    handed = [item for item, mine in zip(items, own, strict=True) if not mine]
+    workers = min(jobs - 1, len(items) - 1)
+    ahead = 2 * workers  # items each worker has queued beside the one it runs: it never waits on us
     # forkserver: workers start from a clean interpreter, not from a copy of a parent that may hold
     # threads (a progress bar's) or a large heap.
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with context.Pool(min(jobs - 1, len(handed)), _start, (factory,)) as pool:
-        theirs = pool.imap(_run, handed, chunksize=1)
-        function = factory()
-        for item, mine in zip(items, own, strict=True):
-            yield function(item) if mine else next(theirs)
+    with context.Pool(workers, _start, (factory,)) as pool:
+        handed: dict[int, AsyncResult[Any]] = {}
+        ran: dict[int, tuple[bool, Any]] = {}  # run here ahead of their turn: (succeeded, result or error)
+        assigned = 0  # items before this one are handed out or run here
+        here: Callable[[Item], Result] | None = None
+
+        def run_next_here() -> None:
+            nonlocal assigned, here
+            if here is None:
+                here = factory()
+            index, assigned = assigned, assigned + 1
+            try:
+                ran[index] = (True, here(items[index]))
+            except Exception as error:  # raised at its turn, as a worker's error is
+                ran[index] = (False, error)
+
+        for index in range(len(items)):
+            while True:
+                queued = sum(1 for result in handed.values() if not result.ready())
+                while queued < ahead and assigned < len(items):
+                    handed[assigned] = pool.apply_async(_run, (items[assigned],))
+                    assigned, queued = assigned + 1, queued + 1
+                if index in ran:
+                    succeeded, value = ran.pop(index)
+                    if not succeeded:
+                        raise value
+                    yield value
+                    break
+                if index not in handed:  # nobody has it yet: ours
+                    run_next_here()
+                    continue
+                if handed[index].ready() or assigned >= len(items):
+                    yield handed.pop(index).get()
+                    break
+                run_next_here()  # rather than wait for the worker's
