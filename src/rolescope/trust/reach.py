@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rolescope.caches import memoized
 from rolescope.policy.arn import parse_arn
-from rolescope.policy.glob import FRESH, arn_match, glob_match
+from rolescope.policy.glob import FRESH, LITERAL_QUESTION, LITERAL_STAR, arn_match, glob_match
 from rolescope.policy.model import Effect, PolicyDocument, PrincipalKind, Statement
 from rolescope.records import pickled_by_fields
 from rolescope.trust.analysis import TrustAnalysis
@@ -85,11 +85,44 @@ class Deferred:
         return way_of(statement_admitting(self.policy, self.zone, arn), arn, self.zone, self.ways)
 
 
+_NO_MATCH = (False, False, False)
+
+
 def singled_out(patterns: tuple[str, ...], arn: str, kind: NodeKind) -> bool:
     """Whether ``aws:PrincipalArn`` ``patterns`` may tell ``arn`` apart from a fresh principal of its kind."""
     parts = arn.split(":", 5)
     partition, account = (parts[1], parts[4]) if len(parts) == 6 else ("aws", "")
-    return any(_matches(p, arn) != _fresh_matches(p, partition, account, kind) for p in patterns)
+    # The trust graph asks about every member of a group, and most members' ARNs part from the
+    # pattern's literal start (an Identity Center pattern names one account and path): for an ASCII
+    # ARN, no match is possible then, in any of the three ways, and the matching is skipped.
+    plain = arn.isascii()
+    lowered = arn.lower() if plain else arn
+    for pattern in patterns:
+        mine = _NO_MATCH if plain and not lowered.startswith(_literal_start(pattern)) else _matches(pattern, arn)
+        if mine != _fresh_matches(pattern, partition, account, kind):
+            return True
+    return False
+
+
+
+@memoized(4096)
+def _literal_start(pattern: str) -> str:
+    """What every ARN that ``pattern`` matches starts with, lower-cased, as far as :func:`_matches` is
+    concerned for an ASCII ARN: the pattern's characters before its first wildcard (or character
+    standing for a literal ``*`` or ``?``), when they are ASCII; otherwise nothing (no shortcut).
+
+    Each of the three matches reads those characters in order at the start of the ARN: ``glob_match``
+    as written or (``ignore_case``, which for ASCII text and pattern is ASCII case folding) in either
+    case; ``arn_match`` part by part, its wildcard-free parts equal and the first wildcard's part
+    starting with them, so the joined ARN starts with them too.
+    """
+    end = len(pattern)
+    for char in ("*", "?", LITERAL_STAR, LITERAL_QUESTION):
+        found = pattern.find(char)
+        if 0 <= found < end:
+            end = found
+    start = pattern[:end]
+    return start.lower() if start.isascii() else ""
 
 
 # The trust graph asks about every member of a group against the same few patterns (a landing zone's
