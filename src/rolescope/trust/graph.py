@@ -37,6 +37,9 @@ from rolescope.trust.scp_fence import ScpFence
 
 # Edges whose source's SCPs are known: one principal, or one account's group of principals.
 _FENCED_KINDS = frozenset({NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP})
+# Python 3.11 looks an enum member up through a descriptor (a fifth of a microsecond): the code run
+# for every role compares with these.
+_ROLE, _USER, _NODE, _TRUST = NodeKind.ROLE, NodeKind.USER, RefKind.NODE, EdgeKind.TRUST
 
 __all__ = ["AccountGraphPart", "TrustGraph", "account_graph_part", "build_graph", "group_id", "organization_id"]
 
@@ -87,12 +90,12 @@ class _Builder:
         self.fence = ScpFence(organization)
 
     def run(self) -> TrustGraph:
-        add_node = self.graph.add_node
+        add_node, by_name = self.graph.add_node, self.by_name
         for part in self.parts:
             account = part.account_id
             for role in part.roles:
-                add_node(GraphNode(role.arn, NodeKind.ROLE, role.name, account))
-                self.by_name[(account, role.name)] = role.arn
+                add_node(GraphNode(role.arn, _ROLE, role.name, account))
+                by_name[(account, role.name)] = role.arn
         for part in self.parts:
             self._index(part)
         for part in self.parts:
@@ -153,11 +156,12 @@ class _Builder:
     def _edge(self, source: int, target: int, kind: EdgeKind, way: Way | None = None, via: str | None = None) -> None:
         # Every edge into a role is made while that role is built: the same way in, reached twice
         # (two paths naming one principal...), is kept once by a set that lives as long as the role.
-        key = (source, kind, way, via)
         if kind in ASSUMPTIONS:
-            if key in self.made:
+            made = self.made
+            before = len(made)
+            made.add((source, kind, way, via))  # one hash of the key (a Way hashes in Python), not two
+            if len(made) == before:
                 return
-            self.made.add(key)
             if self.fence.enabled and self._fenced(source, target):
                 return
         self.graph.add_edge(GraphEdge(source, target, kind, way, via))
@@ -223,16 +227,20 @@ class _Builder:
     # ----------------------------------------------------------------- roles
 
     def _role(self, part: AccountGraphPart, role: RoleTrust) -> None:
-        target = self.graph.index[role.arn]
+        graph = self.graph
+        target = graph.index[role.arn]
         refs = role.refs
-        if len(refs) == 1 and refs[0].kind is RefKind.NODE:
+        if len(refs) == 1 and refs[0].kind is _NODE:
             # most roles: one way in, from one node (a service...): nothing to merge or expand
             ref = refs[0]
-            source = self.graph.index.get(ref.source)
+            source = graph.index.get(ref.source)
             if source is None:
                 source = self._source(ref)
-            if not self._lacks_identity_half(source, role.arn, part.account_id):
-                self.graph.add_edge(GraphEdge(source, target, EdgeKind.TRUST, ref.way, ref.via))
+            kind = graph.nodes[source].kind
+            # only a user or role may lack the identity half (the check is not called for the others)
+            if (kind is not _USER and kind is not _ROLE) or \
+                    not self._lacks_identity_half(source, role.arn, part.account_id):
+                graph.add_edge(GraphEdge(source, target, _TRUST, ref.way, ref.via))
             return
         self.made.clear()
         for ref in role.refs:

@@ -35,6 +35,10 @@ MAX_COMPONENTS = 100
 # would make the section grow with roles x accounts. Each set lists its first origins by name and its size.
 MAX_ORIGINS = 50
 MAX_COMPONENT_MEMBERS = 10
+# Python 3.11 reads an enum member's ``.value`` through a descriptor, as slow as the rest of a node's
+# entry: a section writes one per node.
+_KIND_VALUES = {kind: kind.value for kind in NodeKind}
+_GROUP = NodeKind.GROUP
 
 
 def graph_json(graph: TrustGraph, reach: Reachability | None = None, *, max_chains: int = MAX_CHAINS,
@@ -78,7 +82,17 @@ def _section(graph: TrustGraph, reach: Reachability, max_chains: int, max_compon
                 entry["chain"] = chain_number[v]
         node_entries.append(entry)
     ways: dict[tuple[EdgeKind, Way | None, str | None], int] = {}
-    edges = [[e.source, e.target, ways.setdefault((e.kind, e.way, e.via), len(ways))] for e in graph.edges]
+    # The edges of one trust path share its Way object: a way's number is found by the object's
+    # identity (the graph holds every way, so no id is reused meanwhile), and by its value, a hash
+    # worked out in Python, once per object.
+    by_object: dict[tuple[EdgeKind, int, str | None], int] = {}
+    edges = []
+    for e in graph.edges:
+        kind, way, via = e.kind, e.way, e.via
+        number = by_object.get((kind, id(way), via))
+        if number is None:
+            number = by_object[(kind, id(way), via)] = ways.setdefault((kind, way, via), len(ways))
+        edges.append([e.source, e.target, number])
     # reach.origins is sorted by name and a set's lowest bits are its first origins by name
     origin_sets = [set_bits(bits, max_origins) for bits in sets]
     origin_set_sizes = [bits.bit_count() for bits in sets]
@@ -112,10 +126,11 @@ def _section(graph: TrustGraph, reach: Reachability, max_chains: int, max_compon
 
 def node_json(node: GraphNode) -> dict[str, Any]:
     """One node as JSON; ``label`` is left out when it is the id's last ``/`` segment (a role's name)."""
-    entry: dict[str, Any] = {"id": node.id, "kind": node.kind.value, "account": node.account}
-    if node.label != node.id.rsplit("/", 1)[-1]:
-        entry["label"] = node.label
-    if node.kind is NodeKind.GROUP:
+    ident, label = node.id, node.label
+    entry: dict[str, Any] = {"id": ident, "kind": _KIND_VALUES[node.kind], "account": node.account}
+    if label != ident.rsplit("/", 1)[-1]:
+        entry["label"] = label
+    if node.kind is _GROUP:
         entry["members"] = {"roles": node.roles, "users": node.users}
         entry["scope"] = node.scope.value if node.scope else None
     return entry

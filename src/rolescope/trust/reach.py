@@ -92,17 +92,31 @@ def singled_out(patterns: tuple[str, ...], arn: str, kind: NodeKind) -> bool:
     """Whether ``aws:PrincipalArn`` ``patterns`` may tell ``arn`` apart from a fresh principal of its kind."""
     parts = arn.split(":", 5)
     partition, account = (parts[1], parts[4]) if len(parts) == 6 else ("aws", "")
-    # The trust graph asks about every member of a group, and most members' ARNs part from the
+    # The trust graph asks about every member of a group, and most members' ARNs part from every
     # pattern's literal start (an Identity Center pattern names one account and path): for an ASCII
-    # ARN, no match is possible then, in any of the three ways, and the matching is skipped.
+    # ARN, no match is possible then, in any of the three ways, and only the fresh principal's
+    # side, the same for the whole group, is left to compare.
     plain = arn.isascii()
     lowered = arn.lower() if plain else arn
+    if plain and not lowered.startswith(_literal_starts(patterns)):
+        return _fresh_singled_out(patterns, partition, account, kind)
     for pattern in patterns:
         mine = _NO_MATCH if plain and not lowered.startswith(_literal_start(pattern)) else _matches(pattern, arn)
         if mine != _fresh_matches(pattern, partition, account, kind):
             return True
     return False
 
+
+@memoized(1024)
+def _literal_starts(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_literal_start(p) for p in patterns)
+
+
+@memoized(4096)
+def _fresh_singled_out(patterns: tuple[str, ...], partition: str, account: str, kind: NodeKind) -> bool:
+    """Whether a principal that no pattern can match is told apart from a fresh principal: when a
+    pattern matches the fresh one."""
+    return any(_fresh_matches(p, partition, account, kind) != _NO_MATCH for p in patterns)
 
 
 @memoized(4096)
