@@ -70,17 +70,16 @@ def _section(graph: TrustGraph, reach: Reachability, max_chains: int, max_compon
     shown = chained[:max_chains]
     chain_number = {v: i for i, v in enumerate(shown)}
     sets: dict[int, int] = {}
-    node_entries = []
-    for v, node in enumerate(nodes):
-        entry = node_json(node)
-        found = reach.roles.get(v)
-        if found is not None:
-            entry["origins"] = sets.setdefault(found.origins, len(sets))
-            if found.indirect:
-                entry["indirect"] = sets.setdefault(found.indirect, len(sets))
-            if v in chain_number:
-                entry["chain"] = chain_number[v]
-        node_entries.append(entry)
+    node_entries = list(map(node_json, nodes))
+    # only the roles reached carry more; in node order, the order the origin sets are numbered in
+    for v in sorted(reach.roles):
+        found = reach.roles[v]
+        entry = node_entries[v]
+        entry["origins"] = sets.setdefault(found.origins, len(sets))
+        if found.indirect:
+            entry["indirect"] = sets.setdefault(found.indirect, len(sets))
+        if v in chain_number:
+            entry["chain"] = chain_number[v]
     ways: dict[tuple[EdgeKind, Way | None, str | None], int] = {}
     # The edges of one trust path share its Way object: a way's number is found by the object's
     # identity (the graph holds every way, so no id is reused meanwhile), and by its value, a hash

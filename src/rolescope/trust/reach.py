@@ -24,6 +24,7 @@ from rolescope.trust.search import find_request
 from rolescope.trust.witness import MFA_AGE, MFA_PRESENT, Scope, Zone, mentioned_accounts, principal_witnesses
 
 PRINCIPAL_ARN = "aws:principalarn"
+_MAX_ANSWERS = 4096  # remembered per deferred admission
 _AWS_SCOPES = (Scope.SAME_ACCOUNT, Scope.CROSS_ACCOUNT)
 
 
@@ -68,6 +69,8 @@ class Deferred:
         patterns: the ``aws:PrincipalArn`` patterns: a principal matching one where a fresh principal
             of its kind does not (or the other way round) is searched on its own.
         everyone: the policy uses policy variables, so every principal is searched on its own.
+        answers: what :meth:`ask` found, by ARN: roles sharing a trust policy share its deferred
+            part, and the graph asks about the same principals for each of them.
     """
 
     policy: PolicyDocument
@@ -75,14 +78,20 @@ class Deferred:
     ways: dict[tuple[int, str], Way] = field(hash=False)
     patterns: tuple[str, ...]
     everyone: bool
+    answers: dict[str, Way | None] = field(default_factory=dict, hash=False, compare=False, repr=False)
 
     def singles_out(self, arn: str, kind: NodeKind) -> bool:
         """Whether the policy may answer ``arn`` differently from a fresh principal of its kind."""
         return self.everyone or singled_out(self.patterns, arn, kind)
 
     def ask(self, arn: str) -> Way | None:
-        """The way ``arn`` gets in, from a search of its own."""
-        return way_of(statement_admitting(self.policy, self.zone, arn), arn, self.zone, self.ways)
+        """The way ``arn`` gets in, from a search of its own (once per ARN)."""
+        if arn in self.answers:
+            return self.answers[arn]
+        found = way_of(statement_admitting(self.policy, self.zone, arn), arn, self.zone, self.ways)
+        if len(self.answers) < _MAX_ANSWERS:
+            self.answers[arn] = found
+        return found
 
 
 _NO_MATCH = (False, False, False)
