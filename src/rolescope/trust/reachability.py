@@ -28,7 +28,7 @@ any other, a standing path for whoever holds one.
 from __future__ import annotations
 
 from array import array
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
@@ -174,9 +174,9 @@ def _reachability(graph: TrustGraph) -> Reachability:
         if node.kind is not _ROLE:
             continue
         account = node.account
-        if account not in own:
-            own[account] = names.get(f"account:{account}")
-        mine = own[account]
+        mine = own.get(account, -1)
+        if mine == -1:
+            mine = own[account] = names.get(f"account:{account}")
         key = (bits[component[v]], direct.get(v, 0), mine)
         found = shared.get(key)
         if found is None:
@@ -364,19 +364,19 @@ def _nearest_origins(graph: TrustGraph, offsets: array[int], edge_ids: array[int
     steps = bytes([assumption[e] for e in edge_ids])  # by out-edge position: read without the edge's id
     first, second = labels.origin
     edge_of, came = labels.edge, labels.came
-    queue: deque[int] = deque()  # labels: state * 2 + slot
+    # Every label taken, in the order taken: read front to back while the search appends to it, a
+    # first-in first-out queue that keeps what it has handed out (8 bytes a label).
+    queue = array("q")  # labels: state * 2 + slot
     for v in range(size):
         if origin[v] >= 0:
             first[v * _LAYERS] = origin[v]
             queue.append(v * _LAYERS * 2)
-    append, popleft = queue.append, queue.popleft
-    taken_labels = visited = 0
-    while queue:
-        label = popleft()
+    append = queue.append
+    visited = 0
+    for label in queue:
         state = label >> 1
         source = second[state] if label & 1 else first[state]
         v, layer = divmod(state, _LAYERS)
-        taken_labels += 1
         for i in range(offsets[v], offsets[v + 1]):
             visited += 1
             step = layer + steps[i]
@@ -393,7 +393,7 @@ def _nearest_origins(graph: TrustGraph, offsets: array[int], edge_ids: array[int
             edge_of[taken][nxt] = edge_ids[i]
             came[taken][nxt] = label
             append(nxt * 2 + taken)
-    counters["bfs_labels"] += taken_labels
+    counters["bfs_labels"] += len(queue)
     counters["bfs_edges_visited"] += visited
     return labels
 
