@@ -217,6 +217,13 @@ def _components(offsets: array[int], heads: array[int], counters: Counter[str]) 
     for root in range(size):
         if index[root] != -1:
             continue
+        if offsets[root] == offsets[root + 1]:
+            # a node with nowhere to go, not reached yet (most roles): a component of its own, at once
+            index[root] = low[root] = clock
+            clock += 1
+            component[root] = count
+            count += 1
+            continue
         work = [(root, offsets[root])]
         while work:
             v, i = work[-1]
@@ -262,22 +269,12 @@ def _origin_sets(offsets: array[int], heads: array[int], origin: list[int], comp
                  counters: Counter[str]) -> list[int]:
     """Each component's origins: its own, and those of every component with an edge into it."""
     bits = [0] * count
-    for v, c in enumerate(component):
-        if origin[v] >= 0:
-            bits[c] |= 1 << origin[v]
-    # The nodes by component, highest first (a topological order), by counting sort.
-    sizes = array("q", [0]) * count
-    for c in component:
-        sizes[c] += 1
-    start = array("q", [0]) * count
-    position = 0
-    for c in range(count - 1, -1, -1):
-        start[c] = position
-        position += sizes[c]
-    order = array("i", [0]) * len(component)
-    for v, c in enumerate(component):
-        order[start[c]] = v
-        start[c] += 1
+    for c, o in zip(component, origin, strict=True):
+        if o >= 0:
+            bits[c] |= 1 << o
+    # The nodes by component, highest first (a topological order); the sort, in C, is stable, so each
+    # component's nodes stay in index order.
+    order = sorted(range(len(component)), key=component.__getitem__, reverse=True)
     visited = 0
     for v in order:
         c = component[v]
