@@ -173,11 +173,14 @@ def _reachability(graph: TrustGraph) -> Reachability:
     for v, node in enumerate(graph.nodes):
         if node.kind is not _ROLE:
             continue
+        reaching = bits[component[v]]
+        if not reaching:  # no origin reaches it (nor, then, directly): nothing to record
+            continue
         account = node.account
         mine = own.get(account, -1)
         if mine == -1:
             mine = own[account] = names.get(f"account:{account}")
-        key = (bits[component[v]], direct.get(v, 0), mine)
+        key = (reaching, direct.get(v, 0), mine)
         found = shared.get(key)
         if found is None:
             outside = key[0]
