@@ -31,10 +31,10 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress
 
 from rolescope.records import quick_init
-from rolescope.trust.graph_model import ASSUMPTIONS, EdgeKind, GraphNode, NodeKind, TrustGraph
+from rolescope.trust.graph_model import ASSUMPTIONS, EdgeKind, GraphEdge, GraphNode, NodeKind, TrustGraph
 
 _PRINCIPALS = frozenset({NodeKind.ROLE, NodeKind.USER})
 _LAYERS = 3  # assumptions made so far: 0, 1, 2 or more
@@ -42,6 +42,7 @@ _LAYERS = 3  # assumptions made so far: 0, 1, 2 or more
 # every node compare kinds with these.
 _ROLE, _GROUP, _SERVICE = NodeKind.ROLE, NodeKind.GROUP, NodeKind.SERVICE
 _FEDERATED, _ANYONE, _ORGANIZATION = NodeKind.FEDERATED, NodeKind.ANYONE, NodeKind.ORGANIZATION
+_MEMBER, _MEMBER_ACCOUNT = EdgeKind.MEMBER, EdgeKind.MEMBER_ACCOUNT
 
 
 @quick_init  # one per role reached: tens of thousands
@@ -190,7 +191,7 @@ def _reachability(graph: TrustGraph) -> Reachability:
         outside, indirect = found
         if outside:
             roles[v] = RoleReach(outside, indirect, outside_slot(v, outside) is not None)
-    return Reachability(tuple(names), roles, _principal_components(graph, component, count), counters, labels)
+    return Reachability(tuple(names), roles, _principal_components(graph, component), counters, labels)
 
 
 def _adjacency(graph: TrustGraph) -> tuple[array[int], array[int], array[int]]:
@@ -299,15 +300,28 @@ def _direct_origins(graph: TrustGraph, origin: list[int], counters: Counter[str]
     each edge into it without an assumption (a principal's account; a group's members' account; the
     organisation and its member accounts' groups)."""
     behind = [0 if o < 0 else 1 << o for o in origin]
-    # Edges that are not assumptions only go principal -> group -> organisation: two passes settle them.
-    for kind in (EdgeKind.MEMBER, EdgeKind.MEMBER_ACCOUNT):
-        for edge in graph.edges:
-            if edge.kind is kind:
-                behind[edge.target] |= behind[edge.source]
-    direct: dict[int, int] = {}
+    # Edges that are not assumptions only go principal -> group -> organisation: two passes settle
+    # them, over the edges of each kind, picked out in one pass.
+    members: list[GraphEdge] = []
+    member_accounts: list[GraphEdge] = []
+    assumptions: list[GraphEdge] = []
     for edge in graph.edges:
-        if edge.kind in ASSUMPTIONS and behind[edge.source]:
-            direct[edge.target] = direct.get(edge.target, 0) | behind[edge.source]
+        kind = edge.kind
+        if kind is _MEMBER:
+            members.append(edge)
+        elif kind is _MEMBER_ACCOUNT:
+            member_accounts.append(edge)
+        elif kind in ASSUMPTIONS:
+            assumptions.append(edge)
+    for edge in members:
+        behind[edge.target] |= behind[edge.source]
+    for edge in member_accounts:
+        behind[edge.target] |= behind[edge.source]
+    direct: dict[int, int] = {}
+    for edge in assumptions:
+        found = behind[edge.source]
+        if found:
+            direct[edge.target] = direct.get(edge.target, 0) | found
     counters["direct_edges_visited"] += 3 * len(graph.edges)
     return direct
 
@@ -398,14 +412,14 @@ def _nearest_origins(graph: TrustGraph, offsets: array[int], edge_ids: array[int
     return labels
 
 
-def _principal_components(graph: TrustGraph, component: Sequence[int], count: int) -> tuple[Component, ...]:
-    sizes = array("q", [0]) * count
+def _principal_components(graph: TrustGraph, component: Sequence[int]) -> tuple[Component, ...]:
     principal = [node.kind in _PRINCIPALS for node in graph.nodes]
-    for v, c in enumerate(component):
-        sizes[c] += principal[v]
+    # the principals' components, counted in C (compress and Counter), then only principals walked
+    sizes = Counter(compress(component, principal))
     members: dict[int, list[int]] = {}
-    for v, c in enumerate(component):
-        if principal[v] and sizes[c] >= 2:
+    for v in compress(range(len(principal)), principal):
+        c = component[v]
+        if sizes[c] >= 2:
             members.setdefault(c, []).append(v)
     found = []
     for group in members.values():
