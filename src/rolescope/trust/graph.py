@@ -37,8 +37,9 @@ from rolescope.trust.scp_fence import ScpFence
 
 # Edges whose source's SCPs are known: one principal, or one account's group of principals.
 _FENCED_KINDS = frozenset({NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP})
-# Python 3.11 looks an enum member up through a descriptor (a fifth of a microsecond): the code run
-# for every role compares with these.
+# Python 3.11's EnumType defines __getattr__, which sends every look-up on an enum class
+# (NodeKind.ROLE) down a slow path, a fifth of a microsecond here: the code run for every role
+# compares with these.
 _ROLE, _USER, _NODE, _ACCOUNT = NodeKind.ROLE, NodeKind.USER, RefKind.NODE, RefKind.ACCOUNT
 _TRUST, _GRANT, _ADMITTED = EdgeKind.TRUST, EdgeKind.GRANT, EdgeKind.ADMITTED
 _ANY, _OWN_ACCOUNT = GroupScope.ANY, GroupScope.OWN_ACCOUNT

@@ -35,8 +35,8 @@ MAX_COMPONENTS = 100
 # would make the section grow with roles x accounts. Each set lists its first origins by name and its size.
 MAX_ORIGINS = 50
 MAX_COMPONENT_MEMBERS = 10
-# Python 3.11 reads an enum member's ``.value`` through a descriptor, as slow as the rest of a node's
-# entry: a section writes one per node.
+# An enum member's ``.value`` is a Python-level property (and a look-up on an enum class is slow in
+# Python 3.11): a section writes one kind per node, read from this table.
 _KIND_VALUES = {kind: kind.value for kind in NodeKind}
 _GROUP = NodeKind.GROUP
 

@@ -38,8 +38,9 @@ from rolescope.trust.graph_model import ASSUMPTIONS, EdgeKind, GraphEdge, GraphN
 
 _PRINCIPALS = frozenset({NodeKind.ROLE, NodeKind.USER})
 _LAYERS = 3  # assumptions made so far: 0, 1, 2 or more
-# Python 3.11 looks an enum member up through a descriptor (a fifth of a microsecond): the loops over
-# every node compare kinds with these.
+# Python 3.11's EnumType defines __getattr__, which sends every look-up on an enum class
+# (NodeKind.ROLE) down a slow path, a fifth of a microsecond here: the loops over every node compare
+# kinds with these.
 _ROLE, _GROUP, _SERVICE = NodeKind.ROLE, NodeKind.GROUP, NodeKind.SERVICE
 _FEDERATED, _ANYONE, _ORGANIZATION = NodeKind.FEDERATED, NodeKind.ANYONE, NodeKind.ORGANIZATION
 _MEMBER, _MEMBER_ACCOUNT = EdgeKind.MEMBER, EdgeKind.MEMBER_ACCOUNT
