@@ -74,6 +74,8 @@ def test_account_admissions_match_the_search_for_every_principal(document: dict[
         kind = NodeKind.USER if ":user/" in arn else NodeKind.ROLE
         way = admitter.account(account).way_for(arn, kind, account)
         assert (None if way is None else way.statement) == _index(arn, policy, zone), arn
+        # asked again (the graph asks once per role sharing the policy): the answer it remembered
+        assert admitter.account(account).way_for(arn, kind, account) == way, arn
 
 
 ORG_STATEMENT = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
