@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from rolescope.policy.errors import PolicyError
+from rolescope.policy.glob import LITERAL_QUESTION, LITERAL_STAR, arn_match, glob_match
 from rolescope.policy.parse import parse_policy
 from rolescope.trust.analysis import analyse_trust
 from rolescope.trust.graph_model import NodeKind
-from rolescope.trust.reach import Admitter, statement_admitting
+from rolescope.trust.reach import Admitter, fresh_principal, singled_out, statement_admitting
 from rolescope.trust.witness import Scope, Zone
 
 HOME, PARTNER, OTHER = "111111111111", "222222222222", "333333333333"
@@ -73,6 +74,8 @@ def test_account_admissions_match_the_search_for_every_principal(document: dict[
         kind = NodeKind.USER if ":user/" in arn else NodeKind.ROLE
         way = admitter.account(account).way_for(arn, kind, account)
         assert (None if way is None else way.statement) == _index(arn, policy, zone), arn
+        # asked again (the graph asks once per role sharing the policy): the answer it remembered
+        assert admitter.account(account).way_for(arn, kind, account) == way, arn
 
 
 ORG_STATEMENT = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
@@ -113,3 +116,39 @@ def test_organization_admissions_match_the_search_for_members(document: dict[str
         # admitted alike; the organisation's edge names its own statement when an earlier one admits too
         assert (way is None) == (first is None), arn
         assert way is None or way.statement in (first, path.statement), arn
+
+
+# Pattern and ARN pieces that meet at the shortcut's edges: case, wildcards in and before the account,
+# the characters standing for a literal * or ?, non-ASCII letters that fold to ASCII (Kelvin sign, long s).
+_PIECES = ["arn", ":", "aws", "iam", "", PARTNER, "role/", "user/", "Ops", "ops", "OPS", "*", "?", "/",
+           LITERAL_STAR, LITERAL_QUESTION, "\u212a", "\u017f", "k", "K", "s", "aws-reserved/sso.amazonaws.com/"]
+_ARN_START = ["arn:aws:iam::", f"arn:aws:iam::{PARTNER}:", f"arn:aws:iam::{PARTNER}:role/", ""]
+
+
+@st.composite
+def _near_misses(draw: st.DrawFn) -> tuple[tuple[str, ...], str]:
+    """Patterns, and an ARN made from the first of them with pieces re-cased or swapped: near the match."""
+    pieces = [draw(st.sampled_from(_ARN_START)), *draw(st.lists(st.sampled_from(_PIECES), max_size=6))]
+    others = draw(st.lists(st.lists(st.sampled_from(_PIECES), max_size=8).map("".join), max_size=2))
+    folded = {"s": "\u017f", "k": "\u212a"}  # letters that match s and k ignoring case, though not ASCII
+    arn = [draw(st.sampled_from([p, p.upper(), p.lower(), "".join(folded.get(c, c) for c in p), *_PIECES]))
+           for p in pieces]
+    return ("".join(pieces), *others), "".join(arn)
+
+
+@given(case=_near_misses(), kind=st.sampled_from([NodeKind.ROLE, NodeKind.USER]))
+@example(case=(("arn:aws:iam::*",), "arn:aw\u017f:iam::1:role/a"), kind=NodeKind.ROLE)  # s and long s, ignoring case
+@example(case=((f"arn:aws:iam::{PARTNER}:role/Ops*",), f"arn:aws:iam::{PARTNER}:role/ops"), kind=NodeKind.ROLE)
+def test_singled_out_skips_only_patterns_that_cannot_match(case: tuple[tuple[str, ...], str], kind: NodeKind
+                                                           ) -> None:
+    patterns, arn = case
+    # the definition, matching every pattern both ways with no shortcut
+    parts = arn.split(":", 5)
+    partition, account = (parts[1], parts[4]) if len(parts) == 6 else ("aws", "")
+    fresh = fresh_principal(partition, account, kind)
+
+    def matches(pattern: str, text: str) -> tuple[bool, bool, bool]:
+        return glob_match(pattern, text), glob_match(pattern, text, ignore_case=True), arn_match(pattern, text)
+
+    expected = any(matches(p, arn) != matches(p, fresh) for p in patterns)
+    assert singled_out(patterns, arn, kind) == expected

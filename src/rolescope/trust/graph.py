@@ -37,6 +37,12 @@ from rolescope.trust.scp_fence import ScpFence
 
 # Edges whose source's SCPs are known: one principal, or one account's group of principals.
 _FENCED_KINDS = frozenset({NodeKind.ROLE, NodeKind.USER, NodeKind.GROUP})
+# Python 3.11's EnumType defines __getattr__, which sends every look-up on an enum class
+# (NodeKind.ROLE) down a slow path, a fifth of a microsecond here: the code run for every role
+# compares with these.
+_ROLE, _USER, _NODE, _ACCOUNT = NodeKind.ROLE, NodeKind.USER, RefKind.NODE, RefKind.ACCOUNT
+_TRUST, _GRANT, _ADMITTED = EdgeKind.TRUST, EdgeKind.GRANT, EdgeKind.ADMITTED
+_ANY, _OWN_ACCOUNT = GroupScope.ANY, GroupScope.OWN_ACCOUNT
 
 __all__ = ["AccountGraphPart", "TrustGraph", "account_graph_part", "build_graph", "group_id", "organization_id"]
 
@@ -84,15 +90,18 @@ class _Builder:
         self.names = {a.account_id: a.name for a in organization.accounts if a.name} if organization else {}
         self.made: set[tuple[int, EdgeKind, Way | None, str | None]] = set()
         self.kinds: dict[tuple[str, GroupScope], set[NodeKind]] = {}
+        # _group_way of a role's own admission, by the admission's identity: roles with one trust
+        # document share its admissions (the parts hold them all while the graph is built).
+        self.group_ways: dict[tuple[int, str, GroupScope], Way | None] = {}
         self.fence = ScpFence(organization)
 
     def run(self) -> TrustGraph:
-        add_node = self.graph.add_node
+        add_node, by_name = self.graph.add_node, self.by_name
         for part in self.parts:
             account = part.account_id
             for role in part.roles:
-                add_node(GraphNode(role.arn, NodeKind.ROLE, role.name, account))
-                self.by_name[(account, role.name)] = role.arn
+                add_node(GraphNode(role.arn, _ROLE, role.name, account))
+                by_name[(account, role.name)] = role.arn
         for part in self.parts:
             self._index(part)
         for part in self.parts:
@@ -153,11 +162,12 @@ class _Builder:
     def _edge(self, source: int, target: int, kind: EdgeKind, way: Way | None = None, via: str | None = None) -> None:
         # Every edge into a role is made while that role is built: the same way in, reached twice
         # (two paths naming one principal...), is kept once by a set that lives as long as the role.
-        key = (source, kind, way, via)
         if kind in ASSUMPTIONS:
-            if key in self.made:
+            made = self.made
+            before = len(made)
+            made.add((source, kind, way, via))  # one hash of the key (a Way hashes in Python), not two
+            if len(made) == before:
                 return
-            self.made.add(key)
             if self.fence.enabled and self._fenced(source, target):
                 return
         self.graph.add_edge(GraphEdge(source, target, kind, way, via))
@@ -192,10 +202,14 @@ class _Builder:
                 self.patterns[(account, target)].append(principal.arn)
                 if in_org:
                     self.org_patterns[target].append(principal.arn)
+        member = EdgeKind.MEMBER
         for scope in GroupScope:
+            group = -1
             for principal in self.members.get((account, scope), ()):
                 node = self._node(principal.arn, principal.kind, account)
-                self._edge(node, self._group(account, scope), EdgeKind.MEMBER)
+                if group == -1:  # made after its first member's node, as the numbering has it
+                    group = self._group(account, scope)
+                self._edge(node, group, member)
 
     def _grants(self, role: str, role_account: str, account: str) -> list[GraphPrincipal]:
         """Principals of ``account`` whose identity policies name ``role``, literally or by a narrower
@@ -223,26 +237,31 @@ class _Builder:
     # ----------------------------------------------------------------- roles
 
     def _role(self, part: AccountGraphPart, role: RoleTrust) -> None:
-        target = self.graph.index[role.arn]
+        graph = self.graph
+        target = graph.index[role.arn]
         refs = role.refs
-        if len(refs) == 1 and refs[0].kind is RefKind.NODE:
+        if len(refs) == 1 and refs[0].kind is _NODE:
             # most roles: one way in, from one node (a service...): nothing to merge or expand
             ref = refs[0]
-            source = self.graph.index.get(ref.source)
+            source = graph.index.get(ref.source)
             if source is None:
                 source = self._source(ref)
-            if not self._lacks_identity_half(source, role.arn, part.account_id):
-                self.graph.add_edge(GraphEdge(source, target, EdgeKind.TRUST, ref.way, ref.via))
+            kind = graph.nodes[source].kind
+            # only a user or role may lack the identity half (the check is not called for the others)
+            if (kind is not _USER and kind is not _ROLE) or \
+                    not self._lacks_identity_half(source, role.arn, part.account_id):
+                graph.add_edge(GraphEdge(source, target, _TRUST, ref.way, ref.via))
             return
         self.made.clear()
-        for ref in role.refs:
-            if ref.kind is RefKind.NODE:
+        for ref in refs:
+            way_in = ref.kind
+            if way_in is _NODE:
                 source = self._source(ref)
                 if not self._lacks_identity_half(source, role.arn, part.account_id):
-                    self._edge(source, target, EdgeKind.TRUST, ref.way, ref.via)
-            elif ref.kind is RefKind.ACCOUNT and ref.source in self.scanned and ref.admission is not None:
+                    self._edge(source, target, _TRUST, ref.way, ref.via)
+            elif way_in is _ACCOUNT and ref.source in self.scanned and ref.admission is not None:
                 self._account_trust(role.arn, part.account_id, ref.source, ref, ref.admission)
-            elif ref.kind is RefKind.ACCOUNT:
+            elif way_in is _ACCOUNT:
                 label = self._outside_label(ref.source)
                 self._edge(self._node(f"account:{ref.source}", NodeKind.ACCOUNT, ref.source, label), target,
                            EdgeKind.TRUST, ref.way, ref.via)
@@ -279,19 +298,23 @@ class _Builder:
         target = self.graph.index[role]
         covered: set[GroupScope | None] = set()
         done: set[str] = set()
-        scopes = [GroupScope.ANY] + ([GroupScope.OWN_ACCOUNT] if role_account == account else [])
+        scopes = (_ANY, _OWN_ACCOUNT) if role_account == account else (_ANY,)
         for scope in scopes:
             members = self.members.get((account, scope), [])
-            way = self._group_way(admission, account, scope, members)
+            key = (id(admission), account, scope)
+            if key in self.group_ways:
+                way = self.group_ways[key]
+            else:
+                way = self.group_ways[key] = self._group_way(admission, account, scope, members)
             if way is not None:
                 if members:  # an empty group stands for nobody: no edge
-                    self._edge(self._group(account, scope), target, EdgeKind.TRUST, way, ref.via)
+                    self._edge(self._group(account, scope), target, _TRUST, way, ref.via)
                 covered.add(scope)
             else:
                 done.update(self._admit(self._candidates(members, account, scope, admission), role, account,
-                                        admission, ref.via, EdgeKind.ADMITTED))
+                                        admission, ref.via, _ADMITTED))
         grants = [p for p in self._grants(role, role_account, account) if p.group not in covered and p.arn not in done]
-        self._admit(grants, role, account, admission, ref.via, EdgeKind.GRANT)
+        self._admit(grants, role, account, admission, ref.via, _GRANT)
 
     def _kinds(self, account: str, scope: GroupScope) -> set[NodeKind]:
         """The kinds of principal (role, user) a group holds, worked out once per group."""

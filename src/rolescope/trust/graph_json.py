@@ -35,6 +35,10 @@ MAX_COMPONENTS = 100
 # would make the section grow with roles x accounts. Each set lists its first origins by name and its size.
 MAX_ORIGINS = 50
 MAX_COMPONENT_MEMBERS = 10
+# An enum member's ``.value`` is a Python-level property (and a look-up on an enum class is slow in
+# Python 3.11): a section writes one kind per node, read from this table.
+_KIND_VALUES = {kind: kind.value for kind in NodeKind}
+_GROUP = NodeKind.GROUP
 
 
 def graph_json(graph: TrustGraph, reach: Reachability | None = None, *, max_chains: int = MAX_CHAINS,
@@ -66,19 +70,28 @@ def _section(graph: TrustGraph, reach: Reachability, max_chains: int, max_compon
     shown = chained[:max_chains]
     chain_number = {v: i for i, v in enumerate(shown)}
     sets: dict[int, int] = {}
-    node_entries = []
-    for v, node in enumerate(nodes):
-        entry = node_json(node)
-        found = reach.roles.get(v)
-        if found is not None:
-            entry["origins"] = sets.setdefault(found.origins, len(sets))
-            if found.indirect:
-                entry["indirect"] = sets.setdefault(found.indirect, len(sets))
-            if v in chain_number:
-                entry["chain"] = chain_number[v]
-        node_entries.append(entry)
+    node_entries = list(map(node_json, nodes))
+    # only the roles reached carry more; in node order, the order the origin sets are numbered in
+    for v in sorted(reach.roles):
+        found = reach.roles[v]
+        entry = node_entries[v]
+        entry["origins"] = sets.setdefault(found.origins, len(sets))
+        if found.indirect:
+            entry["indirect"] = sets.setdefault(found.indirect, len(sets))
+        if v in chain_number:
+            entry["chain"] = chain_number[v]
     ways: dict[tuple[EdgeKind, Way | None, str | None], int] = {}
-    edges = [[e.source, e.target, ways.setdefault((e.kind, e.way, e.via), len(ways))] for e in graph.edges]
+    # The edges of one trust path share its Way object: a way's number is found by the object's
+    # identity (the graph holds every way, so no id is reused meanwhile), and by its value, a hash
+    # worked out in Python, once per object.
+    by_object: dict[tuple[EdgeKind, int, str | None], int] = {}
+    edges = []
+    for e in graph.edges:
+        kind, way, via = e.kind, e.way, e.via
+        number = by_object.get((kind, id(way), via))
+        if number is None:
+            number = by_object[(kind, id(way), via)] = ways.setdefault((kind, way, via), len(ways))
+        edges.append([e.source, e.target, number])
     # reach.origins is sorted by name and a set's lowest bits are its first origins by name
     origin_sets = [set_bits(bits, max_origins) for bits in sets]
     origin_set_sizes = [bits.bit_count() for bits in sets]
@@ -112,10 +125,11 @@ def _section(graph: TrustGraph, reach: Reachability, max_chains: int, max_compon
 
 def node_json(node: GraphNode) -> dict[str, Any]:
     """One node as JSON; ``label`` is left out when it is the id's last ``/`` segment (a role's name)."""
-    entry: dict[str, Any] = {"id": node.id, "kind": node.kind.value, "account": node.account}
-    if node.label != node.id.rsplit("/", 1)[-1]:
-        entry["label"] = node.label
-    if node.kind is NodeKind.GROUP:
+    ident, label = node.id, node.label
+    entry: dict[str, Any] = {"id": ident, "kind": _KIND_VALUES[node.kind], "account": node.account}
+    if label != ident.rsplit("/", 1)[-1]:
+        entry["label"] = label
+    if node.kind is _GROUP:
         entry["members"] = {"roles": node.roles, "users": node.users}
         entry["scope"] = node.scope.value if node.scope else None
     return entry

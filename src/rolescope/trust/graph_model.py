@@ -132,10 +132,10 @@ class TrustGraph:
         found = self.index.get(node.id)
         if found is not None:
             return found
-        self.index[node.id] = len(self.nodes)
+        found = self.index[node.id] = len(self.nodes)
         self.nodes.append(node)
         self._out.append([])
-        return len(self.nodes) - 1
+        return found
 
     def add_edge(self, edge: GraphEdge) -> None:
         """Add ``edge`` (the builder makes each edge once)."""

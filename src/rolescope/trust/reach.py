@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rolescope.caches import memoized
 from rolescope.policy.arn import parse_arn
-from rolescope.policy.glob import FRESH, arn_match, glob_match
+from rolescope.policy.glob import FRESH, LITERAL_QUESTION, LITERAL_STAR, arn_match, glob_match
 from rolescope.policy.model import Effect, PolicyDocument, PrincipalKind, Statement
 from rolescope.records import pickled_by_fields
 from rolescope.trust.analysis import TrustAnalysis
@@ -24,6 +24,7 @@ from rolescope.trust.search import find_request
 from rolescope.trust.witness import MFA_AGE, MFA_PRESENT, Scope, Zone, mentioned_accounts, principal_witnesses
 
 PRINCIPAL_ARN = "aws:principalarn"
+_MAX_ANSWERS = 4096  # remembered per deferred admission
 _AWS_SCOPES = (Scope.SAME_ACCOUNT, Scope.CROSS_ACCOUNT)
 
 
@@ -68,6 +69,8 @@ class Deferred:
         patterns: the ``aws:PrincipalArn`` patterns: a principal matching one where a fresh principal
             of its kind does not (or the other way round) is searched on its own.
         everyone: the policy uses policy variables, so every principal is searched on its own.
+        answers: what :meth:`ask` found, by ARN: roles sharing a trust policy share its deferred
+            part, and the graph asks about the same principals for each of them.
     """
 
     policy: PolicyDocument
@@ -75,21 +78,74 @@ class Deferred:
     ways: dict[tuple[int, str], Way] = field(hash=False)
     patterns: tuple[str, ...]
     everyone: bool
+    answers: dict[str, Way | None] = field(default_factory=dict, hash=False, compare=False, repr=False)
 
     def singles_out(self, arn: str, kind: NodeKind) -> bool:
         """Whether the policy may answer ``arn`` differently from a fresh principal of its kind."""
         return self.everyone or singled_out(self.patterns, arn, kind)
 
     def ask(self, arn: str) -> Way | None:
-        """The way ``arn`` gets in, from a search of its own."""
-        return way_of(statement_admitting(self.policy, self.zone, arn), arn, self.zone, self.ways)
+        """The way ``arn`` gets in, from a search of its own (once per ARN)."""
+        if arn in self.answers:
+            return self.answers[arn]
+        found = way_of(statement_admitting(self.policy, self.zone, arn), arn, self.zone, self.ways)
+        if len(self.answers) < _MAX_ANSWERS:
+            self.answers[arn] = found
+        return found
+
+
+_NO_MATCH = (False, False, False)
 
 
 def singled_out(patterns: tuple[str, ...], arn: str, kind: NodeKind) -> bool:
     """Whether ``aws:PrincipalArn`` ``patterns`` may tell ``arn`` apart from a fresh principal of its kind."""
     parts = arn.split(":", 5)
     partition, account = (parts[1], parts[4]) if len(parts) == 6 else ("aws", "")
-    return any(_matches(p, arn) != _fresh_matches(p, partition, account, kind) for p in patterns)
+    # The trust graph asks about every member of a group, and most members' ARNs part from every
+    # pattern's literal start (an Identity Center pattern names one account and path): for an ASCII
+    # ARN, no match is possible then, in any of the three ways, and only the fresh principal's
+    # side, the same for the whole group, is left to compare.
+    plain = arn.isascii()
+    lowered = arn.lower() if plain else arn
+    if plain and not lowered.startswith(_literal_starts(patterns)):
+        return _fresh_singled_out(patterns, partition, account, kind)
+    for pattern in patterns:
+        mine = _NO_MATCH if plain and not lowered.startswith(_literal_start(pattern)) else _matches(pattern, arn)
+        if mine != _fresh_matches(pattern, partition, account, kind):
+            return True
+    return False
+
+
+@memoized(1024)
+def _literal_starts(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_literal_start(p) for p in patterns)
+
+
+@memoized(4096)
+def _fresh_singled_out(patterns: tuple[str, ...], partition: str, account: str, kind: NodeKind) -> bool:
+    """Whether a principal that no pattern can match is told apart from a fresh principal: when a
+    pattern matches the fresh one."""
+    return any(_fresh_matches(p, partition, account, kind) != _NO_MATCH for p in patterns)
+
+
+@memoized(4096)
+def _literal_start(pattern: str) -> str:
+    """What every ARN that ``pattern`` matches starts with, lower-cased, as far as :func:`_matches` is
+    concerned for an ASCII ARN: the pattern's characters before its first wildcard (or character
+    standing for a literal ``*`` or ``?``), when they are ASCII; otherwise nothing (no shortcut).
+
+    Each of the three matches reads those characters in order at the start of the ARN: ``glob_match``
+    as written or (``ignore_case``, which for ASCII text and pattern is ASCII case folding) in either
+    case; ``arn_match`` part by part, its wildcard-free parts equal and the first wildcard's part
+    starting with them, so the joined ARN starts with them too.
+    """
+    end = len(pattern)
+    for char in ("*", "?", LITERAL_STAR, LITERAL_QUESTION):
+        found = pattern.find(char)
+        if 0 <= found < end:
+            end = found
+    start = pattern[:end]
+    return start.lower() if start.isascii() else ""
 
 
 # The trust graph asks about every member of a group against the same few patterns (a landing zone's

@@ -28,16 +28,25 @@ any other, a standing path for whoever holds one.
 from __future__ import annotations
 
 from array import array
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, compress
 
-from rolescope.trust.graph_model import ASSUMPTIONS, EdgeKind, GraphNode, NodeKind, TrustGraph
+from rolescope.records import quick_init
+from rolescope.trust.graph_model import ASSUMPTIONS, EdgeKind, GraphEdge, GraphNode, NodeKind, TrustGraph
 
 _PRINCIPALS = frozenset({NodeKind.ROLE, NodeKind.USER})
 _LAYERS = 3  # assumptions made so far: 0, 1, 2 or more
+# Python 3.11's EnumType defines __getattr__, which sends every look-up on an enum class
+# (NodeKind.ROLE) down a slow path, a fifth of a microsecond here: the loops over every node compare
+# kinds with these.
+_ROLE, _GROUP, _SERVICE = NodeKind.ROLE, NodeKind.GROUP, NodeKind.SERVICE
+_FEDERATED, _ANYONE, _ORGANIZATION = NodeKind.FEDERATED, NodeKind.ANYONE, NodeKind.ORGANIZATION
+_MEMBER, _MEMBER_ACCOUNT = EdgeKind.MEMBER, EdgeKind.MEMBER_ACCOUNT
 
 
+@quick_init  # one per role reached: tens of thousands
 @dataclass(frozen=True, slots=True)
 class RoleReach:
     """Who from outside reaches one role.
@@ -118,9 +127,10 @@ def set_bits(bits: int, limit: int | None = None) -> list[int]:
 
 def origin_of(node: GraphNode) -> str | None:
     """The origin a node stands for, or ``None`` for groups and services (see the module docs)."""
-    if node.kind in (NodeKind.GROUP, NodeKind.SERVICE):
+    kind = node.kind
+    if kind is _GROUP or kind is _SERVICE:
         return None
-    if node.kind in (NodeKind.FEDERATED, NodeKind.ANYONE, NodeKind.ORGANIZATION):
+    if kind is _FEDERATED or kind is _ANYONE or kind is _ORGANIZATION:
         return node.id
     return f"account:{node.account}" if node.account else node.id
 
@@ -144,8 +154,9 @@ def _reachability(graph: TrustGraph) -> Reachability:
     size = len(graph.nodes)
     offsets, edge_ids, heads = _adjacency(graph)
     keys: list[str | None] = [None] * size
+    out = graph.out_edges
     for v, node in enumerate(graph.nodes):
-        if offsets[v + 1] > offsets[v]:  # it starts chains only if it has somewhere to go
+        if out(v):  # it starts chains only if it has somewhere to go
             keys[v] = origin_of(node)
     # Bits in the order of the origins' names, so the lowest bits of a set are its first origins by
     # name: a report can list the first few of a large set without walking all of it.
@@ -160,13 +171,18 @@ def _reachability(graph: TrustGraph) -> Reachability:
     # Sets are ints as wide as there are origins (thousands of bits in a large organisation): roles
     # that end up with equal sets share one int instead of each holding its own.
     shared: dict[tuple[int, int, int | None], tuple[int, int]] = {}
+    outside_slot = labels.outside_slot
     for v, node in enumerate(graph.nodes):
-        if node.kind is not NodeKind.ROLE:
+        if node.kind is not _ROLE:
             continue
-        if node.account not in own:
-            own[node.account] = names.get(f"account:{node.account}")
-        mine = own[node.account]
-        key = (bits[component[v]], direct.get(v, 0), mine)
+        reaching = bits[component[v]]
+        if not reaching:  # no origin reaches it (nor, then, directly): nothing to record
+            continue
+        account = node.account
+        mine = own.get(account, -1)
+        if mine == -1:
+            mine = own[account] = names.get(f"account:{account}")
+        key = (reaching, direct.get(v, 0), mine)
         found = shared.get(key)
         if found is None:
             outside = key[0]
@@ -175,19 +191,19 @@ def _reachability(graph: TrustGraph) -> Reachability:
             found = shared[key] = (outside, outside & ~key[1])
         outside, indirect = found
         if outside:
-            roles[v] = RoleReach(outside, indirect, labels.outside_slot(v, outside) is not None)
-    return Reachability(tuple(names), roles, _principal_components(graph, component, count), counters, labels)
+            roles[v] = RoleReach(outside, indirect, outside_slot(v, outside) is not None)
+    return Reachability(tuple(names), roles, _principal_components(graph, component), counters, labels)
 
 
 def _adjacency(graph: TrustGraph) -> tuple[array[int], array[int], array[int]]:
     """The out-edges as flat arrays: node ``v``'s edges are ``edge_ids[offsets[v]:offsets[v + 1]]``,
     and ``heads`` holds their targets, in the same order."""
-    offsets = array("q", [0]) * (len(graph.nodes) + 1)
-    edge_ids = array("i")
-    for v in range(len(graph.nodes)):
-        out = graph.out_edges(v)
-        edge_ids.extend(out)
-        offsets[v + 1] = offsets[v] + len(out)
+    # Arrays, not lists, though a list hands back the int it holds where an array makes one: the
+    # passes jump about these, and compact arrays stay in the processor's caches (lists measured slower).
+    out = [graph.out_edges(v) for v in range(len(graph.nodes))]
+    offsets = array("q", [0])
+    offsets.extend(accumulate(map(len, out)))
+    edge_ids = array("i", chain.from_iterable(out))
     target = array("i", [e.target for e in graph.edges])
     heads = array("i", [target[e] for e in edge_ids])
     return offsets, edge_ids, heads
@@ -205,6 +221,13 @@ def _components(offsets: array[int], heads: array[int], counters: Counter[str]) 
     count = clock = edges_visited = 0
     for root in range(size):
         if index[root] != -1:
+            continue
+        if offsets[root] == offsets[root + 1]:
+            # a node with nowhere to go, not reached yet (most roles): a component of its own, at once
+            index[root] = low[root] = clock
+            clock += 1
+            component[root] = count
+            count += 1
             continue
         work = [(root, offsets[root])]
         while work:
@@ -251,22 +274,12 @@ def _origin_sets(offsets: array[int], heads: array[int], origin: list[int], comp
                  counters: Counter[str]) -> list[int]:
     """Each component's origins: its own, and those of every component with an edge into it."""
     bits = [0] * count
-    for v, c in enumerate(component):
-        if origin[v] >= 0:
-            bits[c] |= 1 << origin[v]
-    # The nodes by component, highest first (a topological order), by counting sort.
-    sizes = array("q", [0]) * count
-    for c in component:
-        sizes[c] += 1
-    start = array("q", [0]) * count
-    position = 0
-    for c in range(count - 1, -1, -1):
-        start[c] = position
-        position += sizes[c]
-    order = array("i", [0]) * len(component)
-    for v, c in enumerate(component):
-        order[start[c]] = v
-        start[c] += 1
+    for c, o in zip(component, origin, strict=True):
+        if o >= 0:
+            bits[c] |= 1 << o
+    # The nodes by component, highest first (a topological order); the sort, in C, is stable, so each
+    # component's nodes stay in index order.
+    order = sorted(range(len(component)), key=component.__getitem__, reverse=True)
     visited = 0
     for v in order:
         c = component[v]
@@ -288,15 +301,28 @@ def _direct_origins(graph: TrustGraph, origin: list[int], counters: Counter[str]
     each edge into it without an assumption (a principal's account; a group's members' account; the
     organisation and its member accounts' groups)."""
     behind = [0 if o < 0 else 1 << o for o in origin]
-    # Edges that are not assumptions only go principal -> group -> organisation: two passes settle them.
-    for kind in (EdgeKind.MEMBER, EdgeKind.MEMBER_ACCOUNT):
-        for edge in graph.edges:
-            if edge.kind is kind:
-                behind[edge.target] |= behind[edge.source]
-    direct: dict[int, int] = {}
+    # Edges that are not assumptions only go principal -> group -> organisation: two passes settle
+    # them, over the edges of each kind, picked out in one pass.
+    members: list[GraphEdge] = []
+    member_accounts: list[GraphEdge] = []
+    assumptions: list[GraphEdge] = []
     for edge in graph.edges:
-        if edge.kind in ASSUMPTIONS and behind[edge.source]:
-            direct[edge.target] = direct.get(edge.target, 0) | behind[edge.source]
+        kind = edge.kind
+        if kind is _MEMBER:
+            members.append(edge)
+        elif kind is _MEMBER_ACCOUNT:
+            member_accounts.append(edge)
+        elif kind in ASSUMPTIONS:
+            assumptions.append(edge)
+    for edge in members:
+        behind[edge.target] |= behind[edge.source]
+    for edge in member_accounts:
+        behind[edge.target] |= behind[edge.source]
+    direct: dict[int, int] = {}
+    for edge in assumptions:
+        found = behind[edge.source]
+        if found:
+            direct[edge.target] = direct.get(edge.target, 0) | found
     counters["direct_edges_visited"] += 3 * len(graph.edges)
     return direct
 
@@ -308,9 +334,8 @@ class _Labels:
     ``came`` holds, per label, the previous state's label as ``state * 2 + slot`` (-1 at an origin).
     """
 
-    def __init__(self, size: int, previous: list[int]) -> None:
+    def __init__(self, size: int) -> None:
         states = size * _LAYERS
-        self.previous = previous  # each edge's source
         self.origin = (array("i", [-1]) * states, array("i", [-1]) * states)
         self.edge = (array("i", [-1]) * states, array("i", [-1]) * states)
         self.came = (array("q", [-1]) * states, array("q", [-1]) * states)
@@ -349,51 +374,53 @@ def _nearest_origins(graph: TrustGraph, offsets: array[int], edge_ids: array[int
     labels, of distinct origins. The first two distinct origins to reach a state are its two
     nearest: each state is entered at most twice, so the search is O(V + E)."""
     size = len(graph.nodes)
-    labels = _Labels(size, [e.source for e in graph.edges])
+    labels = _Labels(size)
     assumption = bytes(e.kind in ASSUMPTIONS for e in graph.edges)
+    steps = bytes([assumption[e] for e in edge_ids])  # by out-edge position: read without the edge's id
     first, second = labels.origin
     edge_of, came = labels.edge, labels.came
-    queue: deque[int] = deque()  # labels: state * 2 + slot
+    # Every label taken, in the order taken: read front to back while the search appends to it, a
+    # first-in first-out queue that keeps what it has handed out (8 bytes a label).
+    queue = array("q")  # labels: state * 2 + slot
     for v in range(size):
         if origin[v] >= 0:
             first[v * _LAYERS] = origin[v]
             queue.append(v * _LAYERS * 2)
-    taken_labels = visited = 0
-    while queue:
-        label = queue.popleft()
-        state, slot = label >> 1, label & 1
+    append = queue.append
+    visited = 0
+    for label in queue:
+        state = label >> 1
+        source = second[state] if label & 1 else first[state]
         v, layer = divmod(state, _LAYERS)
-        source = (second if slot else first)[state]
-        taken_labels += 1
         for i in range(offsets[v], offsets[v + 1]):
             visited += 1
-            e = edge_ids[i]
-            step = layer + assumption[e]
+            step = layer + steps[i]
             nxt = heads[i] * _LAYERS + (step if step < 2 else 2)
-            if first[nxt] == -1:
+            found = first[nxt]
+            if found == -1:
                 taken = 0
                 first[nxt] = source
-            elif second[nxt] == -1 and first[nxt] != source:
+            elif found != source and second[nxt] == -1:
                 taken = 1
                 second[nxt] = source
             else:
                 continue
-            edge_of[taken][nxt] = e
+            edge_of[taken][nxt] = edge_ids[i]
             came[taken][nxt] = label
-            queue.append(nxt * 2 + taken)
-    counters["bfs_labels"] += taken_labels
+            append(nxt * 2 + taken)
+    counters["bfs_labels"] += len(queue)
     counters["bfs_edges_visited"] += visited
     return labels
 
 
-def _principal_components(graph: TrustGraph, component: Sequence[int], count: int) -> tuple[Component, ...]:
-    sizes = array("q", [0]) * count
+def _principal_components(graph: TrustGraph, component: Sequence[int]) -> tuple[Component, ...]:
     principal = [node.kind in _PRINCIPALS for node in graph.nodes]
-    for v, c in enumerate(component):
-        sizes[c] += principal[v]
+    # the principals' components, counted in C (compress and Counter), then only principals walked
+    sizes = Counter(compress(component, principal))
     members: dict[int, list[int]] = {}
-    for v, c in enumerate(component):
-        if principal[v] and sizes[c] >= 2:
+    for v in compress(range(len(principal)), principal):
+        c = component[v]
+        if sizes[c] >= 2:
             members.setdefault(c, []).append(v)
     found = []
     for group in members.values():
