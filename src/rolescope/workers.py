@@ -8,6 +8,11 @@ picklable factory, so nothing but the items and the results crosses between proc
 Worker processes run with the cyclic garbage collector off and ignore Ctrl-C: the parent gets the
 interrupt, stops consuming and terminates them, so an interrupted scan prints one message, not one
 traceback per worker.
+
+A worker hands each result over through a file in a scratch directory the caller owns (its name is
+what crosses the pool's pipe): the caller is busy running items too, and a pipe carries a result of
+megabytes in 64 KiB pieces, each of which the caller's reading thread would have to win the
+interpreter lock back for, while the worker waits to write the next.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult
 from typing import Any, TypeVar
@@ -26,6 +33,8 @@ Result = TypeVar("Result")
 # The function a worker process runs, built once per process by the factory the pool starts it with.
 # Process-wide by nature: it lives only in worker processes, never in the caller's.
 _worker: Callable[[Any], Any] | None = None
+_scratch: str | None = None  # the directory a worker writes its results into
+_written = 0  # results this worker has written
 
 
 def default_jobs() -> int:
@@ -36,18 +45,34 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _start(factory: Callable[[], Callable[[Any], Any]]) -> None:
-    global _worker
+def _start(factory: Callable[[], Callable[[Any], Any]], scratch: str) -> None:
+    global _worker, _scratch
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A worker process is the pool's own and short-lived: it runs with the cyclic collector off, as
     # the CLI runs a scan (see rolescope.gc_pause); the caller's process is left as it is.
     gc.disable()
+    _scratch = scratch
     _worker = factory()
 
 
-def _run(item: Any) -> Any:
-    assert _worker is not None, "worker process started without its factory"
-    return _worker(item)
+def _run(item: Any) -> str:
+    """Run the item; write its result to a new file of the scratch directory and return the file's name."""
+    global _written
+    assert _worker is not None and _scratch is not None, "worker process started without its factory"
+    result = _worker(item)
+    _written += 1
+    path = os.path.join(_scratch, f"{os.getpid()}-{_written}")
+    with open(path, "wb") as handle:
+        pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _taken(path: str) -> Any:
+    """The result a worker wrote to ``path``; the file is removed."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    os.unlink(path)
+    return pickle.loads(data)
 
 
 def ordered_map(factory: Callable[[], Callable[[Item], Result]], items: Sequence[Item], jobs: int
@@ -82,7 +107,8 @@ def ordered_map(factory: Callable[[], Callable[[Item], Result]], items: Sequence
     # forkserver: workers start from a clean interpreter, not from a copy of a parent that may hold
     # threads (a progress bar's) or a large heap.
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with context.Pool(workers, _start, (factory,)) as pool:
+    with tempfile.TemporaryDirectory(prefix="rolescope-") as scratch, \
+            context.Pool(workers, _start, (factory, scratch)) as pool:
         handed: dict[int, AsyncResult[Any]] = {}
         ran: dict[int, tuple[bool, Any]] = {}  # run here ahead of their turn: (succeeded, result or error)
         assigned = 0  # items before this one are handed out or run here
@@ -114,6 +140,6 @@ def ordered_map(factory: Callable[[], Callable[[Item], Result]], items: Sequence
                     run_next_here()
                     continue
                 if handed[index].ready() or assigned >= len(items):
-                    yield handed.pop(index).get()
+                    yield _taken(handed.pop(index).get())
                     break
                 run_next_here()  # rather than wait for the worker's
