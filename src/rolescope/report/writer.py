@@ -55,8 +55,15 @@ class DocumentWriter:
     def finish(self, document: ScanDocument) -> None:
         """Write what comes after the accounts, from the finished document, and close the object."""
         tail = tail_json(document, findings=False)
-        findings = (f.encoded if f.encoded is not None else orjson.dumps(f.as_json()) for f in document.findings)
         graph = tail.pop("graph")
-        self._stream.write((b"\n]," if self._accounts else b"],") + b'\n"summary":' + orjson.dumps(tail.pop("summary"))
-                           + b',\n"findings":' + _array(findings) + b",\n"
-                           + _members(tail) + b',\n"graph":' + orjson.dumps(graph) + b"}\n")
+        write = self._stream.write
+        write((b"\n]," if self._accounts else b"],") + b'\n"summary":' + orjson.dumps(tail.pop("summary"))
+              + b',\n"findings":[')
+        # a finding a line, each written as it is (the findings are most of a large report: no copy of them all)
+        separator = b"\n"
+        for finding in document.findings:
+            write(separator)
+            write(finding.encoded if finding.encoded is not None else orjson.dumps(finding.as_json()))
+            separator = b",\n"
+        write((b"\n]" if document.findings else b"]") + b",\n" + _members(tail) + b',\n"graph":' + orjson.dumps(graph)
+              + b"}\n")
