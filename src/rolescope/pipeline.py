@@ -39,7 +39,15 @@ from rolescope.inventory.model import AccountSnapshot, Organization
 from rolescope.policy.arn import parse_arn
 from rolescope.records import pickled_by_fields
 from rolescope.report.document import assemble, document_header
-from rolescope.report.entries import account_piece, error_entries, finding_entries, scan_scope, settings_in_force
+from rolescope.report.entries import (
+    account_piece,
+    error_entries,
+    finding_entries,
+    finding_json,
+    scan_scope,
+    settings_in_force,
+    without_evidence,
+)
 from rolescope.report.model import (
     AccountEntry,
     CheckErrorEntry,
@@ -145,7 +153,7 @@ class ScanSettings:
             commands that draw it); without it the graph is let go once its section is made.
         config: the configuration file the settings came from, recorded in the document.
         encoded_findings: encode each finding's JSON where the account is scanned (in parallel, by
-            its worker), for the JSON report to write as it is.
+            its worker), for the JSON report to keep aside (on disk) and write as it is.
         finding_evidence: keep the findings' evidence in the typed document (the JSON report has it
             either way): SARIF, OCSF, ASFF and HTML show it; JSON, CSV and the console do not read it.
     """
@@ -186,6 +194,7 @@ class AccountOutcome:
         scanned: its snapshot was read (and analysed, unless ``--account`` filtered it out).
         analyses: what analysing it cost the trust cache (``analysed``, ``renamed``, ``reused``).
         filtered_out: the account read and left out by :attr:`ScanSettings.accounts`, if it was.
+        finding_json: each finding's JSON, when :attr:`ScanSettings.encoded_findings` asked for it.
     """
 
     entry: AccountEntry | None
@@ -198,6 +207,7 @@ class AccountOutcome:
     scanned: bool = False
     analyses: Mapping[str, int] = field(default_factory=dict)
     filtered_out: str | None = None
+    finding_json: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +271,10 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
         findings = [f for f in findings if f.severity in settings.severities]
     if settings.suppressions is not None:
         findings = settings.suppressions.apply(findings)
-    entries = finding_entries(findings, encoded=settings.encoded_findings, evidence=settings.finding_evidence)
+    entries = finding_entries(findings)
+    encoded_findings = finding_json(entries) if settings.encoded_findings else ()
+    if not settings.finding_evidence:
+        entries = without_evidence(entries)
     with_findings = {f.resource for f in entries}
     keep: Callable[[str], bool] = (lambda _: True) if settings.all_roles else (
         with_findings.__contains__ if settings.finding_roles else (lambda _: False))
@@ -269,7 +282,7 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
     part = account_graph_part(snapshot, [(r.role, r.analysis) for r in result.roles if r.analysis is not None]
                               ) if settings.graph or settings.keep_graph else None
     return AccountOutcome(entry, encode_account(json_entry), tuple(entries), tuple(error_entries(errors)), part,
-                          scanned=True, analyses=dict(cache.stats - before))
+                          scanned=True, analyses=dict(cache.stats - before), finding_json=encoded_findings)
 
 
 def failed_account(result: AccountResult, settings: ScanSettings, failure: LoadFailure | None = None
@@ -509,7 +522,7 @@ def _collect(outcome: AccountOutcome, sinks: Sequence[ScanSink], accounts: list[
     if outcome.entry is not None:
         accounts.append(outcome.entry)
         for sink in sinks:
-            sink.account(outcome.entry, outcome.encoded)
+            sink.account(outcome.entry, outcome.encoded, outcome.findings, outcome.finding_json)
     findings += outcome.findings
     errors += outcome.errors
     if outcome.graph_part is not None:

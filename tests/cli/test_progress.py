@@ -4,7 +4,7 @@ files written are listed with their sizes."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from rolescope.cli.main import cli
 from rolescope.cli.progress import BarProgress
 from rolescope.cli.report_files import PhasedSink, human_size
 from rolescope.report.document import DocumentHeader
-from rolescope.report.model import AccountEntry, ScanDocument
+from rolescope.report.model import AccountEntry, FindingEntry, ScanDocument
 
 
 class Timers:
@@ -103,7 +103,9 @@ class RecordingSink:
     def begin(self, header: DocumentHeader) -> None:
         self.calls.append("begin")
 
-    def account(self, entry: AccountEntry, encoded: bytes) -> None:
+    def account(self, entry: AccountEntry, encoded: bytes, findings: Sequence[FindingEntry] = (),
+                finding_json: Sequence[bytes] = ()) -> None:
+        del entry, encoded, findings, finding_json
         self.calls.append("account")
 
     def finish(self, document: ScanDocument) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from rolescope.cli.say import say
 from rolescope.pipeline import ScanProgress
 from rolescope.report.document import DocumentHeader
-from rolescope.report.model import AccountEntry, ScanDocument
+from rolescope.report.model import AccountEntry, FindingEntry, ScanDocument
 from rolescope.report.sinks import ScanSink
 
 
@@ -29,8 +29,9 @@ class PhasedSink:
     def begin(self, header: DocumentHeader) -> None:
         self._sink.begin(header)
 
-    def account(self, entry: AccountEntry, encoded: bytes) -> None:
-        self._sink.account(entry, encoded)
+    def account(self, entry: AccountEntry, encoded: bytes, findings: Sequence[FindingEntry] = (),
+                finding_json: Sequence[bytes] = ()) -> None:
+        self._sink.account(entry, encoded, findings, finding_json)
 
     def finish(self, document: ScanDocument) -> None:
         self._progress.started(self._phase, None)

@@ -144,33 +144,31 @@ def fingerprint(finding: Finding, detail: str | None = None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def finding_entries(findings: Sequence[Finding], *, encoded: bool = False, evidence: bool = True
-                    ) -> list[FindingEntry]:
+def finding_entries(findings: Sequence[Finding]) -> list[FindingEntry]:
     """The findings as the document holds them, each with its unique stable id.
 
     Findings that share a fingerprint are told apart by their message. Only findings of one account
     can share one, so the ids of an account's findings do not depend on the other accounts.
-
-    Args:
-        findings: one account's findings.
-        encoded: give each entry its JSON (:attr:`FindingEntry.encoded`), made here, in the process
-            that found it, rather than by the JSON writer at the end of the scan.
-        evidence: keep the evidence in the typed entries (without it, only their JSON holds it:
-            ``encoded`` is then implied).
     """
     plain = [fingerprint(f) for f in findings]
     counts = Counter(plain)
-    entries = []
-    for finding, ident in zip(findings, plain, strict=True):
-        entry = FindingEntry(fingerprint(finding, finding.message) if counts[ident] > 1 else ident, finding.check,
-                             finding.severity, finding.account_id, finding.resource, finding.message,
-                             finding.statement, _own_evidence(finding), finding.suppressed, finding.overridden)
-        if encoded or not evidence:
-            entry = FindingEntry(entry.id, entry.check, entry.severity, entry.account_id, entry.resource,
-                                 entry.message, entry.statement, entry.evidence if evidence else {}, entry.suppressed,
-                                 entry.overridden, orjson.dumps(entry.as_json()))
-        entries.append(entry)
-    return entries
+    return [
+        FindingEntry(fingerprint(f, f.message) if counts[ident] > 1 else ident, f.check, f.severity, f.account_id,
+                     f.resource, f.message, f.statement,
+                     _own_evidence(f), f.suppressed, f.overridden)
+        for f, ident in zip(findings, plain, strict=True)
+    ]
+
+
+def finding_json(entries: Sequence[FindingEntry]) -> tuple[bytes, ...]:
+    """Each entry as the JSON document writes it, encoded."""
+    return tuple(orjson.dumps(e.as_json()) for e in entries)
+
+
+def without_evidence(entries: Sequence[FindingEntry]) -> list[FindingEntry]:
+    """The entries with their evidence left out (for a typed document no report reads it from)."""
+    return [FindingEntry(e.id, e.check, e.severity, e.account_id, e.resource, e.message, e.statement, {},
+                         e.suppressed, e.overridden) for e in entries]
 
 
 def _own_evidence(finding: Finding) -> dict[str, Any]:

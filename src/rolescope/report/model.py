@@ -357,8 +357,8 @@ class FindingEntry:
         id: the stable fingerprint (check, account, role, statement): the same across scans.
         evidence: the check's facts. The role's trust paths and the statement's text are not
             repeated here: :meth:`ScanDocument.evidence` adds them back from the role. Empty in the
-            typed document of a scan that kept no evidence (:attr:`rolescope.pipeline.ScanSettings.finding_evidence`);
-            ``encoded`` holds it then.
+            typed document of a scan that kept no evidence (:attr:`rolescope.pipeline.ScanSettings.finding_evidence`):
+            its JSON report has it.
         suppressed: the reason, when an accepted risk covers it.
         overridden: the catalogue's severity and why this finding's differs, when it does.
     """
@@ -373,9 +373,6 @@ class FindingEntry:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     suppressed: str | None = None
     overridden: OverriddenSeverity | None = None
-    # The entry as the JSON document writes it (:meth:`as_json`, encoded), when the scan made it where
-    # the finding was found (a worker process); its ``evidence`` may then be left out of the typed entry.
-    encoded: bytes | None = field(default=None, compare=False, repr=False)
 
     def as_json(self) -> dict[str, Any]:
         found = {"id": self.id, "check": self.check, "severity": self.severity, "account_id": self.account_id,

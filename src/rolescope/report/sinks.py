@@ -9,7 +9,7 @@ other formats are written from the typed document once the scan is done.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import BinaryIO, Protocol, TextIO
 from rolescope.atomic_write import atomic_writer
 from rolescope.report.document import DocumentHeader
 from rolescope.report.formats import ModelWriter
-from rolescope.report.model import AccountEntry, ScanDocument
+from rolescope.report.model import AccountEntry, FindingEntry, ScanDocument
 from rolescope.report.writer import DocumentWriter
 from rolescope.userfiles import writing
 
@@ -46,8 +46,10 @@ class ScanSink(Protocol):
     def begin(self, header: DocumentHeader) -> None:
         """The scan starts: its header is known."""
 
-    def account(self, entry: AccountEntry, encoded: bytes) -> None:
-        """One account is scanned: its typed entry and its ``accounts[]`` JSON entry."""
+    def account(self, entry: AccountEntry, encoded: bytes, findings: Sequence[FindingEntry] = (),
+                finding_json: Sequence[bytes] = ()) -> None:
+        """One account is scanned: its typed entry, its ``accounts[]`` JSON entry, its findings (the
+        very objects the finished document will hold) and, when the scan made it, their JSON."""
 
     def finish(self, document: ScanDocument) -> None:
         """The scan is done: write the rest from the whole typed document (roles kept as asked)."""
@@ -121,18 +123,25 @@ class JsonSink:
         with self._staged.writing():
             self._writer.begin(header)
 
-    def account(self, entry: AccountEntry, encoded: bytes) -> None:
+    def account(self, entry: AccountEntry, encoded: bytes, findings: Sequence[FindingEntry] = (),
+                finding_json: Sequence[bytes] = ()) -> None:
         with self._staged.writing():
             self._started().account(encoded)
+            if finding_json:
+                self._started().keep_findings(findings, finding_json)
 
     def finish(self, document: ScanDocument) -> None:
         with self._staged.writing():
             self._started().finish(document)
 
     def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         self._staged.commit()
 
     def abort(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         self._staged.abort()
 
 
@@ -150,8 +159,9 @@ class ModelSink:
     def begin(self, header: DocumentHeader) -> None:
         del header  # nothing to write before the scan is done
 
-    def account(self, entry: AccountEntry, encoded: bytes) -> None:
-        del entry, encoded
+    def account(self, entry: AccountEntry, encoded: bytes, findings: Sequence[FindingEntry] = (),
+                finding_json: Sequence[bytes] = ()) -> None:
+        del entry, encoded, findings, finding_json
 
     def finish(self, document: ScanDocument) -> None:
         stream = self._staged.open()

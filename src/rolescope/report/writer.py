@@ -8,13 +8,26 @@ keeps the file greppable and diffable without indenting it (which would double i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import mmap
+import tempfile
+from collections.abc import Iterable, Sequence
 from typing import Any, BinaryIO
 
 import orjson
 
 from rolescope.report.document import DocumentHeader, tail_json
-from rolescope.report.model import ScanDocument
+from rolescope.report.model import FindingEntry, ScanDocument
+
+_LENGTH = (1 << 24) - 1
+_MAX_KEPT = 1 << 24  # a finding's JSON this long or longer (none is) is written from its typed entry
+
+
+def _contents(kept: BinaryIO) -> bytes | mmap.mmap:
+    """The file of kept findings, mapped: read by slices, in whatever order, without a copy in memory."""
+    kept.flush()
+    if kept.tell() == 0:
+        return b""
+    return mmap.mmap(kept.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _members(entry: dict[str, Any]) -> bytes:
@@ -35,11 +48,42 @@ def encode_account(entry: dict[str, Any]) -> bytes:
 
 
 class DocumentWriter:
-    """Writes one document into ``stream``: :meth:`begin`, :meth:`account` for each account, :meth:`finish`."""
+    """Writes one document into ``stream``: :meth:`begin`, :meth:`account` for each account, :meth:`finish`.
+
+    Findings whose JSON the scan made as it found them (:meth:`keep_findings`) are kept aside in a
+    temporary file, not in memory, until :meth:`finish` writes them in the document's order: at a
+    million roles they are a gigabyte.
+    """
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
         self._accounts = 0
+        self._kept: BinaryIO | None = None
+        # where each kept finding's JSON is in the file, by the finding object's identity: offset << 24 | length
+        self._where: dict[int, int] = {}
+        self._held: list[FindingEntry] = []  # the findings kept aside: their identities stay theirs
+
+    def keep_findings(self, findings: Sequence[FindingEntry], encoded: Sequence[bytes]) -> None:
+        """Keep aside the JSON of these findings (``encoded[i]`` is ``findings[i].as_json()``, encoded)."""
+        if self._kept is None:
+            # lives across calls, until finish() or close(): no with-block can hold it
+            self._kept = tempfile.TemporaryFile(prefix="rolescope-findings-")  # noqa: SIM115
+        offset = self._kept.tell()
+        for finding, data in zip(findings, encoded, strict=True):
+            if len(data) >= _MAX_KEPT:
+                continue  # written from the typed entry instead
+            self._where[id(finding)] = offset << 24 | len(data)
+            offset += len(data)
+        self._kept.write(b"".join(d for d in encoded if len(d) < _MAX_KEPT))
+        self._held += findings
+
+    def close(self) -> None:
+        """Let the findings kept aside go."""
+        if self._kept is not None:
+            self._kept.close()
+            self._kept = None
+        self._where = {}
+        self._held = []
 
     def begin(self, header: DocumentHeader) -> None:
         """Write everything before the accounts."""
@@ -61,9 +105,19 @@ class DocumentWriter:
               + b',\n"findings":[')
         # a finding a line, each written as it is (the findings are most of a large report: no copy of them all)
         separator = b"\n"
+        kept = b"" if self._kept is None else _contents(self._kept)
+        where = self._where
         for finding in document.findings:
             write(separator)
-            write(finding.encoded if finding.encoded is not None else orjson.dumps(finding.as_json()))
+            place = where.get(id(finding))
+            if place is None:
+                write(orjson.dumps(finding.as_json()))
+            else:
+                start = place >> 24
+                write(kept[start:start + (place & _LENGTH)])
             separator = b",\n"
+        if isinstance(kept, mmap.mmap):
+            kept.close()
+        self.close()
         write((b"\n]" if document.findings else b"]") + b",\n" + _members(tail) + b',\n"graph":' + orjson.dumps(graph)
               + b"}\n")
