@@ -167,6 +167,10 @@ def test_findings_encoded_where_found_write_the_same_report(org: Path, tmp_path:
     scan_files([org], settings(suppressions=rules), sinks=[JsonSink(file_output(plain))], clock=lambda: NOW)
     run = scan_files([org], settings(suppressions=rules, encoded_findings=True, finding_evidence=False),
                      sinks=[JsonSink(file_output(encoded))], clock=lambda: NOW, jobs=jobs)
+    alone = tmp_path / "alone.json"  # evidence left out without asking for encoding: encoded all the same
+    scan_files([org], settings(suppressions=rules, finding_evidence=False), sinks=[JsonSink(file_output(alone))],
+               clock=lambda: NOW, jobs=jobs)
+    assert alone.read_bytes() == plain.read_bytes()
     assert encoded.read_bytes() == plain.read_bytes()
     assert run.document.findings and not any(f.evidence for f in run.document.findings)
     assert any(f["evidence"] for f in json.loads(plain.read_bytes())["findings"])

@@ -155,7 +155,8 @@ class ScanSettings:
         encoded_findings: encode each finding's JSON where the account is scanned (in parallel, by
             its worker), for the JSON report to keep aside (on disk) and write as it is.
         finding_evidence: keep the findings' evidence in the typed document (the JSON report has it
-            either way): SARIF, OCSF, ASFF and HTML show it; JSON, CSV and the console do not read it.
+            either way: without it, findings are encoded as with ``encoded_findings``): SARIF, OCSF,
+            ASFF and HTML show it; JSON, CSV and the console do not read it.
     """
 
     checks: CheckSettings = field(default_factory=CheckSettings)
@@ -272,7 +273,8 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
     if settings.suppressions is not None:
         findings = settings.suppressions.apply(findings)
     entries = finding_entries(findings)
-    encoded_findings = finding_json(entries) if settings.encoded_findings else ()
+    # without the evidence in the typed entries, only their JSON made here carries it to the JSON report
+    encoded_findings = finding_json(entries) if settings.encoded_findings or not settings.finding_evidence else ()
     if not settings.finding_evidence:
         entries = without_evidence(entries)
     with_findings = {f.resource for f in entries}

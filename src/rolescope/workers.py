@@ -103,7 +103,7 @@ def ordered_map(factory: Callable[[], Callable[[Item], Result]], items: Sequence
             yield function(item)
         return
     workers = min(jobs - 1, len(items) - 1)
-    ahead = 2 * workers  # items each worker has queued beside the one it runs: it never waits on us
+    ahead = 2 * workers  # unfinished items handed out: each worker has one queued beside the one it runs
     # forkserver: workers start from a clean interpreter, not from a copy of a parent that may hold
     # threads (a progress bar's) or a large heap.
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")

@@ -19,7 +19,7 @@ from rolescope.report.document import DocumentHeader, tail_json
 from rolescope.report.model import FindingEntry, ScanDocument
 
 _LENGTH = (1 << 24) - 1
-_MAX_KEPT = 1 << 24  # a finding's JSON this long or longer (none is) is written from its typed entry
+_MAX_KEPT = 1 << 24  # a kept finding's length must fit below the offset in one packed int
 
 
 def _contents(kept: BinaryIO) -> bytes | mmap.mmap:
@@ -70,11 +70,10 @@ class DocumentWriter:
             self._kept = tempfile.TemporaryFile(prefix="rolescope-findings-")  # noqa: SIM115
         offset = self._kept.tell()
         for finding, data in zip(findings, encoded, strict=True):
-            if len(data) >= _MAX_KEPT:
-                continue  # written from the typed entry instead
-            self._where[id(finding)] = offset << 24 | len(data)
+            if len(data) < _MAX_KEPT:  # longer (none is) does not pack: written from the typed entry instead
+                self._where[id(finding)] = offset << 24 | len(data)
             offset += len(data)
-        self._kept.write(b"".join(d for d in encoded if len(d) < _MAX_KEPT))
+        self._kept.write(b"".join(encoded))
         self._held += findings
 
     def close(self) -> None:
