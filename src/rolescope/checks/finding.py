@@ -40,6 +40,7 @@ class OverriddenSeverity:
         return {"default": self.default, "reason": self.reason}
 
 
+@quick_init  # made for most roles of a scan, some more than once
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem with one role.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rolescope.checks.context import CheckSettings
-from rolescope.checks.finding import Finding, SeverityOverride
+from rolescope.checks.finding import Finding, OverriddenSeverity, SeverityOverride
 from rolescope.inventory.model import AccountSnapshot, InlinePolicy, PolicyRef
 from rolescope.policy.glob import FRESH
 from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, allows_on, resources
@@ -34,7 +34,7 @@ _FRESH_ACCOUNT = FRESH * 12  # an account id no policy names: matched only by a 
 _EVERY_ROLE: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # told apart by identity: its body is an unhashable dict
 class _Statement:
     """An ``sts:AssumeRole`` statement of a principal and the policy it comes from."""
 
@@ -61,20 +61,31 @@ def run(snapshot: AccountSnapshot, settings: CheckSettings) -> Iterator[Finding]
     for role in snapshot.roles:
         principals.append((role.arn, "role", _statements(snapshot, managed, role.attached_policies,
                                                           role.inline_policies)))
+    by_group: dict[str, list[_Statement]] = {}  # a group's statements, shared by its members
     for user in snapshot.users:
         found = _statements(snapshot, managed, user.attached_policies, user.inline_policies)
         for name in user.groups:
             if name in groups:
-                group = groups[name]
-                found += _statements(snapshot, managed, group.attached_policies, group.inline_policies,
-                                     f"group {name}: ")
+                if name not in by_group:
+                    group = groups[name]
+                    by_group[name] = _statements(snapshot, managed, group.attached_policies, group.inline_policies,
+                                                 f"group {name}: ")
+                found += by_group[name]
         principals.append((user.arn, "user", found))
+    # Most principals hold the same few managed policies, so the same statements: what they allow is
+    # decided once per kind of principal and set of statements (the key holds the statements, whose
+    # identities it compares, so none is let go and its identity reused while the check runs).
+    verdicts: dict[tuple[object, ...], _Verdict | None] = {}
     for arn, kind, statements in principals:
         if not statements:
             continue  # no statement about sts:AssumeRole: nothing to allow
-        finding = _finding(snapshot.account_id, arn, kind, statements, zone, partition, settings)
-        if finding is not None:
-            yield finding
+        key = (kind, *statements)
+        if key in verdicts:
+            verdict = verdicts[key]
+        else:
+            verdict = verdicts[key] = _verdict(kind, statements, zone, partition, settings)
+        if verdict is not None:
+            yield verdict.finding(snapshot.account_id, arn)
 
 
 class _ManagedStatements:
@@ -109,8 +120,34 @@ def _statements(snapshot: AccountSnapshot, managed: _ManagedStatements, refs: It
     return found
 
 
-def _finding(account: str, arn: str, kind: str, statements: list[_Statement], zone: set[str], partition: str,
-             settings: CheckSettings) -> Finding | None:
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What a set of statements lets a kind of principal do, as its finding says it (but for whose it is)."""
+
+    kind: str
+    message: str  # after the principal's name
+    severity: str
+    overridden: OverriddenSeverity | None
+    scope: str
+    outside: list[str]
+    allowing: list[dict[str, Any]]
+
+    def finding(self, account: str, arn: str) -> Finding:
+        """The finding about the principal ``arn``; its evidence shares the verdict's lists (nobody changes them)."""
+        evidence = {
+            "principal": arn,
+            "principal_type": self.kind,
+            "scope": self.scope,
+            "outside_accounts": self.outside,
+            "allowing": self.allowing,
+            "long_term_credentials": self.kind == "user",
+        }
+        return Finding(CHECK_ID, self.severity, account, arn, f"{self.kind.capitalize()} {arn.rsplit('/', 1)[-1]}"
+                       f"{self.message}", None, evidence, overridden=self.overridden)
+
+
+def _verdict(kind: str, statements: list[_Statement], zone: set[str], partition: str, settings: CheckSettings
+             ) -> _Verdict | None:
     bodies = [s.body for s in statements]
     any_role = f"arn:{partition}:iam::{_FRESH_ACCOUNT}:role/{FRESH}"
     if allows_on(bodies, any_role):
@@ -127,20 +164,12 @@ def _finding(account: str, arn: str, kind: str, statements: list[_Statement], zo
     without_mfa = [s.policy for s in allowing if not requires_mfa(s.body)]
     override = LONG_TERM_WITHOUT_MFA if kind == "user" and without_mfa else None
     severity, overridden = settings.severity(CHECK_ID, override)
-    name = arn.rsplit("/", 1)[-1]
     policies = list(dict.fromkeys(s.policy for s in allowing))
-    message = (f"{kind.capitalize()} {name}'s identity policies ({', '.join(policies)}) allow sts:AssumeRole on "
+    message = (f"'s identity policies ({', '.join(policies)}) allow sts:AssumeRole on "
                f"{what}" + (_mfa_note(without_mfa) if kind == "user" else "") + ".")
-    evidence = {
-        "principal": arn,
-        "principal_type": kind,
-        "scope": "any-role" if not outside else "outside-organization",
-        "outside_accounts": outside,
-        "allowing": [{"policy": s.policy, "statement": s.body, "requires_mfa": requires_mfa(s.body)}
-                     for s in allowing],
-        "long_term_credentials": kind == "user",
-    }
-    return Finding(CHECK_ID, severity, account, arn, message, None, evidence, overridden=overridden)
+    return _Verdict(kind, message, severity, overridden, "any-role" if not outside else "outside-organization",
+                    outside, [{"policy": s.policy, "statement": s.body, "requires_mfa": requires_mfa(s.body)}
+                              for s in allowing])
 
 
 def _mfa_note(without_mfa: list[str]) -> str:

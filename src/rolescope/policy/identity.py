@@ -36,10 +36,27 @@ def _action_match(pattern: str, action: str) -> bool:
     return glob_match(pattern.lower(), action)
 
 
+# Policies repeat whole Action lists (the same few roles' worth of permissions, statement after
+# statement): each (list, action) pair is matched once, not each of its patterns looked up again.
+@memoized(8192)
+def _any_action_match(patterns: str | tuple[Any, ...], action: str) -> bool:
+    return any(_action_match(a, action) for a in _strings(patterns if isinstance(patterns, str) else list(patterns)))
+
+
+def _matches(value: Any, action: str) -> bool:
+    """Whether any string of an Action/NotAction element matches ``action``."""
+    if isinstance(value, list):
+        try:
+            return _any_action_match(tuple(value), action)
+        except TypeError:  # an unhashable item in a malformed list: matched pattern by pattern
+            return any(_action_match(a, action) for a in _strings(value))
+    return isinstance(value, str) and _action_match(value, action)
+
+
 def _covers_action(statement: dict[str, Any], action: str) -> bool:
     if "Action" in statement:
-        return any(_action_match(a, action) for a in _strings(statement["Action"]))
-    return not any(_action_match(a, action) for a in _strings(statement.get("NotAction")))
+        return _matches(statement["Action"], action)
+    return not _matches(statement.get("NotAction"), action)
 
 
 def _covers_resource(statement: dict[str, Any], resource: str) -> bool:
@@ -59,7 +76,12 @@ def action_statements(documents: Iterable[Any], action: str) -> tuple[dict[str, 
     Read once per principal, they answer :func:`allows_on` for every resource: no other statement
     can matter to that action.
     """
-    return tuple(s for document in documents for s in _statements(document) if _covers_action(s, action))
+    found = []
+    for document in documents:
+        for statement in _statements(document):
+            if _covers_action(statement, action):
+                found.append(statement)
+    return tuple(found)
 
 
 def allows_on(statements: Iterable[dict[str, Any]], resource: str) -> bool:
