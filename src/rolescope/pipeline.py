@@ -42,11 +42,9 @@ from rolescope.report.document import assemble, document_header
 from rolescope.report.entries import (
     account_piece,
     error_entries,
-    finding_entries,
-    finding_json,
+    report_findings,
     scan_scope,
     settings_in_force,
-    without_evidence,
 )
 from rolescope.report.model import (
     AccountEntry,
@@ -272,11 +270,10 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
         findings = [f for f in findings if f.severity in settings.severities]
     if settings.suppressions is not None:
         findings = settings.suppressions.apply(findings)
-    entries = finding_entries(findings)
     # without the evidence in the typed entries, only their JSON made here carries it to the JSON report
-    encoded_findings = finding_json(entries) if settings.encoded_findings or not settings.finding_evidence else ()
-    if not settings.finding_evidence:
-        entries = without_evidence(entries)
+    entries, encoded_findings = report_findings(
+        findings, encode=settings.encoded_findings or not settings.finding_evidence,
+        evidence=settings.finding_evidence)
     with_findings = {f.resource for f in entries}
     keep: Callable[[str], bool] = (lambda _: True) if settings.all_roles else (
         with_findings.__contains__ if settings.finding_roles else (lambda _: False))

@@ -33,6 +33,7 @@ from rolescope.report.model import (
     SettingsInForce,
     Summary,
     TrustEntry,
+    role_json,
 )
 from rolescope.scanner import AccountResult, RoleResult
 from rolescope.trust.scp_fence import levels_without_scps
@@ -105,24 +106,26 @@ def account_piece(account: AccountResult, keep: Callable[[str], bool]) -> tuple[
     Returns:
         The typed entry (with the kept roles and the counts of all) and the JSON entry (every role).
     """
-    table: dict[bytes, int] = {}
+    table: dict[tuple[bytes, int], int] = {}
     trusts: list[TrustEntry] = []
     kept: list[RoleEntry] = []
     roles_json: list[dict[str, Any]] = []
     for result in account.roles:
         role = result.role
         # the document as written (key order counts), and the analysis: the perimeter may differ per role
-        key = orjson.dumps(role.trust_policy) + b"|%d" % id(result.analysis)
+        key = (orjson.dumps(role.trust_policy), id(result.analysis))
         index = table.get(key)
         if index is None:
             index = table[key] = len(trusts)
             trusts.append(trust_entry(result))
-        entry = RoleEntry(role.name, role.arn, role.path, trusts[index], role.max_session_duration,
-                          role.last_used.isoformat() if role.last_used else None,
-                          result.perimeter.evidence() if result.perimeter is not None else None)
-        roles_json.append(entry.as_json(index))
+        last_used = role.last_used.isoformat() if role.last_used else None
+        perimeter = result.perimeter.evidence() if result.perimeter is not None else None
+        # most roles are only written: a typed entry only for those kept
+        roles_json.append(role_json(role.name, role.arn, role.path, index, role.max_session_duration, last_used,
+                                    perimeter))
         if keep(role.arn):
-            kept.append(entry)
+            kept.append(RoleEntry(role.name, role.arn, role.path, trusts[index], role.max_session_duration,
+                                  last_used, perimeter))
     typed = AccountEntry(account.account_id, account.status, account.alias, account.error, account.source,
                          tuple(kept), len(account.roles), sum(1 for r in account.roles if r.analysis is None),
                          account.api_calls,
@@ -150,14 +153,39 @@ def finding_entries(findings: Sequence[Finding]) -> list[FindingEntry]:
     Findings that share a fingerprint are told apart by their message. Only findings of one account
     can share one, so the ids of an account's findings do not depend on the other accounts.
     """
+    return report_findings(findings, encode=False, evidence=True)[0]
+
+
+def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool
+                    ) -> tuple[list[FindingEntry], tuple[bytes, ...]]:
+    """The findings' entries (as :func:`finding_entries` makes them) and, with ``encode``, each one's
+    JSON (as :func:`finding_json` encodes them), in one pass.
+
+    Args:
+        findings: one account's findings.
+        encode: encode each entry's JSON, with its evidence.
+        evidence: keep the evidence in the typed entries (else they are as :func:`without_evidence` makes
+            them: the JSON carries it).
+
+    Returns:
+        The entries, and their JSON (empty without ``encode``).
+    """
     plain = [fingerprint(f) for f in findings]
-    counts = Counter(plain)
-    return [
-        FindingEntry(fingerprint(f, f.message) if counts[ident] > 1 else ident, f.check, f.severity, f.account_id,
-                     f.resource, f.message, f.statement,
-                     _own_evidence(f), f.suppressed, f.overridden)
-        for f, ident in zip(findings, plain, strict=True)
-    ]
+    shared = len(set(plain)) < len(plain)
+    counts = Counter(plain) if shared else None
+    entries: list[FindingEntry] = []
+    encoded: list[bytes] = []
+    for finding, ident in zip(findings, plain, strict=True):
+        if counts is not None and counts[ident] > 1:
+            ident = fingerprint(finding, finding.message)
+        own = _own_evidence(finding)
+        entry = FindingEntry(ident, finding.check, finding.severity, finding.account_id, finding.resource,
+                             finding.message, finding.statement, own if evidence else {}, finding.suppressed,
+                             finding.overridden)
+        entries.append(entry)
+        if encode:
+            encoded.append(orjson.dumps(entry.as_json(own)))
+    return entries, tuple(encoded)
 
 
 def finding_json(entries: Sequence[FindingEntry]) -> tuple[bytes, ...]:

@@ -299,11 +299,18 @@ class RoleEntry:
 
     def as_json(self, trust: int) -> dict[str, Any]:
         """The entry of an account's ``roles``; ``trust`` is the index of its trust entry in the account."""
-        found = {"name": self.name, "arn": self.arn, "path": self.path, "trust": trust,
-                 "max_session_duration": self.max_session_duration, "last_used": self.last_used}
-        if self.perimeter is not None:
-            found["perimeter"] = dict(self.perimeter)
-        return found
+        return role_json(self.name, self.arn, self.path, trust, self.max_session_duration, self.last_used,
+                         self.perimeter)
+
+
+def role_json(name: str, arn: str, path: str, trust: int, max_session_duration: int | None, last_used: str | None,
+              perimeter: Mapping[str, Any] | None) -> dict[str, Any]:
+    """:meth:`RoleEntry.as_json` from the fields, for a role no typed entry is made for."""
+    found = {"name": name, "arn": arn, "path": path, "trust": trust, "max_session_duration": max_session_duration,
+             "last_used": last_used}
+    if perimeter is not None:
+        found["perimeter"] = dict(perimeter)
+    return found
 
 
 @pickled_by_fields
@@ -374,10 +381,12 @@ class FindingEntry:
     suppressed: str | None = None
     overridden: OverriddenSeverity | None = None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, evidence: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The entry of the document's ``findings``; ``evidence``: written in place of the entry's own
+        (for an entry kept without it)."""
         found = {"id": self.id, "check": self.check, "severity": self.severity, "account_id": self.account_id,
                  "resource": self.resource, "message": self.message, "statement": self.statement,
-                 "evidence": dict(self.evidence), "suppressed": self.suppressed}
+                 "evidence": dict(self.evidence if evidence is None else evidence), "suppressed": self.suppressed}
         if self.overridden is not None:  # only then, so documents without overrides read as before
             found["severity_override"] = self.overridden.as_json()
         return found
