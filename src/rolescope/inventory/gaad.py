@@ -68,7 +68,7 @@ def _date(value: Any) -> datetime | None:
 
 
 def _refs(items: Any) -> tuple[PolicyRef, ...]:
-    return tuple(_ref(str(i.get("PolicyName", "")), str(i.get("PolicyArn", ""))) for i in items or ())
+    return tuple([_ref(str(i.get("PolicyName", "")), str(i.get("PolicyArn", ""))) for i in items or ()])
 
 
 # An account attaches the same few managed policies to most of its principals: one reference each.
@@ -79,7 +79,9 @@ def _inline(items: Any, owner: str) -> tuple[InlinePolicy, ...]:
     found = []
     for item in items or ():
         name = str(item.get("PolicyName", ""))
-        document, _ = decode_document(item.get("PolicyDocument"), f"{owner} inline policy {name}")
+        document = item.get("PolicyDocument")
+        if not isinstance(document, dict):  # text to decode (the message is only made then)
+            document, _ = decode_document(document, f"{owner} inline policy {name}")
         found.append(InlinePolicy(name, document))
     return tuple(found)
 
@@ -102,23 +104,23 @@ def _role(item: Any, index: int) -> Role:
     last_used = item.get("RoleLastUsed") or {}
     boundary = item.get("PermissionsBoundary") or {}
     max_session = item.get("MaxSessionDuration")
+    # by position: read for every role of every account
     return Role(
-        name=name,
-        arn=item["Arn"],
-        path=str(item.get("Path", "/")),
-        role_id=str(item.get("RoleId", "")),
-        trust_policy=trust,
-        trust_policy_text=text,
-        attached_policies=_refs(item.get("AttachedManagedPolicies")),
-        inline_policies=_inline(item.get("RolePolicyList"), f"role {name}"),
-        permissions_boundary=boundary.get("PermissionsBoundaryArn"),
-        max_session_duration=int(max_session) if isinstance(max_session, int | str) and str(max_session).isdigit()
-        else None,
-        last_used=_date(last_used.get("LastUsedDate")),
-        last_used_region=last_used.get("Region"),
-        tags=tuple((str(t.get("Key", "")), str(t.get("Value", ""))) for t in item.get("Tags") or ()),
-        create_date=_date(item.get("CreateDate")),
-        instance_profiles=tuple(str(p.get("Arn", "")) for p in item.get("InstanceProfileList") or ()),
+        name,
+        item["Arn"],
+        str(item.get("Path", "/")),
+        str(item.get("RoleId", "")),
+        trust,
+        text,
+        _refs(item.get("AttachedManagedPolicies")),
+        _inline(item.get("RolePolicyList"), f"role {name}"),
+        boundary.get("PermissionsBoundaryArn"),
+        int(max_session) if isinstance(max_session, (int, str)) and str(max_session).isdigit() else None,
+        _date(last_used.get("LastUsedDate")),
+        last_used.get("Region"),
+        tuple([(str(t.get("Key", "")), str(t.get("Value", ""))) for t in item.get("Tags") or ()]),
+        _date(item.get("CreateDate")),
+        tuple([str(p.get("Arn", "")) for p in item.get("InstanceProfileList") or ()]),
     )
 
 
