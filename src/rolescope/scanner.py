@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 
@@ -43,6 +44,9 @@ class RoleResult:
     analysis: TrustAnalysis | None
     error: str | None = None
     perimeter: PerimeterVerdict | None = None  # what the organisation's RCPs do to it (None: no RCPs known)
+    # Its analysis's paths as evidence, filled by whoever needs them first (a finding, the report),
+    # shared by the account's roles with that analysis (see checks.context.filled_paths).
+    paths: list[dict[str, Any]] | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -193,9 +197,9 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
                            snapshot=snapshot)
     findings: list[Finding] = []
     errors: list[CheckError] = []
-    # The checks that can report anything, per analysis (roles with one document share one object);
-    # holding the analysis keeps its id from being reused.
-    relevant: dict[int, tuple[TrustAnalysis, tuple[RegisteredCheck, ...]]] = {}
+    # The checks that can report anything, and the paths' evidence, per analysis (roles with one
+    # document share one object); holding the analysis keeps its id from being reused.
+    relevant: dict[int, tuple[TrustAnalysis, tuple[RegisteredCheck, ...], list[dict[str, Any]]]] = {}
     organization = settings.organization or snapshot.organization
     for role in snapshot.roles:
         try:
@@ -206,12 +210,13 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
             reason = f"unreadable trust policy: {error}"
             errors.append(CheckError("trust-policy", snapshot.account_id, role.arn, reason))
             continue
-        result.roles.append(RoleResult(role, analysis, perimeter=perimeter))
         known = relevant.get(id(analysis))
         if known is None:
-            known = relevant[id(analysis)] = (analysis, checks_for(analysis, checks))
+            known = relevant[id(analysis)] = (analysis, checks_for(analysis, checks), [])
+        result.roles.append(RoleResult(role, analysis, None, perimeter, known[2]))
         if known[1]:
-            context = RoleContext(snapshot.account_id, role.arn, analysis, settings, role, snapshot, perimeter)
+            context = RoleContext(snapshot.account_id, role.arn, analysis, settings, role, snapshot, perimeter,
+                                  known[2])
             role_findings, role_errors = run_checks(context, known[1])
             findings += role_findings
             errors += role_errors

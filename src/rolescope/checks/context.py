@@ -120,8 +120,9 @@ class RoleContext:
     snapshot: AccountSnapshot | None = None
     perimeter: PerimeterVerdict | None = None  # what the organisation's RCPs do to the role, when it has any
     # The paths' evidence, built on the first finding and shared by the others: a policy with many
-    # paths and as many findings would otherwise build it once per finding (quadratic).
-    _paths: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False, compare=False)
+    # paths and as many findings would otherwise build it once per finding (quadratic). A scan gives
+    # one list to every role with the same analysis, and to the report (see filled_paths).
+    _paths: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def role_label(self) -> str:
@@ -138,9 +139,7 @@ class RoleContext:
             override: another severity for this finding, with the reason.
             evidence: the check's own facts.
         """
-        if len(self._paths) != len(self.analysis.paths):
-            self._paths[:] = paths_evidence(self.analysis)
-        facts: dict[str, Any] = {"paths": self._paths}
+        facts: dict[str, Any] = {"paths": filled_paths(self.analysis, self._paths)}
         if statement is not None:
             facts["statement"] = statement
             facts["statement_document"] = self.analysis.policy.statements[statement].raw
@@ -169,12 +168,25 @@ def paths_evidence(analysis: TrustAnalysis) -> list[dict[str, Any]]:
     return [path_evidence(p, analysis.opens(p)) for p in analysis.paths]
 
 
+def filled_paths(analysis: TrustAnalysis, shared: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``shared``, filled with :func:`paths_evidence` of ``analysis`` unless it already holds it.
+
+    Args:
+        analysis: the analysis whose paths ``shared`` is to hold.
+        shared: empty, or already filled for ``analysis``; the findings and the report entries that
+            show those paths share it (nobody changes it once filled).
+    """
+    if len(shared) != len(analysis.paths):
+        shared[:] = paths_evidence(analysis)
+    return shared
+
+
 def path_evidence(path: TrustPath, opens: int | None = None) -> dict[str, Any]:
     """A trust path as JSON-ready evidence; ``opens``: when its time window opens, if after the clock."""
     facts: dict[str, Any] = {
         "statement": path.statement,
         "sid": path.sid,
-        "scope": path.scope.value,
+        "scope": path.scope._value_,  # the enum's value without its (slow) property
         "principals": list(path.principals),
         "requires": list(path.requires),
     }
@@ -184,10 +196,12 @@ def path_evidence(path: TrustPath, opens: int | None = None) -> dict[str, Any]:
         facts["public"] = True
     if opens is not None:
         facts["from"] = render_time(opens)
-    if path.example is not None:
+    example = path.example
+    if example is not None:
+        context = example.context
         facts["example"] = {
-            "caller": shown(path.example.caller.session_arn or path.example.caller.arn),
-            "action": ACTION_NAMES.get(path.example.action, path.example.action),
-            "context": {k: [shown(v) for v in values] for k, values in sorted(path.example.context.items())},
+            "caller": shown(example.caller.session_arn or example.caller.arn),
+            "action": ACTION_NAMES.get(example.action, example.action),
+            "context": {k: [shown(v) for v in values] for k, values in sorted(context.items())} if context else {},
         }
     return facts

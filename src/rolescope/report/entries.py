@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from rolescope.checks.catalogue import SEVERITIES, load_catalogue, severity_rank
-from rolescope.checks.context import CheckSettings, paths_evidence
+from rolescope.checks.context import CheckSettings, filled_paths, paths_evidence
 from rolescope.checks.finding import CheckError, Finding
 from rolescope.data.vendors import load_vendors
 from rolescope.inventory.model import Organization
@@ -87,9 +87,9 @@ def trust_entry(result: RoleResult) -> TrustEntry:
     analysis = result.analysis
     if analysis is None:
         return TrustEntry(result.role.trust_policy, result.error or "not analysed")
+    paths = paths_evidence(analysis) if result.paths is None else filled_paths(analysis, result.paths)
     return TrustEntry(result.role.trust_policy, None, analysis.cross_account, analysis.public,
-                      analysis.mfa_or_external_id_required, tuple(analysis.outside_accounts),
-                      tuple(paths_evidence(analysis)))
+                      analysis.mfa_or_external_id_required, tuple(analysis.outside_accounts), tuple(paths))
 
 
 def account_piece(account: AccountResult, keep: Callable[[str], bool]) -> tuple[AccountEntry, dict[str, Any]]:
