@@ -14,6 +14,7 @@ from rolescope.data.vendors import VendorDirectory, load_vendors
 from rolescope.inventory.model import AccountSnapshot, Organization, Role
 from rolescope.policy.glob import FRESH
 from rolescope.policy.request_time import render_time
+from rolescope.records import quick_init
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
 from rolescope.trust.perimeter_verdict import PerimeterVerdict
 
@@ -108,6 +109,7 @@ class CheckSettings:
         return chosen.severity, OverriddenSeverity(default, chosen.reason)
 
 
+@quick_init  # made for every role a check applies to
 @dataclass(frozen=True, slots=True)
 class RoleContext:
     """One role under audit: its analysis and, in account scans, the role and its snapshot."""

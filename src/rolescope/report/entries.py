@@ -178,13 +178,13 @@ def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool
     for finding, ident in zip(findings, plain, strict=True):
         if counts is not None and counts[ident] > 1:
             ident = fingerprint(finding, finding.message)
-        own = _own_evidence(finding)
+        own = _written_evidence(finding)
         entry = FindingEntry(ident, finding.check, finding.severity, finding.account_id, finding.resource,
                              finding.message, finding.statement, own if evidence else {}, finding.suppressed,
                              finding.overridden)
         entries.append(entry)
         if encode:
-            encoded.append(orjson.dumps(entry.as_json(own)))
+            encoded.append(orjson.dumps(entry.as_json(own, copy=False)))
     return entries, tuple(encoded)
 
 
@@ -202,6 +202,15 @@ def without_evidence(entries: Sequence[FindingEntry]) -> list[FindingEntry]:
 def _own_evidence(finding: Finding) -> dict[str, Any]:
     return {k: v for k, v in finding.evidence.items()
             if k not in ROLE_EVIDENCE and not (k == "statement" and v == finding.statement)}
+
+
+def _written_evidence(finding: Finding) -> dict[str, Any]:
+    """:func:`_own_evidence`, or the finding's own dict when nothing is left out of it (findings about
+    principals, not roles): an entry never changes it."""
+    evidence = finding.evidence
+    if "paths" in evidence or "statement_document" in evidence or "statement" in evidence:
+        return _own_evidence(finding)
+    return evidence
 
 
 def error_entries(errors: Iterable[CheckError]) -> list[CheckErrorEntry]:

@@ -381,12 +381,17 @@ class FindingEntry:
     suppressed: str | None = None
     overridden: OverriddenSeverity | None = None
 
-    def as_json(self, evidence: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The entry of the document's ``findings``; ``evidence``: written in place of the entry's own
-        (for an entry kept without it)."""
+    def as_json(self, evidence: Mapping[str, Any] | None = None, copy: bool = True) -> dict[str, Any]:
+        """The entry of the document's ``findings``.
+
+        Args:
+            evidence: written in place of the entry's own (for an entry kept without it).
+            copy: put a copy of the evidence in the result (not when it is only encoded at once).
+        """
+        written = self.evidence if evidence is None else evidence
         found = {"id": self.id, "check": self.check, "severity": self.severity, "account_id": self.account_id,
                  "resource": self.resource, "message": self.message, "statement": self.statement,
-                 "evidence": dict(self.evidence if evidence is None else evidence), "suppressed": self.suppressed}
+                 "evidence": dict(written) if copy else written, "suppressed": self.suppressed}
         if self.overridden is not None:  # only then, so documents without overrides read as before
             found["severity_override"] = self.overridden.as_json()
         return found
