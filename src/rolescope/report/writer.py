@@ -36,15 +36,16 @@ def _members(entry: dict[str, Any]) -> bytes:
 
 
 def _array(items: Iterable[bytes]) -> bytes:
-    body = b",".join(b"\n" + item for item in items)
-    return b"[" + body + (b"\n]" if body else b"]")
+    """A JSON array of encoded items (none empty), one a line."""
+    body = b",\n".join(items)
+    return b"[\n" + body + b"\n]" if body else b"[]"
 
 
 def encode_account(entry: dict[str, Any]) -> bytes:
     """An ``accounts[]`` entry as the writer lays it out: its fields, then a trust entry and a role a line."""
     fields = {k: v for k, v in entry.items() if k not in ("trusts", "roles")}
-    return (b"{" + _members(fields) + b',"trusts":' + _array(orjson.dumps(t) for t in entry["trusts"])
-            + b',"roles":' + _array(orjson.dumps(r) for r in entry["roles"]) + b"}")
+    return (b"{" + _members(fields) + b',"trusts":' + _array(map(orjson.dumps, entry["trusts"]))
+            + b',"roles":' + _array(map(orjson.dumps, entry["roles"])) + b"}")
 
 
 class DocumentWriter:
