@@ -19,7 +19,7 @@ from rolescope.report.graph_formats import graph_section, render_dot, render_mer
 from rolescope.scanner import scan_snapshots
 from rolescope.trust.graph import AccountGraphPart, account_graph_part, build_graph
 from rolescope.trust.graph_json import graph_json, section_edges
-from rolescope.trust.graph_model import EdgeKind, GraphEdge, NodeKind, TrustGraph
+from rolescope.trust.graph_model import EdgeKind, GraphEdge, GraphNode, NodeKind, TrustGraph
 from rolescope.trust.reachability import reachability
 
 THIRD = "222233334444"
@@ -366,3 +366,18 @@ def test_graph_command(tmp_path: Path) -> None:
     assert document["summary"]["roles_reached_from_outside"] > 0
     text = CliRunner().invoke(cli, ["graph", "--from", sample, "--format", "text"])
     assert text.exit_code == 0 and "Principal groups:" in text.output and "group:973518402756" in text.output
+
+
+def test_add_nodes_keeps_the_first_node_of_an_id_as_add_node_does() -> None:
+    def node(ident: str, label: str) -> GraphNode:
+        return GraphNode(ident, NodeKind.ROLE, label)
+
+    one, bulk = TrustGraph(), TrustGraph()
+    for graph in (one, bulk):
+        graph.add_node(node("a", "first"))
+    for batch in ([node("b", "1"), node("c", "1")], [node("d", "1"), node("d", "2")], [node("a", "2"), node("e", "1")]):
+        for n in batch:
+            one.add_node(n)
+        bulk.add_nodes(batch)
+    assert bulk.nodes == one.nodes and bulk.index == one.index
+    assert [bulk.out_edges(v) for v in range(len(bulk.nodes))] == [[] for _ in one.nodes]

@@ -45,6 +45,15 @@ def glob_match(pattern: str, text: str, *, ignore_case: bool = False) -> bool:
     return _glob_regex(pattern, ignore_case).fullmatch(text) is not None
 
 
+@memoized(4096)
+def glob_any(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One expression whose ``fullmatch`` says whether a text matches any of the IAM wildcard
+    ``patterns`` as a whole (:func:`glob_match` of each, in one call)."""
+    if len(patterns) == 1:  # most statements name one resource: its expression is compiled already
+        return _glob_regex(patterns[0], False)
+    return re.compile("|".join(f"(?:{_glob_regex(p, False).pattern})" for p in patterns), re.DOTALL)
+
+
 def arn_match(pattern: str, text: str) -> bool:
     """``ArnLike`` semantics: each of the six colon-separated parts is matched on its own."""
     pattern_parts = pattern.split(":", _ARN_COLON_BOUND)

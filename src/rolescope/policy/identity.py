@@ -5,11 +5,11 @@ Conditions are not evaluated: the graph shows who *could* make the call, the con
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rolescope.caches import memoized
-from rolescope.policy.glob import glob_match
+from rolescope.policy.glob import glob_any, glob_match
 
 ASSUME_ROLE = "sts:assumerole"  # as the action names are matched: lower-cased
 
@@ -95,6 +95,31 @@ def allows_on(statements: Iterable[dict[str, Any]], resource: str) -> bool:
         if statement.get("Effect") == "Allow":
             allowed = True
     return allowed
+
+
+def resource_test(statements: Iterable[dict[str, Any]]) -> Callable[[str], bool]:
+    """:func:`allows_on` of ``statements`` for resource after resource: each statement's Resource (or
+    NotResource) patterns are read once and matched by one expression (the trust graph tries a
+    principal's patterns on every role that trusts its account)."""
+    compiled = []
+    for statement in statements:
+        negated = "Resource" not in statement
+        patterns = tuple(_strings(statement.get("NotResource") if negated else statement["Resource"]))
+        effect = statement.get("Effect")
+        compiled.append((glob_any(patterns).fullmatch if patterns else None, negated,
+                         effect == "Deny" and "Condition" not in statement, effect == "Allow"))
+
+    def test(resource: str) -> bool:
+        allowed = False
+        for match, negated, denies, allows in compiled:
+            if (match is not None and match(resource) is not None) is negated:  # not covered
+                continue
+            if denies:
+                return False
+            allowed = allowed or allows
+        return allowed
+
+    return test
 
 
 def may_allow(statements: Iterable[dict[str, Any]]) -> bool:

@@ -16,10 +16,11 @@ alone lets it in).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from itertools import compress
 
 from rolescope.inventory.model import Organization
-from rolescope.policy.identity import allows_on
+from rolescope.policy.identity import resource_test
 from rolescope.trust.graph_model import (
     ASSUMPTIONS,
     EdgeKind,
@@ -32,7 +33,7 @@ from rolescope.trust.graph_model import (
 )
 from rolescope.trust.graph_part import AccountGraphPart, RefKind, RoleTrust, TrustRef, account_graph_part
 from rolescope.trust.principals import ANY_TARGET_ACCOUNT, GraphPrincipal, is_pattern, target_account
-from rolescope.trust.reach import Admission, singled_out
+from rolescope.trust.reach import Admission, singled_out_all
 from rolescope.trust.scp_fence import ScpFence
 
 # Edges whose source's SCPs are known: one principal, or one account's group of principals.
@@ -94,14 +95,14 @@ class _Builder:
         # document share its admissions (the parts hold them all while the graph is built).
         self.group_ways: dict[tuple[int, str, GroupScope], Way | None] = {}
         self.fence = ScpFence(organization)
+        self.tests: dict[str, Callable[[str], bool]] = {}  # _allows, by principal ARN
 
     def run(self) -> TrustGraph:
-        add_node, by_name = self.graph.add_node, self.by_name
+        add_nodes, by_name = self.graph.add_nodes, self.by_name
         for part in self.parts:
             account = part.account_id
-            for role in part.roles:
-                add_node(GraphNode(role.arn, _ROLE, role.name, account))
-                by_name[(account, role.name)] = role.arn
+            add_nodes([GraphNode(role.arn, _ROLE, role.name, account) for role in part.roles])
+            by_name.update({(account, role.name): role.arn for role in part.roles})
         for part in self.parts:
             self._index(part)
         for part in self.parts:
@@ -232,7 +233,15 @@ class _Builder:
     def _granting(self, role: str, candidates: list[str]) -> list[GraphPrincipal]:
         self.graph.counters["grant_checks"] += len(candidates)
         principals = [self.principals[a][0] for a in dict.fromkeys(candidates)]
-        return [p for p in principals if allows_on(p.statements, role)]
+        return [p for p in principals if self._allows(p, role)]
+
+    def _allows(self, principal: GraphPrincipal, role: str) -> bool:
+        """Whether ``principal``'s identity statements allow ``sts:AssumeRole`` on ``role``; its
+        statements are compiled once (a pattern is tried on every role that trusts its account)."""
+        test = self.tests.get(principal.arn)
+        if test is None:
+            test = self.tests[principal.arn] = resource_test(principal.statements)
+        return test(role)
 
     # ----------------------------------------------------------------- roles
 
@@ -282,7 +291,7 @@ class _Builder:
         found = self.principals.get(node.id)
         if found is not None:
             self.graph.counters["grant_checks"] += 1
-            return found[0].group is not GroupScope.ANY and not allows_on(found[0].statements, role)
+            return found[0].group is not GroupScope.ANY and not self._allows(found[0], role)
         # in none of the account's principals that may call sts:AssumeRole: known when it was read
         if node.kind is NodeKind.ROLE:
             return self.by_name.get((part.account_id, node.id.rsplit("/", 1)[-1])) == node.id
@@ -366,7 +375,8 @@ class _Builder:
         found = self.singled_out.get(key)
         if found is None:
             self.graph.counters["members_expanded"] += len(members)
-            found = self.singled_out[key] = [p for p in members if singled_out(patterns, p.arn, p.kind)]
+            told = singled_out_all(patterns, [(p.arn, p.kind) for p in members])
+            found = self.singled_out[key] = list(compress(members, told))
         return found
 
     def _organization_trust(self, role: str, role_account: str, ref: TrustRef, admission: Admission) -> None:
