@@ -110,7 +110,7 @@ class TrustCache:
             self._minimum = external_id_pattern_minimum
             self._zone = None
             self._templates = {}
-        if zone != self._zone:
+        if zone is not self._zone and zone != self._zone:  # one account's roles share one zone object
             self._zone = zone
             self._analyses = {}
             self._local = {}

@@ -62,8 +62,8 @@ def parse_policy(document: str | bytes | Mapping[str, Any]) -> PolicyDocument:
     """
     raw, version, items = read_top_level(document)
     variables = version == "2012-10-17"
-    statements = tuple(_statement(index, item, variables) for index, item in enumerate(items))
-    return PolicyDocument(version=version, statements=statements, raw=raw)
+    statements = tuple([_statement(index, item, variables) for index, item in enumerate(items)])
+    return PolicyDocument(version, statements, raw)
 
 
 def read_top_level(document: str | bytes | Mapping[str, Any]) -> tuple[dict[str, Any], str | None, list[Any]]:
@@ -152,18 +152,9 @@ def _statement(index: int, item: Any, variables: bool) -> Statement:
     else:
         not_actions = _actions(item["NotAction"], lambda m: fail(m, "NotAction"))
 
-    conditions = _conditions(item.get("Condition"), variables, lambda m: fail(m, "Condition"))
-    return Statement(
-        index=index,
-        sid=sid,
-        effect=effect,
-        principals=principals,
-        not_principals=not_principals,
-        actions=actions,
-        not_actions=not_actions,
-        conditions=conditions,
-        raw=item,
-    )
+    block = item.get("Condition")
+    conditions = () if block is None else _conditions(block, variables, lambda m: fail(m, "Condition"))
+    return Statement(index, sid, effect, principals, not_principals, actions, not_actions, conditions, item)
 
 
 def _string_list(value: Any, what: str, fail: Any) -> list[str]:
@@ -323,19 +314,15 @@ def _conditions(block: Any, variables: bool, fail: Any) -> tuple[Condition, ...]
                 if not listed:
                     raise fail(f"{operator_text} {key}: the list of values is empty")
                 values = tuple([_condition_value(v, fail) for v in listed])
-            if operator.base in ("Null", "Bool") and any(v.lower() not in ("true", "false") for v in values):
-                raise fail(f"{operator_text} {key}: values must be true or false")
-            conditions.append(
-                Condition(
-                    operator=operator.base,
-                    qualifier=operator.qualifier,
-                    if_exists=operator.if_exists,
-                    key=key.lower(),
-                    key_as_written=key,
-                    values=tuple(v.lower() for v in values) if operator.base in ("Null", "Bool") else values,
-                    variables=variables and any("${" in v for v in values),
-                )
-            )
+            base = operator.base
+            if base == "Null" or base == "Bool":
+                if any(v.lower() not in ("true", "false") for v in values):
+                    raise fail(f"{operator_text} {key}: values must be true or false")
+                values_read = tuple([v.lower() for v in values])
+            else:
+                values_read = values
+            conditions.append(Condition(base, operator.qualifier, operator.if_exists, key.lower(), key, values_read,
+                                        variables and any("${" in v for v in values)))
     return tuple(conditions)
 
 

@@ -106,6 +106,7 @@ class ZoneShapes:
         self._numbers = itertools.count()
         self._zone: Zone | None = None
         self._placed: dict[tuple[str, ...], tuple[tuple[str, ...], Hashable]] = {}  # for the current zone
+        self._org_spells_id: bool | None = None  # for the current zone
 
     def document(self, policy: PolicyDocument, literal: bool = False) -> _Document:
         """The reduction of ``policy`` (with every account id literal if ``literal``)."""
@@ -126,12 +127,20 @@ class ZoneShapes:
             self._documents[id(policy)] = entry
         return entry[2]  # type: ignore[return-value]
 
+    def org_spells_id(self, zone: Zone) -> bool:
+        """Whether ``zone``'s organisation id holds an account id (then ids stay literal)."""
+        if zone is not self._zone:
+            self._zone, self._placed, self._org_spells_id = zone, {}, None
+        if self._org_spells_id is None:
+            self._org_spells_id = zone.org_id is not None and ACCOUNT.search(zone.org_id) is not None
+        return self._org_spells_id
+
     def placed(self, ids: tuple[str, ...], zone: Zone) -> tuple[tuple[str, ...], Hashable]:
         """The role's own account placed among the account ids a policy names, and what the search
         makes of them in ``zone``: where the own account sorts, which ids belong to the organisation,
         the representatives of unnamed accounts and of other members it tries."""
         if zone is not self._zone:
-            self._zone, self._placed = zone, {}
+            self._zone, self._placed, self._org_spells_id = zone, {}, None
         found = self._placed.get(ids)
         if found is None:
             own = zone.account_id
@@ -270,13 +279,12 @@ def template(policy: PolicyDocument, zone: Zone, shapes: ZoneShapes) -> Template
         zone: the role's account and organisation.
         shapes: the memo of one scan.
     """
-    if policy.version == "2012-10-17" and any(c.variables for s in policy.statements for c in s.conditions):
+    if policy.version == "2012-10-17" and any([c.variables for s in policy.statements for c in s.conditions]):
         return None
     document = shapes.document(policy)
     found = document.abstraction
     own = zone.account_id
-    if found.accounts is not None and not (own >= _TOP or own in found.residue or (
-            zone.org_id is not None and ACCOUNT.search(zone.org_id))):
+    if found.accounts is not None and not (own >= _TOP or own in found.residue or shapes.org_spells_id(zone)):
         accounts, shape = shapes.placed(found.accounts, zone)
         return _template((document.ident, shape), accounts, document, local=False)
     document = shapes.document(policy, literal=True)

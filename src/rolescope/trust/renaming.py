@@ -110,8 +110,14 @@ class Renaming:
         """``value`` with its account ids (whole twelve-digit runs) renamed."""
         if self._single is not None:
             source, target = self._single
-            if source not in value:
+            at = value.find(source)
+            if at < 0:
                 return value
+            end = at + len(source)
+            if value.find(source, end) < 0:  # one occurrence: rename it unless it is part of a longer run
+                if (at and value[at - 1].isdecimal()) or (end < len(value) and value[end].isdecimal()):
+                    return value
+                return f"{value[:at]}{target}{value[end:]}"
             pieces = value.split(source)
             if not any((left and left[-1].isdecimal()) or (right and right[0].isdecimal())
                        for left, right in itertools.pairwise(pieces)):
