@@ -119,8 +119,9 @@ class Renaming:
                     return value
                 return f"{value[:at]}{target}{value[end:]}"
             pieces = value.split(source)
-            if not any((left and left[-1].isdecimal()) or (right and right[0].isdecimal())
-                       for left, right in itertools.pairwise(pieces)):
+            # An empty piece between two occurrences: they touch, and make one longer run.
+            if "" not in pieces[1:-1] and not any((left and left[-1].isdecimal()) or (right and right[0].isdecimal())
+                                                  for left, right in itertools.pairwise(pieces)):
                 return target.join(pieces)
         elif not any(account in value for account in self.accounts):
             return value
