@@ -197,16 +197,22 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
     # holding the analysis keeps its id from being reused.
     relevant: dict[int, tuple[TrustAnalysis, tuple[RegisteredCheck, ...]]] = {}
     organization = settings.organization or snapshot.organization
+    minimum = settings.min_external_id_pattern_literals
+    # Without RCPs analyse_role is the cache's answer alone: asked once here, not once per role.
+    rcps = organization is not None and any(p.kind is ControlKind.RCP for p in organization.policies)
+    roles = result.roles
     for role in snapshot.roles:
         try:
-            analysis, perimeter = analyse_role(role, zone, organization, cache,
-                                               settings.min_external_id_pattern_literals)
+            if rcps:
+                analysis, perimeter = analyse_role(role, zone, organization, cache, minimum)
+            else:
+                analysis, perimeter = cache.analyse(role.trust_policy, zone, minimum), None
         except PolicyError as error:
-            result.roles.append(RoleResult(role, None, str(error)))
+            roles.append(RoleResult(role, None, str(error)))
             reason = f"unreadable trust policy: {error}"
             errors.append(CheckError("trust-policy", snapshot.account_id, role.arn, reason))
             continue
-        result.roles.append(RoleResult(role, analysis, perimeter=perimeter))
+        roles.append(RoleResult(role, analysis, None, perimeter))
         known = relevant.get(id(analysis))
         if known is None:
             known = relevant[id(analysis)] = (analysis, checks_for(analysis, checks))

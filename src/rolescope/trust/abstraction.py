@@ -292,16 +292,32 @@ def _hosts(principals: list[Principal], conditions: list[tuple[Statement, Condit
         return (), ()
     written: dict[str, str] = {}
     for host in found:
-        lower = host.lower()
-        if lower in PUBLIC_IDPS or lower in PUBLIC_PROVIDERS or names_owners(lower):
+        lower, kind = _issuer(host)
+        if kind is _KEPT:
             continue  # kept as written: the issuer decides how its subjects are read
-        if lower in written or not _HOST.fullmatch(host) or ACCOUNT.search(host) or lower in spelled:
+        if kind is _ODD or lower in written or lower in spelled:
             return (), ()  # two spellings of one issuer, an odd one, or one a condition value names
         written[lower] = host
     ordered = sorted(written)
     if any(b.startswith(a) for a, b in itertools.pairwise(ordered)):
         return (), ()  # one issuer a prefix of another: keys would not sort as the issuers do
     return tuple(ordered), tuple(written[h] for h in ordered)
+
+
+_KEPT, _ODD, _RENAMEABLE = "kept", "odd", "renameable"
+
+
+@memoized(4096)
+def _issuer(host: str) -> tuple[str, str]:
+    """An issuer lower-cased, and what :func:`_hosts` may do with it whatever the policy: keep it as
+    written (public, or its subjects name owners), give up on renaming (an odd spelling, an id in
+    it), or rename it."""
+    lower = host.lower()
+    if lower in PUBLIC_IDPS or lower in PUBLIC_PROVIDERS or names_owners(lower):
+        return lower, _KEPT
+    if not _HOST.fullmatch(host) or ACCOUNT.search(host):
+        return lower, _ODD
+    return lower, _RENAMEABLE
 
 
 def _org_path(conditions: list[tuple[Statement, Condition]], values: list[str]) -> str | None:

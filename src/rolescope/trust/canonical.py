@@ -223,7 +223,7 @@ class _Marks:
             values, accounts = self.values, self.accounts
             shown = tuple([
                 (_VALUE, values.setdefault(v, len(values)), min(v.count(":"), 5),
-                 tuple([accounts.get(a, a) for a in runs(v)]) if accounts else runs(v), subject_class(key, v))
+                 tuple([accounts.get(a, a) for a in runs(v)]) if accounts else runs(v), _subject_class(key, v))
                 for v in condition.values
             ])
         elif key == ORG_PATHS and self.found.org_path is not None:
@@ -256,6 +256,10 @@ class _Marks:
                 if principal.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in principal.value:
                     hosts.add(principal.value.split(":oidc-provider/", 1)[1])
         return tuple([self.key(k) for k in sorted(keys)]), tuple([self.written.get(h, h) for h in sorted(hosts)])
+
+
+# The same subjects come back in many policies; subject_class is pure.
+_subject_class = memoized(16384)(subject_class)
 
 
 def _marks(kind: str, names: tuple[str, ...]) -> dict[str, str]:
