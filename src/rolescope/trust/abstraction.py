@@ -62,6 +62,7 @@ _OWN_SHAPES = ("aws:principalorgid", "aws:principalorgpaths")
 _NAME = re.compile(r"[\w+=,.@/-]+", re.ASCII)  # IAM names and paths
 _HOST = re.compile(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+(/[a-z0-9._~-]+)*", re.ASCII | re.IGNORECASE)
 _ORG_PATH = re.compile(r"o-[a-z0-9]+/r-[a-z0-9]+(/ou-[a-z0-9]+-[a-z0-9]+)*/", re.ASCII)
+_NO_KEYS: frozenset[str] = frozenset()
 _NAMED_KINDS = (PrincipalKind.ROLE, PrincipalKind.USER, PrincipalKind.SAML_PROVIDER)
 
 
@@ -122,13 +123,14 @@ def abstraction(policy: PolicyDocument) -> Abstraction:
     if not conditions:
         names, sessions = _names(principals, conditions, "")
         hosts, written = _hosts(principals, conditions, "")
-        org_path, value_keys = None, frozenset[str]()
+        org_path, value_keys = None, _NO_KEYS
     else:
         spelled = "\n".join([v.lower() for v in values])
         names, sessions = _names(principals, conditions, spelled)
         hosts, written = _hosts(principals, conditions, spelled)
         org_path, value_keys = _org_path(conditions, values), _value_keys(conditions)
-    unique_ids = tuple(sorted({p.value for p in principals if p.kind is PrincipalKind.UNIQUE_ID}))
+    unique_ids = tuple(sorted({p.value for p in principals if p.kind is PrincipalKind.UNIQUE_ID})) if len(
+        named) < len(principals) else ()
     return Abstraction(accounts[0], residue, names, sessions, hosts, written, unique_ids, org_path, value_keys)
 
 
@@ -157,18 +159,22 @@ def _accounts(policy: PolicyDocument, principals: list[Principal], conditions: l
     residue = _residue(named + values + keys)
     if not texts.isascii() and PRIVATE.search(texts):  # an ASCII text holds no private-use character
         return None, residue
-    if any(runs(key) for key in keys):
-        return None, residue  # keys stay literal: an id in one (an issuer's, say) would not be renamed with the rest
-    if any(c.key in ACCOUNT_KEYS for _, c in conditions) and account_patterns(policy, "aws"):
-        return None, residue
+    if conditions:
+        if any(runs(key) for key in keys):
+            # keys stay literal: an id in one (an issuer's, say) would not be renamed with the rest
+            return None, residue
+        if any(c.key in ACCOUNT_KEYS for _, c in conditions) and account_patterns(policy, "aws"):
+            return None, residue
     mentioned = {p.account for p in principals if p.account}
-    in_values = [run for value in values for run in runs(value)]
+    in_values = [run for value in values for run in runs(value)] if values else []
     mentioned.update(in_values)
-    if not all(mentioned.issuperset(runs(name)) for name in named):
-        return None, residue  # twelve digits in a name that the search does not know as an account
-    if any(account in residue for account in mentioned):
-        return None, residue
-    if in_values or any(c.key == "aws:principalarn" for _, c in conditions):
+    for name in named:
+        if not mentioned.issuperset(runs(name)):
+            return None, residue  # twelve digits in a name that the search does not know as an account
+    for account in mentioned:
+        if account in residue:
+            return None, residue
+    if in_values or (conditions and any(c.key == "aws:principalarn" for _, c in conditions)):
         named_arns = [p.value.lower() for p in principals if p.arn and p.kind is not PrincipalKind.ACCOUNT]
         by_key: dict[str, list[tuple[Statement, Condition]]] = {}
         for statement, condition in conditions:
@@ -287,7 +293,8 @@ def _hosts(principals: list[Principal], conditions: list[tuple[Statement, Condit
     """The OIDC issuers to rename: all private ones, or none. ``spelled``: the condition values, lower-cased."""
     found = {p.value.split(":oidc-provider/", 1)[1] for p in principals
              if p.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in p.value}
-    found.update(host for _, c in conditions if (host := issuer_host(c.key_as_written)) is not None)
+    if conditions:
+        found.update(host for _, c in conditions if (host := issuer_host(c.key_as_written)) is not None)
     if not found:
         return (), ()
     written: dict[str, str] = {}
