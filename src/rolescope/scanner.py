@@ -114,7 +114,7 @@ class TrustCache:
             self._minimum = external_id_pattern_minimum
             self._zone = None
             self._templates = {}
-        if zone != self._zone:
+        if zone is not self._zone and zone != self._zone:  # one account's roles share one zone object
             self._zone = zone
             self._analyses = {}
             self._local = {}
@@ -201,19 +201,25 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
     # document share one object); holding the analysis keeps its id from being reused.
     relevant: dict[int, tuple[TrustAnalysis, tuple[RegisteredCheck, ...], list[dict[str, Any]]]] = {}
     organization = settings.organization or snapshot.organization
+    minimum = settings.min_external_id_pattern_literals
+    # Without RCPs analyse_role is the cache's answer alone: asked once here, not once per role.
+    rcps = organization is not None and any(p.kind is ControlKind.RCP for p in organization.policies)
+    roles = result.roles
     for role in snapshot.roles:
         try:
-            analysis, perimeter = analyse_role(role, zone, organization, cache,
-                                               settings.min_external_id_pattern_literals)
+            if rcps:
+                analysis, perimeter = analyse_role(role, zone, organization, cache, minimum)
+            else:
+                analysis, perimeter = cache.analyse(role.trust_policy, zone, minimum), None
         except PolicyError as error:
-            result.roles.append(RoleResult(role, None, str(error)))
+            roles.append(RoleResult(role, None, str(error)))
             reason = f"unreadable trust policy: {error}"
             errors.append(CheckError("trust-policy", snapshot.account_id, role.arn, reason))
             continue
         known = relevant.get(id(analysis))
         if known is None:
             known = relevant[id(analysis)] = (analysis, checks_for(analysis, checks), [])
-        result.roles.append(RoleResult(role, analysis, None, perimeter, known[2]))
+        roles.append(RoleResult(role, analysis, None, perimeter, known[2]))
         if known[1]:
             context = RoleContext(snapshot.account_id, role.arn, analysis, settings, role, snapshot, perimeter,
                                   known[2])

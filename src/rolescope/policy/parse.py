@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 import orjson
 
+from rolescope.caches import memoized
 from rolescope.policy.arn import ACCOUNT_ID, PARTITIONS, UNIQUE_ID, parse_arn
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.model import (
@@ -20,7 +21,7 @@ from rolescope.policy.model import (
     PrincipalType,
     Statement,
 )
-from rolescope.policy.operators import split_operator
+from rolescope.policy.operators import OperatorName, split_operator
 
 VERSIONS = frozenset({"2012-10-17", "2008-10-17"})
 TOP_LEVEL_KEYS = frozenset({"Version", "Id", "Statement"})
@@ -35,6 +36,15 @@ ACTION = re.compile(r"^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$")
 SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$|^[a-z0-9-]+\.amazon\.com$")
 CANONICAL_USER = re.compile(r"^[0-9a-f]{64}$")
 CONDITION_KEY = re.compile(r"^[^:\s]+:\S+$")
+_EFFECTS = {"Allow": Effect.ALLOW, "Deny": Effect.DENY}
+_PRINCIPAL_TYPES = {kind.value: kind for kind in PrincipalType}
+_PRINCIPAL_KINDS = {
+    ("iam", "root"): PrincipalKind.ACCOUNT,
+    ("iam", "role"): PrincipalKind.ROLE,
+    ("iam", "user"): PrincipalKind.USER,
+    ("sts", "assumed-role"): PrincipalKind.ASSUMED_ROLE,
+    ("sts", "federated-user"): PrincipalKind.FEDERATED_USER,
+}
 
 
 def parse_policy(document: str | bytes | Mapping[str, Any]) -> PolicyDocument:
@@ -52,8 +62,8 @@ def parse_policy(document: str | bytes | Mapping[str, Any]) -> PolicyDocument:
     """
     raw, version, items = read_top_level(document)
     variables = version == "2012-10-17"
-    statements = tuple(_statement(index, item, variables) for index, item in enumerate(items))
-    return PolicyDocument(version=version, statements=statements, raw=raw)
+    statements = tuple([_statement(index, item, variables) for index, item in enumerate(items)])
+    return PolicyDocument(version, statements, raw)
 
 
 def read_top_level(document: str | bytes | Mapping[str, Any]) -> tuple[dict[str, Any], str | None, list[Any]]:
@@ -61,8 +71,8 @@ def read_top_level(document: str | bytes | Mapping[str, Any]) -> tuple[dict[str,
     raw = _decode(document)
     if not isinstance(raw, dict):
         raise PolicyError("the policy must be a JSON object")
-    unknown = set(raw) - TOP_LEVEL_KEYS
-    if unknown:
+    if not TOP_LEVEL_KEYS.issuperset(raw):
+        unknown = set(raw) - TOP_LEVEL_KEYS
         raise PolicyError(f"unknown top-level element {sorted(unknown, key=str)[0]!r}")
     version = raw.get("Version")
     if version is not None and (not isinstance(version, str) or version not in VERSIONS):
@@ -94,7 +104,7 @@ def read_sid(index: int, item: Any) -> tuple[str | None, Failure]:
 
 
 def _decode(document: str | bytes | Mapping[str, Any]) -> Any:
-    if isinstance(document, Mapping):
+    if type(document) is dict or isinstance(document, Mapping):  # the first test spares an ABC check
         return dict(document)
     if isinstance(document, bytes):
         try:
@@ -114,15 +124,15 @@ def _decode(document: str | bytes | Mapping[str, Any]) -> Any:
 
 def _statement(index: int, item: Any, variables: bool) -> Statement:
     sid, fail = read_sid(index, item)
-    unknown = set(item) - STATEMENT_KEYS
-    if unknown:
+    if not STATEMENT_KEYS.issuperset(item):
+        unknown = set(item) - STATEMENT_KEYS
         name = str(sorted(unknown, key=str)[0])
         why = "a trust policy applies to the role itself and has no Resource" if "Resource" in name else ""
         raise fail(f"unknown or prohibited element{': ' + why if why else ''}", name)
     effect_text = item.get("Effect")
     if effect_text not in ("Allow", "Deny"):
         raise fail(f"Effect must be \"Allow\" or \"Deny\", not {effect_text!r}", "Effect")
-    effect = Effect(effect_text)
+    effect = _EFFECTS[effect_text]
 
     if ("Principal" in item) == ("NotPrincipal" in item):
         raise fail("a trust policy statement needs exactly one of Principal and NotPrincipal", "Principal")
@@ -142,18 +152,9 @@ def _statement(index: int, item: Any, variables: bool) -> Statement:
     else:
         not_actions = _actions(item["NotAction"], lambda m: fail(m, "NotAction"))
 
-    conditions = _conditions(item.get("Condition"), variables, lambda m: fail(m, "Condition"))
-    return Statement(
-        index=index,
-        sid=sid,
-        effect=effect,
-        principals=principals,
-        not_principals=not_principals,
-        actions=actions,
-        not_actions=not_actions,
-        conditions=conditions,
-        raw=item,
-    )
+    block = item.get("Condition")
+    conditions = () if block is None else _conditions(block, variables, lambda m: fail(m, "Condition"))
+    return Statement(index, sid, effect, principals, not_principals, actions, not_actions, conditions, item)
 
 
 def _string_list(value: Any, what: str, fail: Any) -> list[str]:
@@ -173,15 +174,30 @@ def _principals(value: Any, fail: Any) -> frozenset[Principal]:
         raise fail("must be \"*\" or an object with AWS, Service, Federated or CanonicalUser")
     found: set[Principal] = set()
     for key, entries in value.items():
-        try:
-            kind = PrincipalType(key)
-        except ValueError:
-            raise fail(f"unknown principal type {key!r} (AWS, Service, Federated, CanonicalUser)") from None
+        kind = _PRINCIPAL_TYPES.get(key)
+        if kind is None:
+            raise fail(f"unknown principal type {key!r} (AWS, Service, Federated, CanonicalUser)")
         if kind is PrincipalType.ANY:
             raise fail("unknown principal type '*'")
-        for entry in _string_list(entries, f"{key} principal", fail):
-            found.add(read_principal(kind, entry.strip(), fail))
+        for entry in ([entries] if type(entries) is str else _string_list(entries, f"{key} principal", fail)):
+            read = _read_principal(kind, entry.strip())
+            if isinstance(read, str):
+                raise fail(read)
+            found.add(read)
     return frozenset(found)
+
+
+class _Rejected(Exception):
+    """A principal value :func:`read_principal` refuses; its message is the reason."""
+
+
+@memoized(16384)
+def _read_principal(kind: PrincipalType, value: str) -> Principal | str:
+    """:func:`read_principal`, or the reason it refuses ``value``: the same values recur in many policies."""
+    try:
+        return read_principal(kind, value, _Rejected)
+    except _Rejected as rejected:
+        return str(rejected)
 
 
 def read_principal(kind: PrincipalType, value: str, fail: Any) -> Principal:
@@ -218,14 +234,7 @@ def _aws_principal(value: str, fail: Any) -> Principal:
         raise fail(f"invalid AWS principal {value!r}: wildcards are only allowed as a bare \"*\"")
     if arn.region:
         raise fail(f"invalid AWS principal {value!r}: IAM and STS ARNs have no region")
-    kinds = {
-        ("iam", "root"): PrincipalKind.ACCOUNT,
-        ("iam", "role"): PrincipalKind.ROLE,
-        ("iam", "user"): PrincipalKind.USER,
-        ("sts", "assumed-role"): PrincipalKind.ASSUMED_ROLE,
-        ("sts", "federated-user"): PrincipalKind.FEDERATED_USER,
-    }
-    principal_kind = kinds.get((arn.service, arn.resource_type))
+    principal_kind = _PRINCIPAL_KINDS.get((arn.service, arn.resource_type))
     if principal_kind is None or (principal_kind is PrincipalKind.ACCOUNT and arn.resource != "root"):
         raise fail(f"invalid AWS principal {value!r}: not an account, role, user or session ARN")
     if principal_kind is not PrincipalKind.ACCOUNT and "/" not in arn.resource:
@@ -254,11 +263,22 @@ def _federated_principal(value: str, fail: Any) -> Principal:
 
 
 def _actions(value: Any, fail: Any) -> tuple[str, ...]:
+    if type(value) is str:
+        one = _action(value)
+        if one is None:
+            raise fail(f"invalid action {value!r}: expected service:Action or \"*\"")
+        return one
     actions = _string_list(value, "Action", fail)
     for action in actions:
         if not ACTION.match(action):
             raise fail(f"invalid action {action!r}: expected service:Action or \"*\"")
     return tuple(dict.fromkeys(action.lower() for action in actions))
+
+
+@memoized(1024)
+def _action(action: str) -> tuple[str] | None:
+    """A lone action, lower-cased, or ``None`` when it is invalid."""
+    return (action.lower(),) if ACTION.match(action) else None
 
 
 def _condition_value(value: Any, fail: Any) -> str:
@@ -278,7 +298,7 @@ def _conditions(block: Any, variables: bool, fail: Any) -> tuple[Condition, ...]
         raise fail("Condition must be an object of operator -> {key: values}")
     conditions: list[Condition] = []
     for operator_text, entries in block.items():
-        operator = split_operator(operator_text) if isinstance(operator_text, str) else None
+        operator = _split_operator(operator_text) if isinstance(operator_text, str) else None
         if operator is None:
             raise fail(f"unknown condition operator {operator_text!r}")
         if not isinstance(entries, dict) or not entries:
@@ -286,21 +306,26 @@ def _conditions(block: Any, variables: bool, fail: Any) -> tuple[Condition, ...]
         for key, raw_values in entries.items():
             if not isinstance(key, str) or not CONDITION_KEY.match(key):
                 raise fail(f"{operator_text}: invalid condition key {key!r}")
-            listed = raw_values if isinstance(raw_values, list) else [raw_values]
-            if not listed:
-                raise fail(f"{operator_text} {key}: the list of values is empty")
-            values = tuple(_condition_value(v, fail) for v in listed)
-            if operator.base in ("Null", "Bool") and any(v.lower() not in ("true", "false") for v in values):
-                raise fail(f"{operator_text} {key}: values must be true or false")
-            conditions.append(
-                Condition(
-                    operator=operator.base,
-                    qualifier=operator.qualifier,
-                    if_exists=operator.if_exists,
-                    key=key.lower(),
-                    key_as_written=key,
-                    values=tuple(v.lower() for v in values) if operator.base in ("Null", "Bool") else values,
-                    variables=variables and any("${" in v for v in values),
-                )
-            )
+            values: tuple[str, ...]
+            if type(raw_values) is str:
+                values = (raw_values,)
+            else:
+                listed = raw_values if isinstance(raw_values, list) else [raw_values]
+                if not listed:
+                    raise fail(f"{operator_text} {key}: the list of values is empty")
+                values = tuple([_condition_value(v, fail) for v in listed])
+            base = operator.base
+            if base == "Null" or base == "Bool":
+                if any(v.lower() not in ("true", "false") for v in values):
+                    raise fail(f"{operator_text} {key}: values must be true or false")
+                values_read = tuple([v.lower() for v in values])
+            else:
+                values_read = values
+            conditions.append(Condition(base, operator.qualifier, operator.if_exists, key.lower(), key, values_read,
+                                        variables and any("${" in v for v in values)))
     return tuple(conditions)
+
+
+@memoized(512)
+def _split_operator(text: str) -> OperatorName | None:
+    return split_operator(text)

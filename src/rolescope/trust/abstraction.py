@@ -62,6 +62,7 @@ _OWN_SHAPES = ("aws:principalorgid", "aws:principalorgpaths")
 _NAME = re.compile(r"[\w+=,.@/-]+", re.ASCII)  # IAM names and paths
 _HOST = re.compile(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+(/[a-z0-9._~-]+)*", re.ASCII | re.IGNORECASE)
 _ORG_PATH = re.compile(r"o-[a-z0-9]+/r-[a-z0-9]+(/ou-[a-z0-9]+-[a-z0-9]+)*/", re.ASCII)
+_NO_KEYS: frozenset[str] = frozenset()
 _NAMED_KINDS = (PrincipalKind.ROLE, PrincipalKind.USER, PrincipalKind.SAML_PROVIDER)
 
 
@@ -107,54 +108,82 @@ def abstraction(policy: PolicyDocument) -> Abstraction:
     principals: list[Principal] = []
     conditions: list[tuple[Statement, Condition]] = []
     for statement in policy.statements:
-        principals.extend(statement.principals or ())
-        principals.extend(statement.not_principals or ())
-        conditions.extend((statement, c) for c in statement.conditions)
+        if statement.principals:
+            principals.extend(statement.principals)
+        if statement.not_principals:
+            principals.extend(statement.not_principals)
+        if statement.conditions:
+            conditions.extend([(statement, c) for c in statement.conditions])
     values = [v for _, c in conditions for v in c.values]
     named = [p.value for p in principals if p.kind is not PrincipalKind.UNIQUE_ID]
     keys = [c.key for _, c in conditions]
     texts = "\n".join(named + values + keys)
-    residue = ACCOUNT.sub(" ", texts)
-    accounts = _accounts(policy, principals, conditions, named, values, keys, texts, residue)
+    accounts = _accounts(policy, principals, conditions, named, values, keys, texts)
+    residue = accounts[1]
     if not conditions:
         names, sessions = _names(principals, conditions, "")
         hosts, written = _hosts(principals, conditions, "")
-        org_path, value_keys = None, frozenset[str]()
+        org_path, value_keys = None, _NO_KEYS
     else:
-        spelled = "\n".join(v.lower() for v in values)
+        spelled = "\n".join([v.lower() for v in values])
         names, sessions = _names(principals, conditions, spelled)
         hosts, written = _hosts(principals, conditions, spelled)
         org_path, value_keys = _org_path(conditions, values), _value_keys(conditions)
-    unique_ids = tuple(sorted({p.value for p in principals if p.kind is PrincipalKind.UNIQUE_ID}))
-    return Abstraction(accounts, residue, names, sessions, hosts, written, unique_ids, org_path, value_keys)
+    unique_ids = tuple(sorted({p.value for p in principals if p.kind is PrincipalKind.UNIQUE_ID})) if len(
+        named) < len(principals) else ()
+    return Abstraction(accounts[0], residue, names, sessions, hosts, written, unique_ids, org_path, value_keys)
+
+
+def _residue(texts: list[str]) -> str:
+    """``texts``, joined by newlines, with every standalone id blanked out.
+
+    Each text on its own, through the memoised :func:`runs`: a newline is no digit, so no id spans
+    two texts and blanking each is blanking the whole.
+    """
+    blanked = []
+    for text in texts:
+        found = runs(text)
+        if found:
+            if len(found) == 1 and text.count(found[0]) == 1:
+                text = text.replace(found[0], " ")  # the run's only occurrence is the standalone one
+            else:
+                text = ACCOUNT.sub(" ", text)
+        blanked.append(text)
+    return "\n".join(blanked)
 
 
 def _accounts(policy: PolicyDocument, principals: list[Principal], conditions: list[tuple[Statement, Condition]],
-              named: list[str], values: list[str], keys: list[str], texts: str, residue: str
-              ) -> tuple[str, ...] | None:
-    if PRIVATE.search(texts):
-        return None
-    if keys and ACCOUNT.search("\n".join(keys)):
-        return None  # keys stay literal: an id in one (an issuer's, say) would not be renamed with the rest
-    if any(c.key in ACCOUNT_KEYS for _, c in conditions) and account_patterns(policy, "aws"):
-        return None
+              named: list[str], values: list[str], keys: list[str], texts: str
+              ) -> tuple[tuple[str, ...] | None, str]:
+    """The account ids to abstract (see :class:`Abstraction`), and the residue."""
+    residue = _residue(named + values + keys)
+    if not texts.isascii() and PRIVATE.search(texts):  # an ASCII text holds no private-use character
+        return None, residue
+    if conditions:
+        if any(runs(key) for key in keys):
+            # keys stay literal: an id in one (an issuer's, say) would not be renamed with the rest
+            return None, residue
+        if any(c.key in ACCOUNT_KEYS for _, c in conditions) and account_patterns(policy, "aws"):
+            return None, residue
     mentioned = {p.account for p in principals if p.account}
-    in_values = ACCOUNT.findall("\n".join(values)) if values else []
+    in_values = [run for value in values for run in runs(value)] if values else []
     mentioned.update(in_values)
-    if not mentioned.issuperset(ACCOUNT.findall("\n".join(named))):
-        return None  # twelve digits in a name that the search does not know as an account
-    if any(account in residue for account in mentioned):
-        return None
-    if in_values or any(c.key == "aws:principalarn" for _, c in conditions):
+    for name in named:
+        if not mentioned.issuperset(runs(name)):
+            return None, residue  # twelve digits in a name that the search does not know as an account
+    for account in mentioned:
+        if account in residue:
+            return None, residue
+    if in_values or (conditions and any(c.key == "aws:principalarn" for _, c in conditions)):
         named_arns = [p.value.lower() for p in principals if p.arn and p.kind is not PrincipalKind.ACCOUNT]
         by_key: dict[str, list[tuple[Statement, Condition]]] = {}
         for statement, condition in conditions:
             by_key.setdefault(condition.key, []).append((statement, condition))
         for key, entries in by_key.items():
-            bearing = key == "aws:principalarn" or any(ACCOUNT.search(v) for _, c in entries for v in c.values)
+            bearing = key == "aws:principalarn" or any(runs(v) for _, c in entries for v in c.values)
             if bearing and not _digits_only_compared(key, entries, named_arns):
-                return None
-    return tuple(sorted(mentioned))
+                return None, residue
+    return tuple(sorted(mentioned)), residue
 
 
 def _digits_only_compared(key: str, entries: list[tuple[Statement, Condition]], named_arns: list[str]) -> bool:
@@ -264,19 +293,38 @@ def _hosts(principals: list[Principal], conditions: list[tuple[Statement, Condit
     """The OIDC issuers to rename: all private ones, or none. ``spelled``: the condition values, lower-cased."""
     found = {p.value.split(":oidc-provider/", 1)[1] for p in principals
              if p.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in p.value}
-    found.update(host for _, c in conditions if (host := issuer_host(c.key_as_written)) is not None)
+    if conditions:
+        found.update(host for _, c in conditions if (host := issuer_host(c.key_as_written)) is not None)
+    if not found:
+        return (), ()
     written: dict[str, str] = {}
     for host in found:
-        lower = host.lower()
-        if lower in PUBLIC_IDPS or lower in PUBLIC_PROVIDERS or names_owners(lower):
+        lower, kind = _issuer(host)
+        if kind is _KEPT:
             continue  # kept as written: the issuer decides how its subjects are read
-        if lower in written or not _HOST.fullmatch(host) or ACCOUNT.search(host) or lower in spelled:
+        if kind is _ODD or lower in written or lower in spelled:
             return (), ()  # two spellings of one issuer, an odd one, or one a condition value names
         written[lower] = host
     ordered = sorted(written)
     if any(b.startswith(a) for a, b in itertools.pairwise(ordered)):
         return (), ()  # one issuer a prefix of another: keys would not sort as the issuers do
     return tuple(ordered), tuple(written[h] for h in ordered)
+
+
+_KEPT, _ODD, _RENAMEABLE = "kept", "odd", "renameable"
+
+
+@memoized(4096)
+def _issuer(host: str) -> tuple[str, str]:
+    """An issuer lower-cased, and what :func:`_hosts` may do with it whatever the policy: keep it as
+    written (public, or its subjects name owners), give up on renaming (an odd spelling, an id in
+    it), or rename it."""
+    lower = host.lower()
+    if lower in PUBLIC_IDPS or lower in PUBLIC_PROVIDERS or names_owners(lower):
+        return lower, _KEPT
+    if not _HOST.fullmatch(host) or ACCOUNT.search(host):
+        return lower, _ODD
+    return lower, _RENAMEABLE
 
 
 def _org_path(conditions: list[tuple[Statement, Condition]], values: list[str]) -> str | None:

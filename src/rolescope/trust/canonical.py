@@ -27,7 +27,7 @@ from typing import Any
 
 from rolescope.caches import memoized
 from rolescope.policy.evaluate import action_matches
-from rolescope.policy.model import Condition, PolicyDocument, Principal, PrincipalKind, Statement
+from rolescope.policy.model import Condition, PolicyDocument, Principal, PrincipalKind, PrincipalType, Statement
 from rolescope.policy.request import ASSUME_ACTIONS
 from rolescope.records import quick_init
 from rolescope.trust.abstraction import (
@@ -46,6 +46,7 @@ from rolescope.trust.witness import Zone, member_representatives, unnamed_classe
 
 _TOP = "999999999000"  # the search's representatives of unnamed accounts come from above here
 _VALUE, _PATH = "\ue0f1", "\ue0f5"  # a renamed value, the renamed organisation path
+_TYPE_NAMES = {kind: kind.value for kind in PrincipalType}  # an enum's .value is a slow property
 
 
 @quick_init
@@ -105,6 +106,7 @@ class ZoneShapes:
         self._numbers = itertools.count()
         self._zone: Zone | None = None
         self._placed: dict[tuple[str, ...], tuple[tuple[str, ...], Hashable]] = {}  # for the current zone
+        self._org_spells_id: bool | None = None  # for the current zone
 
     def document(self, policy: PolicyDocument, literal: bool = False) -> _Document:
         """The reduction of ``policy`` (with every account id literal if ``literal``)."""
@@ -125,12 +127,20 @@ class ZoneShapes:
             self._documents[id(policy)] = entry
         return entry[2]  # type: ignore[return-value]
 
+    def org_spells_id(self, zone: Zone) -> bool:
+        """Whether ``zone``'s organisation id holds an account id (then ids stay literal)."""
+        if zone is not self._zone:
+            self._zone, self._placed, self._org_spells_id = zone, {}, None
+        if self._org_spells_id is None:
+            self._org_spells_id = zone.org_id is not None and ACCOUNT.search(zone.org_id) is not None
+        return self._org_spells_id
+
     def placed(self, ids: tuple[str, ...], zone: Zone) -> tuple[tuple[str, ...], Hashable]:
         """The role's own account placed among the account ids a policy names, and what the search
         makes of them in ``zone``: where the own account sorts, which ids belong to the organisation,
         the representatives of unnamed accounts and of other members it tries."""
         if zone is not self._zone:
-            self._zone, self._placed = zone, {}
+            self._zone, self._placed, self._org_spells_id = zone, {}, None
         found = self._placed.get(ids)
         if found is None:
             own = zone.account_id
@@ -147,14 +157,14 @@ class ZoneShapes:
 
     def _reduce(self, policy: PolicyDocument, found: Abstraction) -> _Document:
         marks = _Marks(found)
-        statements = tuple(marks.statement(s) for s in policy.statements)
+        statements = tuple([marks.statement(s) for s in policy.statements])
         key = (found.accounts is None, statements, marks.order(policy))
         ident = self._idents.get(key)
         if ident is None:
             if len(self._idents) >= 4 * self._max:
                 self._idents = {}  # forgotten reductions only lose sharing: numbers are never reused
             ident = self._idents[key] = next(self._numbers)
-        return _Document(ident, found, tuple(marks.values), tuple(s.sid for s in policy.statements))
+        return _Document(ident, found, tuple(marks.values), tuple([s.sid for s in policy.statements]))
 
 
 class _Marks:
@@ -170,8 +180,14 @@ class _Marks:
         self.values: dict[str, int] = {}
 
     def text(self, value: str) -> str:
-        if not self.accounts or not runs(value):
+        if not self.accounts:
             return value
+        found = runs(value)
+        if not found:
+            return value
+        if len(found) == 1 and value.count(found[0]) == 1:
+            # The run's only occurrence is the standalone one: a plain replace is the substitution.
+            return value.replace(found[0], self.accounts.get(found[0], found[0]))
         return ACCOUNT.sub(lambda m: self.accounts.get(m.group(0), m.group(0)), value)
 
     def principal(self, principal: Principal) -> str:
@@ -188,10 +204,13 @@ class _Marks:
         return self.text(value)
 
     def principals(self, found: frozenset[Principal] | None) -> frozenset[tuple[str, str]] | None:
-        return None if found is None else frozenset((p.type.value, self.principal(p)) for p in found)
+        if found is None:
+            return None
+        principal = self.principal
+        return frozenset([(_TYPE_NAMES[p.type], principal(p)) for p in found])
 
     def key(self, key: str) -> str:
-        return with_issuer(key, self.hosts)
+        return with_issuer(key, self.hosts) if self.hosts else key
 
     def host(self, condition: Condition) -> str | None:
         written = issuer_host(condition.key_as_written)
@@ -199,23 +218,27 @@ class _Marks:
 
     def condition(self, condition: Condition) -> tuple[Any, ...]:
         shown: tuple[Any, ...]
-        if condition.key in self.found.value_keys and condition.operator != "Null":
+        key = condition.key
+        if key in self.found.value_keys and condition.operator != "Null":
+            values, accounts = self.values, self.accounts
             shown = tuple([
-                (_VALUE, self.values.setdefault(v, len(self.values)), min(v.count(":"), 5),
-                 tuple([self.accounts.get(a, a) for a in runs(v)]), subject_class(condition.key, v))
+                (_VALUE, values.setdefault(v, len(values)), min(v.count(":"), 5),
+                 tuple([accounts.get(a, a) for a in runs(v)]) if accounts else runs(v), _subject_class(key, v))
                 for v in condition.values
             ])
-        elif condition.key == ORG_PATHS and self.found.org_path is not None:
+        elif key == ORG_PATHS and self.found.org_path is not None:
             shown = (_PATH,)
         else:
-            shown = tuple([self.text(v) for v in condition.values])
-        return (condition.operator, condition.qualifier, condition.if_exists, self.key(condition.key),
-                self.host(condition), condition.variables, shown)
+            text = self.text
+            shown = tuple([text(v) for v in condition.values])
+        return (condition.operator, condition.qualifier, condition.if_exists,
+                with_issuer(key, self.hosts) if self.hosts else key, self.host(condition), condition.variables, shown)
 
     def statement(self, statement: Statement) -> tuple[Any, ...]:
+        conditions = statement.conditions
         return (statement.index, statement.effect, self.principals(statement.principals),
                 self.principals(statement.not_principals), _covers(statement.actions, statement.not_actions),
-                tuple([self.condition(c) for c in statement.conditions]))
+                tuple([self.condition(c) for c in conditions]) if conditions else ())
 
     def order(self, policy: PolicyDocument) -> Hashable:
         """How renamed issuers sort among every condition key and issuer they are compared with."""
@@ -233,6 +256,10 @@ class _Marks:
                 if principal.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in principal.value:
                     hosts.add(principal.value.split(":oidc-provider/", 1)[1])
         return tuple([self.key(k) for k in sorted(keys)]), tuple([self.written.get(h, h) for h in sorted(hosts)])
+
+
+# The same subjects come back in many policies; subject_class is pure.
+_subject_class = memoized(16384)(subject_class)
 
 
 def _marks(kind: str, names: tuple[str, ...]) -> dict[str, str]:
@@ -256,13 +283,12 @@ def template(policy: PolicyDocument, zone: Zone, shapes: ZoneShapes) -> Template
         zone: the role's account and organisation.
         shapes: the memo of one scan.
     """
-    if policy.version == "2012-10-17" and any(c.variables for s in policy.statements for c in s.conditions):
+    if policy.version == "2012-10-17" and any([c.variables for s in policy.statements for c in s.conditions]):
         return None
     document = shapes.document(policy)
     found = document.abstraction
     own = zone.account_id
-    if found.accounts is not None and not (own >= _TOP or own in found.residue or (
-            zone.org_id is not None and ACCOUNT.search(zone.org_id))):
+    if found.accounts is not None and not (own >= _TOP or own in found.residue or shapes.org_spells_id(zone)):
         accounts, shape = shapes.placed(found.accounts, zone)
         return _template((document.ident, shape), accounts, document, local=False)
     document = shapes.document(policy, literal=True)

@@ -84,19 +84,23 @@ class Renaming:
     def analysis(self, analysis: TrustAnalysis, policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
         """``analysis`` with every source name replaced by the target's, about ``policy`` in ``zone``."""
         if self.idle:
-            return dataclasses.replace(analysis, policy=policy, zone=zone)
+            return TrustAnalysis(zone, policy, analysis.cross_account, analysis.public,
+                                 analysis.mfa_or_external_id_required, analysis.paths, analysis.outside_accounts,
+                                 analysis.public_paths, analysis.oidc_without_subject,
+                                 analysis.saml_without_audience, analysis.service_without_source)
+        path, exposures, accounts = self.path, self.exposures, self.accounts
         return TrustAnalysis(
-            zone=zone,
-            policy=policy,
-            cross_account=analysis.cross_account,
-            public=analysis.public,
-            mfa_or_external_id_required=analysis.mfa_or_external_id_required,
-            paths=tuple(self.path(p) for p in analysis.paths),
-            outside_accounts=tuple(self.account(a) for a in analysis.outside_accounts),
-            public_paths=self.exposures(analysis.public_paths),
-            oidc_without_subject=self.exposures(analysis.oidc_without_subject),
-            saml_without_audience=self.exposures(analysis.saml_without_audience),
-            service_without_source=self.exposures(analysis.service_without_source),
+            zone,
+            policy,
+            analysis.cross_account,
+            analysis.public,
+            analysis.mfa_or_external_id_required,
+            tuple([path(p) for p in analysis.paths]),
+            tuple([accounts.get(a, a) for a in analysis.outside_accounts]),
+            exposures(analysis.public_paths),
+            exposures(analysis.oidc_without_subject),
+            exposures(analysis.saml_without_audience),
+            exposures(analysis.service_without_source),
         )
 
     def account(self, account: str) -> str:
@@ -106,11 +110,18 @@ class Renaming:
         """``value`` with its account ids (whole twelve-digit runs) renamed."""
         if self._single is not None:
             source, target = self._single
-            if source not in value:
+            at = value.find(source)
+            if at < 0:
                 return value
+            end = at + len(source)
+            if value.find(source, end) < 0:  # one occurrence: rename it unless it is part of a longer run
+                if (at and value[at - 1].isdecimal()) or (end < len(value) and value[end].isdecimal()):
+                    return value
+                return f"{value[:at]}{target}{value[end:]}"
             pieces = value.split(source)
-            if not any((left and left[-1].isdecimal()) or (right and right[0].isdecimal())
-                       for left, right in itertools.pairwise(pieces)):
+            # An empty piece between two occurrences: they touch, and make one longer run.
+            if "" not in pieces[1:-1] and not any((left and left[-1].isdecimal()) or (right and right[0].isdecimal())
+                                                  for left, right in itertools.pairwise(pieces)):
                 return target.join(pieces)
         elif not any(account in value for account in self.accounts):
             return value
@@ -150,36 +161,40 @@ class Renaming:
             return None
         caller = request.caller
         arn = self.principal(caller.arn)
-        account = None if caller.account is None else self.account(caller.account)
-        session = None if caller.session_arn is None else self.principal(caller.session_arn)
+        account = caller.account
+        if account is not None:
+            account = self.accounts.get(account, account)
+        session = caller.session_arn
+        if session is not None:
+            session = self.principal(session)
         if arn != caller.arn or account != caller.account or session != caller.session_arn:
             caller = Caller(caller.type, arn, account, session, caller.unique_id)
-        context = self.context(request.context)
+        context = request.context
+        if context:  # an empty context renames to itself
+            context = self.context(context)
         if caller is request.caller and context is request.context:
             return request
         return Request(caller, request.action, context)
 
     def context(self, context: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:
-        renamed = {self.key(k): tuple([self.value(k, v) for v in values]) for k, values in context.items()}
+        text, value, hosts = self.text, self.value, self.hosts
+        special = self.value_keys if self.org_path is None else self.value_keys | {ORG_PATHS}
+        renamed = {
+            (with_issuer(k, hosts) if hosts else k):
+                tuple([value(k, v) for v in values]) if k in special else tuple([text(v) for v in values])
+            for k, values in context.items()
+        }
         return context if renamed == context else renamed
 
     def path(self, path: TrustPath) -> TrustPath:
-        sid = self.sid(path.statement, path.sid)
-        principals = tuple([self.principal(p) for p in path.principals])
+        sid = path.sid if self.sids is None else self.sids[path.statement]
+        principal = self.principal
+        principals = tuple([principal(p) for p in path.principals])
         requires = tuple([self.key(r) for r in path.requires]) if self.hosts else path.requires
         example = self.request(path.example)
         if sid == path.sid and principals == path.principals and requires == path.requires and example is path.example:
             return path
-        return TrustPath(
-            statement=path.statement,
-            sid=sid,
-            scope=path.scope,
-            principals=principals,
-            requires=requires,
-            guarded=path.guarded,
-            public=path.public,
-            example=example,
-        )
+        return TrustPath(path.statement, sid, path.scope, principals, requires, path.guarded, path.public, example)
 
     def exposures(self, exposures: tuple[Exposure, ...]) -> tuple[Exposure, ...]:
         if not exposures:

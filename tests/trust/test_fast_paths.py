@@ -1,0 +1,82 @@
+"""The shortcuts of the template and renaming code agree with the general paths they stand in for.
+
+Each shortcut answers a common case (one standalone occurrence of an account id, an ASCII text, a
+repeated principal value) without the regular expression or the parse it replaces: these tests
+hold each against the general path, on texts built to put digits next to the ids.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rolescope.policy.errors import PolicyError
+from rolescope.policy.model import PrincipalType
+from rolescope.policy.parse import _read_principal, parse_policy, read_principal
+from rolescope.trust.abstraction import ACCOUNT, Abstraction, _residue
+from rolescope.trust.canonical import _Marks
+from rolescope.trust.renaming import Renaming
+from rolescope.trust.witness import CallerWitness
+
+IDS = ["111111111111", "123456789012", "000000000001", "999999999999"]
+# Pieces that put digits (ASCII and not), separators and private-use markers next to the ids.
+PIECES = st.sampled_from([*IDS, "1", "12", "0", "٣", "a", ":", "/", "-", "\n", "", "\ue0f0", "arn:aws:iam::", ":root"])
+TEXTS = st.lists(PIECES, max_size=8).map("".join)
+
+
+def _general_sub(value: str, accounts: dict[str, str]) -> str:
+    return ACCOUNT.sub(lambda m: accounts.get(m.group(0), m.group(0)), value)
+
+
+@given(st.lists(TEXTS, max_size=5))
+def test_residue_blanks_each_text_as_the_joined_substitution_does(texts: list[str]) -> None:
+    assert _residue(texts) == ACCOUNT.sub(" ", "\n".join(texts))
+
+
+@given(TEXTS, st.sampled_from(IDS), st.sampled_from(IDS))
+def test_marks_text_renames_as_the_regular_expression_does(value: str, account: str, other: str) -> None:
+    found = Abstraction((account, other), "", (), (), (), (), (), None, frozenset())
+    marks = _Marks(found)
+    assert marks.text(value) == _general_sub(value, marks.accounts)
+
+
+@given(TEXTS, st.sampled_from(IDS), st.sampled_from(IDS))
+def test_renaming_one_account_renames_as_the_regular_expression_does(value: str, source: str, target: str) -> None:
+    renaming = Renaming(accounts=((source,), (target,)), names=((), ()), sessions=((), ()), hosts=((), ()),
+                        written=((), ()), org_path=(None, None), values=((), ()), value_keys=frozenset(),
+                        sids=((), ()))
+    assert renaming.text(value) == _general_sub(value, renaming.accounts)
+
+
+@pytest.mark.parametrize("kind, value", [
+    (PrincipalType.AWS, "arn:aws:iam::111111111111:root"), (PrincipalType.AWS, "111111111111"),
+    (PrincipalType.AWS, "arn:aws:iam::11111111111:root"), (PrincipalType.AWS, "arn:aws:iam::111111111111:role/*"),
+    (PrincipalType.SERVICE, "lambda.amazonaws.com"), (PrincipalType.SERVICE, "Lambda"),
+    (PrincipalType.FEDERATED, "arn:aws:iam::111111111111:oidc-provider/example.com"),
+    (PrincipalType.FEDERATED, "accounts.google.com"), (PrincipalType.CANONICAL_USER, "x"),
+])
+def test_a_memoised_principal_is_the_one_read_principal_reads(kind: PrincipalType, value: str) -> None:
+    try:
+        direct: object = read_principal(kind, value, PolicyError)
+    except PolicyError as error:
+        direct = str(error)
+    assert _read_principal(kind, value) == direct
+    assert _read_principal(kind, value) == direct  # and again, from the memo
+
+
+def test_a_refused_principal_raises_from_the_statement_each_time() -> None:
+    document = {"Statement": [{"Sid": "S", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"},
+                               "Action": "sts:AssumeRole"}]}
+    for _ in range(2):  # the second answer comes from the memo
+        with pytest.raises(PolicyError, match="the account must be 12 digits") as raised:
+            parse_policy(document)
+        assert raised.value.statement == 0 and raised.value.element == "Principal"
+
+
+def test_caller_witnesses_are_rebuilt_with_every_field() -> None:
+    # caller_witnesses() builds them positionally with the zone's clock: a new field must be added there.
+    assert [f.name for f in dataclasses.fields(CallerWitness)] == [
+        "caller", "action", "origin", "scope", "anonymous", "mfa", "unnamed", "specs", "clock"]
