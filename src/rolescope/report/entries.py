@@ -208,7 +208,7 @@ def _written_evidence(finding: Finding) -> dict[str, Any]:
     """:func:`_own_evidence`, or the finding's own dict when nothing is left out of it (findings about
     principals, not roles): an entry never changes it."""
     evidence = finding.evidence
-    if "paths" in evidence or "statement_document" in evidence or "statement" in evidence:
+    if not ROLE_EVIDENCE.isdisjoint(evidence) or "statement" in evidence:
         return _own_evidence(finding)
     return evidence
 
