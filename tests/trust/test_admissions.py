@@ -13,7 +13,7 @@ from rolescope.policy.glob import LITERAL_QUESTION, LITERAL_STAR, arn_match, glo
 from rolescope.policy.parse import parse_policy
 from rolescope.trust.analysis import analyse_trust
 from rolescope.trust.graph_model import NodeKind
-from rolescope.trust.reach import Admitter, fresh_principal, singled_out, singled_out_all, statement_admitting
+from rolescope.trust.reach import Admitter, fresh_principal, singled_out, statement_admitting
 from rolescope.trust.witness import Scope, Zone
 
 HOME, PARTNER, OTHER = "111111111111", "222222222222", "333333333333"
@@ -152,14 +152,3 @@ def test_singled_out_skips_only_patterns_that_cannot_match(case: tuple[tuple[str
 
     expected = any(matches(p, arn) != matches(p, fresh) for p in patterns)
     assert singled_out(patterns, arn, kind) == expected
-
-
-@given(case=_near_misses(), more=st.lists(_near_misses(), max_size=4),
-       kinds=st.lists(st.sampled_from([NodeKind.ROLE, NodeKind.USER]), min_size=5, max_size=5))
-def test_singled_out_all_answers_as_singled_out_one_by_one(case: tuple[tuple[str, ...], str],
-                                                           more: list[tuple[tuple[str, ...], str]],
-                                                           kinds: list[NodeKind]) -> None:
-    patterns, arn = case
-    # ARNs of the same account and of others, ASCII or not, some the same ARN as another kind
-    principals = [*zip([arn, *(a for _, a in more)], kinds, strict=False), (arn, NodeKind.USER)]
-    assert singled_out_all(patterns, principals) == [singled_out(patterns, a, k) for a, k in principals]

@@ -159,13 +159,12 @@ def finding_entries(findings: Sequence[Finding]) -> list[FindingEntry]:
 def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool
                     ) -> tuple[list[FindingEntry], tuple[bytes, ...]]:
     """The findings' entries (as :func:`finding_entries` makes them) and, with ``encode``, each one's
-    JSON (as :func:`finding_json` encodes them), in one pass.
+    JSON as the document writes it, in one pass.
 
     Args:
         findings: one account's findings.
         encode: encode each entry's JSON, with its evidence.
-        evidence: keep the evidence in the typed entries (else they are as :func:`without_evidence` makes
-            them: the JSON carries it).
+        evidence: keep the evidence in the typed entries (else they hold none: the JSON carries it).
 
     Returns:
         The entries, and their JSON (empty without ``encode``).
@@ -178,7 +177,7 @@ def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool
     for finding, ident in zip(findings, plain, strict=True):
         if counts is not None and counts[ident] > 1:
             ident = fingerprint(finding, finding.message)
-        own = _written_evidence(finding)
+        own = _own_evidence(finding)
         entry = FindingEntry(ident, finding.check, finding.severity, finding.account_id, finding.resource,
                              finding.message, finding.statement, own if evidence else {}, finding.suppressed,
                              finding.overridden)
@@ -188,29 +187,15 @@ def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool
     return entries, tuple(encoded)
 
 
-def finding_json(entries: Sequence[FindingEntry]) -> tuple[bytes, ...]:
-    """Each entry as the JSON document writes it, encoded."""
-    return tuple(orjson.dumps(e.as_json()) for e in entries)
-
-
-def without_evidence(entries: Sequence[FindingEntry]) -> list[FindingEntry]:
-    """The entries with their evidence left out (for a typed document no report reads it from)."""
-    return [FindingEntry(e.id, e.check, e.severity, e.account_id, e.resource, e.message, e.statement, {},
-                         e.suppressed, e.overridden) for e in entries]
-
-
 def _own_evidence(finding: Finding) -> dict[str, Any]:
-    return {k: v for k, v in finding.evidence.items()
-            if k not in ROLE_EVIDENCE and not (k == "statement" and v == finding.statement)}
-
-
-def _written_evidence(finding: Finding) -> dict[str, Any]:
-    """:func:`_own_evidence`, or the finding's own dict when nothing is left out of it (findings about
-    principals, not roles): an entry never changes it."""
+    """The finding's evidence without what its role's entry holds (the paths, the statement): a copy,
+    or the finding's own dict when nothing is left out (findings about principals, not roles), which
+    an entry never changes."""
     evidence = finding.evidence
-    if not ROLE_EVIDENCE.isdisjoint(evidence) or "statement" in evidence:
-        return _own_evidence(finding)
-    return evidence
+    if ROLE_EVIDENCE.isdisjoint(evidence) and "statement" not in evidence:
+        return evidence
+    return {k: v for k, v in evidence.items()
+            if k not in ROLE_EVIDENCE and not (k == "statement" and v == finding.statement)}
 
 
 def error_entries(errors: Iterable[CheckError]) -> list[CheckErrorEntry]:

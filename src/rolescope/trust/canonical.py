@@ -36,6 +36,7 @@ from rolescope.trust.abstraction import (
     Abstraction,
     abstraction,
     issuer_host,
+    rename_runs,
     runs,
     with_issuer,
 )
@@ -127,10 +128,14 @@ class ZoneShapes:
             self._documents[id(policy)] = entry
         return entry[2]  # type: ignore[return-value]
 
-    def org_spells_id(self, zone: Zone) -> bool:
-        """Whether ``zone``'s organisation id holds an account id (then ids stay literal)."""
+    def _enter(self, zone: Zone) -> None:
+        """Forget what was worked out for another zone than ``zone``."""
         if zone is not self._zone:
             self._zone, self._placed, self._org_spells_id = zone, {}, None
+
+    def org_spells_id(self, zone: Zone) -> bool:
+        """Whether ``zone``'s organisation id holds an account id (then ids stay literal)."""
+        self._enter(zone)
         if self._org_spells_id is None:
             self._org_spells_id = zone.org_id is not None and ACCOUNT.search(zone.org_id) is not None
         return self._org_spells_id
@@ -139,8 +144,7 @@ class ZoneShapes:
         """The role's own account placed among the account ids a policy names, and what the search
         makes of them in ``zone``: where the own account sorts, which ids belong to the organisation,
         the representatives of unnamed accounts and of other members it tries."""
-        if zone is not self._zone:
-            self._zone, self._placed, self._org_spells_id = zone, {}, None
+        self._enter(zone)
         found = self._placed.get(ids)
         if found is None:
             own = zone.account_id
@@ -180,15 +184,10 @@ class _Marks:
         self.values: dict[str, int] = {}
 
     def text(self, value: str) -> str:
-        if not self.accounts:
-            return value
-        found = runs(value)
-        if not found:
-            return value
-        if len(found) == 1 and value.count(found[0]) == 1:
-            # The run's only occurrence is the standalone one: a plain replace is the substitution.
-            return value.replace(found[0], self.accounts.get(found[0], found[0]))
-        return ACCOUNT.sub(lambda m: self.accounts.get(m.group(0), m.group(0)), value)
+        return rename_runs(value, self._account) if self.accounts else value
+
+    def _account(self, account: str) -> str:
+        return self.accounts.get(account, account)
 
     def principal(self, principal: Principal) -> str:
         value = principal.value
@@ -223,7 +222,7 @@ class _Marks:
             values, accounts = self.values, self.accounts
             shown = tuple([
                 (_VALUE, values.setdefault(v, len(values)), min(v.count(":"), 5),
-                 tuple([accounts.get(a, a) for a in runs(v)]) if accounts else runs(v), _subject_class(key, v))
+                 tuple([accounts.get(a, a) for a in runs(v)]) if accounts else runs(v), subject_class(key, v))
                 for v in condition.values
             ])
         elif key == ORG_PATHS and self.found.org_path is not None:
@@ -256,10 +255,6 @@ class _Marks:
                 if principal.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in principal.value:
                     hosts.add(principal.value.split(":oidc-provider/", 1)[1])
         return tuple([self.key(k) for k in sorted(keys)]), tuple([self.written.get(h, h) for h in sorted(hosts)])
-
-
-# The same subjects come back in many policies; subject_class is pure.
-_subject_class = memoized(16384)(subject_class)
 
 
 def _marks(kind: str, names: tuple[str, ...]) -> dict[str, str]:

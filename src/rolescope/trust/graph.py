@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from itertools import compress
 
 from rolescope.inventory.model import Organization
 from rolescope.policy.identity import resource_test
@@ -33,7 +32,7 @@ from rolescope.trust.graph_model import (
 )
 from rolescope.trust.graph_part import AccountGraphPart, RefKind, RoleTrust, TrustRef, account_graph_part
 from rolescope.trust.principals import ANY_TARGET_ACCOUNT, GraphPrincipal, is_pattern, target_account
-from rolescope.trust.reach import Admission, singled_out_all
+from rolescope.trust.reach import Admission, singled_out
 from rolescope.trust.scp_fence import ScpFence
 
 # Edges whose source's SCPs are known: one principal, or one account's group of principals.
@@ -375,8 +374,7 @@ class _Builder:
         found = self.singled_out.get(key)
         if found is None:
             self.graph.counters["members_expanded"] += len(members)
-            told = singled_out_all(patterns, [(p.arn, p.kind) for p in members])
-            found = self.singled_out[key] = list(compress(members, told))
+            found = self.singled_out[key] = [p for p in members if singled_out(patterns, p.arn, p.kind)]
         return found
 
     def _organization_trust(self, role: str, role_account: str, ref: TrustRef, admission: Admission) -> None:

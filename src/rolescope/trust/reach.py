@@ -11,7 +11,6 @@ into principals with a number of searches bounded by the policy's size, not by t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rolescope.caches import memoized
@@ -115,25 +114,6 @@ def singled_out(patterns: tuple[str, ...], arn: str, kind: NodeKind) -> bool:
         if mine != _fresh_matches(pattern, partition, account, kind):
             return True
     return False
-
-
-def singled_out_all(patterns: tuple[str, ...], principals: Iterable[tuple[str, NodeKind]]) -> list[bool]:
-    """:func:`singled_out` of each ``(arn, kind)``, for the members of a group: the patterns' starts
-    are worked out once, and the fresh principal's side once per partition, account and kind."""
-    starts = _literal_starts(patterns)
-    fresh: dict[tuple[str, str, NodeKind], bool] = {}
-    found = []
-    for arn, kind in principals:
-        if not arn.isascii() or arn.lower().startswith(starts):
-            found.append(singled_out(patterns, arn, kind))
-            continue
-        parts = arn.split(":", 5)
-        key = (parts[1], parts[4], kind) if len(parts) == 6 else ("aws", "", kind)
-        answer = fresh.get(key)
-        if answer is None:
-            answer = fresh[key] = _fresh_singled_out(patterns, *key)
-        found.append(answer)
-    return found
 
 
 @memoized(1024)

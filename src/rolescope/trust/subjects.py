@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rolescope.caches import memoized
 from rolescope.policy.evaluate import statement_applies
 from rolescope.policy.glob import FRESH, Pattern, chosen_segment, compile_pattern, glob_match
 from rolescope.policy.model import Statement
@@ -101,6 +102,7 @@ _WHOLE_SUBJECT = SubjectGrammar()
 _BY_HOST = {"token.actions.githubusercontent.com": _GITHUB, "gitlab.com": _GITLAB, "app.terraform.io": _TERRAFORM}
 
 
+@memoized(16384)  # the same subjects come back in many policies
 def subject_class(key: str, value: str) -> tuple[int, bool] | None:
     """What the analysis reads in a literal value of ``key`` when it is an OIDC subject whose issuer
     names owners: the owner claim it starts with (``-1``: none) and whether it starts with some claim.
