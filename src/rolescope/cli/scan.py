@@ -31,9 +31,9 @@ from rolescope.cli.stdout import ReportConsole
 from rolescope.gc_pause import paused_gc
 from rolescope.inventory.files import LoadFailure, SkippedFile
 from rolescope.pipeline import ScanInputError, ScanRun, ScanSettings, UnknownAccounts
-from rolescope.remediate.report_fixes import fixes_for_report
 from rolescope.report.asff import DEFAULT_REGION
 from rolescope.report.console import TOP_FINDINGS, Detail, render_console
+from rolescope.report.fixes import Fixes
 from rolescope.report.formats import (
     ALL_ROLE_FORMATS,
     FILE_FORMATS,
@@ -43,6 +43,7 @@ from rolescope.report.formats import (
     GRAPH_FORMATS,
     model_writers,
 )
+from rolescope.report.model import ScanDocument
 from rolescope.report.sinks import JsonSink, ModelSink, ScanSink, file_output, stream_output
 from rolescope.report.suppressions import SuppressionError, Suppressions, load_suppressions
 from rolescope.workers import default_jobs
@@ -202,11 +203,19 @@ def report_targets(options: ReportOptions) -> list[tuple[str, Path | None]]:
     return targets
 
 
+def _fixes_for_report(document: ScanDocument) -> Fixes:
+    """The HTML page's corrected policies; the planner is imported only for a page (a scan without
+    one never needs it, and importing it costs about as much as scanning a small account)."""
+    from rolescope.remediate.report_fixes import fixes_for_report
+
+    return fixes_for_report(document)
+
+
 def report_sinks(options: ReportOptions, progress: pipeline.ScanProgress | None = None) -> list[ScanSink]:
     """A sink for each file format (see :func:`report_targets`); with ``progress``, each one's rendering is a
     phase of it."""
     sinks: list[ScanSink] = []
-    writers = model_writers(fixes_for_report, options.security_hub_region)
+    writers = model_writers(_fixes_for_report, options.security_hub_region)
     for output_format, path in report_targets(options):
         output = file_output(path) if path is not None else stream_output(sys.stdout)
         sink: ScanSink = JsonSink(output) if output_format == "json" else ModelSink(writers[output_format], output)

@@ -15,7 +15,6 @@ from typing import BinaryIO
 from rolescope.report.asff import DEFAULT_REGION, asff_writer
 from rolescope.report.csv_report import write_csv
 from rolescope.report.fixes import FixPlanner
-from rolescope.report.html import write_html
 from rolescope.report.model import ScanDocument
 from rolescope.report.ocsf import write_ocsf
 from rolescope.report.sarif import write_sarif
@@ -47,6 +46,10 @@ def model_writers(plan_fixes: FixPlanner, asff_region: str = DEFAULT_REGION) -> 
     """
 
     def write_html_page(document: ScanDocument, stream: BinaryIO) -> None:
+        # Imported when a page is written: jinja2 and the page's modules take longer to import than a
+        # single account takes to scan, and each worker process of a scan imports this module.
+        from rolescope.report.html import write_html
+
         write_html(document, plan_fixes(document), stream)
 
     return {"sarif": write_sarif, "ocsf": write_ocsf, "csv": write_csv, "html": write_html_page,
