@@ -122,6 +122,9 @@ class TrustCache:
         if found is not None:
             self.stats["reused"] += 1
             return found
+        # A key is kept: copied to its own length, since orjson (3.13) hands out each result in a
+        # buffer of 4 KiB or more, which the tens of thousands of documents kept would each hold.
+        key = memoryview(key).tobytes()
         policy = self._policies.get(key)
         if policy is None:
             if len(self._policies) >= self._max_documents:
