@@ -113,8 +113,11 @@ class _ManagedStatements:
 
 def _statements(snapshot: AccountSnapshot, managed: _ManagedStatements, refs: Iterable[PolicyRef],
                 inline: Iterable[InlinePolicy], prefix: str = "") -> list[_Statement]:
-    found = [_Statement(f"{prefix}inline policy {p.name}", s) for p in inline
-             for s in snapshot.assume_statements(p.document)]
+    found: list[_Statement] = []
+    for policy in inline:
+        chosen = snapshot.assume_statements(policy.document)
+        if chosen:  # most inline policies are about other services: no label made for them
+            found += [_Statement(f"{prefix}inline policy {policy.name}", s) for s in chosen]
     for ref in refs:
         found += managed(ref, prefix)
     return found
