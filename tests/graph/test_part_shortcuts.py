@@ -1,8 +1,9 @@
-"""Graph principals classified once per set of statements agree with classifying each principal.
+"""The shortcuts of an account's graph part agree with the general paths they stand in for.
 
 :func:`graph_principals` classifies each distinct set of identity statements of an account once and
-shares the outcome among the principals that hold it; these tests hold it against classifying every
-principal on its own.
+shares the outcome among the principals that hold it: held against classifying every principal on
+its own. :func:`account_graph_part` builds a policy's admitter only when a way in needs it: held
+against building it for every policy.
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ from typing import Any
 import pytest
 from tests.factories import dense_account
 
+from rolescope.checks.context import CheckSettings
 from rolescope.cli.demo import sample_org_path
 from rolescope.inventory.files import load_snapshots
 from rolescope.inventory.gaad import parse_gaad
 from rolescope.inventory.model import AccountSnapshot
-from rolescope.trust.graph_model import NodeKind
+from rolescope.scanner import scan_snapshots
+from rolescope.trust.graph_model import NodeKind, Way
+from rolescope.trust.graph_part import _ref, _refs
+from rolescope.trust.perimeter_verdict import path_exception
 from rolescope.trust.principals import GraphPrincipal, _classify, _identity_statements, graph_principals
+from rolescope.trust.reach import Admitter
 
 ACCOUNT = "111111111111"
 _ASSUME_ANY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
@@ -94,3 +100,17 @@ def test_the_mixed_account_covers_every_outcome() -> None:
     groups = {p.arn.rsplit("/", 1)[-1]: p.group for p in graph_principals(_mixed())}
     assert groups.keys() == {"a", "b", "c", "d", "e", "f", "g", "u", "v"}
     assert groups["d"] is None and groups["f"] is not None and groups["a"] != groups["f"]
+
+
+def test_ways_in_are_those_made_with_an_admitter_built_for_every_policy() -> None:
+    result = scan_snapshots(_snapshots(), CheckSettings())
+    analyses = {id(r.analysis): r.analysis for a in result.accounts for r in a.roles if r.analysis is not None}
+    assert len(analyses) > 20
+    for analysis in analyses.values():
+        eager = Admitter(analysis)
+        general = [_ref(analysis, lambda: eager, path, way, principal)  # noqa: B023 - used at once
+                   for path in analysis.paths
+                   for way in [Way(path.statement, path.sid, path.scope.value, path.requires,
+                                   path_exception(analysis, path))]
+                   for principal in path.principals]
+        assert list(_refs(analysis)) == general
