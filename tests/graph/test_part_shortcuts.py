@@ -19,10 +19,10 @@ from rolescope.inventory.files import load_snapshots
 from rolescope.inventory.gaad import parse_gaad
 from rolescope.inventory.model import AccountSnapshot
 from rolescope.scanner import scan_snapshots
-from rolescope.trust.graph_model import NodeKind, Way
+from rolescope.trust.graph_model import Way
 from rolescope.trust.graph_part import _ref, _refs
 from rolescope.trust.perimeter_verdict import path_exception
-from rolescope.trust.principals import GraphPrincipal, _classify, _identity_statements, graph_principals
+from rolescope.trust.principals import GraphPrincipal, _classify, _holders, _identity_statements, graph_principals
 from rolescope.trust.reach import Admitter
 
 ACCOUNT = "111111111111"
@@ -37,17 +37,7 @@ _OWN = {"Version": "2012-10-17", "Statement": [
 
 def _each_on_its_own(snapshot: AccountSnapshot) -> list[GraphPrincipal]:
     found = []
-    groups = {g.name: g for g in snapshot.groups}
-    principals: list[tuple[str, NodeKind, list[Any], list[Any]]] = [
-        (r.arn, NodeKind.ROLE, list(r.attached_policies), list(r.inline_policies)) for r in snapshot.roles]
-    for user in snapshot.users:
-        refs, inline = list(user.attached_policies), list(user.inline_policies)
-        for name in user.groups:
-            if name in groups:
-                refs += groups[name].attached_policies
-                inline += groups[name].inline_policies
-        principals.append((user.arn, NodeKind.USER, refs, inline))
-    for arn, kind, refs, inline in principals:
+    for arn, kind, refs, inline in _holders(snapshot):
         statements, admin = _identity_statements(snapshot, refs, inline)
         outcome = _classify(arn.split(":", 2)[1], snapshot.account_id, statements, admin)
         if outcome is not None:

@@ -10,7 +10,7 @@ Conditions are not evaluated (see :mod:`rolescope.policy.identity`): who *could*
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,18 +64,23 @@ def graph_principals(snapshot: AccountSnapshot) -> tuple[GraphPrincipal, ...]:
     # identities; each entry holds its statements, so no id is reused.
     classified: dict[tuple[Any, ...], tuple[tuple[dict[str, Any], ...], _Class | None]] = {}
 
-    def add(arn: str, kind: NodeKind, statements: tuple[dict[str, Any], ...], admin: bool) -> None:
+    for arn, kind, refs, inline in _holders(snapshot):
+        statements, admin = _identity_statements(snapshot, refs, inline)
         partition = arn.split(":", 2)[1] if arn.count(":") >= 2 else "aws"
         key = (partition, admin, *map(id, statements))
         known = classified.get(key)
         if known is None:
             known = classified[key] = (statements, _classify(partition, snapshot.account_id, statements, admin))
-        outcome = known[1]
-        if outcome is not None:
-            found.append(GraphPrincipal(arn, kind, *outcome))
+        if known[1] is not None:
+            found.append(GraphPrincipal(arn, kind, *known[1]))
+    return tuple(found)
 
+
+def _holders(snapshot: AccountSnapshot
+             ) -> Iterator[tuple[str, NodeKind, Sequence[PolicyRef], Sequence[InlinePolicy]]]:
+    """Each role and user of ``snapshot`` with its identity policies (a user's with its groups')."""
     for role in snapshot.roles:
-        add(role.arn, NodeKind.ROLE, *_identity_statements(snapshot, role.attached_policies, role.inline_policies))
+        yield role.arn, NodeKind.ROLE, role.attached_policies, role.inline_policies
     groups = {g.name: g for g in snapshot.groups}
     for user in snapshot.users:
         refs, inline = list(user.attached_policies), list(user.inline_policies)
@@ -83,8 +88,7 @@ def graph_principals(snapshot: AccountSnapshot) -> tuple[GraphPrincipal, ...]:
             if name in groups:
                 refs += groups[name].attached_policies
                 inline += groups[name].inline_policies
-        add(user.arn, NodeKind.USER, *_identity_statements(snapshot, refs, inline))
-    return tuple(found)
+        yield user.arn, NodeKind.USER, refs, inline
 
 
 def _identity_statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], inline: Iterable[InlinePolicy]
