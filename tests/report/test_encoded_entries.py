@@ -56,6 +56,16 @@ def test_orjson_writes_a_raw_date_as_isoformat_does(moment: datetime) -> None:
     assert orjson.dumps(_raw_date(moment)) == orjson.dumps(moment.isoformat())
 
 
+class _Moment(datetime):
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        return "a subclass's own text"
+
+
+def test_a_datetime_subclass_is_written_as_its_isoformat() -> None:
+    moment = _Moment(2026, 3, 4, tzinfo=UTC)
+    assert orjson.dumps(_raw_date(moment)) == b'"a subclass\'s own text"'
+
+
 @given(st.datetimes(timezones=st.timezones()))
 def test_any_date_is_written_as_isoformat_does(moment: datetime) -> None:
     assert orjson.dumps(_raw_date(moment)) == orjson.dumps(moment.isoformat())

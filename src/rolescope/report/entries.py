@@ -149,8 +149,10 @@ def json_lines(items: Iterable[Any], out: BinaryIO) -> None:
 
 def _raw_date(moment: datetime | None) -> datetime | str | None:
     """What orjson writes as ``moment.isoformat()``: the datetime itself when UTC or naive (orjson
-    then writes the same text), else that text."""
-    return moment if moment is None or moment.tzinfo is None or moment.tzinfo is UTC else moment.isoformat()
+    then writes the same text), else (another offset, a subclass) that text."""
+    if moment is None or (type(moment) is datetime and (moment.tzinfo is None or moment.tzinfo is UTC)):
+        return moment
+    return moment.isoformat()
 
 
 def _iso(moment: datetime | None) -> str | None:
