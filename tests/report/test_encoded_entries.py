@@ -1,8 +1,10 @@
-"""The pipeline's encoded account entries agree with the general path they stand in for.
+"""The report entries' shortcuts agree with the general paths they stand in for.
 
 :func:`encoded_account_piece` writes an account's JSON straight from its roles (each trust entry
 reusing its document's JSON, each date left to orjson); it must give the bytes that
-:func:`encode_account` makes of :func:`account_piece`'s JSON entry, and the same typed entry.
+:func:`encode_account` makes of :func:`account_piece`'s JSON entry, and the same typed entry. A
+finding's own evidence is its evidence copied whole, less what its role holds: the same keys, in the
+same order, as leaving those out one by one.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rolescope.report.entries import _raw_date, account_piece, encoded_account_piece
+from rolescope.checks.finding import Finding
+from rolescope.report.entries import ROLE_EVIDENCE, _own_evidence, _raw_date, account_piece, encoded_account_piece
 from rolescope.report.writer import encode_account
 from rolescope.scanner import AccountResult, ScanResult
 
@@ -69,3 +72,17 @@ def test_a_datetime_subclass_is_written_as_its_isoformat() -> None:
 @given(st.datetimes(timezones=st.timezones()))
 def test_any_date_is_written_as_isoformat_does(moment: datetime) -> None:
     assert orjson.dumps(_raw_date(moment)) == orjson.dumps(moment.isoformat())
+
+
+KEYS = st.sampled_from(["paths", "statement", "statement_document", "principal", "service", "grants"])
+
+
+@given(st.dictionaries(KEYS, st.one_of(st.none(), st.integers(0, 3), st.text(max_size=3))),
+       st.one_of(st.none(), st.integers(0, 3)))
+def test_own_evidence_leaves_out_what_the_role_holds_keeping_the_order(evidence: dict[str, object],
+                                                                        statement: int | None) -> None:
+    finding = Finding("check", "high", "111111111111", "arn", "message", statement, evidence)
+    expected = {k: v for k, v in evidence.items()
+                if k not in ROLE_EVIDENCE and not (k == "statement" and v == statement)}
+    own = _own_evidence(finding)
+    assert list(own.items()) == list(expected.items())
