@@ -218,7 +218,10 @@ def find_string(constraints: Sequence[tuple[Pattern, bool]], *, limit: int = 50_
     queue = deque([start])
     while queue:
         state = queue.popleft()
-        if all((end in positions) == must for end, positions, must in zip(ends, state, wanted, strict=True)):
+        for end, positions, must in zip(ends, state, wanted, strict=True):
+            if (end in positions) != must:
+                break
+        else:
             chars: list[str] = []
             cursor: tuple[frozenset[int], ...] | None = state
             while cursor is not None and parents[cursor] is not None:
@@ -275,7 +278,9 @@ def _useful(alphabet: tuple[str, ...], patterns: list[Pattern], wanted: list[boo
             allowed = chars if allowed is None else allowed & chars
     if allowed is None:
         return alphabet
-    return [char for char in alphabet if char in allowed]
+    # A literal token's characters are among the patterns' own, so all of them are in the alphabet,
+    # which is sorted: sorting them gives the alphabet's order.
+    return sorted(allowed)
 
 
 def advance(pattern: Pattern, text: str, positions: frozenset[int] | None = None) -> frozenset[int]:
