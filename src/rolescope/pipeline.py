@@ -40,7 +40,7 @@ from rolescope.policy.arn import parse_arn
 from rolescope.records import pickled_by_fields
 from rolescope.report.document import assemble, document_header
 from rolescope.report.entries import (
-    account_piece,
+    encoded_account_piece,
     error_entries,
     report_findings,
     scan_scope,
@@ -57,7 +57,6 @@ from rolescope.report.model import (
 )
 from rolescope.report.sinks import ScanSink
 from rolescope.report.suppressions import Suppressions
-from rolescope.report.writer import encode_account
 from rolescope.scanner import AccountResult, TrustCache, scan_snapshot
 from rolescope.trust.graph import AccountGraphPart, account_graph_part, build_graph
 from rolescope.trust.graph_json import graph_json
@@ -277,10 +276,10 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
     with_findings = {f.resource for f in entries}
     keep: Callable[[str], bool] = (lambda _: True) if settings.all_roles else (
         with_findings.__contains__ if settings.finding_roles else (lambda _: False))
-    entry, json_entry = account_piece(result, keep)
+    entry, encoded = encoded_account_piece(result, keep)
     part = account_graph_part(snapshot, [(r.role, r.analysis) for r in result.roles if r.analysis is not None]
                               ) if settings.graph or settings.keep_graph else None
-    return AccountOutcome(entry, encode_account(json_entry), tuple(entries), tuple(error_entries(errors)), part,
+    return AccountOutcome(entry, encoded, tuple(entries), tuple(error_entries(errors)), part,
                           scanned=True, analyses=dict(cache.stats - before), finding_json=encoded_findings)
 
 
@@ -289,8 +288,8 @@ def failed_account(result: AccountResult, settings: ScanSettings, failure: LoadF
     """The outcome of an account that could not be read or collected."""
     if settings.accounts and result.account_id not in settings.accounts:
         return AccountOutcome(None, b"", failure=failure, filtered_out=result.account_id)
-    entry, json_entry = account_piece(result, lambda _: False)
-    return AccountOutcome(entry, encode_account(json_entry), failure=failure)
+    entry, encoded = encoded_account_piece(result, lambda _: False)
+    return AccountOutcome(entry, encoded, failure=failure)
 
 
 def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequence[Path] = (),

@@ -122,3 +122,20 @@ ARN_PARTS = st.lists(st.text(alphabet="ab*?", max_size=2), min_size=6, max_size=
 def test_compiled_arn_patterns_agree_with_arn_match(parts: list[str], text_parts: list[str]) -> None:
     pattern, text = ":".join(parts), ":".join(text_parts)
     assert pattern_matches(compile_pattern(pattern, arn=True), text) == arn_match(pattern, text)
+
+
+@given(st.lists(st.tuples(PATTERN_TEXT, st.booleans(), st.booleans()), min_size=1, max_size=4))
+def test_find_string_answers_the_first_shortest_string(spec: list[tuple[str, bool, bool]]) -> None:
+    # The answer is pinned, not only sound: the shortest satisfying string over the search's alphabet
+    # (the patterns' characters, ``:`` and FRESH), the first in code-point order among those.
+    constraints = [(compile_pattern(text, arn=arn), must) for text, must, arn in spec]
+    found = find_string(constraints)
+    alphabet = sorted({FRESH, ":"}.union(*(p.literal_chars for p, _ in constraints)))
+    expected = None
+    for length in range(6):
+        expected = next((text for text in ("".join(letters) for letters in itertools.product(alphabet, repeat=length))
+                         if all(pattern_matches(p, text) == must for p, must in constraints)), None)
+        if expected is not None:
+            break
+    if expected is not None or found is None or len(found) < 6:
+        assert found == expected

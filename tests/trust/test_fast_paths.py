@@ -51,6 +51,17 @@ def test_renaming_one_account_renames_as_the_regular_expression_does(value: str,
     assert renaming.text(value) == _general_sub(value, renaming.accounts)
 
 
+@given(TEXTS, st.lists(st.tuples(st.sampled_from(IDS), st.sampled_from(IDS)), min_size=2, max_size=4))
+def test_renaming_several_accounts_renames_as_the_regular_expression_does(value: str,
+                                                                            pairs: list[tuple[str, str]]) -> None:
+    sources = tuple(dict.fromkeys(source for source, _ in pairs))
+    targets = tuple(dict(pairs)[source] for source in sources)
+    renaming = Renaming(accounts=(sources, targets), names=((), ()), sessions=((), ()), hosts=((), ()),
+                        written=((), ()), org_path=(None, None), values=((), ()), value_keys=frozenset(),
+                        sids=((), ()))
+    assert renaming.text(value) == _general_sub(value, renaming.accounts)
+
+
 @pytest.mark.parametrize("kind, value", [
     (PrincipalType.AWS, "arn:aws:iam::111111111111:root"), (PrincipalType.AWS, "111111111111"),
     (PrincipalType.AWS, "arn:aws:iam::11111111111:root"), (PrincipalType.AWS, "arn:aws:iam::111111111111:role/*"),

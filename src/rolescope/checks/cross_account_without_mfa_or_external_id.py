@@ -10,6 +10,7 @@ from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.witness import Scope
 
 CHECK_ID = "cross-account-without-mfa-or-external-id"
+_CROSS_ACCOUNT = Scope.CROSS_ACCOUNT  # an enum member read through its class costs a descriptor call each time
 
 
 def applies(analysis: TrustAnalysis) -> bool:
@@ -21,7 +22,7 @@ def run(context: RoleContext) -> Iterator[Finding]:
     analysis = context.analysis
     if not analysis.cross_account or analysis.mfa_or_external_id_required:
         return
-    open_paths = [p for p in analysis.paths if p.scope is Scope.CROSS_ACCOUNT and not p.guarded]
+    open_paths = [p for p in analysis.paths if p.scope is _CROSS_ACCOUNT and not p.guarded]
     first = open_paths[0]
     who = sorted({principal for path in open_paths for principal in path.principals})
     statements = ", ".join(f"Statement[{p.statement}]" + (f" ({p.sid})" if p.sid else "") for p in open_paths)

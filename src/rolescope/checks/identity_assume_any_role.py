@@ -88,35 +88,39 @@ def run(snapshot: AccountSnapshot, settings: CheckSettings) -> Iterator[Finding]
             yield verdict.finding(snapshot.account_id, arn)
 
 
-class _ManagedStatements:
-    """The statements each attached managed policy contributes, labelled, made once per label and
-    policy: most principals of an account share a few such policies."""
+class _ManagedStatements(dict[tuple[str, str, str], tuple[_Statement, ...]]):
+    """The statements each attached managed policy contributes, labelled, by label prefix, ARN and
+    name: made on the first lookup of each, since most principals of an account share a few such
+    policies (a dict, so that the lookups that find them run no Python code)."""
+
+    __slots__ = ("_snapshot",)
 
     def __init__(self, snapshot: AccountSnapshot) -> None:
+        super().__init__()
         self._snapshot = snapshot
-        self._made: dict[tuple[str, str, str], tuple[_Statement, ...]] = {}
 
-    def __call__(self, ref: PolicyRef, prefix: str) -> tuple[_Statement, ...]:
-        key = (prefix, ref.arn, ref.name)
-        found = self._made.get(key)
-        if found is None:
-            if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
-                found = (_Statement(f"{prefix}{ref.name} (AWS managed)", _EVERY_ROLE),)
-            else:
-                policy = self._snapshot.policy(ref.arn)
-                found = () if policy is None or policy.document is None else tuple(
-                    _Statement(f"{prefix}managed policy {ref.name}", s)
-                    for s in self._snapshot.assume_statements(policy.document))
-            self._made[key] = found
+    def __missing__(self, key: tuple[str, str, str]) -> tuple[_Statement, ...]:
+        prefix, arn, name = key
+        if PolicyRef(name, arn).aws_managed and name in AWS_MANAGED_ALLOWING_STS:
+            found: tuple[_Statement, ...] = (_Statement(f"{prefix}{name} (AWS managed)", _EVERY_ROLE),)
+        else:
+            policy = self._snapshot.policy(arn)
+            found = () if policy is None or policy.document is None else tuple(
+                _Statement(f"{prefix}managed policy {name}", s)
+                for s in self._snapshot.assume_statements(policy.document))
+        self[key] = found
         return found
 
 
 def _statements(snapshot: AccountSnapshot, managed: _ManagedStatements, refs: Iterable[PolicyRef],
                 inline: Iterable[InlinePolicy], prefix: str = "") -> list[_Statement]:
-    found = [_Statement(f"{prefix}inline policy {p.name}", s) for p in inline
-             for s in snapshot.assume_statements(p.document)]
+    found: list[_Statement] = []
+    for policy in inline:
+        chosen = snapshot.assume_statements(policy.document)
+        if chosen:  # most inline policies are about other services: no label made for them
+            found += [_Statement(f"{prefix}inline policy {policy.name}", s) for s in chosen]
     for ref in refs:
-        found += managed(ref, prefix)
+        found += managed[prefix, ref.arn, ref.name]
     return found
 
 

@@ -24,8 +24,10 @@ def _grants_admin(document: dict[str, Any]) -> str | None:
     for statement in items:
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
-        resources = _as_list(statement.get("Resource"))
-        if "NotResource" not in statement and "*" not in resources:
+        # Most statements name their resources: told apart without copying the list (JSON values
+        # other than the string "*" never equal it).
+        resource = statement.get("Resource")
+        if resource != "*" and not (isinstance(resource, list) and "*" in resource) and "NotResource" not in statement:
             continue
         if "Action" in statement:
             actions = [a.lower() for a in _as_list(statement["Action"])]

@@ -10,12 +10,16 @@ from rolescope.policy.model import PrincipalKind
 from rolescope.trust.analysis import TrustAnalysis
 
 CHECK_ID = "trust-to-deleted-principal"
+_UNIQUE_ID = PrincipalKind.UNIQUE_ID  # an enum member read through its class costs a descriptor call each time
 
 
 def applies(analysis: TrustAnalysis) -> bool:
     """Whether :func:`run` can report anything for a role with ``analysis`` (``False``: it returns at once)."""
-    return any(p.kind is PrincipalKind.UNIQUE_ID for statement in analysis.policy.statements
-               for p in statement.principals or ())
+    for statement in analysis.policy.statements:  # loops, not any(): asked once per analysis of every role
+        for principal in statement.principals or ():
+            if principal.kind is _UNIQUE_ID:
+                return True
+    return False
 
 
 def run(context: RoleContext) -> Iterator[Finding]:

@@ -15,6 +15,7 @@ CHECK_ID = "weak-external-id"
 POSITIVE = frozenset({"StringEquals", "StringLike", "StringEqualsIgnoreCase"})
 # A pattern that fixes enough to name one customer counts as an ExternalId requirement: what is left
 # to say is that it is weaker than one exact value.
+_ALLOW = Effect.ALLOW  # an enum member read through its class costs a descriptor call each time
 ACCEPTED_PATTERN = SeverityOverride("low", "lowered: the pattern fixes enough of what the vendor derives from "
                                            "your account to count as an ExternalId requirement")
 
@@ -51,9 +52,12 @@ def weakness(value: str, minimum: int, wildcard: bool, pattern_minimum: int | No
 
 def applies(analysis: TrustAnalysis) -> bool:
     """Whether :func:`run` can report anything for a role with ``analysis`` (``False``: it returns at once)."""
-    return any(condition.key == "sts:externalid" and condition.operator in POSITIVE
-               for statement in analysis.policy.statements if statement.effect is Effect.ALLOW
-               for condition in statement.conditions)
+    for statement in analysis.policy.statements:  # loops, not any(): asked once per analysis of every role
+        if statement.effect is _ALLOW:
+            for condition in statement.conditions:
+                if condition.key == "sts:externalid" and condition.operator in POSITIVE:
+                    return True
+    return False
 
 
 def run(context: RoleContext) -> Iterator[Finding]:

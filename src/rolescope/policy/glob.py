@@ -209,19 +209,19 @@ def find_string(constraints: Sequence[tuple[Pattern, bool]], *, limit: int = 50_
     if text is not None:
         # A plain literal that must match admits one string: the search could only find that one.
         return text if all(pattern_matches(p, text) == must for p, must in constraints) else None
-    alphabet = sorted(frozenset({FRESH, ":"}).union(*(p.literal_chars for p in patterns)))
+    alphabet = _alphabet(tuple([p.literal_chars for p in patterns]))
     start = tuple(_closure(p, frozenset({0})) for p in patterns)
-
-    def accepting(state: tuple[frozenset[int], ...]) -> bool:
-        return all(
-            (len(p.tokens) in positions) == must for p, positions, must in zip(patterns, state, wanted, strict=True)
-        )
+    ends = [len(p.tokens) for p in patterns]
+    rows = list(zip(patterns, wanted, strict=True))
 
     parents: dict[tuple[frozenset[int], ...], tuple[tuple[frozenset[int], ...], str] | None] = {start: None}
     queue = deque([start])
     while queue:
         state = queue.popleft()
-        if accepting(state):
+        for end, positions, must in zip(ends, state, wanted, strict=True):
+            if (end in positions) != must:
+                break
+        else:
             chars: list[str] = []
             cursor: tuple[frozenset[int], ...] | None = state
             while cursor is not None and parents[cursor] is not None:
@@ -232,17 +232,30 @@ def find_string(constraints: Sequence[tuple[Pattern, bool]], *, limit: int = 50_
         if len(parents) > limit:
             return FRESH
         for char in _useful(alphabet, patterns, wanted, state):
-            following = tuple(_step(p, positions, char) for p, positions in zip(patterns, state, strict=True))
-            if any(not positions and must for positions, must in zip(following, wanted, strict=True)):
-                continue
-            if following not in parents:
-                parents[following] = (state, char)
-                queue.append(following)
+            following: list[frozenset[int]] = []
+            # A pattern that must match and has no position left ends this branch: the patterns after
+            # it need not move.
+            for (pattern, must), positions in zip(rows, state, strict=True):
+                moved = _step(pattern, positions, char)
+                if must and not moved:
+                    break
+                following.append(moved)
+            else:
+                reached = tuple(following)
+                if reached not in parents:
+                    parents[reached] = (state, char)
+                    queue.append(reached)
     return None
 
 
-def _useful(alphabet: list[str], patterns: list[Pattern], wanted: list[bool],
-            state: tuple[frozenset[int], ...]) -> list[str]:
+@memoized(4096)  # the same patterns meet in many searches; their character sets hash once
+def _alphabet(literal_chars: tuple[frozenset[str], ...]) -> tuple[str, ...]:
+    """The characters a search tries, in order: the patterns' own, ``:`` and :data:`FRESH`."""
+    return tuple(sorted(frozenset({FRESH, ":"}).union(*literal_chars)))
+
+
+def _useful(alphabet: tuple[str, ...], patterns: list[Pattern], wanted: list[bool],
+            state: tuple[frozenset[int], ...]) -> Sequence[str]:
     """The characters of ``alphabet`` (in order) that keep every must-match pattern alive from ``state``.
 
     Any other character leaves some pattern that must match with no position, a state the search
@@ -265,7 +278,9 @@ def _useful(alphabet: list[str], patterns: list[Pattern], wanted: list[bool],
             allowed = chars if allowed is None else allowed & chars
     if allowed is None:
         return alphabet
-    return [char for char in alphabet if char in allowed]
+    # A literal token's characters are among the patterns' own, so all of them are in the alphabet,
+    # which is sorted: sorting them gives the alphabet's order.
+    return sorted(allowed)
 
 
 def advance(pattern: Pattern, text: str, positions: frozenset[int] | None = None) -> frozenset[int]:

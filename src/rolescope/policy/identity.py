@@ -23,12 +23,6 @@ def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _statements(document: Any) -> list[dict[str, Any]]:
-    body = document.get("Statement") if isinstance(document, dict) else None
-    items = [body] if isinstance(body, dict) else body if isinstance(body, list) else []
-    return [s for s in items if isinstance(s, dict)]
-
-
 # Every principal's policies are read for sts:AssumeRole, and accounts repeat the same few hundred
 # action names: each (action pattern, action) pair is matched once.
 @memoized(8192)
@@ -76,10 +70,26 @@ def action_statements(documents: Iterable[Any], action: str) -> tuple[dict[str, 
     Read once per principal, they answer :func:`allows_on` for every resource: no other statement
     can matter to that action.
     """
+    # Every inline policy of every principal is read here, most of them once and about other services:
+    # the statements are walked in place and _covers_action's work is inlined for the common Action
+    # forms (a string, a list of strings).
     found = []
     for document in documents:
-        for statement in _statements(document):
-            if _covers_action(statement, action):
+        body = document.get("Statement") if isinstance(document, dict) else None
+        for statement in (body,) if isinstance(body, dict) else body if isinstance(body, list) else ():
+            if not isinstance(statement, dict):
+                continue
+            value = statement.get("Action")
+            if isinstance(value, str):
+                covered = _action_match(value, action)
+            elif isinstance(value, list):
+                try:
+                    covered = _any_action_match(tuple(value), action)
+                except TypeError:  # an unhashable item: pattern by pattern
+                    covered = _matches(value, action)
+            else:  # NotAction, or an Action of no use
+                covered = _covers_action(statement, action)
+            if covered:
                 found.append(statement)
     return tuple(found)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from rolescope.checks.catalogue import CheckInfo, Framework, Requirement
@@ -303,9 +304,10 @@ class RoleEntry:
                          self.perimeter)
 
 
-def role_json(name: str, arn: str, path: str, trust: int, max_session_duration: int | None, last_used: str | None,
-              perimeter: Mapping[str, Any] | None) -> dict[str, Any]:
-    """:meth:`RoleEntry.as_json` from the fields, for a role no typed entry is made for."""
+def role_json(name: str, arn: str, path: str, trust: int, max_session_duration: int | None,
+              last_used: str | datetime | None, perimeter: Mapping[str, Any] | None) -> dict[str, Any]:
+    """:meth:`RoleEntry.as_json` from the fields, for a role no typed entry is made for (``last_used``
+    may be a UTC or naive datetime when the result is only encoded: orjson writes it as ``isoformat``)."""
     found = {"name": name, "arn": arn, "path": path, "trust": trust, "max_session_duration": max_session_duration,
              "last_used": last_used}
     if perimeter is not None:

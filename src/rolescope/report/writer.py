@@ -8,14 +8,16 @@ keeps the file greppable and diffable without indenting it (which would double i
 
 from __future__ import annotations
 
+import io
 import mmap
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, BinaryIO
 
 import orjson
 
 from rolescope.report.document import DocumentHeader, tail_json
+from rolescope.report.entries import json_lines
 from rolescope.report.model import FindingEntry, ScanDocument
 
 _LENGTH = (1 << 24) - 1
@@ -35,17 +37,16 @@ def _members(entry: dict[str, Any]) -> bytes:
     return orjson.dumps(entry)[1:-1]
 
 
-def _array(items: Iterable[bytes]) -> bytes:
-    """A JSON array of encoded items (none empty), one a line."""
-    body = b",\n".join(items)
-    return b"[\n" + body + b"\n]" if body else b"[]"
-
-
 def encode_account(entry: dict[str, Any]) -> bytes:
     """An ``accounts[]`` entry as the writer lays it out: its fields, then a trust entry and a role a line."""
     fields = {k: v for k, v in entry.items() if k not in ("trusts", "roles")}
-    return (b"{" + _members(fields) + b',"trusts":' + _array(map(orjson.dumps, entry["trusts"]))
-            + b',"roles":' + _array(map(orjson.dumps, entry["roles"])) + b"}")
+    out = io.BytesIO()
+    out.write(b"{" + _members(fields) + b',"trusts":')
+    json_lines(entry["trusts"], out)
+    out.write(b',"roles":')
+    json_lines(entry["roles"], out)
+    out.write(b"}")
+    return out.getvalue()
 
 
 class DocumentWriter:

@@ -11,7 +11,7 @@ parts in the main process.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -107,21 +107,30 @@ def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, Tr
     for role, analysis in roles:
         found = refs.get(id(analysis))
         if found is None:
-            found = refs[id(analysis)] = tuple(_refs(analysis, Admitter(analysis)))
+            found = refs[id(analysis)] = tuple(_refs(analysis))
         trusts.append(RoleTrust(role.arn, role.name, found))
     partition = roles[-1][0].partition if roles else "aws"  # the last role's, read once
     return AccountGraphPart(snapshot.account_id, snapshot.alias, partition, graph_principals(snapshot),
                             tuple(trusts), bool(snapshot.users))
 
 
-def _refs(analysis: TrustAnalysis, admitter: Admitter) -> Iterator[TrustRef]:
+def _refs(analysis: TrustAnalysis) -> Iterator[TrustRef]:
+    # The admitter only for a policy with account or organisation ways in: most trust a service.
+    admitters: list[Admitter] = []
+
+    def admitter() -> Admitter:
+        if not admitters:
+            admitters.append(Admitter(analysis))
+        return admitters[0]
+
     for path in analysis.paths:
         way = Way(path.statement, path.sid, path.scope.value, path.requires, path_exception(analysis, path))
         for principal in path.principals:
             yield _ref(analysis, admitter, path, way, principal)
 
 
-def _ref(analysis: TrustAnalysis, admitter: Admitter, path: TrustPath, way: Way, principal: str) -> TrustRef:
+def _ref(analysis: TrustAnalysis, admitter: Callable[[], Admitter], path: TrustPath, way: Way, principal: str
+         ) -> TrustRef:
     if path.scope is Scope.SERVICE:
         return TrustRef(RefKind.NODE, principal, NodeKind.SERVICE, way, principal)
     if path.scope is Scope.FEDERATED:
@@ -132,12 +141,12 @@ def _ref(analysis: TrustAnalysis, admitter: Admitter, path: TrustPath, way: Way,
         # with what the request must carry on the edge).
         if not path.public and "org" in path.requires and analysis.zone.org_id:
             return TrustRef(RefKind.ORGANIZATION, analysis.zone.org_id, NodeKind.ORGANIZATION, way, principal,
-                            admitter.organization(way))
+                            admitter().organization(way))
         return TrustRef(RefKind.NODE, "anyone", NodeKind.ANYONE, way, principal)
     parts = principal.split(":", 5)
     if principal.isdigit() or (len(parts) == 6 and parts[5] == "root"):
         account = principal if principal.isdigit() else parts[4]
-        return TrustRef(RefKind.ACCOUNT, account, NodeKind.ACCOUNT, way, principal, admitter.account(account))
+        return TrustRef(RefKind.ACCOUNT, account, NodeKind.ACCOUNT, way, principal, admitter().account(account))
     if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
         # A session of a role: whoever may assume the role may name the session as they like.
         role = f"arn:{parts[1]}:iam::{parts[4]}:role/{parts[5].split('/')[1]}"

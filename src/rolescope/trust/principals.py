@@ -10,7 +10,7 @@ Conditions are not evaluated (see :mod:`rolescope.policy.identity`): who *could*
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,9 +58,29 @@ def graph_principals(snapshot: AccountSnapshot) -> tuple[GraphPrincipal, ...]:
         One entry per principal that may call ``sts:AssumeRole`` at all, in the snapshot's order.
     """
     found: list[GraphPrincipal] = []
+    # Most principals of an account hold the same few managed policies, hence the same statements
+    # (the snapshot reads each document's once): each set is classified once, and its principals
+    # share the outcome (one tuple of statements, which pickles once). Keyed by the statements'
+    # identities; each entry holds its statements, so no id is reused.
+    classified: dict[tuple[Any, ...], tuple[tuple[dict[str, Any], ...], _Class | None]] = {}
+
+    for arn, kind, refs, inline in _holders(snapshot):
+        statements, admin = _identity_statements(snapshot, refs, inline)
+        partition = arn.split(":", 2)[1] if arn.count(":") >= 2 else "aws"
+        key = (partition, admin, *map(id, statements))
+        known = classified.get(key)
+        if known is None:
+            known = classified[key] = (statements, _classify(partition, snapshot.account_id, statements, admin))
+        if known[1] is not None:
+            found.append(GraphPrincipal(arn, kind, *known[1]))
+    return tuple(found)
+
+
+def _holders(snapshot: AccountSnapshot
+             ) -> Iterator[tuple[str, NodeKind, Sequence[PolicyRef], Sequence[InlinePolicy]]]:
+    """Each role and user of ``snapshot`` with its identity policies (a user's with its groups')."""
     for role in snapshot.roles:
-        statements, admin = _identity_statements(snapshot, role.attached_policies, role.inline_policies)
-        found.extend(_classify(role.arn, NodeKind.ROLE, snapshot.account_id, statements, admin))
+        yield role.arn, NodeKind.ROLE, role.attached_policies, role.inline_policies
     groups = {g.name: g for g in snapshot.groups}
     for user in snapshot.users:
         refs, inline = list(user.attached_policies), list(user.inline_policies)
@@ -68,9 +88,7 @@ def graph_principals(snapshot: AccountSnapshot) -> tuple[GraphPrincipal, ...]:
             if name in groups:
                 refs += groups[name].attached_policies
                 inline += groups[name].inline_policies
-        statements, admin = _identity_statements(snapshot, refs, inline)
-        found.extend(_classify(user.arn, NodeKind.USER, snapshot.account_id, statements, admin))
-    return tuple(found)
+        yield user.arn, NodeKind.USER, refs, inline
 
 
 def _identity_statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], inline: Iterable[InlinePolicy]
@@ -90,20 +108,23 @@ def _identity_statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], i
     return statements, admin
 
 
-def _classify(arn: str, kind: NodeKind, account: str, statements: tuple[dict[str, Any], ...], admin: bool
-              ) -> Iterator[GraphPrincipal]:
+# What a principal's statements make of it: its group, the statements kept and the resources named.
+_Class = tuple[GroupScope | None, tuple[dict[str, Any], ...], tuple[str, ...]]
+
+
+def _classify(partition: str, account: str, statements: tuple[dict[str, Any], ...], admin: bool) -> _Class | None:
+    """How a principal of ``account`` with these statements is a graph principal (``None``: it may
+    assume no role)."""
     if admin:
         statements = (_ALLOW_EVERY_ROLE, *statements)
     if not may_allow(statements):
-        return
-    partition = arn.split(":", 2)[1] if arn.count(":") >= 2 else "aws"
+        return None
     own_roles = f"arn:{partition}:iam::{account}:role/{FRESH}"
     # A Deny (one with no condition: those are read as not applying) can single out any role: a
     # principal it narrows is tested role by role, never taken for "may assume any role".
     narrowed = any(s.get("Effect") == "Deny" and "Condition" not in s for s in statements)
     if not narrowed and allows_on(statements, f"arn:{partition}:iam::{_FRESH_ACCOUNT}:role/{FRESH}"):
-        yield GraphPrincipal(arn, kind, GroupScope.ANY)
-        return
+        return GroupScope.ANY, (), ()
     group = GroupScope.OWN_ACCOUNT if not narrowed and allows_on(statements, own_roles) else None
     named: list[str] = []
     for statement in statements:
@@ -115,7 +136,7 @@ def _classify(arn: str, kind: NodeKind, account: str, statements: tuple[dict[str
                 continue  # the group own-account covers it
             if resource not in named:
                 named.append(resource)
-    yield GraphPrincipal(arn, kind, group, statements, tuple(named))
+    return group, statements, tuple(named)
 
 
 def _named(statement: dict[str, Any]) -> list[str]:
