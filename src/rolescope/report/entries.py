@@ -122,14 +122,23 @@ def encoded_account_piece(account: AccountResult, keep: Callable[[str], bool]) -
     roles' dates itself: ``isoformat`` took as long as the rest of a role's entry.
     """
     typed, trusts, roles = _account_roles(account, keep)
+    return typed, account_json(
+        typed.header_json(),
+        ({**trust.as_json(), "document": orjson.Fragment(text)} for trust, text in trusts),
+        (role_json(r.role.name, r.role.arn, r.role.path, index, r.role.max_session_duration,
+                   _raw_date(r.role.last_used), perimeter) for r, index, perimeter in roles))
+
+
+def account_json(fields: dict[str, Any], trusts: Iterable[Any], roles: Iterable[Any]) -> bytes:
+    """An ``accounts[]`` entry as the document lays it out: its ``fields``, then a trust entry and a
+    role a line."""
     out = io.BytesIO()
-    out.write(b"{" + orjson.dumps(typed.header_json())[1:-1] + b',"trusts":')
-    json_lines(({**trust.as_json(), "document": orjson.Fragment(text)} for trust, text in trusts), out)
+    out.write(b"{" + orjson.dumps(fields)[1:-1] + b',"trusts":')
+    json_lines(trusts, out)
     out.write(b',"roles":')
-    json_lines((role_json(r.role.name, r.role.arn, r.role.path, index, r.role.max_session_duration,
-                          _raw_date(r.role.last_used), perimeter) for r, index, perimeter in roles), out)
+    json_lines(roles, out)
     out.write(b"}")
-    return typed, out.getvalue()
+    return out.getvalue()
 
 
 def json_lines(items: Iterable[Any], out: BinaryIO) -> None:

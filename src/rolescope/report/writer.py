@@ -8,7 +8,6 @@ keeps the file greppable and diffable without indenting it (which would double i
 
 from __future__ import annotations
 
-import io
 import mmap
 import tempfile
 from collections.abc import Sequence
@@ -17,7 +16,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from rolescope.report.document import DocumentHeader, tail_json
-from rolescope.report.entries import json_lines
+from rolescope.report.entries import account_json
 from rolescope.report.model import FindingEntry, ScanDocument
 
 _LENGTH = (1 << 24) - 1
@@ -39,14 +38,8 @@ def _members(entry: dict[str, Any]) -> bytes:
 
 def encode_account(entry: dict[str, Any]) -> bytes:
     """An ``accounts[]`` entry as the writer lays it out: its fields, then a trust entry and a role a line."""
-    fields = {k: v for k, v in entry.items() if k not in ("trusts", "roles")}
-    out = io.BytesIO()
-    out.write(b"{" + _members(fields) + b',"trusts":')
-    json_lines(entry["trusts"], out)
-    out.write(b',"roles":')
-    json_lines(entry["roles"], out)
-    out.write(b"}")
-    return out.getvalue()
+    return account_json({k: v for k, v in entry.items() if k not in ("trusts", "roles")}, entry["trusts"],
+                        entry["roles"])
 
 
 class DocumentWriter:
