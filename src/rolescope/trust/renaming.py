@@ -21,7 +21,7 @@ from functools import cache
 
 from rolescope.policy.model import PolicyDocument
 from rolescope.policy.request import Caller, Request
-from rolescope.trust.abstraction import ACCOUNT, ORG_PATHS, rename_runs, with_issuer
+from rolescope.trust.abstraction import ORG_PATHS, rename_runs, with_issuer
 from rolescope.trust.analysis import Exposure, TrustAnalysis, TrustPath
 from rolescope.trust.witness import Zone
 
@@ -125,10 +125,9 @@ class Renaming:
                 return target.join(pieces)
         elif not any(account in value for account in self.accounts):
             return value
-        else:
-            # Several accounts renamed, but a value holds one id, written once, in the common case.
-            return rename_runs(value, self.account)
-        return ACCOUNT.sub(lambda m: self.accounts.get(m.group(0), m.group(0)), value)
+        # several accounts renamed (a value holds one id, written once, in the common case), or one
+        # written in several places
+        return rename_runs(value, self.account)
 
     def principal(self, value: str) -> str:
         """A principal, caller or session ARN (or ``*``, a service, an identity provider)."""
