@@ -26,10 +26,9 @@ _EXEMPTED_KINDS = (PrincipalKind.ROLE, PrincipalKind.ACCOUNT)
 def applies(analysis: TrustAnalysis) -> bool:
     """Whether :func:`run` can report anything for a role with ``analysis`` (``False``: it returns at once)."""
     for statement in analysis.policy.statements:  # loops, not any(): asked once per analysis of every role
-        if statement.not_principals:
-            for principal in statement.not_principals:
-                if principal.kind in _EXEMPTED_KINDS:
-                    return True
+        for principal in statement.not_principals or ():
+            if principal.kind in _EXEMPTED_KINDS:
+                return True
     return False
 
 

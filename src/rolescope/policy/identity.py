@@ -71,25 +71,12 @@ def action_statements(documents: Iterable[Any], action: str) -> tuple[dict[str, 
     can matter to that action.
     """
     # Every inline policy of every principal is read here, most of them once and about other services:
-    # the statements are walked in place and _covers_action's work is inlined for the common Action
-    # forms (a string, a list of strings).
+    # the statements are walked in place, with no list of them made first.
     found = []
     for document in documents:
         body = document.get("Statement") if isinstance(document, dict) else None
         for statement in (body,) if isinstance(body, dict) else body if isinstance(body, list) else ():
-            if not isinstance(statement, dict):
-                continue
-            value = statement.get("Action")
-            if isinstance(value, str):
-                covered = _action_match(value, action)
-            elif isinstance(value, list):
-                try:
-                    covered = _any_action_match(tuple(value), action)
-                except TypeError:  # an unhashable item: pattern by pattern
-                    covered = _matches(value, action)
-            else:  # NotAction, or an Action of no use
-                covered = _covers_action(statement, action)
-            if covered:
+            if isinstance(statement, dict) and _covers_action(statement, action):
                 found.append(statement)
     return tuple(found)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -109,9 +109,8 @@ def account_piece(account: AccountResult, keep: Callable[[str], bool]) -> tuple[
         The typed entry (with the kept roles and the counts of all) and the JSON entry (every role).
     """
     typed, trusts, roles = _account_roles(account, keep)
-    roles_json = [role_json(r.role.name, r.role.arn, r.role.path, index, r.role.max_session_duration,
-                            _iso(r.role.last_used), perimeter) for r, index, perimeter in roles]
-    return typed, {**typed.header_json(), "trusts": [t.as_json() for t, _ in trusts], "roles": roles_json}
+    return typed, {**typed.header_json(), "trusts": [t.as_json() for t, _ in trusts],
+                   "roles": list(_roles_json(roles, _iso))}
 
 
 def encoded_account_piece(account: AccountResult, keep: Callable[[str], bool]) -> tuple[AccountEntry, bytes]:
@@ -125,8 +124,16 @@ def encoded_account_piece(account: AccountResult, keep: Callable[[str], bool]) -
     return typed, account_json(
         typed.header_json(),
         ({**trust.as_json(), "document": orjson.Fragment(text)} for trust, text in trusts),
-        (role_json(r.role.name, r.role.arn, r.role.path, index, r.role.max_session_duration,
-                   _raw_date(r.role.last_used), perimeter) for r, index, perimeter in roles))
+        _roles_json(roles, _raw_date))
+
+
+def _roles_json(roles: Iterable[tuple[RoleResult, int, Any]], date: Callable[[datetime | None], Any]
+                ) -> Iterator[dict[str, Any]]:
+    """Each role's entry of the ``roles`` table (from :func:`_account_roles`), its last use written by ``date``."""
+    for result, index, perimeter in roles:
+        role = result.role
+        yield role_json(role.name, role.arn, role.path, index, role.max_session_duration, date(role.last_used),
+                        perimeter)
 
 
 def account_json(fields: dict[str, Any], trusts: Iterable[Any], roles: Iterable[Any]) -> bytes:

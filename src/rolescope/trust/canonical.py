@@ -230,8 +230,8 @@ class _Marks:
         else:
             text = self.text
             shown = tuple([text(v) for v in condition.values])
-        return (condition.operator, condition.qualifier, condition.if_exists,
-                with_issuer(key, self.hosts) if self.hosts else key, self.host(condition), condition.variables, shown)
+        return (condition.operator, condition.qualifier, condition.if_exists, self.key(key), self.host(condition),
+                condition.variables, shown)
 
     def statement(self, statement: Statement) -> tuple[Any, ...]:
         conditions = statement.conditions

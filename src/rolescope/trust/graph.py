@@ -94,7 +94,9 @@ class _Builder:
         # document share its admissions (the parts hold them all while the graph is built).
         self.group_ways: dict[tuple[int, str, GroupScope], Way | None] = {}
         self.fence = ScpFence(organization)
-        self.tests: dict[str, Callable[[str], bool]] = {}  # _allows, by principal ARN
+        # _allows, by the identity of a principal's statements: the principals of an account that hold
+        # the same policies share one tuple (see graph_principals), which self.principals keeps alive.
+        self.tests: dict[int, Callable[[str], bool]] = {}
 
     def run(self) -> TrustGraph:
         add_nodes, by_name = self.graph.add_nodes, self.by_name
@@ -237,9 +239,9 @@ class _Builder:
     def _allows(self, principal: GraphPrincipal, role: str) -> bool:
         """Whether ``principal``'s identity statements allow ``sts:AssumeRole`` on ``role``; its
         statements are compiled once (a pattern is tried on every role that trusts its account)."""
-        test = self.tests.get(principal.arn)
+        test = self.tests.get(id(principal.statements))
         if test is None:
-            test = self.tests[principal.arn] = resource_test(principal.statements)
+            test = self.tests[id(principal.statements)] = resource_test(principal.statements)
         return test(role)
 
     # ----------------------------------------------------------------- roles
