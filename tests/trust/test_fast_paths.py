@@ -14,11 +14,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rolescope.policy.errors import PolicyError
-from rolescope.policy.model import PrincipalType
-from rolescope.policy.parse import _read_principal, parse_policy, read_principal
-from rolescope.trust.abstraction import ACCOUNT, Abstraction, _residue
-from rolescope.trust.canonical import _Marks
+from rolescope.policy.model import Condition, PrincipalType
+from rolescope.policy.parse import (
+    CONDITION_KEY,
+    _condition_key,
+    _principals,
+    _read_principal,
+    parse_policy,
+    read_principal,
+)
+from rolescope.policy.qualifier import Qualifier
+from rolescope.trust.abstraction import _RESERVED, ACCOUNT, Abstraction, _literal, _residue
+from rolescope.trust.canonical import _Marks, _marks
 from rolescope.trust.renaming import Renaming
+from rolescope.trust.subjects import subject_class
 from rolescope.trust.witness import CallerWitness
 
 IDS = ["111111111111", "123456789012", "000000000001", "999999999999"]
@@ -91,3 +100,54 @@ def test_caller_witnesses_are_rebuilt_with_every_field() -> None:
     # caller_witnesses() builds them positionally with the zone's clock: a new field must be added there.
     assert [f.name for f in dataclasses.fields(CallerWitness)] == [
         "caller", "action", "origin", "scope", "anonymous", "mfa", "unnamed", "specs", "clock"]
+
+
+# Values with the characters _RESERVED looks for, and their neighbours (ASCII and not).
+VALUE_PIECES = st.sampled_from(["*", "?", "$", "{", "${", "}", "a", ":", "1", "\ue000", "\ue0f1", "\uf8ff", "\uf900",
+                                "é", "arn:aws:s3:::b", ""])
+
+
+@given(st.lists(VALUE_PIECES, max_size=6).map("".join), st.sampled_from(["StringEquals", "ArnLike"]))
+def test_a_literal_value_is_told_as_the_regular_expression_tells_it(value: str, operator: str) -> None:
+    condition = Condition(operator, Qualifier.NONE, False, "sts:externalid", "sts:ExternalId", (value,))
+    general = bool(value) and not _RESERVED.search(value) and (
+        operator != "ArnLike" or not 0 < value.count(":") < 5)
+    assert _literal(condition, value) == general
+
+
+@given(st.sampled_from(["\ue0f0", "\ue0f2", "\ue0f4"]), st.lists(st.text(max_size=3), max_size=12, unique=True))
+def test_placeholders_are_numbered_in_the_names_order(kind: str, names: list[str]) -> None:
+    assert _marks(kind, tuple(names)) == {name: f"{kind}{index}{kind}" for index, name in enumerate(names)}
+
+
+@given(st.sampled_from(["sts:externalid", "aws:sourcearn", "token.actions.githubusercontent.com:sub",
+                        "token.actions.githubusercontent.com:aud", "gitlab.example.com:sub", "saml:sub", ":sub",
+                        "x:sub:aud", "app.terraform.io:sub"]),
+       st.sampled_from(["repo:acme/api:ref:refs/heads/main", "project_path:g/p:ref_type:branch:ref:main", "x", ""]))
+def test_a_subject_class_is_none_but_for_keys_ending_in_sub(key: str, value: str) -> None:
+    # _Marks.condition asks subject_class only for such keys
+    assert key.endswith(":sub") or subject_class(key, value) is None
+
+
+def _refusal(element: object) -> object:
+    try:
+        return _principals(element, PolicyError)
+    except PolicyError as error:
+        return str(error)
+
+
+@pytest.mark.parametrize("key", ["AWS", "Service", "Federated", "CanonicalUser", "*", "aws", "Bogus"])
+@pytest.mark.parametrize("value", [
+    "arn:aws:iam::111111111111:root", " 111111111111 ", "arn:aws:iam::111111111111:role/app", "*",
+    "lambda.amazonaws.com", "accounts.google.com", "arn:aws:iam::111111111111:oidc-provider/example.com",
+    "a" * 64, "arn:aws:iam::1:root", "",
+])
+def test_a_lone_principal_reads_as_the_general_loop_reads_it(key: str, value: str) -> None:
+    # {key: value} goes through the memoised lone path, {key: [value]} through the loop
+    for _ in range(2):  # the second answer comes from the memo
+        assert _refusal({key: value}) == _refusal({key: [value]})
+
+
+@given(st.lists(st.sampled_from(["aws", ":", "sts", "ExternalId", " ", "\t", "x", "É", "/"]), max_size=5).map("".join))
+def test_a_condition_key_is_checked_and_lowered_as_the_regular_expression_does(key: str) -> None:
+    assert _condition_key(key) == (key.lower() if CONDITION_KEY.match(key) else None)

@@ -38,6 +38,7 @@ CANONICAL_USER = re.compile(r"^[0-9a-f]{64}$")
 CONDITION_KEY = re.compile(r"^[^:\s]+:\S+$")
 _EFFECTS = {"Allow": Effect.ALLOW, "Deny": Effect.DENY}
 _PRINCIPAL_TYPES = {kind.value: kind for kind in PrincipalType}
+_ANY_TYPE = PrincipalType.ANY  # read per principal element: an enum member read through its class is slow
 _PRINCIPAL_KINDS = {
     ("iam", "root"): PrincipalKind.ACCOUNT,
     ("iam", "role"): PrincipalKind.ROLE,
@@ -172,19 +173,45 @@ def _principals(value: Any, fail: Any) -> frozenset[Principal]:
         return frozenset({Principal(PrincipalType.ANY, "*", PrincipalKind.ANYONE)})
     if not isinstance(value, dict) or not value:
         raise fail("must be \"*\" or an object with AWS, Service, Federated or CanonicalUser")
+    if len(value) == 1:
+        [(key, entries)] = value.items()
+        if type(key) is str and type(entries) is str:
+            lone = _lone_principal(key, entries)
+            if isinstance(lone, str):
+                raise fail(lone)
+            return lone
     found: set[Principal] = set()
     for key, entries in value.items():
-        kind = _PRINCIPAL_TYPES.get(key)
-        if kind is None:
-            raise fail(f"unknown principal type {key!r} (AWS, Service, Federated, CanonicalUser)")
-        if kind is PrincipalType.ANY:
-            raise fail("unknown principal type '*'")
+        kind = _principal_type(key)
+        if not isinstance(kind, PrincipalType):  # a StrEnum: a reason is a plain str
+            raise fail(kind)
         for entry in ([entries] if type(entries) is str else _string_list(entries, f"{key} principal", fail)):
             read = _read_principal(kind, entry.strip())
             if isinstance(read, str):
                 raise fail(read)
             found.add(read)
     return frozenset(found)
+
+
+def _principal_type(key: Any) -> PrincipalType | str:
+    """The type a ``Principal`` element's key names, or the reason it is refused."""
+    kind = _PRINCIPAL_TYPES.get(key)
+    if kind is None:
+        return f"unknown principal type {key!r} (AWS, Service, Federated, CanonicalUser)"
+    if kind is _ANY_TYPE:
+        return "unknown principal type '*'"
+    return kind
+
+
+@memoized(16384)
+def _lone_principal(key: str, entry: str) -> frozenset[Principal] | str:
+    """The principals of an element with one key and one value (most are such, and they recur in many
+    policies), or the reason it is refused: what the general loop of :func:`_principals` finds."""
+    kind = _principal_type(key)
+    if not isinstance(kind, PrincipalType):
+        return kind
+    read = _read_principal(kind, entry.strip())
+    return read if isinstance(read, str) else frozenset((read,))
 
 
 class _Rejected(Exception):
@@ -304,7 +331,8 @@ def _conditions(block: Any, variables: bool, fail: Any) -> tuple[Condition, ...]
         if not isinstance(entries, dict) or not entries:
             raise fail(f"{operator_text} must map condition keys to values")
         for key, raw_values in entries.items():
-            if not isinstance(key, str) or not CONDITION_KEY.match(key):
+            lowered = _condition_key(key) if isinstance(key, str) else None
+            if lowered is None:
                 raise fail(f"{operator_text}: invalid condition key {key!r}")
             values: tuple[str, ...]
             if type(raw_values) is str:
@@ -321,9 +349,19 @@ def _conditions(block: Any, variables: bool, fail: Any) -> tuple[Condition, ...]
                 values_read = tuple([v.lower() for v in values])
             else:
                 values_read = values
-            conditions.append(Condition(base, operator.qualifier, operator.if_exists, key.lower(), key, values_read,
-                                        variables and any("${" in v for v in values)))
+            if variables:  # one value in the common case: no generator to set up
+                variables_read = "${" in values[0] if len(values) == 1 else any(["${" in v for v in values])
+            else:
+                variables_read = False
+            conditions.append(Condition(base, operator.qualifier, operator.if_exists, lowered, key, values_read,
+                                        variables_read))
     return tuple(conditions)
+
+
+@memoized(4096)
+def _condition_key(key: str) -> str | None:
+    """A valid condition key, lower-cased, or ``None``: the same keys recur in many policies."""
+    return key.lower() if CONDITION_KEY.match(key) else None
 
 
 @memoized(512)

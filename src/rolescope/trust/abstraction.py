@@ -64,6 +64,10 @@ _HOST = re.compile(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+(/[a-z0-9._~-]+)*", re.ASC
 _ORG_PATH = re.compile(r"o-[a-z0-9]+/r-[a-z0-9]+(/ou-[a-z0-9]+-[a-z0-9]+)*/", re.ASCII)
 _NO_KEYS: frozenset[str] = frozenset()
 _NAMED_KINDS = (PrincipalKind.ROLE, PrincipalKind.USER, PrincipalKind.SAML_PROVIDER)
+# Read once per document or more: an enum member read through its class costs a slow attribute lookup.
+_ACCOUNT_KIND, _ASSUMED_ROLE, _ROLE = PrincipalKind.ACCOUNT, PrincipalKind.ASSUMED_ROLE, PrincipalKind.ROLE
+_OIDC_PROVIDER, _UNIQUE_ID = PrincipalKind.OIDC_PROVIDER, PrincipalKind.UNIQUE_ID
+_ALLOW, _UNQUALIFIED = Effect.ALLOW, Qualifier.NONE
 
 
 @quick_init
@@ -115,21 +119,21 @@ def abstraction(policy: PolicyDocument) -> Abstraction:
         if statement.conditions:
             conditions.extend([(statement, c) for c in statement.conditions])
     values = [v for _, c in conditions for v in c.values]
-    named = [p.value for p in principals if p.kind is not PrincipalKind.UNIQUE_ID]
+    named = [p.value for p in principals if p.kind is not _UNIQUE_ID]
     keys = [c.key for _, c in conditions]
     texts = "\n".join(named + values + keys)
     accounts = _accounts(policy, principals, conditions, named, values, keys, texts)
     residue = accounts[1]
     if not conditions:
-        names, sessions = _names(principals, conditions, "")
+        names, sessions = _names(principals, keys, "")
         hosts, written = _hosts(principals, conditions, "")
         org_path, value_keys = None, _NO_KEYS
     else:
         spelled = "\n".join([v.lower() for v in values])
-        names, sessions = _names(principals, conditions, spelled)
+        names, sessions = _names(principals, keys, spelled)
         hosts, written = _hosts(principals, conditions, spelled)
         org_path, value_keys = _org_path(conditions, values), _value_keys(conditions)
-    unique_ids = tuple(sorted({p.value for p in principals if p.kind is PrincipalKind.UNIQUE_ID})) if len(
+    unique_ids = tuple(sorted({p.value for p in principals if p.kind is _UNIQUE_ID})) if len(
         named) < len(principals) else ()
     return Abstraction(accounts[0], residue, names, sessions, hosts, written, unique_ids, org_path, value_keys)
 
@@ -156,9 +160,9 @@ def _accounts(policy: PolicyDocument, principals: list[Principal], conditions: l
     if not texts.isascii() and PRIVATE.search(texts):  # an ASCII text holds no private-use character
         return None, residue
     if conditions:
-        if any(runs(key) for key in keys):
-            # keys stay literal: an id in one (an issuer's, say) would not be renamed with the rest
-            return None, residue
+        for key in keys:
+            if runs(key):  # keys stay literal: an id in one (an issuer's, say) would not be renamed with the rest
+                return None, residue
         if any(c.key in ACCOUNT_KEYS for _, c in conditions) and account_patterns(policy, "aws"):
             return None, residue
     mentioned = {p.account for p in principals if p.account}
@@ -171,7 +175,7 @@ def _accounts(policy: PolicyDocument, principals: list[Principal], conditions: l
         if account in residue:
             return None, residue
     if in_values or (conditions and any(c.key == "aws:principalarn" for _, c in conditions)):
-        named_arns = [p.value.lower() for p in principals if p.arn and p.kind is not PrincipalKind.ACCOUNT]
+        named_arns = [p.value.lower() for p in principals if p.arn and p.kind is not _ACCOUNT_KIND]
         by_key: dict[str, list[tuple[Statement, Condition]]] = {}
         for statement, condition in conditions:
             by_key.setdefault(condition.key, []).append((statement, condition))
@@ -217,7 +221,7 @@ def _digits_only_compared(key: str, entries: list[tuple[Statement, Condition]], 
         statement, condition, _ = wild[0]
         # Several wildcard values: only one at a time may enter a search, as the alternatives of a
         # single condition an Allow statement must meet.
-        if statement.effect is not Effect.ALLOW or condition.negated or any(
+        if statement.effect is not _ALLOW or condition.negated or any(
                 s is not statement or c is not condition for s, c, _ in wild):
             return False
     if any("?" in value or _STAR_BY_DIGIT.search(value) for _, _, value in wild):
@@ -228,16 +232,16 @@ def _digits_only_compared(key: str, entries: list[tuple[Statement, Condition]], 
     return key != "aws:principalarn" or not any(arn in shortest for arn in named_arns)
 
 
-def _names(principals: list[Principal], conditions: list[tuple[Statement, Condition]], spelled: str
+def _names(principals: list[Principal], condition_keys: list[str], spelled: str
            ) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
-    """The role, user and SAML provider ARNs to rename: all of them, or none. ``spelled``: the
-    condition values, lower-cased."""
+    """The role, user and SAML provider ARNs to rename: all of them, or none. ``condition_keys``: each
+    condition's key; ``spelled``: the condition values, lower-cased."""
     named = {p.value: p for p in principals if p.kind in _NAMED_KINDS}
-    if not named or any(p.kind is PrincipalKind.ASSUMED_ROLE for p in principals):
+    if not named or any([p.kind is _ASSUMED_ROLE for p in principals]):
         return (), ()  # a session's role is matched against role principals by name
-    keys = "\n".join(c.key for _, c in conditions)
-    if "aws:principalarn" in keys.split("\n"):
+    if "aws:principalarn" in condition_keys:
         return (), ()
+    keys = "\n".join(condition_keys)
     ordered = sorted(named)
     sessions: list[str | None] = []
     lowered: set[str] = set()
@@ -256,7 +260,7 @@ def _names(principals: list[Principal], conditions: list[tuple[Statement, Condit
             return (), ()  # two spellings of one principal: matched alike, ignoring case
         lowered.add(value.lower())
         session = None
-        if principal.kind is PrincipalKind.ROLE:
+        if principal.kind is _ROLE:
             name = arn.resource_name
             if name.lower() in role_names:
                 return (), ()  # two roles, one session name
@@ -288,9 +292,11 @@ def _hosts(principals: list[Principal], conditions: list[tuple[Statement, Condit
            ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The OIDC issuers to rename: all private ones, or none. ``spelled``: the condition values, lower-cased."""
     found = {p.value.split(":oidc-provider/", 1)[1] for p in principals
-             if p.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in p.value}
-    if conditions:
-        found.update(host for _, c in conditions if (host := issuer_host(c.key_as_written)) is not None)
+             if p.kind is _OIDC_PROVIDER and ":oidc-provider/" in p.value}
+    for _, c in conditions:
+        host = issuer_host(c.key_as_written)
+        if host is not None:
+            found.add(host)
     if not found:
         return (), ()
     written: dict[str, str] = {}
@@ -332,7 +338,7 @@ def _org_path(conditions: list[tuple[Statement, Condition]], values: list[str]) 
     if len(found) != 1:
         return None
     value = next(iter(found))
-    if any(s.effect is not Effect.ALLOW or c.operator != "StringLike" or c.variables for s, c in on_key):
+    if any(s.effect is not _ALLOW or c.operator != "StringLike" or c.variables for s, c in on_key):
         return None
     prefix = value[:-1]
     if not value.endswith("*") or not _ORG_PATH.fullmatch(prefix) or ACCOUNT.search(prefix):
@@ -347,8 +353,8 @@ def _value_keys(conditions: list[tuple[Statement, Condition]]) -> frozenset[str]
     found: dict[str, bool] = {}
     for _, c in conditions:
         if found.get(c.key, True):
-            found[c.key] = _renameable_key(c.key) and c.qualifier is Qualifier.NONE and not c.variables and (
-                c.operator == "Null" or (c.operator in _EQUALITY and all(_literal(c, v) for v in c.values)))
+            found[c.key] = _renameable_key(c.key) and c.qualifier is _UNQUALIFIED and not c.variables and (
+                c.operator == "Null" or (c.operator in _EQUALITY and all([_literal(c, v) for v in c.values])))
     return frozenset(key for key, renameable in found.items() if renameable)
 
 
@@ -375,7 +381,12 @@ def _renameable_key(key: str) -> bool:
 
 def _literal(condition: Condition, value: str) -> bool:
     """Whether ``value`` of ``condition`` is compared only for equality: nothing the search reads in it."""
-    if not value or _RESERVED.search(value):
+    if not value:
+        return False
+    if value.isascii():  # no private-use character: the three ASCII markers tell what _RESERVED would
+        if "*" in value or "?" in value or "${" in value:
+            return False
+    elif _RESERVED.search(value):
         return False
     # ArnLike never matches a value of two to five parts: not plain equality there.
     return condition.operator not in _ARN_FAMILY or not 0 < value.count(":") < 5

@@ -48,6 +48,8 @@ from rolescope.trust.witness import Zone, member_representatives, unnamed_classe
 _TOP = "999999999000"  # the search's representatives of unnamed accounts come from above here
 _VALUE, _PATH = "\ue0f1", "\ue0f5"  # a renamed value, the renamed organisation path
 _TYPE_NAMES = {kind: kind.value for kind in PrincipalType}  # an enum's .value is a slow property
+# so is a member read through its class
+_UNIQUE_ID, _OIDC_PROVIDER = PrincipalKind.UNIQUE_ID, PrincipalKind.OIDC_PROVIDER
 
 
 @quick_init
@@ -174,6 +176,8 @@ class ZoneShapes:
 class _Marks:
     """Placeholders for one policy's abstracted names, and the policy's statements written with them."""
 
+    __slots__ = ("accounts", "found", "hosts", "names", "unique_ids", "values", "written")
+
     def __init__(self, found: Abstraction) -> None:
         self.found = found
         self.accounts = _marks("\ue0f0", found.accounts or ())
@@ -194,9 +198,10 @@ class _Marks:
         if value in self.names:
             head = value.split("/", 1)[0]  # arn:...:iam::ACCOUNT:role (the kind and the account stay)
             return f"{self.text(head)}/{self.names[value]}"
-        if principal.kind is PrincipalKind.UNIQUE_ID:
+        kind = principal.kind
+        if kind is _UNIQUE_ID:
             return self.unique_ids[value]
-        if principal.kind is PrincipalKind.OIDC_PROVIDER and self.written and ":oidc-provider/" in value:
+        if kind is _OIDC_PROVIDER and self.written and ":oidc-provider/" in value:
             head, host = value.split(":oidc-provider/", 1)
             if host in self.written:
                 return f"{self.text(head)}:oidc-provider/{self.written[host]}"
@@ -220,9 +225,12 @@ class _Marks:
         key = condition.key
         if key in self.found.value_keys and condition.operator != "Null":
             values, accounts = self.values, self.accounts
+            # subject_class reads only the claim after a key's last colon: None but for ":sub"
+            subjects = key.endswith(":sub")
             shown = tuple([
                 (_VALUE, values.setdefault(v, len(values)), min(v.count(":"), 5),
-                 tuple([accounts.get(a, a) for a in runs(v)]) if accounts else runs(v), subject_class(key, v))
+                 tuple([accounts.get(a, a) for a in runs(v)]) if accounts else runs(v),
+                 subject_class(key, v) if subjects else None)
                 for v in condition.values
             ])
         elif key == ORG_PATHS and self.found.org_path is not None:
@@ -252,14 +260,20 @@ class _Marks:
                 if host is not None:
                     hosts.add(host)
             for principal in (*(statement.principals or ()), *(statement.not_principals or ())):
-                if principal.kind is PrincipalKind.OIDC_PROVIDER and ":oidc-provider/" in principal.value:
+                if principal.kind is _OIDC_PROVIDER and ":oidc-provider/" in principal.value:
                     hosts.add(principal.value.split(":oidc-provider/", 1)[1])
         return tuple([self.key(k) for k in sorted(keys)]), tuple([self.written.get(h, h) for h in sorted(hosts)])
 
 
 def _marks(kind: str, names: tuple[str, ...]) -> dict[str, str]:
     """A placeholder per name, numbered in the names' order."""
-    return {name: f"{kind}{index}{kind}" for index, name in enumerate(names)} if names else {}
+    return dict(zip(names, _placeholders(kind, len(names)), strict=True)) if names else {}
+
+
+@memoized(256)
+def _placeholders(kind: str, count: int) -> tuple[str, ...]:
+    """The first ``count`` placeholders of ``kind``: the same few for every policy."""
+    return tuple([f"{kind}{index}{kind}" for index in range(count)])
 
 
 @memoized(1024)

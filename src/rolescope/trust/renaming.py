@@ -43,9 +43,13 @@ Pairs = tuple[tuple[str | None, ...], tuple[str | None, ...]]  # a source's name
 
 def _changes(pairs: Pairs) -> dict[str, str]:
     source, target = pairs
-    if source == target:
+    if source == target:  # most pairs of a renamed document: nothing of that kind, or the same names
         return {}
-    return {a: b for a, b in zip(source, target, strict=True) if a != b and a is not None and b is not None}
+    changes = {}
+    for a, b in zip(source, target, strict=True):  # a loop: a few pairs, and a comprehension's set-up costs more
+        if a != b and a is not None and b is not None:
+            changes[a] = b
+    return changes
 
 
 @cache
@@ -123,8 +127,12 @@ class Renaming:
             if "" not in pieces[1:-1] and not any((left and left[-1].isdecimal()) or (right and right[0].isdecimal())
                                                   for left, right in itertools.pairwise(pieces)):
                 return target.join(pieces)
-        elif not any(account in value for account in self.accounts):
-            return value
+        else:
+            for account in self.accounts:  # a loop, not any(): a generator costs more than the few tests
+                if account in value:
+                    break
+            else:
+                return value
         # several accounts renamed (a value holds one id, written once, in the common case), or one
         # written in several places
         return rename_runs(value, self.account)
