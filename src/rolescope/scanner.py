@@ -100,6 +100,9 @@ class TrustCache:
         self._zone: Zone | None = None
         self._minimum: int | None = None
         self._analyses: dict[bytes, TrustAnalysis] = {}
+        # For the current zone: a renamed analysis's id -> the analysis it renames (the renamed one is
+        # held by _analyses, so its id is not reused while the entry lives).
+        self._origins: dict[int, TrustAnalysis] = {}
         self._templates: dict[Hashable, tuple[TrustAnalysis, Template]] = {}
         self._local: dict[Hashable, tuple[TrustAnalysis, Template]] = {}  # keys holding the zone
         self._shapes = ZoneShapes(max_documents)
@@ -117,6 +120,7 @@ class TrustCache:
         if zone is not self._zone and zone != self._zone:  # one account's roles share one zone object
             self._zone = zone
             self._analyses = {}
+            self._origins = {}
             self._local = {}
         found = self._analyses.get(key)
         if found is not None:
@@ -140,6 +144,17 @@ class TrustCache:
         self._analyses[key] = found
         return found
 
+    def origin(self, analysis: TrustAnalysis) -> TrustAnalysis:
+        """The analysis that ``analysis`` (returned by :meth:`analyse` in the current zone) was renamed
+        from, or ``analysis`` itself.
+
+        The two are twins: the same verdicts, paths and exposures but for the names renamed, and
+        policies with one template (the same statements, effects, principal kinds, condition keys and
+        operators). What reads no name, as each check's ``applies`` does, answers alike for both
+        (``tests/trust/test_canonical.py`` holds it), and can be worked out once per origin.
+        """
+        return self._origins.get(id(analysis), analysis)
+
     def _fresh(self, policy: PolicyDocument, zone: Zone, minimum: int | None) -> TrustAnalysis:
         shape = template(policy, zone, self._shapes) if self.share else None
         if shape is not None:
@@ -147,7 +162,9 @@ class TrustCache:
             known = templates.get(shape.key)
             if known is not None:
                 self.stats["renamed"] += 1
-                return instantiate(known[0], known[1], shape, policy, zone)
+                renamed = instantiate(known[0], known[1], shape, policy, zone)
+                self._origins[id(renamed)] = known[0]
+                return renamed
         self.stats["analysed"] += 1
         analysis = analyse_trust(policy, zone, minimum)
         if shape is not None:
@@ -201,8 +218,10 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
     findings: list[Finding] = []
     errors: list[CheckError] = []
     # The checks that can report anything, and the paths' evidence, per analysis (roles with one
-    # document share one object); holding the analysis keeps its id from being reused.
+    # document share one object); holding the analysis keeps its id from being reused. The checks are
+    # chosen once per origin (renamed twins answer alike: see TrustCache.origin).
     relevant: dict[int, tuple[TrustAnalysis, tuple[RegisteredCheck, ...], list[dict[str, Any]]]] = {}
+    applicable: dict[int, tuple[TrustAnalysis, tuple[RegisteredCheck, ...]]] = {}
     organization = settings.organization or snapshot.organization
     minimum = settings.min_external_id_pattern_literals
     # Without RCPs analyse_role is the cache's answer alone: asked once here, not once per role.
@@ -221,7 +240,11 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
             continue
         known = relevant.get(id(analysis))
         if known is None:
-            known = relevant[id(analysis)] = (analysis, checks_for(analysis, checks), [])
+            origin = cache.origin(analysis)
+            chosen = applicable.get(id(origin))
+            if chosen is None:
+                chosen = applicable[id(origin)] = (origin, checks_for(origin, checks))
+            known = relevant[id(analysis)] = (analysis, chosen[1], [])
         roles.append(RoleResult(role, analysis, None, perimeter, known[2]))
         if known[1]:
             context = RoleContext(snapshot.account_id, role.arn, analysis, settings, role, snapshot, perimeter,

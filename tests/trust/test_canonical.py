@@ -20,7 +20,7 @@ from tests.trust.dense_org import dense_organization
 
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.finding import Finding
-from rolescope.checks.registry import ACCOUNT_CHECKS, CHECKS
+from rolescope.checks.registry import ACCOUNT_CHECKS, CHECKS, checks_for
 from rolescope.cli.demo import sample_org_path
 from rolescope.inventory.files import load_snapshots, merge_organizations
 from rolescope.inventory.model import AccountSnapshot, Organization
@@ -214,6 +214,8 @@ def test_a_renamed_analysis_is_the_direct_one(template: dict[str, Any], first: s
     event("renamed" if cache.stats["renamed"] else "searched")
     assert facts(shared) == facts(direct)
     assert shared.policy == policy
+    # scan_snapshot chooses the checks once per origin: every check's applies answers alike for twins
+    assert checks_for(cache.origin(shared), CHECKS) == checks_for(direct, CHECKS)
 
 
 @st.composite
@@ -245,8 +247,10 @@ def test_likely_twins_across_accounts_agree(template: dict[str, Any], own: list[
     cache.analyse(documents[0], where[0])
     shared = cache.analyse(documents[1], where[1])
     event("renamed" if cache.stats["renamed"] else "searched")
-    assert facts(shared) == facts(analyse_trust(policy, where[1]))
+    direct = analyse_trust(policy, where[1])
+    assert facts(shared) == facts(direct)
     assert shared.policy == policy
+    assert checks_for(cache.origin(shared), CHECKS) == checks_for(direct, CHECKS)
 
 
 def test_templates_stamped_into_many_accounts_are_searched_once() -> None:
