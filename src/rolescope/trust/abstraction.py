@@ -121,8 +121,7 @@ def abstraction(policy: PolicyDocument) -> Abstraction:
     values = [v for _, c in conditions for v in c.values]
     named = [p.value for p in principals if p.kind is not _UNIQUE_ID]
     keys = [c.key for _, c in conditions]
-    texts = "\n".join(named + values + keys)
-    accounts = _accounts(policy, principals, conditions, named, values, keys, texts)
+    accounts = _accounts(policy, principals, conditions, named, values, keys)
     residue = accounts[1]
     if not conditions:
         names, sessions = _names(principals, keys, "")
@@ -132,7 +131,8 @@ def abstraction(policy: PolicyDocument) -> Abstraction:
         spelled = "\n".join([v.lower() for v in values])
         names, sessions = _names(principals, keys, spelled)
         hosts, written = _hosts(principals, conditions, spelled)
-        org_path, value_keys = _org_path(conditions, values), _value_keys(conditions)
+        org_path = _org_path(conditions, values) if ORG_PATHS in keys else None
+        value_keys = _value_keys(conditions)
     unique_ids = tuple(sorted({p.value for p in principals if p.kind is _UNIQUE_ID})) if len(
         named) < len(principals) else ()
     return Abstraction(accounts[0], residue, names, sessions, hosts, written, unique_ids, org_path, value_keys)
@@ -153,17 +153,18 @@ def _blank(account: str) -> str:
 
 
 def _accounts(policy: PolicyDocument, principals: list[Principal], conditions: list[tuple[Statement, Condition]],
-              named: list[str], values: list[str], keys: list[str], texts: str
-              ) -> tuple[tuple[str, ...] | None, str]:
-    """The account ids to abstract (see :class:`Abstraction`), and the residue."""
-    residue = _residue(named + values + keys)
-    if not texts.isascii() and PRIVATE.search(texts):  # an ASCII text holds no private-use character
+              named: list[str], values: list[str], keys: list[str]) -> tuple[tuple[str, ...] | None, str]:
+    """The account ids to abstract (see :class:`Abstraction`), and the residue. ``keys``: each
+    condition's key, in the order of ``conditions``."""
+    texts = named + values + keys
+    residue = _residue(texts)
+    if not residue.isascii() and PRIVATE.search(residue):  # blanking ids adds none; ASCII holds none
         return None, residue
     if conditions:
         for key in keys:
             if runs(key):  # keys stay literal: an id in one (an issuer's, say) would not be renamed with the rest
                 return None, residue
-        if any(c.key in ACCOUNT_KEYS for _, c in conditions) and account_patterns(policy, "aws"):
+        if not ACCOUNT_KEYS.keys().isdisjoint(keys) and account_patterns(policy, "aws"):
             return None, residue
     mentioned = {p.account for p in principals if p.account}
     in_values = [run for value in values for run in runs(value)] if values else []
@@ -174,7 +175,7 @@ def _accounts(policy: PolicyDocument, principals: list[Principal], conditions: l
     for account in mentioned:
         if account in residue:
             return None, residue
-    if in_values or (conditions and any(c.key == "aws:principalarn" for _, c in conditions)):
+    if in_values or "aws:principalarn" in keys:
         named_arns = [p.value.lower() for p in principals if p.arn and p.kind is not _ACCOUNT_KIND]
         by_key: dict[str, list[tuple[Statement, Condition]]] = {}
         for statement, condition in conditions:

@@ -61,27 +61,16 @@ class Template:
         key: equal for two (policy, zone) pairs exactly when one's analysis renames to the other's.
         accounts: the account ids abstracted (the policy's and the role's own), sorted; ``None``
             when ids stay literal.
-        names: the principal ARNs abstracted, sorted; ``sessions``: the session ARN of each
-            (``None`` but for roles).
-        hosts: the OIDC issuers abstracted, lower-cased and sorted; ``written``: as the policy
-            writes them.
-        org_path: the organisation path prefix abstracted.
-        values: the abstracted literal values, in the order their placeholders were handed out.
-        keys: the condition keys whose values were abstracted.
-        sids: each statement's Sid.
+        document: the policy's reduction: the names it abstracted (its ``abstraction``: principal
+            ARNs and their sessions, OIDC issuers, the organisation path, the keys whose values were
+            abstracted), those values in the order their placeholders were handed out, each
+            statement's Sid.
         local: the key holds the zone itself (ids stayed literal): no other zone shares it.
     """
 
     key: Hashable
     accounts: tuple[str, ...] | None
-    names: tuple[str, ...]
-    sessions: tuple[str | None, ...]
-    hosts: tuple[str, ...]
-    written: tuple[str, ...]
-    org_path: str | None
-    values: tuple[str, ...]
-    keys: frozenset[str]
-    sids: tuple[str | None, ...]
+    document: _Document
     local: bool = False
 
 
@@ -299,15 +288,9 @@ def template(policy: PolicyDocument, zone: Zone, shapes: ZoneShapes) -> Template
     own = zone.account_id
     if found.accounts is not None and not (own >= _TOP or own in found.residue or shapes.org_spells_id(zone)):
         accounts, shape = shapes.placed(found.accounts, zone)
-        return _template((document.ident, shape), accounts, document, local=False)
+        return Template((document.ident, shape), accounts, document, False)
     document = shapes.document(policy, literal=True)
-    return _template((document.ident, zone), None, document, local=True)
-
-
-def _template(key: Hashable, accounts: tuple[str, ...] | None, document: _Document, local: bool) -> Template:
-    found = document.abstraction
-    return Template(key, accounts, found.names, found.sessions, found.hosts, found.written, found.org_path,
-                    document.values, found.value_keys, document.sids, local)
+    return Template((document.ident, zone), None, document, True)
 
 
 def instantiate(analysis: TrustAnalysis, source: Template, target: Template, policy: PolicyDocument,
@@ -321,15 +304,17 @@ def instantiate(analysis: TrustAnalysis, source: Template, target: Template, pol
         policy: the policy the result is about.
         zone: its zone.
     """
+    found, named = source.document, target.document
+    old, new = found.abstraction, named.abstraction
     renaming = Renaming(
         accounts=(source.accounts or (), target.accounts or ()),
-        names=(source.names, target.names),
-        sessions=(source.sessions, target.sessions),
-        hosts=(source.hosts, target.hosts),
-        written=(source.written, target.written),
-        org_path=(source.org_path, target.org_path),
-        values=(source.values, target.values),
-        value_keys=source.keys,
-        sids=(source.sids, target.sids),
+        names=(old.names, new.names),
+        sessions=(old.sessions, new.sessions),
+        hosts=(old.hosts, new.hosts),
+        written=(old.written, new.written),
+        org_path=(old.org_path, new.org_path),
+        values=(found.values, named.values),
+        value_keys=old.value_keys,
+        sids=(found.sids, named.sids),
     )
     return renaming.analysis(analysis, policy, zone)

@@ -45,11 +45,10 @@ def _changes(pairs: Pairs) -> dict[str, str]:
     source, target = pairs
     if source == target:  # most pairs of a renamed document: nothing of that kind, or the same names
         return {}
-    changes = {}
-    for a, b in zip(source, target, strict=True):  # a loop: a few pairs, and a comprehension's set-up costs more
-        if a != b and a is not None and b is not None:
-            changes[a] = b
-    return changes
+    if len(source) == 1 and len(target) == 1:  # the next most: one name, which differs
+        a, b = source[0], target[0]
+        return {} if a is None or b is None else {a: b}
+    return {a: b for a, b in zip(source, target, strict=True) if a != b and a is not None and b is not None}
 
 
 @cache
