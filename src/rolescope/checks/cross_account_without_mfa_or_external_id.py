@@ -25,7 +25,7 @@ def run(context: RoleContext) -> Iterator[Finding]:
     open_paths = [p for p in analysis.paths if p.scope is _CROSS_ACCOUNT and not p.guarded]
     first = open_paths[0]
     who = sorted({principal for path in open_paths for principal in path.principals})
-    statements = ", ".join(f"Statement[{p.statement}]" + (f" ({p.sid})" if p.sid else "") for p in open_paths)
+    statements = ", ".join([f"Statement[{p.statement}]" + (f" ({p.sid})" if p.sid else "") for p in open_paths])
     yield context.finding(
         CHECK_ID,
         f"{context.role_label} (account {context.account_id}) can be assumed from other accounts by "

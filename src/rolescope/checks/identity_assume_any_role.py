@@ -135,6 +135,9 @@ class _Verdict:
     scope: str
     outside: list[str]
     allowing: list[dict[str, Any]]
+    # Read for each of the (many) principals it is about: worked out once.
+    label: str = ""  # the kind, as the message's first word
+    long_term: bool = False  # a user's credentials
 
     def finding(self, account: str, arn: str) -> Finding:
         """The finding about the principal ``arn``; its evidence shares the verdict's lists (nobody changes them)."""
@@ -144,10 +147,10 @@ class _Verdict:
             "scope": self.scope,
             "outside_accounts": self.outside,
             "allowing": self.allowing,
-            "long_term_credentials": self.kind == "user",
+            "long_term_credentials": self.long_term,
         }
-        return Finding(CHECK_ID, self.severity, account, arn, f"{self.kind.capitalize()} {arn.rsplit('/', 1)[-1]}"
-                       f"{self.message}", None, evidence, overridden=self.overridden)
+        return Finding(CHECK_ID, self.severity, account, arn, f"{self.label} {arn.rsplit('/', 1)[-1]}{self.message}",
+                       None, evidence, None, self.overridden)
 
 
 def _verdict(kind: str, statements: list[_Statement], zone: set[str], partition: str, settings: CheckSettings
@@ -173,7 +176,7 @@ def _verdict(kind: str, statements: list[_Statement], zone: set[str], partition:
                f"{what}" + (_mfa_note(without_mfa) if kind == "user" else "") + ".")
     return _Verdict(kind, message, severity, overridden, "any-role" if not outside else "outside-organization",
                     outside, [{"policy": s.policy, "statement": s.body, "requires_mfa": requires_mfa(s.body)}
-                              for s in allowing])
+                              for s in allowing], kind.capitalize(), kind == "user")
 
 
 def _mfa_note(without_mfa: list[str]) -> str:

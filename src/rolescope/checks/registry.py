@@ -87,7 +87,7 @@ def checks_for(analysis: TrustAnalysis, checks: Iterable[RegisteredCheck] = CHEC
     Returns:
         Those of ``checks`` that apply, in their order.
     """
-    return tuple([check for check in checks if check.applies is None or check.applies(analysis)])
+    return tuple([check for check in checks if (applies := check.applies) is None or applies(analysis)])
 
 
 def run_checks(context: RoleContext, checks: Iterable[RegisteredCheck] = CHECKS

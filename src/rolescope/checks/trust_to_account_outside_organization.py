@@ -24,7 +24,7 @@ def run(context: RoleContext) -> Iterator[Finding]:
     if not outside:
         return
     vendors = {a: settings.vendors.name_of(a) for a in outside}
-    described = ", ".join(f"{a} ({vendors[a]})" if vendors[a] else f"{a} (unknown)" for a in outside)
+    described = ", ".join([f"{a} ({vendors[a]})" if vendors[a] else f"{a} (unknown)" for a in outside])
     where = "the organisation" if settings.organization is not None else "the account"
     yield context.finding(
         CHECK_ID,

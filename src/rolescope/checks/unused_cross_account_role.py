@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from rolescope.caches import memoized
 from rolescope.checks.context import RoleContext
 from rolescope.checks.finding import Finding
 from rolescope.trust.analysis import TrustAnalysis
@@ -22,15 +23,20 @@ def run(context: RoleContext) -> Iterator[Finding]:
     role = context.role
     if role is None or not context.analysis.cross_account:
         return
-    days = context.settings.unused_days
-    cutoff = context.settings.now - timedelta(days=days)
-    if role.last_used is not None:
-        if role.last_used >= cutoff:
+    settings = context.settings
+    days = settings.unused_days
+    cutoff = _cutoff(settings.now, days)
+    last_used, created = role.last_used, role.create_date
+    if last_used is not None:
+        if last_used >= cutoff:
             return
-        idle = (context.settings.now - role.last_used).days
-        why = f"has not been used for {count(idle, 'day')} (last used {role.last_used.date().isoformat()})"
-    elif role.create_date is not None and role.create_date < cutoff:
-        why = f"has never been used since it was created on {role.create_date.date().isoformat()}"
+        used = last_used.isoformat()
+        idle = (settings.now - last_used).days
+        # the ISO date is the ISO timestamp's first ten characters (the year always has four digits)
+        why = f"has not been used for {count(idle, 'day')} (last used {used[:10]})"
+    elif created is not None and created < cutoff:
+        used = None
+        why = f"has never been used since it was created on {created.date().isoformat()}"
     else:
         return  # new, or no usage data: nothing to say yet
     yield context.finding(
@@ -38,7 +44,13 @@ def run(context: RoleContext) -> Iterator[Finding]:
         f"{context.role_label} is assumable from other accounts and {why}; the limit is {count(days, 'day')}: "
         "remove it or its outside trust.",
         None,
-        last_used=role.last_used.isoformat() if role.last_used else None,
-        created=role.create_date.isoformat() if role.create_date else None,
+        last_used=used,
+        created=created.isoformat() if created else None,
         unused_days=days,
     )
+
+
+@memoized(16)  # one clock and one limit a run: a timedelta and a subtraction for every cross-account role otherwise
+def _cutoff(now: datetime, days: int) -> datetime:
+    """Roles last used before this moment are unused."""
+    return now - timedelta(days=days)
