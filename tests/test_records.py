@@ -3,6 +3,7 @@ as field values; what a worker sends the main process uses both."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import pickle
 from collections.abc import Iterator
@@ -61,9 +62,31 @@ def test_bad_calls_fail_as_they_would_and_objects_stay_frozen() -> None:
         Quick("a").name = "b"  # type: ignore[misc]
 
 
+def test_objects_are_of_the_frozen_class_and_equal_to_the_dataclass_s_own() -> None:
+    quick = Quick("a", 2, ("t",), ["s"])
+    assert type(quick) is Quick and isinstance(quick, Quick)
+    assert quick == Quick("a", 2, ("t",), ["s"]) and repr(quick) == repr(Plain("a", 2, ("t",), ["s"])).replace(
+        "Plain", "Quick")
+    assert dataclasses.replace(quick, count=7) == Quick("a", 7, ("t",), ["s"])
+
+
+def test_objects_copy_and_pickle_as_their_field_values() -> None:
+    quick = Quick("a", 2, ("t",), ["s"])
+    for again in (copy.copy(quick), copy.deepcopy(quick), pickle.loads(pickle.dumps(quick))):
+        assert again == quick and type(again) is Quick
+    assert copy.deepcopy(quick).seen is not quick.seen
+
+
+def test_a_class_built_by_it_cannot_be_subclassed() -> None:
+    # its __new__ would build a subclass's objects as the base class's
+    with pytest.raises(TypeError):
+        type("Sub", (Quick,), {})
+
+
 def test_the_scan_s_hot_classes_use_it() -> None:
     # Made once per role or more: the dataclass-generated frozen constructor was ~8 % of a scan's CPU.
-    assert "_set0" in GraphEdge.__init__.__code__.co_names and "_set0" in Role.__init__.__code__.co_names
+    assert "_quick_unfrozen" in GraphEdge.__new__.__code__.co_names
+    assert "_quick_unfrozen" in Role.__new__.__code__.co_names
     assert GraphEdge(1, 2, EdgeKind.TRUST) == GraphEdge(source=1, target=2, kind=EdgeKind.TRUST, way=None, via=None)
 
 
@@ -88,7 +111,19 @@ def test_classes_it_cannot_rebuild_are_refused() -> None:
     class KeywordOnly:
         value: int = field(kw_only=True)
 
-    for cls in (Derived, KeywordOnly, Mutable, Unslotted, int):
+    @dataclass(frozen=True, slots=True)
+    class Base:
+        value: int
+
+    @dataclass(frozen=True, slots=True)
+    class Child(Base):
+        more: int
+
+    @dataclass(frozen=True, slots=True)
+    class OwnName:
+        _quick_self: int
+
+    for cls in (Derived, KeywordOnly, Mutable, Unslotted, Child, OwnName, int):
         with pytest.raises(TypeError):
             quick_init(cls)
     for cls in (Derived, KeywordOnly, int):

@@ -7,8 +7,9 @@ costs of the dataclasses machinery showed up in profiles, and each has a decorat
 - :func:`quick_init`: a frozen dataclass's generated ``__init__`` sets each field with
   ``object.__setattr__(self, name, value)``, which looks the slot up by name through the class for
   every field of every object (five times the cost of a mutable dataclass's constructor); the
-  replacement writes each slot through its descriptor directly, with the same signature, defaults
-  and default factories, the object still frozen afterwards.
+  replacement builds the object as an instance of an unfrozen twin class with the same slots, which
+  plain attribute stores fill, then makes it an instance of the frozen class: the same signature,
+  defaults and default factories, the object frozen once made.
 - :func:`pickled_by_fields`: a slotted dataclass pickles through ``dataclasses``' generic
   ``__getstate__``/``__setstate__``, which look the fields up again for every object and write each
   back with ``object.__setattr__`` (half of what handing an account over cost, in the worker and
@@ -47,8 +48,10 @@ def _plain_fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
 def quick_init(cls: Class) -> Class:
     """Give the frozen, slotted dataclass ``cls`` a constructor that sets its slots directly.
 
-    Apply it above ``@dataclass(frozen=True, slots=True)``. Classes whose construction does more than
-    set every field (``__post_init__``, ``init=False`` or keyword-only fields) are refused.
+    Apply it above ``@dataclass(frozen=True, slots=True)``. The class also pickles (and copies) as
+    with :func:`pickled_by_fields`, and cannot be subclassed. Classes whose construction does more than
+    set every field (``__post_init__``, ``init=False`` or keyword-only fields), or that derive from
+    another class, are refused.
 
     Raises:
         TypeError: ``cls`` is not a frozen, slotted dataclass of that plain kind.
@@ -56,28 +59,43 @@ def quick_init(cls: Class) -> Class:
     fields = _plain_fields(cls)
     if not cls.__dataclass_params__.frozen or "__slots__" not in vars(cls):  # type: ignore[attr-defined]
         raise TypeError(f"{cls.__name__} is not a frozen, slotted dataclass")
-    namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
-    parameters, body = [], []
+    if cls.__bases__ != (object,) or any(f.name.startswith("_quick_") for f in fields):
+        raise TypeError(f"{cls.__name__} derives from another class, or names a field as quick_init's own")
+    # Each object is made as an instance of an unfrozen twin, whose slots take plain stores (a frozen
+    # class's __setattr__ refuses them, and writing through each slot's descriptor cost several times
+    # as much), then becomes an instance of ``cls``: the layouts are the same, so __class__ may change.
+    unfrozen = type(f"_Unfrozen{cls.__name__}", (), {"__slots__": vars(cls)["__slots__"]})
+    unfrozen().__class__ = cls  # a layout Python would not convert fails here, not in use
+    namespace: dict[str, Any] = {"_quick_missing": dataclasses.MISSING, "_quick_unfrozen": unfrozen}
+    parameters, defaults, body = [], [], []
     for number, item in enumerate(fields):
-        namespace[f"_set{number}"] = vars(cls)[item.name].__set__
         if item.default is not dataclasses.MISSING:
-            namespace[f"_default{number}"] = item.default
-            parameters.append(f"{item.name}=_default{number}")
+            namespace[f"_quick_default{number}"] = item.default
+            parameters.append(f"{item.name}=_quick_default{number}")
         elif item.default_factory is not dataclasses.MISSING:
-            namespace[f"_factory{number}"] = item.default_factory
-            parameters.append(f"{item.name}=_MISSING")
-            body.append(f" if {item.name} is _MISSING: {item.name} = _factory{number}()")
+            namespace[f"_quick_factory{number}"] = item.default_factory
+            parameters.append(f"{item.name}=_quick_missing")
+            defaults.append(f" if {item.name} is _quick_missing: {item.name} = _quick_factory{number}()")
         else:
             parameters.append(item.name)
-        body.append(f" _set{number}(self, {item.name})")
-    source = f"def __init__(self, {', '.join(parameters)}):\n" + "\n".join(body or [" pass"]) + "\n"
+        body.append(f" _quick_self.{item.name} = {item.name}")
+    source = (f"def __new__(_quick_cls, {', '.join(parameters)}):\n" + "".join(f"{line}\n" for line in defaults)
+              + " _quick_self = _quick_unfrozen()\n" + "".join(f"{line}\n" for line in body)
+              + " _quick_self.__class__ = _quick_cls\n return _quick_self\n")
     # Generated from the class's own field names, as dataclasses generates the constructor it replaces.
     exec(source, namespace)
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__doc__ = vars(cls)["__init__"].__doc__
-    setattr(cls, "__init__", init)  # noqa: B010 - mypy refuses assigning a method
-    return cls
+    new = namespace["__new__"]
+    new.__qualname__ = f"{cls.__qualname__}.__new__"
+    new.__doc__ = vars(cls)["__init__"].__doc__
+    setattr(cls, "__new__", staticmethod(new))  # noqa: B010 - mypy refuses assigning a method
+    delattr(cls, "__init__")  # object's, which accepts what __new__ did
+    setattr(cls, "__init_subclass__", classmethod(_refuse_subclass))  # noqa: B010 - as above
+    return pickled_by_fields(cls)  # rebuilt through the constructor: __new__ takes the field values
+
+
+def _refuse_subclass(cls: type, /, **kwargs: Any) -> None:
+    """A subclass would be built by its base's ``__new__``, as its base."""
+    raise TypeError(f"{cls.__name__}: a class built by quick_init cannot be subclassed")
 
 
 def pickled_by_fields(cls: Class) -> Class:

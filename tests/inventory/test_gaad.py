@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.factories import ACCOUNT, MEMBER, allow, gaad, organization, role, trust
 
 from rolescope.inventory.files import load_snapshots, merge_organizations, parse_organization
-from rolescope.inventory.gaad import SnapshotError, parse_gaad
+from rolescope.inventory.gaad import SnapshotError, _date, parse_gaad
 
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
@@ -129,3 +132,45 @@ def test_organization_listing_with_and_without_describe_organization() -> None:
 def test_organization_ids_are_checked_as_aws_issues_them(listing: dict[str, Any], message: str) -> None:
     with pytest.raises(SnapshotError, match=message):
         parse_organization(listing)
+
+
+@pytest.mark.parametrize(("owner", "message"), [
+    ("RoleDetailList", "role r inline policy p: the policy document is not JSON"),
+    ("UserDetailList", "user u inline policy p: the policy document is not JSON"),
+    ("GroupDetailList", "group g inline policy p: the policy document is not JSON"),
+])
+def test_an_unreadable_inline_policy_names_its_owner(owner: str, message: str) -> None:
+    # the message is only made when a document is text to decode
+    bad = [{"PolicyName": "p", "PolicyDocument": "%7Bnot"}]
+    items = {"RoleDetailList": dict(role("r", trust(allow({"AWS": MEMBER}))), RolePolicyList=bad),
+             "UserDetailList": {"UserName": "u", "Arn": f"arn:aws:iam::{ACCOUNT}:user/u", "UserPolicyList": bad},
+             "GroupDetailList": {"GroupName": "g", "Arn": f"arn:aws:iam::{ACCOUNT}:group/g", "GroupPolicyList": bad}}
+    with pytest.raises(SnapshotError) as raised:
+        parse_gaad({owner: [items[owner]]}, "x.json", ACCOUNT)
+    assert str(raised.value) == message
+
+
+def _reference_date(value: Any) -> datetime | None:  # the reading _date's fast path keeps
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+@given(st.one_of(st.none(), st.integers(), st.datetimes(), st.text(max_size=30),
+                 st.datetimes(timezones=st.just(UTC)).map(lambda moment: moment.isoformat().replace("+00:00", "Z")),
+                 st.datetimes().map(datetime.isoformat)))
+def test_dates_read_as_the_general_reading_does(value: Any) -> None:
+    assert _date(value) == _reference_date(value)
+
+
+@pytest.mark.parametrize("empty", [None, [], {}, ""])
+def test_empty_lists_read_as_none(empty: Any) -> None:
+    item = dict(role("r", trust(allow({"AWS": MEMBER}))), Tags=empty, InstanceProfileList=empty,
+                AttachedManagedPolicies=empty, RolePolicyList=empty)
+    (loaded,) = parse_gaad(gaad(item)).roles
+    assert (loaded.tags, loaded.instance_profiles, loaded.attached_policies, loaded.inline_policies) == ((),) * 4

@@ -57,31 +57,36 @@ def decode_document(value: Any, what: str) -> tuple[JsonObject, str | None]:
 
 
 def _date(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    if isinstance(value, str):  # as GAAD gives it
+        if not value:
+            return None
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return value if isinstance(value, datetime) else None
 
 
 def _refs(items: Any) -> tuple[PolicyRef, ...]:
-    return tuple([_ref(str(i.get("PolicyName", "")), str(i.get("PolicyArn", ""))) for i in items or ()])
+    if not items:  # no comprehension run for nothing: read for every principal
+        return ()
+    return tuple([_ref(str(i.get("PolicyName", "")), str(i.get("PolicyArn", ""))) for i in items])
 
 
 # An account attaches the same few managed policies to most of its principals: one reference each.
 _ref = memoized(4096)(PolicyRef)
 
 
-def _inline(items: Any, owner: str) -> tuple[InlinePolicy, ...]:
+def _inline(items: Any, kind: str, owner: Any) -> tuple[InlinePolicy, ...]:
+    """The inline policies of the ``kind`` (role, user, group) named ``owner``."""
+    if not items:
+        return ()
     found = []
-    for item in items or ():
+    for item in items:
         name = str(item.get("PolicyName", ""))
         document = item.get("PolicyDocument")
         if not isinstance(document, dict):  # text to decode (the message is only made then)
-            document, _ = decode_document(document, f"{owner} inline policy {name}")
+            document, _ = decode_document(document, f"{kind} {owner} inline policy {name}")
         found.append(InlinePolicy(name, document))
     return tuple(found)
 
@@ -100,8 +105,11 @@ def _role(item: Any, index: int) -> Role:
     name = item["RoleName"]
     if "AssumeRolePolicyDocument" not in item:
         raise SnapshotError(f"role {name}: missing AssumeRolePolicyDocument")
-    trust, text = decode_document(item["AssumeRolePolicyDocument"], f"role {name} trust policy")
+    trust, text = item["AssumeRolePolicyDocument"], None
+    if not isinstance(trust, dict):  # text to decode (the message is only made then)
+        trust, text = decode_document(trust, f"role {name} trust policy")
     last_used = item.get("RoleLastUsed") or {}
+    tags, profiles = item.get("Tags"), item.get("InstanceProfileList")
     boundary = item.get("PermissionsBoundary") or {}
     max_session = item.get("MaxSessionDuration")
     # by position: read for every role of every account
@@ -113,14 +121,14 @@ def _role(item: Any, index: int) -> Role:
         trust,
         text,
         _refs(item.get("AttachedManagedPolicies")),
-        _inline(item.get("RolePolicyList"), f"role {name}"),
+        _inline(item.get("RolePolicyList"), "role", name),
         boundary.get("PermissionsBoundaryArn"),
         int(max_session) if isinstance(max_session, (int, str)) and str(max_session).isdigit() else None,
         _date(last_used.get("LastUsedDate")),
         last_used.get("Region"),
-        tuple([(str(t.get("Key", "")), str(t.get("Value", ""))) for t in item.get("Tags") or ()]),
+        tuple([(str(t.get("Key", "")), str(t.get("Value", ""))) for t in tags]) if tags else (),
         _date(item.get("CreateDate")),
-        tuple([str(p.get("Arn", "")) for p in item.get("InstanceProfileList") or ()]),
+        tuple([str(p.get("Arn", "")) for p in profiles]) if profiles else (),
     )
 
 
@@ -180,7 +188,7 @@ def parse_gaad(data: Any, source: str = "", account_id: str | None = None) -> Ac
             user_id=str(u.get("UserId", "")),
             groups=tuple(u.get("GroupList") or ()),
             attached_policies=_refs(u.get("AttachedManagedPolicies")),
-            inline_policies=_inline(u.get("UserPolicyList"), f"user {u.get('UserName')}"),
+            inline_policies=_inline(u.get("UserPolicyList"), "user", u.get("UserName")),
             create_date=_date(u.get("CreateDate")),
         )
         for u in data.get("UserDetailList") or ()
@@ -192,12 +200,12 @@ def parse_gaad(data: Any, source: str = "", account_id: str | None = None) -> Ac
             arn=str(g.get("Arn", "")),
             path=str(g.get("Path", "/")),
             attached_policies=_refs(g.get("AttachedManagedPolicies")),
-            inline_policies=_inline(g.get("GroupPolicyList"), f"group {g.get('GroupName')}"),
+            inline_policies=_inline(g.get("GroupPolicyList"), "group", g.get("GroupName")),
         )
         for g in data.get("GroupDetailList") or ()
         if isinstance(g, dict)
     )
-    roles = tuple(_role(item, i) for i, item in enumerate(data.get("RoleDetailList") or ()))
+    roles = tuple([_role(item, i) for i, item in enumerate(data.get("RoleDetailList") or ())])
     policies = tuple(_policy(item, i) for i, item in enumerate(data.get("Policies") or ()))
     alias = data.get("AccountAlias") if isinstance(data.get("AccountAlias"), str) else None
     return AccountSnapshot(account, roles, alias, users, groups, policies, source=source)
