@@ -143,23 +143,16 @@ class RoleContext:
             override: another severity for this finding, with the reason.
             evidence: the check's own facts.
         """
-        analysis = self.analysis
-        paths = self._paths
-        # Filled by the first finding of the analysis: the others of the role, and of every role with
-        # the same analysis, take it as it is (made for most roles: no call to filled_paths).
-        facts: dict[str, Any] = {"paths": paths if len(paths) == len(analysis.paths) else filled_paths(analysis, paths)}
+        facts: dict[str, Any] = {"paths": filled_paths(self.analysis, self._paths)}
         if statement is not None:
             facts["statement"] = statement
-            facts["statement_document"] = analysis.policy.statements[statement].raw
+            facts["statement_document"] = self.analysis.policy.statements[statement].raw
         if self.perimeter is not None:
             facts["perimeter"] = self.perimeter.evidence()
         facts.update(evidence)
-        settings = self.settings
-        if override is None and not settings.severity_overrides:  # CheckSettings.severity's first answer
-            severity, overridden = settings.severities[check], None
-        else:
-            severity, overridden = settings.severity(check, override)
-        return Finding(check, severity, self.account_id, self.resource, message, statement, facts, None, overridden)
+        severity, overridden = self.settings.severity(check, override)
+        return Finding(check, severity, self.account_id, self.resource, message, statement, facts,
+                       overridden=overridden)
 
 
 ACTION_NAMES = {
@@ -213,8 +206,6 @@ def path_evidence(path: TrustPath, opens: int | None = None) -> dict[str, Any]:
         facts["example"] = {
             "caller": shown(example.caller.session_arn or example.caller.arn),
             "action": ACTION_NAMES.get(example.action, example.action),
-            # shown() inline: a call per value of every example is most of what the dict costs
-            "context": {k: [v.replace(FRESH, "<any>") for v in values] for k, values in sorted(context.items())}
-            if context else {},
+            "context": {k: [shown(v) for v in values] for k, values in sorted(context.items())} if context else {},
         }
     return facts
