@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from rolescope.policy.operators import OPERATORS, Family
 from rolescope.policy.qualifier import Qualifier
-from rolescope.records import pickled_by_fields, quick_init
+from rolescope.records import quick_init
 
 
 class Effect(StrEnum):
@@ -42,7 +42,6 @@ class PrincipalKind(StrEnum):
     CANONICAL_USER = "canonical-user"
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class Principal:
@@ -77,7 +76,6 @@ class Principal:
         return self.value if self.type is PrincipalType.ANY else f"{self.type.value}:{self.value}"
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class Condition:
@@ -118,7 +116,6 @@ class Condition:
         return f"{self.operator_as_written} {self.key_as_written} {shown}"
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class Statement:
@@ -143,7 +140,6 @@ class Statement:
         return f"Statement[{self.index}]" + (f" ({self.sid})" if self.sid else "")
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class PolicyDocument:

@@ -245,7 +245,6 @@ class FrameworkEntry:
         return {"name": self.name, "version": self.version, "url": self.url, "requirements": dict(self.requirements)}
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class TrustEntry:
@@ -279,7 +278,6 @@ class TrustEntry:
                 "outside_accounts": list(self.outside_accounts), "paths": list(self.paths)}
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class RoleEntry:
@@ -315,7 +313,6 @@ def role_json(name: str, arn: str, path: str, trust: int, max_session_duration: 
     return found
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class AccountEntry:
@@ -356,7 +353,6 @@ class AccountEntry:
         return header
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class FindingEntry:

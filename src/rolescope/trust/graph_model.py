@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from rolescope.records import pickled_by_fields, quick_init
+from rolescope.records import quick_init
 
 GRAPH_SCHEMA = "rolescope.graph/v2"
 
@@ -53,7 +53,6 @@ class GroupScope(StrEnum):
     OWN_ACCOUNT = "own-account"  # any role of their own account (``arn:aws:iam::<own>:role/*``)
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class Way:

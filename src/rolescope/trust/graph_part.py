@@ -33,7 +33,6 @@ class RefKind(StrEnum):
     ORGANIZATION = "organization"  # the principals of the organisation's member accounts ("*" + aws:PrincipalOrgID)
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class TrustRef:
@@ -56,7 +55,6 @@ class TrustRef:
     admission: Admission | None = None
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class RoleTrust:

@@ -17,7 +17,7 @@ from typing import Any
 from rolescope.inventory.model import AccountSnapshot, InlinePolicy, PolicyRef
 from rolescope.policy.glob import FRESH, glob_match
 from rolescope.policy.identity import AWS_MANAGED_ALLOWING_STS, allows_on, may_allow, resources
-from rolescope.records import pickled_by_fields, quick_init
+from rolescope.records import quick_init
 from rolescope.trust.graph_model import GroupScope, NodeKind
 
 ANY_TARGET_ACCOUNT = "*"  # the index key of a resource pattern that may match roles of any account
@@ -26,7 +26,6 @@ _ALLOW_EVERY_ROLE: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRol
 _FRESH_ACCOUNT = FRESH * 12  # an account id no pattern names: matched only by a wildcard account field
 
 
-@pickled_by_fields
 @quick_init
 @dataclass(frozen=True, slots=True)
 class GraphPrincipal:
