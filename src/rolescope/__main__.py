@@ -1,4 +1,4 @@
-from rolescope.cli.main import main
+from rolescope.cli.launch import main
 
 if __name__ == "__main__":
     main()

@@ -346,7 +346,7 @@ def scan_files(paths: Sequence[Path], settings: ScanSettings, *, org_files: Sequ
                              + _skipped_note(skipped), skipped=skipped)
     organization = merge_organizations(organizations)
     settings = _with_organization(settings, organization)
-    outcomes = ordered_map(partial(_file_scanner, settings), files, jobs)
+    outcomes = ordered_map(partial(_file_scanner, settings), files, jobs, preload=(__name__,))
     return _run(outcomes, len(files), settings, organization, sinks, progress, clock, require_one=True,
                 skipped=skipped)
 
