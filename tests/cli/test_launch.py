@@ -31,6 +31,16 @@ def test_a_file_scan_and_its_jobs_are_read_from_the_line(args: list[str], jobs: 
     assert file_scan_jobs(args) == jobs
 
 
+def test_a_single_file_is_one_account_scanned_here(tmp_path: Path) -> None:
+    one, two = tmp_path / "a.json", tmp_path / "b.json"
+    one.write_text("{}")
+    two.write_text("{}")
+    assert file_scan_jobs(["scan", "--from", str(one)]) is None
+    assert file_scan_jobs(["scan", f"--from={one}", "--jobs", "2"]) is None
+    assert file_scan_jobs(["scan", "--from", str(one), "--from", str(two)]) == 0
+    assert file_scan_jobs(["scan", "--from", str(tmp_path)]) == 0
+
+
 @pytest.mark.parametrize("args", [
     [],
     ["scan"],  # a live scan

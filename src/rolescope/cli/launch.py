@@ -10,6 +10,7 @@ time, never a different result (click parses the line, as ever, and the scan dec
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -35,14 +36,17 @@ def file_scan_jobs(args: Sequence[str]) -> int | None:
     ``args`` do not look like one.
 
     The command is the first word that is not an option (nor ``--config``'s file); ``--jobs``/``-j``
-    says how many processes. Help, and anything after ``--``, start nothing.
+    says how many processes. Help, a single file (one account), and anything after ``--`` start nothing.
     """
     options = list(args[:args.index("--")] if "--" in args else args)
     words = [a for i, a in enumerate(options)
              if not a.startswith("-") and (i == 0 or options[i - 1] != "--config")]
     if not words or words[0] != "scan" or any(a in ("-h", "--help") for a in options):
         return None
-    if not any(a == "--from" or a.startswith("--from=") for a in options):
+    sources = [a.partition("=")[2] if a.startswith("--from=") else options[i + 1]
+               for i, a in enumerate(options)
+               if a.startswith("--from=") or (a == "--from" and i + 1 < len(options))]
+    if not sources or (len(sources) == 1 and os.path.isfile(sources[0])):  # one account: no worker
         return None
     jobs = 0
     for index, arg in enumerate(options):
