@@ -10,6 +10,7 @@ time, never a different result (click parses the line, as ever, and the scan dec
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -25,7 +26,10 @@ def main() -> None:
         from rolescope.workers import default_jobs, prestart
 
         if (jobs or default_jobs()) > 1:
-            prestart(FILE_SCAN_WORKER_MODULES)
+            # only ahead of time: should it fail (no process left to start...), the scan's pool tries
+            # again and reports what stops it, as a one-line error
+            with contextlib.suppress(OSError):
+                prestart(FILE_SCAN_WORKER_MODULES)
     from rolescope.cli.main import main as run
 
     run()
