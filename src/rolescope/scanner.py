@@ -29,9 +29,10 @@ from rolescope.policy.parse import parse_policy
 from rolescope.policy.request_time import epoch_seconds
 from rolescope.records import quick_init
 from rolescope.trust.analysis import TrustAnalysis, analyse_trust
-from rolescope.trust.canonical import Template, ZoneShapes, instantiate, template
+from rolescope.trust.canonical import ZoneShapes, plan, rename, template
 from rolescope.trust.perimeter import RoleFacts, effective_trust, resource_context, role_perimeter
 from rolescope.trust.perimeter_verdict import PerimeterVerdict, perimeter_verdict
+from rolescope.trust.renaming import Plan
 from rolescope.trust.witness import Zone
 
 
@@ -103,8 +104,9 @@ class TrustCache:
         # For the current zone: a renamed analysis's id -> the analysis it renames (the renamed one is
         # held by _analyses, so its id is not reused while the entry lives).
         self._origins: dict[int, TrustAnalysis] = {}
-        self._templates: dict[Hashable, tuple[TrustAnalysis, Template]] = {}
-        self._local: dict[Hashable, tuple[TrustAnalysis, Template]] = {}  # keys holding the zone
+        # template key -> the analysis searched for it, compiled for renaming into the key's other policies
+        self._templates: dict[Hashable, Plan] = {}
+        self._local: dict[Hashable, Plan] = {}  # keys holding the zone
         self._shapes = ZoneShapes(max_documents)
 
     def analyse(self, document: dict[str, object], zone: Zone, external_id_pattern_minimum: int | None = None
@@ -162,13 +164,13 @@ class TrustCache:
             known = templates.get(shape.key)
             if known is not None:
                 self.stats["renamed"] += 1
-                renamed = instantiate(known[0], known[1], shape, policy, zone)
-                self._origins[id(renamed)] = known[0]
+                renamed = rename(known, shape, policy, zone)
+                self._origins[id(renamed)] = known.analysis
                 return renamed
         self.stats["analysed"] += 1
         analysis = analyse_trust(policy, zone, minimum)
         if shape is not None:
-            templates[shape.key] = (analysis, shape)
+            templates[shape.key] = plan(analysis, shape)
         return analysis
 
 

@@ -27,6 +27,7 @@ from rolescope.inventory.model import AccountSnapshot, Organization
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.parse import parse_policy
 from rolescope.scanner import TrustCache, scan_snapshot, zone_for
+from rolescope.trust import canonical
 from rolescope.trust.analysis import TrustAnalysis, analyse_trust
 from rolescope.trust.witness import Zone
 
@@ -251,6 +252,38 @@ def test_likely_twins_across_accounts_agree(template: dict[str, Any], own: list[
     assert facts(shared) == facts(direct)
     assert shared.policy == policy
     assert checks_for(cache.origin(shared), CHECKS) == checks_for(direct, CHECKS)
+
+
+@given(
+    template=templates(), own=st.lists(st.sampled_from(OWN_ACCOUNTS), min_size=2, max_size=2, unique=True),
+    values=twin_values(), names=fillings(),
+    members=st.sampled_from([(), (PARTNER,), ("333333333333", "999999999998", PARTNER)]),
+)
+def test_a_compiled_renaming_renames_as_the_renaming_does(template: dict[str, Any], own: list[str],
+                                                          values: tuple[list[str], list[str]],
+                                                          names: list[dict[str, Any]],
+                                                          members: tuple[str, ...]) -> None:
+    """TrustCache renames through a plan compiled once per template (canonical.plan, canonical.rename):
+    twin by twin, the same analysis as instantiate's Renaming, examples included."""
+    documents = [fill(template, account, [v.replace("{own}", account) for v in found], named)
+                 for account, found, named in zip(own, values, names, strict=True)]
+    note(json.dumps(documents))
+    try:
+        policies = [parse_policy(d) for d in documents]
+    except PolicyError:
+        assume(False)
+        return
+    where = [zone(account, True, ("000000000000", *members, *own)) for account in own]
+    shapes = canonical.ZoneShapes()
+    source = canonical.template(policies[0], where[0], shapes)
+    target = canonical.template(policies[1], where[1], shapes)
+    assume(source is not None and target is not None and source.key == target.key)
+    assert source is not None and target is not None
+    analysis = analyse_trust(policies[0], where[0])
+    compiled = canonical.rename(canonical.plan(analysis, source), target, policies[1], where[1])
+    general = canonical.instantiate(analysis, source, target, policies[1], where[1])
+    assert facts(compiled) == facts(general)
+    assert compiled == general
 
 
 def test_templates_stamped_into_many_accounts_are_searched_once() -> None:

@@ -10,9 +10,10 @@ placeholders numbered in the order the real names sort, and adds what the search
 role's zone (where its own account sorts among the others, which of them belong to the
 organisation, which representatives of unnamed accounts it tries). Two (policy, zone) pairs with
 equal keys therefore have analyses that are renamings of each other: :func:`instantiate` renames
-one into the other (:mod:`rolescope.trust.renaming`). Sids, the policy version (once no condition
-holds a policy variable) and the spelling of the action list are not read by the search and are
-left out of the key.
+one into the other (:mod:`rolescope.trust.renaming`); :func:`plan` finds once where an analysis holds
+its names, and :func:`rename` fills them with each twin's, as :func:`instantiate` would. Sids, the
+policy version (once no condition holds a policy variable) and the spelling of the action list are
+not read by the search and are left out of the key.
 
 ``tests/trust/test_canonical.py`` checks renamed analyses against direct ones, examples included.
 """
@@ -41,7 +42,7 @@ from rolescope.trust.abstraction import (
     with_issuer,
 )
 from rolescope.trust.analysis import TrustAnalysis
-from rolescope.trust.renaming import Renaming
+from rolescope.trust.renaming import Names, Plan, Renaming
 from rolescope.trust.subjects import subject_class
 from rolescope.trust.witness import Zone, member_representatives, unnamed_classes
 
@@ -318,3 +319,23 @@ def instantiate(analysis: TrustAnalysis, source: Template, target: Template, pol
         sids=(found.sids, named.sids),
     )
     return renaming.analysis(analysis, policy, zone)
+
+
+def names(template: Template) -> Names:
+    """The names ``template`` abstracted, in the order its key numbers them."""
+    document = template.document
+    found = document.abstraction
+    return Names(template.accounts or (), found.names, found.sessions, found.hosts, found.written, found.org_path,
+                 document.values, document.sids)
+
+
+def plan(analysis: TrustAnalysis, source: Template) -> Plan:
+    """``analysis`` (of ``source``'s policy) compiled for :func:`rename`: what :func:`instantiate` does per
+    twin, found once."""
+    return Plan(analysis, names(source), source.document.abstraction.value_keys)
+
+
+def rename(compiled: Plan, target: Template, policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
+    """``instantiate(analysis, source, target, policy, zone)`` for the analysis and source ``compiled`` was
+    made from."""
+    return compiled.rename(names(target), policy, zone)
