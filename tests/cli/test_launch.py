@@ -27,18 +27,28 @@ ROOT = "arn:aws:iam::999988887777:root"
     (["scan", "-j2", "--from", "org/"], 2),
     (["scan", "--from", "org/", "--jobs", "many"], 0),  # click refuses it; nothing guessed from it
 ])
-def test_a_file_scan_and_its_jobs_are_read_from_the_line(args: list[str], jobs: int) -> None:
+def test_a_file_scan_and_its_jobs_are_read_from_the_line(args: list[str], jobs: int, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    for account in ("111122223333", "444455556666", "777788889999"):
+        (tmp_path / "org" / account).mkdir(parents=True)
+        (tmp_path / "org" / account / "gaad.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)
     assert file_scan_jobs(args) == jobs
 
 
-def test_a_single_file_is_one_account_scanned_here(tmp_path: Path) -> None:
-    one, two = tmp_path / "a.json", tmp_path / "b.json"
-    one.write_text("{}")
-    two.write_text("{}")
-    assert file_scan_jobs(["scan", "--from", str(one)]) is None
+def test_one_account_is_scanned_here(tmp_path: Path) -> None:
+    """One account, with or without its organisation's listing beside it, runs in this process."""
+    one = tmp_path / "one"
+    (one / "nested").mkdir(parents=True)
+    (one / "111122223333.json").write_text("{}")
+    (one / "nested" / "organization.json").write_text("{}")
+    (one / "notes.txt").write_text("")
+    account = one / "111122223333.json"
+    assert file_scan_jobs(["scan", "--from", str(account)]) is None
     assert file_scan_jobs(["scan", f"--from={one}", "--jobs", "2"]) is None
-    assert file_scan_jobs(["scan", "--from", str(one), "--from", str(two)]) == 0
-    assert file_scan_jobs(["scan", "--from", str(tmp_path)]) == 0
+    (one / "nested" / "444455556666.json").write_text("{}")
+    assert file_scan_jobs(["scan", "--from", str(one)]) == 0
+    assert file_scan_jobs(["scan", "--from", str(account), "--from", str(one / "nested")]) == 0
 
 
 @pytest.mark.parametrize("args", [

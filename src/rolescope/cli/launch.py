@@ -36,7 +36,8 @@ def file_scan_jobs(args: Sequence[str]) -> int | None:
     ``args`` do not look like one.
 
     The command is the first word that is not an option (nor ``--config``'s file); ``--jobs``/``-j``
-    says how many processes. Help, a single file (one account), and anything after ``--`` start nothing.
+    says how many processes. Help, anything after ``--``, and sources of two JSON files or fewer (one
+    account and the organisation's listing: the scan runs them here) start nothing.
     """
     options = list(args[:args.index("--")] if "--" in args else args)
     words = [a for i, a in enumerate(options)
@@ -46,7 +47,7 @@ def file_scan_jobs(args: Sequence[str]) -> int | None:
     sources = [a.partition("=")[2] if a.startswith("--from=") else options[i + 1]
                for i, a in enumerate(options)
                if a.startswith("--from=") or (a == "--from" and i + 1 < len(options))]
-    if not sources or (len(sources) == 1 and os.path.isfile(sources[0])):  # one account: no worker
+    if not _several_files(sources):  # one account (and its organisation's listing): no worker
         return None
     jobs = 0
     for index, arg in enumerate(options):
@@ -60,3 +61,19 @@ def file_scan_jobs(args: Sequence[str]) -> int | None:
         if value is not None and value.isdigit():
             jobs = int(value)
     return jobs
+
+
+def _several_files(sources: Sequence[str], enough: int = 3) -> bool:
+    """Whether ``sources`` (files, or directories read for their ``*.json`` files, recursively, as the
+    scan reads them) hold at least ``enough`` files; counting stops there."""
+    found = 0
+    for source in sources:
+        if not os.path.isdir(source):
+            found += 1
+        for _, _, names in os.walk(source):
+            found += sum(1 for name in names if name.endswith(".json"))
+            if found >= enough:
+                break
+        if found >= enough:
+            return True
+    return False
