@@ -65,6 +65,8 @@ def graph_principals(snapshot: AccountSnapshot) -> tuple[GraphPrincipal, ...]:
 
     for arn, kind, refs, inline in _holders(snapshot):
         statements, admin = _identity_statements(snapshot, refs, inline)
+        if not (statements or admin):
+            continue  # nothing lets it call sts:AssumeRole (as _classify says): about half of an account's principals
         partition = arn.split(":", 2)[1] if arn.count(":") >= 2 else "aws"
         key = (partition, admin, *map(id, statements))
         known = classified.get(key)
@@ -99,7 +101,7 @@ def _identity_statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], i
         statements += snapshot.assume_statements(policy.document)
     admin = False
     for ref in refs:
-        if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
+        if ref.name in AWS_MANAGED_ALLOWING_STS and ref.aws_managed:  # the name first: rarely in the set
             admin = True
         managed = snapshot.policy(ref.arn)
         if managed is not None and managed.document is not None:
