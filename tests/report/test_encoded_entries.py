@@ -86,3 +86,10 @@ def test_own_evidence_leaves_out_what_the_role_holds_keeping_the_order(evidence:
                 if k not in ROLE_EVIDENCE and not (k == "statement" and v == statement)}
     own = _own_evidence(finding)
     assert list(own.items()) == list(expected.items())
+
+
+@pytest.mark.parametrize("key", sorted(ROLE_EVIDENCE))
+def test_own_evidence_looks_for_every_key_the_role_holds(key: str) -> None:
+    # _own_evidence tests the keys one by one (not through ROLE_EVIDENCE): a key added there must be added there too
+    finding = Finding("check", "high", "111111111111", "arn", "message", None, {key: 1, "kept": 2})
+    assert _own_evidence(finding) == {"kept": 2}
