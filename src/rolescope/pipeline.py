@@ -155,6 +155,11 @@ class ScanSettings:
         finding_evidence: keep the findings' evidence in the typed document (the JSON report has it
             either way: without it, findings are encoded as with ``encoded_findings``): SARIF, OCSF,
             ASFF and HTML show it; JSON, CSV and the console do not read it.
+        finding_text: keep the findings' ids and messages in the typed document (else they are empty;
+            the JSON report has them either way: without it, findings are encoded as with
+            ``encoded_findings``): every report but JSON shows them, and a JSON report alone reads only
+            their checks, severities, accounts, roles and suppressions (each finding's text, sent from
+            a worker process, cost as much again as the rest of its entry).
     """
 
     checks: CheckSettings = field(default_factory=CheckSettings)
@@ -170,6 +175,7 @@ class ScanSettings:
     config: ConfigFile | None = None
     encoded_findings: bool = False
     finding_evidence: bool = True
+    finding_text: bool = True
 
     @property
     def scope(self) -> Scope:
@@ -286,10 +292,10 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
         findings = [f for f in findings if f.severity in settings.severities]
     if settings.suppressions is not None:
         findings = settings.suppressions.apply(findings)
-    # without the evidence in the typed entries, only their JSON made here carries it to the JSON report
+    # without the evidence or text in the typed entries, only their JSON made here carries it to the JSON report
     entries, encoded_findings = report_findings(
-        findings, encode=settings.encoded_findings or not settings.finding_evidence,
-        evidence=settings.finding_evidence)
+        findings, encode=settings.encoded_findings or not (settings.finding_evidence and settings.finding_text),
+        evidence=settings.finding_evidence, text=settings.finding_text)
     with_findings = {f.resource for f in entries}
     keep: Callable[[str], bool] = (lambda _: True) if settings.all_roles else (
         with_findings.__contains__ if settings.finding_roles else (lambda _: False))

@@ -263,7 +263,7 @@ def finding_entries(findings: Sequence[Finding]) -> list[FindingEntry]:
     return report_findings(findings, encode=False, evidence=True)[0]
 
 
-def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool
+def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool, text: bool = True
                     ) -> tuple[list[FindingEntry], tuple[bytes, ...]]:
     """The findings' entries (as :func:`finding_entries` makes them) and, with ``encode``, each one's
     JSON as the document writes it, in one pass.
@@ -272,6 +272,7 @@ def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool
         findings: one account's findings.
         encode: encode each entry's JSON, with its evidence.
         evidence: keep the evidence in the typed entries (else they hold none: the JSON carries it).
+        text: keep each entry's id and message (else they are empty: the JSON carries them).
 
     Returns:
         The entries, and their JSON (empty without ``encode``).
@@ -288,12 +289,15 @@ def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool
         if counts is not None and counts[ident] > 1:
             ident = fingerprint(finding, finding.message)
         own = _own_evidence(finding)
-        entry = FindingEntry(ident, finding.check, finding.severity, finding.account_id, finding.resource,
-                             finding.message, finding.statement, own if evidence else no_evidence, finding.suppressed,
-                             finding.overridden)
+        entry = FindingEntry(ident if text else "", finding.check, finding.severity, finding.account_id,
+                             finding.resource, finding.message if text else "", finding.statement,
+                             own if evidence else no_evidence, finding.suppressed, finding.overridden)
         entries.append(entry)
         if encode:
-            encoded.append(orjson.dumps(entry.as_json(own, copy=False)))
+            written = entry.as_json(own, copy=False)
+            if not text:  # set in place: the keys keep their order
+                written["id"], written["message"] = ident, finding.message
+            encoded.append(orjson.dumps(written))
     return entries, tuple(encoded)
 
 
