@@ -142,7 +142,8 @@ def _refs(analysis: TrustAnalysis) -> Iterator[TrustRef]:
         return admitters[0]
 
     for path in analysis.paths:
-        way = Way(path.statement, path.sid, path.scope.value, path.requires, path_exception(analysis, path))
+        # the enum's value without its (slow) property, here and in reach
+        way = Way(path.statement, path.sid, path.scope._value_, path.requires, path_exception(analysis, path))
         for principal in path.principals:
             yield _ref(analysis, admitter, path, way, principal)
 
