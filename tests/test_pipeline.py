@@ -177,6 +177,23 @@ def test_findings_encoded_where_found_write_the_same_report(org: Path, tmp_path:
     assert sum(1 for f in run.document.findings if f.suppressed) > 0
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_findings_kept_without_their_text_write_the_same_report(org: Path, tmp_path: Path, jobs: int) -> None:
+    """Findings whose ids and messages are left out of the typed document (a JSON report alone reads
+    neither) are written as the writer writes them with their text, in the same order."""
+    rules = parse_suppressions(f"suppressions:\n  - {{account: \"{account_id(1)}\", reason: accepted}}\n", "s.yaml",
+                               NOW.date())
+    plain, lean = tmp_path / "plain.json", tmp_path / "lean.json"
+    full = scan_files([org], settings(suppressions=rules), sinks=[JsonSink(file_output(plain))], clock=lambda: NOW)
+    run = scan_files([org], settings(suppressions=rules, finding_evidence=False, finding_text=False),
+                     sinks=[JsonSink(file_output(lean))], clock=lambda: NOW, jobs=jobs)
+    assert lean.read_bytes() == plain.read_bytes()
+    assert run.document.findings and not any(f.id or f.message for f in run.document.findings)
+    assert [(f.check, f.severity, f.account_id, f.resource, f.statement, f.suppressed) for f in run.document.findings] \
+        == [(f.check, f.severity, f.account_id, f.resource, f.statement, f.suppressed) for f in full.document.findings]
+    assert run.document.summary == full.document.summary and run.document.suppressions == full.document.suppressions
+
+
 def test_reports_from_the_light_document_match_those_from_the_file(org: Path, tmp_path: Path) -> None:
     target = tmp_path / "scan.json"
     run = scan_files([org], settings(), sinks=[JsonSink(file_output(target))])

@@ -194,3 +194,18 @@ def test_every_object_an_account_outcome_holds_pickles_by_its_fields() -> None:
     slow = sorted(cls.__name__ for cls in found if "__reduce__" not in vars(cls))
     assert slow == []
     assert pickle.loads(pickle.dumps(outcomes)) == outcomes
+
+
+def test_an_outcome_sends_its_findings_principals_and_roles_as_rows_and_gets_them_back() -> None:
+    # AccountOutcome and AccountGraphPart pickle these by their field values, not object by object.
+    outcomes = [o for o in _outcomes() if o.findings and o.graph_part is not None]
+    assert outcomes
+    for outcome in outcomes:
+        again = pickle.loads(pickle.dumps(outcome))
+        assert again == outcome
+        assert all(type(f) is type(outcome.findings[0]) for f in again.findings)
+        part, before = again.graph_part, outcome.graph_part
+        assert part is not None and before is not None
+        # roles sharing one tuple of ways in still share it
+        shared = {id(r.refs) for r in before.roles}
+        assert len({id(r.refs) for r in part.roles}) == len(shared)

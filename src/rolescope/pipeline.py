@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from functools import partial
+from itertools import starmap
+from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.registry import ACCOUNT_CHECKS, CHECKS
@@ -37,7 +39,6 @@ from rolescope.inventory.files import (
 from rolescope.inventory.gaad import SnapshotError
 from rolescope.inventory.model import AccountSnapshot, Organization
 from rolescope.policy.arn import parse_arn
-from rolescope.records import pickled_by_fields
 from rolescope.report.document import assemble, document_header
 from rolescope.report.entries import (
     encoded_account_piece,
@@ -154,6 +155,11 @@ class ScanSettings:
         finding_evidence: keep the findings' evidence in the typed document (the JSON report has it
             either way: without it, findings are encoded as with ``encoded_findings``): SARIF, OCSF,
             ASFF and HTML show it; JSON, CSV and the console do not read it.
+        finding_text: keep the findings' ids and messages in the typed document (else they are empty;
+            the JSON report has them either way: without it, findings are encoded as with
+            ``encoded_findings``): every report but JSON shows them, and a JSON report alone reads only
+            their checks, severities, accounts, roles and suppressions (each finding's text, sent from
+            a worker process, cost as much again as the rest of its entry).
     """
 
     checks: CheckSettings = field(default_factory=CheckSettings)
@@ -169,6 +175,7 @@ class ScanSettings:
     config: ConfigFile | None = None
     encoded_findings: bool = False
     finding_evidence: bool = True
+    finding_text: bool = True
 
     @property
     def scope(self) -> Scope:
@@ -176,7 +183,6 @@ class ScanSettings:
         return scope if self.check_ids != () else replace(scope, checks=())
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class AccountOutcome:
     """One account's piece of the scan, made by :func:`scan_account`.
@@ -206,6 +212,23 @@ class AccountOutcome:
     analyses: Mapping[str, int] = field(default_factory=dict)
     filtered_out: str | None = None
     finding_json: tuple[bytes, ...] = ()
+
+    def __reduce__(self) -> tuple[Callable[..., AccountOutcome], tuple[Any, ...]]:
+        # The findings cross as rows of their field values, which the pickler writes in C: each
+        # entry pickled by its own __reduce__ (a Python call) took a third longer, and an account
+        # has thousands.
+        return _outcome, (self.entry, self.encoded, tuple(map(_FINDING_ROW, self.findings)), self.errors,
+                          self.graph_part, self.failure, self.skipped, self.scanned, self.analyses, self.filtered_out,
+                          self.finding_json)
+
+
+_FINDING_ROW = attrgetter(*(f.name for f in fields(FindingEntry)))
+
+
+def _outcome(entry: AccountEntry | None, encoded: bytes, findings: Iterable[tuple[Any, ...]], *rest: Any
+             ) -> AccountOutcome:
+    """An :class:`AccountOutcome` unpickled, its findings rebuilt from their rows."""
+    return AccountOutcome(entry, encoded, tuple(starmap(FindingEntry, findings)), *rest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,10 +292,10 @@ def scan_account(source: Path | AccountSnapshot, settings: ScanSettings, cache: 
         findings = [f for f in findings if f.severity in settings.severities]
     if settings.suppressions is not None:
         findings = settings.suppressions.apply(findings)
-    # without the evidence in the typed entries, only their JSON made here carries it to the JSON report
+    # without the evidence or text in the typed entries, only their JSON made here carries it to the JSON report
     entries, encoded_findings = report_findings(
-        findings, encode=settings.encoded_findings or not settings.finding_evidence,
-        evidence=settings.finding_evidence)
+        findings, encode=settings.encoded_findings or not (settings.finding_evidence and settings.finding_text),
+        evidence=settings.finding_evidence, text=settings.finding_text)
     with_findings = {f.resource for f in entries}
     keep: Callable[[str], bool] = (lambda _: True) if settings.all_roles else (
         with_findings.__contains__ if settings.finding_roles else (lambda _: False))

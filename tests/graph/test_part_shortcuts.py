@@ -1,9 +1,10 @@
 """The shortcuts of an account's graph part agree with the general paths they stand in for.
 
 :func:`graph_principals` classifies each distinct set of identity statements of an account once and
-shares the outcome among the principals that hold it: held against classifying every principal on
-its own. :func:`account_graph_part` builds a policy's admitter only when a way in needs it: held
-against building it for every policy.
+shares the outcome among the principals that hold it, and passes over a principal with no statement
+about ``sts:AssumeRole`` (and no AWS managed admin policy) without classifying it: held against
+classifying every principal on its own. :func:`account_graph_part` builds a policy's admitter only
+when a way in needs it: held against building it for every policy.
 """
 
 from __future__ import annotations

@@ -18,7 +18,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rolescope.checks.finding import Finding
-from rolescope.report.entries import ROLE_EVIDENCE, _own_evidence, _raw_date, account_piece, encoded_account_piece
+from rolescope.report.entries import (
+    ROLE_EVIDENCE,
+    _own_evidence,
+    _raw_date,
+    account_piece,
+    encoded_account_piece,
+    report_findings,
+)
 from rolescope.report.writer import encode_account
 from rolescope.scanner import AccountResult, ScanResult
 
@@ -86,3 +93,21 @@ def test_own_evidence_leaves_out_what_the_role_holds_keeping_the_order(evidence:
                 if k not in ROLE_EVIDENCE and not (k == "statement" and v == statement)}
     own = _own_evidence(finding)
     assert list(own.items()) == list(expected.items())
+
+
+@pytest.mark.parametrize("key", sorted(ROLE_EVIDENCE))
+def test_own_evidence_looks_for_every_key_the_role_holds(key: str) -> None:
+    # _own_evidence tests the keys one by one (not through ROLE_EVIDENCE): a key added there must be added there too
+    finding = Finding("check", "high", "111111111111", "arn", "message", None, {key: 1, "kept": 2})
+    assert _own_evidence(finding) == {"kept": 2}
+
+
+@pytest.mark.parametrize("evidence", [False, True])
+def test_findings_kept_without_their_text_are_encoded_with_it(demo_result: ScanResult, evidence: bool) -> None:
+    findings = demo_result.findings
+    # two findings sharing a fingerprint get ids told apart by their messages
+    findings = [*findings, dataclasses.replace(findings[0], message="another message")]
+    entries, encoded = report_findings(findings, encode=True, evidence=evidence)
+    lean, lean_encoded = report_findings(findings, encode=True, evidence=evidence, text=False)
+    assert lean_encoded == encoded
+    assert lean == [dataclasses.replace(e, id="", message="") for e in entries]

@@ -39,6 +39,7 @@ from rolescope.report.formats import (
     FILE_FORMATS,
     FINDING_EVIDENCE_FORMATS,
     FINDING_ROLE_FORMATS,
+    FINDING_TEXT_FORMATS,
     FORMATS,
     GRAPH_FORMATS,
     model_writers,
@@ -185,7 +186,8 @@ def scan_settings(options: ReportOptions, checks: CheckSettings, account_id: str
                         finding_roles=not FINDING_ROLE_FORMATS.isdisjoint(formats),
                         graph=not GRAPH_FORMATS.isdisjoint(formats), config=config_record(),
                         encoded_findings="json" in formats,
-                        finding_evidence=not FINDING_EVIDENCE_FORMATS.isdisjoint(formats))
+                        finding_evidence=not FINDING_EVIDENCE_FORMATS.isdisjoint(formats),
+                        finding_text=not FINDING_TEXT_FORMATS.isdisjoint(formats))
 
 
 def report_targets(options: ReportOptions) -> list[tuple[str, Path | None]]:

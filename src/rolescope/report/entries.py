@@ -38,6 +38,7 @@ from rolescope.report.model import (
     role_json,
 )
 from rolescope.scanner import AccountResult, RoleResult
+from rolescope.trust.analysis import TrustAnalysis
 from rolescope.trust.scp_fence import levels_without_scps
 
 # What v1 repeated in every finding's evidence and v2 keeps once, with the role (its trust paths and
@@ -89,9 +90,9 @@ def trust_entry(result: RoleResult) -> TrustEntry:
     analysis = result.analysis
     if analysis is None:
         return TrustEntry(result.role.trust_policy, result.error or "not analysed")
-    paths = paths_evidence(analysis) if result.paths is None else filled_paths(analysis, result.paths)
     return TrustEntry(result.role.trust_policy, None, analysis.cross_account, analysis.public,
-                      analysis.mfa_or_external_id_required, tuple(analysis.outside_accounts), tuple(paths))
+                      analysis.mfa_or_external_id_required, tuple(analysis.outside_accounts),
+                      tuple(_paths(result, analysis)))
 
 
 def account_piece(account: AccountResult, keep: Callable[[str], bool]) -> tuple[AccountEntry, dict[str, Any]]:
@@ -109,7 +110,7 @@ def account_piece(account: AccountResult, keep: Callable[[str], bool]) -> tuple[
         The typed entry (with the kept roles and the counts of all) and the JSON entry (every role).
     """
     typed, trusts, roles = _account_roles(account, keep)
-    return typed, {**typed.header_json(), "trusts": [t.as_json() for t, _ in trusts],
+    return typed, {**typed.header_json(), "trusts": [trusts.entry(i).as_json() for i in range(len(trusts.results))],
                    "roles": list(_roles_json(roles, _iso))}
 
 
@@ -117,14 +118,30 @@ def encoded_account_piece(account: AccountResult, keep: Callable[[str], bool]) -
     """:func:`account_piece` with its JSON entry encoded as
     :func:`rolescope.report.writer.encode_account` lays it out, written straight from the roles.
 
-    Each trust entry reuses its document's JSON, made to tell documents apart, and orjson writes the
-    roles' dates itself: ``isoformat`` took as long as the rest of a role's entry.
+    Each trust entry is written from its analysis (a typed one is made only for a role kept) and reuses
+    its document's JSON, made to tell documents apart; orjson writes the roles' dates itself:
+    ``isoformat`` took as long as the rest of a role's entry.
     """
     typed, trusts, roles = _account_roles(account, keep)
     return typed, account_json(
         typed.header_json(),
-        ({**trust.as_json(), "document": orjson.Fragment(text)} for trust, text in trusts),
+        map(_trust_json, trusts.results, map(orjson.Fragment, trusts.texts)),
         _roles_json(roles, _raw_date))
+
+
+def _trust_json(result: RoleResult, document: Any) -> dict[str, Any]:
+    """``trust_entry(result).as_json()`` with ``document`` for the trust policy, made straight from the
+    result: most trust entries are only written."""
+    analysis = result.analysis
+    if analysis is None:
+        return {"document": document, "error": result.error or "not analysed"}
+    return {"document": document, "cross_account": analysis.cross_account, "public": analysis.public,
+            "mfa_or_external_id_required": analysis.mfa_or_external_id_required,
+            "outside_accounts": analysis.outside_accounts, "paths": _paths(result, analysis)}
+
+
+def _paths(result: RoleResult, analysis: TrustAnalysis) -> list[dict[str, Any]]:
+    return paths_evidence(analysis) if result.paths is None else filled_paths(analysis, result.paths)
 
 
 def _roles_json(roles: Iterable[tuple[RoleResult, int, Any]], date: Callable[[datetime | None], Any]
@@ -175,12 +192,30 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+class _Trusts:
+    """An account's ``trusts`` table: each entry's first role and its document's JSON, and the typed
+    entries, made when first asked for (one per entry, shared by its roles)."""
+
+    __slots__ = ("_entries", "results", "texts")
+
+    def __init__(self) -> None:
+        self.results: list[RoleResult] = []
+        self.texts: list[bytes] = []
+        self._entries: dict[int, TrustEntry] = {}
+
+    def entry(self, index: int) -> TrustEntry:
+        found = self._entries.get(index)
+        if found is None:
+            found = self._entries[index] = trust_entry(self.results[index])
+        return found
+
+
 def _account_roles(account: AccountResult, keep: Callable[[str], bool]
-                   ) -> tuple[AccountEntry, list[tuple[TrustEntry, bytes]], list[tuple[RoleResult, int, Any]]]:
-    """The typed entry, the ``trusts`` table (each entry with its document's JSON) and each role with
-    its trust's index and its perimeter's evidence."""
+                   ) -> tuple[AccountEntry, _Trusts, list[tuple[RoleResult, int, Any]]]:
+    """The typed entry, the ``trusts`` table and each role with its trust's index and its perimeter's
+    evidence."""
     table: dict[tuple[bytes, int], int] = {}
-    trusts: list[tuple[TrustEntry, bytes]] = []
+    trusts = _Trusts()
     kept: list[RoleEntry] = []
     roles: list[tuple[RoleResult, int, Any]] = []
     for result in account.roles:
@@ -189,13 +224,14 @@ def _account_roles(account: AccountResult, keep: Callable[[str], bool]
         key = (orjson.dumps(role.trust_policy), id(result.analysis))
         index = table.get(key)
         if index is None:
-            index = table[key] = len(trusts)
-            trusts.append((trust_entry(result), key[0]))
+            index = table[key] = len(trusts.results)
+            trusts.results.append(result)
+            trusts.texts.append(key[0])
         perimeter = result.perimeter.evidence() if result.perimeter is not None else None
         roles.append((result, index, perimeter))
         # most roles are only written: a typed entry only for those kept
         if keep(role.arn):
-            kept.append(RoleEntry(role.name, role.arn, role.path, trusts[index][0], role.max_session_duration,
+            kept.append(RoleEntry(role.name, role.arn, role.path, trusts.entry(index), role.max_session_duration,
                                   _iso(role.last_used), perimeter))
     typed = AccountEntry(account.account_id, account.status, account.alias, account.error, account.source,
                          tuple(kept), len(account.roles), sum(1 for r in account.roles if r.analysis is None),
@@ -227,7 +263,7 @@ def finding_entries(findings: Sequence[Finding]) -> list[FindingEntry]:
     return report_findings(findings, encode=False, evidence=True)[0]
 
 
-def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool
+def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool, text: bool = True
                     ) -> tuple[list[FindingEntry], tuple[bytes, ...]]:
     """The findings' entries (as :func:`finding_entries` makes them) and, with ``encode``, each one's
     JSON as the document writes it, in one pass.
@@ -236,6 +272,7 @@ def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool
         findings: one account's findings.
         encode: encode each entry's JSON, with its evidence.
         evidence: keep the evidence in the typed entries (else they hold none: the JSON carries it).
+        text: keep each entry's id and message (else they are empty: the JSON carries them).
 
     Returns:
         The entries, and their JSON (empty without ``encode``).
@@ -245,16 +282,22 @@ def report_findings(findings: Sequence[Finding], *, encode: bool, evidence: bool
     counts = Counter(plain) if shared else None
     entries: list[FindingEntry] = []
     encoded: list[bytes] = []
+    # Entries without their evidence share one empty mapping (nobody changes an entry's): sent to the
+    # main process, one dict per entry took a third of the time the entries took to pickle.
+    no_evidence: dict[str, Any] = {}
     for finding, ident in zip(findings, plain, strict=True):
         if counts is not None and counts[ident] > 1:
             ident = fingerprint(finding, finding.message)
         own = _own_evidence(finding)
-        entry = FindingEntry(ident, finding.check, finding.severity, finding.account_id, finding.resource,
-                             finding.message, finding.statement, own if evidence else {}, finding.suppressed,
-                             finding.overridden)
+        entry = FindingEntry(ident if text else "", finding.check, finding.severity, finding.account_id,
+                             finding.resource, finding.message if text else "", finding.statement,
+                             own if evidence else no_evidence, finding.suppressed, finding.overridden)
         entries.append(entry)
         if encode:
-            encoded.append(orjson.dumps(entry.as_json(own, copy=False)))
+            written = entry.as_json(own, copy=False)
+            if not text:  # set in place: the keys keep their order
+                written["id"], written["message"] = ident, finding.message
+            encoded.append(orjson.dumps(written))
     return entries, tuple(encoded)
 
 
@@ -263,7 +306,8 @@ def _own_evidence(finding: Finding) -> dict[str, Any]:
     or the finding's own dict when nothing is left out (findings about principals, not roles), which
     an entry never changes."""
     evidence = finding.evidence
-    if ROLE_EVIDENCE.isdisjoint(evidence) and "statement" not in evidence:
+    # three lookups: ROLE_EVIDENCE.isdisjoint(evidence) walks the whole dict
+    if "paths" not in evidence and "statement_document" not in evidence and "statement" not in evidence:
         return evidence
     own = dict(evidence)  # a copy in C, then the few keys out: the rest keep their order
     for key in ROLE_EVIDENCE:

@@ -33,6 +33,8 @@ ALL_ROLE_FORMATS = frozenset({"html"})
 FINDING_ROLE_FORMATS = frozenset({"html", "ocsf", "asff"})
 # Formats that show a finding's evidence from the typed document (JSON writes it as the scan found it).
 FINDING_EVIDENCE_FORMATS = frozenset({"html", "ocsf", "asff", "sarif"})
+# Formats that show a finding's id and message from the typed document (JSON writes them as the scan found them).
+FINDING_TEXT_FORMATS = frozenset(FORMATS) - {"json"}
 
 
 def model_writers(plan_fixes: FixPlanner, asff_region: str = DEFAULT_REGION) -> dict[str, ModelWriter]:

@@ -11,12 +11,15 @@ parts in the main process.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
 from enum import StrEnum
+from itertools import starmap
+from operator import attrgetter
+from typing import Any
 
 from rolescope.inventory.model import AccountSnapshot, Role
-from rolescope.records import pickled_by_fields, quick_init
+from rolescope.records import quick_init
 from rolescope.trust.analysis import TrustAnalysis, TrustPath
 from rolescope.trust.graph_model import NodeKind, Way
 from rolescope.trust.perimeter_verdict import path_exception
@@ -65,7 +68,6 @@ class RoleTrust:
     refs: tuple[TrustRef, ...]
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class AccountGraphPart:
     """A scanned account as the trust graph needs it: snapshot-free and picklable.
@@ -86,6 +88,24 @@ class AccountGraphPart:
     principals: tuple[GraphPrincipal, ...]
     roles: tuple[RoleTrust, ...]
     users_read: bool = True
+
+    def __reduce__(self) -> tuple[Callable[..., AccountGraphPart], tuple[Any, ...]]:
+        # Its principals and roles (one each per principal and role of the account) cross as rows of
+        # their field values, which the pickler writes in C, not each by its own __reduce__ (a Python call).
+        return _graph_part, (self.account_id, self.alias, self.partition,
+                             tuple(map(_PRINCIPAL_ROW, self.principals)), tuple(map(_ROLE_ROW, self.roles)),
+                             self.users_read)
+
+
+_PRINCIPAL_ROW = attrgetter(*(f.name for f in fields(GraphPrincipal)))
+_ROLE_ROW = attrgetter(*(f.name for f in fields(RoleTrust)))
+
+
+def _graph_part(account_id: str, alias: str | None, partition: str, principals: Iterable[tuple[Any, ...]],
+                roles: Iterable[tuple[Any, ...]], users_read: bool) -> AccountGraphPart:
+    """An :class:`AccountGraphPart` unpickled, its principals and roles rebuilt from their rows."""
+    return AccountGraphPart(account_id, alias, partition, tuple(starmap(GraphPrincipal, principals)),
+                            tuple(starmap(RoleTrust, roles)), users_read)
 
 
 def account_graph_part(snapshot: AccountSnapshot, roles: Sequence[tuple[Role, TrustAnalysis]]) -> AccountGraphPart:
@@ -122,7 +142,8 @@ def _refs(analysis: TrustAnalysis) -> Iterator[TrustRef]:
         return admitters[0]
 
     for path in analysis.paths:
-        way = Way(path.statement, path.sid, path.scope.value, path.requires, path_exception(analysis, path))
+        # the enum's value without its (slow) property, here and in reach
+        way = Way(path.statement, path.sid, path.scope._value_, path.requires, path_exception(analysis, path))
         for principal in path.principals:
             yield _ref(analysis, admitter, path, way, principal)
 

@@ -62,9 +62,12 @@ def graph_principals(snapshot: AccountSnapshot) -> tuple[GraphPrincipal, ...]:
     # share the outcome (one tuple of statements, which pickles once). Keyed by the statements'
     # identities; each entry holds its statements, so no id is reused.
     classified: dict[tuple[Any, ...], tuple[tuple[dict[str, Any], ...], _Class | None]] = {}
+    read: dict[int, _Read] = {}
 
     for arn, kind, refs, inline in _holders(snapshot):
-        statements, admin = _identity_statements(snapshot, refs, inline)
+        statements, admin = _identity_statements(snapshot, refs, inline, read)
+        if not (statements or admin):
+            continue  # nothing lets it call sts:AssumeRole (as _classify says): about half of an account's principals
         partition = arn.split(":", 2)[1] if arn.count(":") >= 2 else "aws"
         key = (partition, admin, *map(id, statements))
         known = classified.get(key)
@@ -90,21 +93,40 @@ def _holders(snapshot: AccountSnapshot
         yield user.arn, NodeKind.USER, refs, inline
 
 
-def _identity_statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], inline: Iterable[InlinePolicy]
-                         ) -> tuple[tuple[dict[str, Any], ...], bool]:
+# A managed policy reference (one object per policy, shared by its principals: see
+# rolescope.inventory.gaad), its sts:AssumeRole statements, and whether it is an AWS managed admin policy.
+_Read = tuple[PolicyRef, tuple[dict[str, Any], ...], bool]
+
+
+def _identity_statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], inline: Iterable[InlinePolicy],
+                         read: dict[int, _Read] | None = None) -> tuple[tuple[dict[str, Any], ...], bool]:
     """The sts:AssumeRole statements of a principal's inline then managed policies, in that order,
-    and whether an AWS managed policy lets it assume any role."""
+    and whether an AWS managed policy lets it assume any role.
+
+    ``read`` remembers each managed policy's reading, by its reference's identity (an entry holds its
+    reference, so no id is reused): most principals of an account hold the same few.
+    """
     statements: tuple[dict[str, Any], ...] = ()
     for policy in inline:
         statements += snapshot.assume_statements(policy.document)
     admin = False
+    if read is None:
+        read = {}
     for ref in refs:
-        if ref.aws_managed and ref.name in AWS_MANAGED_ALLOWING_STS:
-            admin = True
-        managed = snapshot.policy(ref.arn)
-        if managed is not None and managed.document is not None:
-            statements += snapshot.assume_statements(managed.document)
+        known = read.get(id(ref))
+        if known is None:
+            known = read[id(ref)] = (ref, _managed_statements(snapshot, ref),
+                                     ref.name in AWS_MANAGED_ALLOWING_STS and ref.aws_managed)
+        statements += known[1]
+        admin = admin or known[2]
     return statements, admin
+
+
+def _managed_statements(snapshot: AccountSnapshot, ref: PolicyRef) -> tuple[dict[str, Any], ...]:
+    managed = snapshot.policy(ref.arn)
+    if managed is None or managed.document is None:
+        return ()
+    return snapshot.assume_statements(managed.document)
 
 
 # What a principal's statements make of it: its group, the statements kept and the resources named.

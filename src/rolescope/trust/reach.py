@@ -165,7 +165,7 @@ def way_of(statement: Statement | None, arn: str, zone: Zone, ways: dict[tuple[i
         return None
     parts = arn.split(":", 5)
     scope = Scope.SAME_ACCOUNT if len(parts) == 6 and parts[4] == zone.account_id else Scope.CROSS_ACCOUNT
-    return ways.get((statement.index, scope.value)) or Way(statement.index, statement.sid, scope.value, ())
+    return ways.get((statement.index, scope._value_)) or Way(statement.index, statement.sid, scope._value_, ())
 
 
 @pickled_by_fields
@@ -226,7 +226,7 @@ class Admitter:
                 if principal.kind in (PrincipalKind.ROLE, PrincipalKind.USER) and principal.arn:
                     literals.add(principal.arn)
         self.literals = tuple(sorted(a for a in literals if parse_arn(a) is not None))
-        self.ways = {(p.statement, p.scope.value): Way(p.statement, p.sid, p.scope.value, p.requires)
+        self.ways = {(p.statement, p.scope._value_): Way(p.statement, p.sid, p.scope._value_, p.requires)
                      for p in analysis.paths if p.scope in _AWS_SCOPES}
         self.zone = zone
         self._accounts: dict[str, Admission] = {}
@@ -278,7 +278,7 @@ class Admitter:
     def _path_way(self, root: str, account: str) -> Way | None:
         scope = Scope.SAME_ACCOUNT if account == self.zone.account_id else Scope.CROSS_ACCOUNT
         path = next((p for p in self.analysis.paths if p.scope is scope and root in p.principals), None)
-        return None if path is None else self.ways[(path.statement, path.scope.value)]
+        return None if path is None else self.ways[(path.statement, path.scope._value_)]
 
     def _search(self, arn: str) -> Way | None:
         return way_of(statement_admitting(self.analysis.policy, self.zone, arn), arn, self.zone, self.ways)
