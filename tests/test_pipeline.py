@@ -25,6 +25,7 @@ from rolescope.pipeline import (
     scan_account,
     scan_files,
 )
+from rolescope.report import writer
 from rolescope.report.compliance import compliance_reports
 from rolescope.report.document import DocumentHeader, build_document
 from rolescope.report.entries import settings_in_force
@@ -192,6 +193,19 @@ def test_findings_kept_without_their_text_write_the_same_report(org: Path, tmp_p
     assert [(f.check, f.severity, f.account_id, f.resource, f.statement, f.suppressed) for f in run.document.findings] \
         == [(f.check, f.severity, f.account_id, f.resource, f.statement, f.suppressed) for f in full.document.findings]
     assert run.document.summary == full.document.summary and run.document.suppressions == full.document.suppressions
+
+
+def test_findings_too_long_to_pack_are_written_as_found(org: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kept finding whose length does not pack beside its offset is written from the JSON the scan
+    made, not from its typed entry, which holds neither its evidence nor its text."""
+    plain, lean = tmp_path / "plain.json", tmp_path / "lean.json"
+    scan_files([org], settings(), sinks=[JsonSink(file_output(plain))], clock=lambda: NOW)
+    monkeypatch.setattr(writer, "_MAX_KEPT", 200)  # most findings' JSON is longer
+    run = scan_files([org], settings(finding_evidence=False, finding_text=False),
+                     sinks=[JsonSink(file_output(lean))], clock=lambda: NOW)
+    assert lean.read_bytes() == plain.read_bytes()
+    assert not any(f.message for f in run.document.findings)
 
 
 def test_reports_from_the_light_document_match_those_from_the_file(org: Path, tmp_path: Path) -> None:

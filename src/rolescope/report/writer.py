@@ -56,6 +56,8 @@ class DocumentWriter:
         self._kept: BinaryIO | None = None
         # where each kept finding's JSON is in the file, by the finding object's identity: offset << 24 | length
         self._where: dict[int, int] = {}
+        # a kept finding too long to pack its length (none has been seen): its JSON, held as it is
+        self._long: dict[int, bytes] = {}
         self._held: list[FindingEntry] = []  # the findings kept aside: their identities stay theirs
 
     def keep_findings(self, findings: Sequence[FindingEntry], encoded: Sequence[bytes]) -> None:
@@ -65,8 +67,10 @@ class DocumentWriter:
             self._kept = tempfile.TemporaryFile(prefix="rolescope-findings-")  # noqa: SIM115
         offset = self._kept.tell()
         for finding, data in zip(findings, encoded, strict=True):
-            if len(data) < _MAX_KEPT:  # longer (none is) does not pack: written from the typed entry instead
+            if len(data) < _MAX_KEPT:
                 self._where[id(finding)] = offset << 24 | len(data)
+            else:  # the typed entry may lack the evidence and text its JSON has: never written from it
+                self._long[id(finding)] = data
             offset += len(data)
         self._kept.write(b"".join(encoded))
         self._held += findings
@@ -77,6 +81,7 @@ class DocumentWriter:
             self._kept.close()
             self._kept = None
         self._where = {}
+        self._long = {}
         self._held = []
 
     def begin(self, header: DocumentHeader) -> None:
@@ -105,7 +110,7 @@ class DocumentWriter:
             write(separator)
             place = where.get(id(finding))
             if place is None:
-                write(orjson.dumps(finding.as_json()))
+                write(self._long.get(id(finding)) or orjson.dumps(finding.as_json()))
             else:
                 start = place >> 24
                 write(kept[start:start + (place & _LENGTH)])
