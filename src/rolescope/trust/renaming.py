@@ -245,7 +245,7 @@ class Plan:
     a name becomes its pieces around the name's index, and a twin's analysis fills the indices with
     its own names. Where :class:`Renaming` branches on whether a pair of names differs (a principal
     named by the source, an issuer, an ExternalId), the plan keeps both answers and takes the same
-    branch per twin: :meth:`analysis` equals ``Renaming(...).analysis`` (``tests/trust/test_fast_paths.py``).
+    branch per twin: :meth:`rename` equals ``Renaming(...).analysis`` (``tests/trust/test_canonical.py``).
     """
 
     __slots__ = (
