@@ -5,7 +5,7 @@ with a search from each origin on its own."""
 from __future__ import annotations
 
 import random
-from collections import deque
+from collections import Counter, deque
 from itertools import pairwise
 
 import pytest
@@ -20,7 +20,7 @@ from rolescope.trust.graph_model import (
     TrustGraph,
     Way,
 )
-from rolescope.trust.reachability import origin_of, reachability
+from rolescope.trust.reachability import _adjacency, _components, origin_of, reachability
 
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 WAY = Way(0, None, "cross-account", ())
@@ -118,3 +118,30 @@ def test_components_are_the_principals_that_can_become_each_other(seed: int) -> 
             expected.add(together)
     found = {frozenset(c.principals) for c in reachability(graph).components}
     assert found == expected
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_dead_ends_settled_at_once_leave_the_components_a_full_visit_makes(seed: int) -> None:
+    """Tarjan settles a node with no out-edges as soon as it is reached (no visit of its own): the
+    components are still the nodes that reach each other, numbered in reverse topological order."""
+    graph = random_graph(seed)
+    offsets, _, heads, sources = _adjacency(graph)
+    assert sources == [v for v in range(len(graph.nodes)) if graph.out_edges(v)]
+    component, count = _components(offsets, heads, Counter())
+    assert sorted(set(component)) == list(range(count))
+    reached = {v: {u for u, _ in layered_distances(graph, [v])} for v in range(len(graph.nodes))}
+    for v in range(len(graph.nodes)):
+        for u in range(len(graph.nodes)):
+            assert (component[u] == component[v]) == (u in reached[v] and v in reached[u])
+    for edge in graph.edges:
+        assert component[edge.source] >= component[edge.target]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_labels_at_dead_ends_are_counted_though_not_queued(seed: int) -> None:
+    """The search queues no label at a node with nowhere to go, yet counts every label taken."""
+    graph = random_graph(seed)
+    reach = reachability(graph)
+    first, second = reach.labels.origin
+    assert reach.counters["bfs_labels"] == sum(x >= 0 for x in first) + sum(x >= 0 for x in second)
+

@@ -31,7 +31,8 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress
+from itertools import accumulate, chain, compress, islice
+from operator import eq
 
 from rolescope.records import quick_init
 from rolescope.trust.graph_model import ASSUMPTIONS, EdgeKind, GraphEdge, GraphNode, NodeKind, TrustGraph
@@ -152,20 +153,19 @@ def reachability(graph: TrustGraph) -> Reachability:
 def _reachability(graph: TrustGraph) -> Reachability:
     counters: Counter[str] = Counter()
     size = len(graph.nodes)
-    offsets, edge_ids, heads = _adjacency(graph)
+    offsets, edge_ids, heads, sources = _adjacency(graph)
     keys: list[str | None] = [None] * size
-    out = graph.out_edges
-    for v, node in enumerate(graph.nodes):
-        if out(v):  # it starts chains only if it has somewhere to go
-            keys[v] = origin_of(node)
+    nodes = graph.nodes
+    for v in sources:  # a node starts chains only if it has somewhere to go
+        keys[v] = origin_of(nodes[v])
     # Bits in the order of the origins' names, so the lowest bits of a set are its first origins by
     # name: a report can list the first few of a large set without walking all of it.
     names = {key: bit for bit, key in enumerate(sorted({k for k in keys if k is not None}))}
     origin = [-1 if key is None else names[key] for key in keys]  # origin index of each node
     component, count = _components(offsets, heads, counters)
-    bits = _origin_sets(offsets, heads, origin, component, count, counters)
+    bits = _origin_sets(offsets, heads, sources, origin, component, count, counters)
     direct = _direct_origins(graph, origin, counters)
-    labels = _nearest_origins(graph, offsets, edge_ids, heads, origin, counters)
+    labels = _nearest_origins(graph, offsets, edge_ids, heads, sources, origin, counters)
     roles: dict[int, RoleReach] = {}
     own: dict[str | None, int | None] = {}
     # Sets are ints as wide as there are origins (thousands of bits in a large organisation): roles
@@ -195,9 +195,10 @@ def _reachability(graph: TrustGraph) -> Reachability:
     return Reachability(tuple(names), roles, _principal_components(graph, component), counters, labels)
 
 
-def _adjacency(graph: TrustGraph) -> tuple[array[int], array[int], array[int]]:
+def _adjacency(graph: TrustGraph) -> tuple[array[int], array[int], array[int], list[int]]:
     """The out-edges as flat arrays: node ``v``'s edges are ``edge_ids[offsets[v]:offsets[v + 1]]``,
-    and ``heads`` holds their targets, in the same order."""
+    and ``heads`` holds their targets, in the same order; and the nodes with out-edges, in index
+    order (most roles have none: the passes that only follow edges skip them)."""
     # Arrays, not lists, though a list hands back the int it holds where an array makes one: the
     # passes jump about these, and compact arrays stay in the processor's caches (lists measured slower).
     out = [graph.out_edges(v) for v in range(len(graph.nodes))]
@@ -206,17 +207,18 @@ def _adjacency(graph: TrustGraph) -> tuple[array[int], array[int], array[int]]:
     edge_ids = array("i", chain.from_iterable(out))
     target = array("i", [e.target for e in graph.edges])
     heads = array("i", [target[e] for e in edge_ids])
-    return offsets, edge_ids, heads
+    return offsets, edge_ids, heads, list(compress(range(len(out)), out))
 
 
-def _components(offsets: array[int], heads: array[int], counters: Counter[str]) -> tuple[array[int], int]:
+def _components(offsets: array[int], heads: array[int], counters: Counter[str]) -> tuple[list[int], int]:
     """Tarjan's strongly connected components, without recursion. Components are numbered in
     reverse topological order: every edge between two of them goes from a higher number to a lower."""
     size = len(offsets) - 1
-    index = array("q", [-1]) * size
-    low = array("q", [0]) * size
+    # lists, not arrays, for what is written: see _Labels
+    index = [-1] * size
+    low = [0] * size
     on_stack = bytearray(size)
-    component = array("i", [-1]) * size
+    component = [-1] * size
     stack: list[int] = []
     count = clock = edges_visited = 0
     for root in range(size):
@@ -244,6 +246,14 @@ def _components(offsets: array[int], heads: array[int], counters: Counter[str]) 
                 i += 1
                 edges_visited += 1
                 if index[w] == -1:
+                    if offsets[w] == offsets[w + 1]:
+                        # nowhere to go (a role trusting a group...): settled as its own visit would,
+                        # without one
+                        index[w] = low[w] = clock
+                        clock += 1
+                        component[w] = count
+                        count += 1
+                        continue
                     work[-1] = (v, i)
                     work.append((w, offsets[w]))
                     descended = True
@@ -270,16 +280,16 @@ def _components(offsets: array[int], heads: array[int], counters: Counter[str]) 
     return component, count
 
 
-def _origin_sets(offsets: array[int], heads: array[int], origin: list[int], component: array[int], count: int,
-                 counters: Counter[str]) -> list[int]:
+def _origin_sets(offsets: array[int], heads: array[int], sources: list[int], origin: list[int], component: list[int],
+                 count: int, counters: Counter[str]) -> list[int]:
     """Each component's origins: its own, and those of every component with an edge into it."""
     bits = [0] * count
     for c, o in zip(component, origin, strict=True):
         if o >= 0:
             bits[c] |= 1 << o
-    # The nodes by component, highest first (a topological order); the sort, in C, is stable, so each
-    # component's nodes stay in index order.
-    order = sorted(range(len(component)), key=component.__getitem__, reverse=True)
+    # The nodes with out-edges by component, highest first (a topological order); the sort, in C, is
+    # stable, so each component's nodes stay in index order.
+    order = sorted(sources, key=component.__getitem__, reverse=True)
     visited = 0
     for v in order:
         c = component[v]
@@ -335,10 +345,12 @@ class _Labels:
     """
 
     def __init__(self, size: int) -> None:
+        # Lists, not arrays: each label taken stores three numbers, and an array's signed item is
+        # stored through argument parsing (PyArg_Parse), several times the work of a list's store.
         states = size * _LAYERS
-        self.origin = (array("i", [-1]) * states, array("i", [-1]) * states)
-        self.edge = (array("i", [-1]) * states, array("i", [-1]) * states)
-        self.came = (array("q", [-1]) * states, array("q", [-1]) * states)
+        self.origin: tuple[list[int], list[int]] = ([-1] * states, [-1] * states)
+        self.edge: tuple[list[int], list[int]] = ([-1] * states, [-1] * states)
+        self.came: tuple[list[int], list[int]] = ([-1] * states, [-1] * states)
 
     def outside_slot(self, node: int, outside: int) -> int | None:
         """The slot of ``node``'s nearest origin among the bitset ``outside`` after two or more
@@ -369,25 +381,28 @@ class _Labels:
 
 
 def _nearest_origins(graph: TrustGraph, offsets: array[int], edge_ids: array[int], heads: array[int],
-                     origin: list[int], counters: Counter[str]) -> _Labels:
+                     sources: list[int], origin: list[int], counters: Counter[str]) -> _Labels:
     """Breadth-first from every origin at once over (node, layer) states; a state takes at most two
     labels, of distinct origins. The first two distinct origins to reach a state are its two
     nearest: each state is entered at most twice, so the search is O(V + E)."""
     size = len(graph.nodes)
     labels = _Labels(size)
-    assumption = bytes(e.kind in ASSUMPTIONS for e in graph.edges)
+    assumption = bytes([e.kind in ASSUMPTIONS for e in graph.edges])
     steps = bytes([assumption[e] for e in edge_ids])  # by out-edge position: read without the edge's id
     first, second = labels.origin
     edge_of, came = labels.edge, labels.came
-    # Every label taken, in the order taken: read front to back while the search appends to it, a
-    # first-in first-out queue that keeps what it has handed out (8 bytes a label).
-    queue = array("q")  # labels: state * 2 + slot
-    for v in range(size):
+    # Every label taken that hands something on, in the order taken: read front to back while the
+    # search appends to it, a first-in first-out queue that keeps what it has handed out.
+    queue: list[int] = []  # labels: state * 2 + slot
+    for v in sources:  # only they have origins
         if origin[v] >= 0:
             first[v * _LAYERS] = origin[v]
             queue.append(v * _LAYERS * 2)
     append = queue.append
-    visited = 0
+    # A label at a node with nowhere to go (most roles) is taken but hands nothing on: it is counted,
+    # not queued.
+    dead_end = bytes(map(eq, offsets, islice(offsets, 1, None)))
+    visited = dead_ends = 0
     for label in queue:
         state = label >> 1
         source = second[state] if label & 1 else first[state]
@@ -395,7 +410,8 @@ def _nearest_origins(graph: TrustGraph, offsets: array[int], edge_ids: array[int
         for i in range(offsets[v], offsets[v + 1]):
             visited += 1
             step = layer + steps[i]
-            nxt = heads[i] * _LAYERS + (step if step < 2 else 2)
+            head = heads[i]
+            nxt = head * _LAYERS + (step if step < 2 else 2)
             found = first[nxt]
             if found == -1:
                 taken = 0
@@ -407,8 +423,11 @@ def _nearest_origins(graph: TrustGraph, offsets: array[int], edge_ids: array[int
                 continue
             edge_of[taken][nxt] = edge_ids[i]
             came[taken][nxt] = label
-            append(nxt * 2 + taken)
-    counters["bfs_labels"] += len(queue)
+            if dead_end[head]:
+                dead_ends += 1
+            else:
+                append(nxt * 2 + taken)
+    counters["bfs_labels"] += len(queue) + dead_ends
     counters["bfs_edges_visited"] += visited
     return labels
 
