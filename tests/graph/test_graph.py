@@ -19,7 +19,8 @@ from rolescope.report.graph_formats import graph_section, render_dot, render_mer
 from rolescope.scanner import scan_snapshots
 from rolescope.trust.graph import AccountGraphPart, account_graph_part, build_graph
 from rolescope.trust.graph_json import graph_json, section_edges
-from rolescope.trust.graph_model import EdgeKind, GraphEdge, GraphNode, NodeKind, TrustGraph
+from rolescope.trust.graph_model import EdgeKind, GraphEdge, GraphNode, NodeKind, TrustGraph, Way
+from rolescope.trust.graph_part import RefKind, RoleTrust, TrustRef
 from rolescope.trust.reachability import reachability
 
 THIRD = "222233334444"
@@ -381,3 +382,15 @@ def test_add_nodes_keeps_the_first_node_of_an_id_as_add_node_does() -> None:
         bulk.add_nodes(batch)
     assert bulk.nodes == one.nodes and bulk.index == one.index
     assert [bulk.out_edges(v) for v in range(len(bulk.nodes))] == [[] for _ in one.nodes]
+
+
+def test_a_role_met_again_gets_its_edges_on_the_node_its_arn_names() -> None:
+    """Roles take their node by position when each of an account's roles made a new node; a part
+    naming a role already made falls back to the look-up by ARN, with the same edges."""
+    way = Way(0, None, "service", ())
+    service = TrustRef(RefKind.NODE, "ec2.amazonaws.com", NodeKind.SERVICE, way, "ec2.amazonaws.com")
+    a, b, c = (RoleTrust(f"arn:aws:iam::{ACCOUNT}:role/{name}", name, (service,)) for name in "abc")
+    parts = [AccountGraphPart(ACCOUNT, None, "aws", (), (a, b)), AccountGraphPart(OUTSIDER, None, "aws", (), (c, a))]
+    graph = build_graph(parts)
+    assert [graph.nodes[e.target].id for e in graph.edges] == [a.arn, b.arn, c.arn, a.arn]
+    assert [n.id for n in graph.nodes if n.kind is NodeKind.ROLE] == [a.arn, b.arn, c.arn]

@@ -99,17 +99,26 @@ class _Builder:
         self.tests: dict[int, Callable[[str], bool]] = {}
 
     def run(self) -> TrustGraph:
-        add_nodes, by_name = self.graph.add_nodes, self.by_name
+        graph = self.graph
+        add_nodes, by_name = graph.add_nodes, self.by_name
+        starts: list[int | None] = []
         for part in self.parts:
             account = part.account_id
+            start = len(graph.nodes)
             add_nodes([GraphNode(role.arn, _ROLE, role.name, account) for role in part.roles])
             by_name.update({(account, role.name): role.arn for role in part.roles})
+            # each role a new node, appended in order (ARNs are unique): its node is start + its
+            # position, no look-up by ARN in an index of every node
+            starts.append(start if len(graph.nodes) - start == len(part.roles) else None)
         for part in self.parts:
             self._index(part)
-        for part in self.parts:
-            for role in part.roles:
-                self._role(part, role)
-        graph = self.graph
+        for part, first in zip(self.parts, starts, strict=True):
+            if first is None:
+                for role in part.roles:
+                    self._role(part, role, graph.index[role.arn])
+            else:
+                for target, role in enumerate(part.roles, first):
+                    self._role(part, role, target)
         graph.counters["nodes"] = len(graph.nodes)
         graph.counters["edges"] = len(graph.edges)
         return graph
@@ -246,9 +255,8 @@ class _Builder:
 
     # ----------------------------------------------------------------- roles
 
-    def _role(self, part: AccountGraphPart, role: RoleTrust) -> None:
+    def _role(self, part: AccountGraphPart, role: RoleTrust, target: int) -> None:
         graph = self.graph
-        target = graph.index[role.arn]
         refs = role.refs
         if len(refs) == 1 and refs[0].kind is _NODE:
             # most roles: one way in, from one node (a service...): nothing to merge or expand
@@ -270,7 +278,7 @@ class _Builder:
                 if not self._lacks_identity_half(source, role.arn, part.account_id):
                     self._edge(source, target, _TRUST, ref.way, ref.via)
             elif way_in is _ACCOUNT and ref.source in self.scanned and ref.admission is not None:
-                self._account_trust(role.arn, part.account_id, ref.source, ref, ref.admission)
+                self._account_trust(role.arn, target, part.account_id, ref.source, ref, ref.admission)
             elif way_in is _ACCOUNT:
                 label = self._outside_label(ref.source)
                 self._edge(self._node(f"account:{ref.source}", NodeKind.ACCOUNT, ref.source, label), target,
@@ -302,10 +310,10 @@ class _Builder:
         name = self.names.get(account)
         return f"{name} ({account})" if name else account
 
-    def _account_trust(self, role: str, role_account: str, account: str, ref: TrustRef, admission: Admission) -> None:
-        """``role`` trusts scanned ``account``: its groups (or the members a trust that tells them
-        apart admits), and the explicit grants."""
-        target = self.graph.index[role]
+    def _account_trust(self, role: str, target: int, role_account: str, account: str, ref: TrustRef,
+                       admission: Admission) -> None:
+        """``role`` (node ``target``) trusts scanned ``account``: its groups (or the members a trust
+        that tells them apart admits), and the explicit grants."""
         covered: set[GroupScope | None] = set()
         done: set[str] = set()
         scopes = (_ANY, _OWN_ACCOUNT) if role_account == account else (_ANY,)
