@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.factories import ACCOUNT, MEMBER, OUTSIDER, allow, gaad, organization, role, trust
 
 from rolescope.checks.context import CheckSettings
@@ -18,7 +20,7 @@ from rolescope.inventory.gaad import parse_gaad
 from rolescope.report.graph_formats import graph_section, render_dot, render_mermaid, render_text
 from rolescope.scanner import scan_snapshots
 from rolescope.trust.graph import AccountGraphPart, account_graph_part, build_graph
-from rolescope.trust.graph_json import graph_json, section_edges
+from rolescope.trust.graph_json import graph_json, node_json, section_edges
 from rolescope.trust.graph_model import EdgeKind, GraphEdge, GraphNode, NodeKind, TrustGraph, Way
 from rolescope.trust.graph_part import RefKind, RoleTrust, TrustRef
 from rolescope.trust.reachability import reachability
@@ -394,3 +396,9 @@ def test_a_role_met_again_gets_its_edges_on_the_node_its_arn_names() -> None:
     graph = build_graph(parts)
     assert [graph.nodes[e.target].id for e in graph.edges] == [a.arn, b.arn, c.arn, a.arn]
     assert [n.id for n in graph.nodes if n.kind is NodeKind.ROLE] == [a.arn, b.arn, c.arn]
+
+
+@given(st.text(alphabet="ab/:", max_size=8), st.text(alphabet="ab/:", max_size=4))
+def test_node_json_leaves_out_a_label_that_is_the_ids_last_segment(ident: str, label: str) -> None:
+    entry = node_json(GraphNode(ident, NodeKind.ROLE, label))
+    assert ("label" in entry) == (label != ident.rsplit("/", 1)[-1])

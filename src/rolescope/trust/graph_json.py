@@ -127,7 +127,7 @@ def node_json(node: GraphNode) -> dict[str, Any]:
     """One node as JSON; ``label`` is left out when it is the id's last ``/`` segment (a role's name)."""
     ident, label = node.id, node.label
     entry: dict[str, Any] = {"id": ident, "kind": _KIND_VALUES[node.kind], "account": node.account}
-    if label != ident.rsplit("/", 1)[-1]:
+    if label != ident.rpartition("/")[2]:  # its last segment, without rsplit's list
         entry["label"] = label
     if node.kind is _GROUP:
         entry["members"] = {"roles": node.roles, "users": node.users}
