@@ -332,7 +332,8 @@ class _Builder:
                 done.update(self._admit(self._candidates(members, account, scope, admission), role, account,
                                         admission, ref.via, _ADMITTED))
         grants = [p for p in self._grants(role, role_account, account) if p.group not in covered and p.arn not in done]
-        self._admit(grants, role, account, admission, ref.via, _GRANT)
+        if grants:  # most roles: none (and _admit would look the role's node up for nothing)
+            self._admit(grants, role, account, admission, ref.via, _GRANT)
 
     def _kinds(self, account: str, scope: GroupScope) -> set[NodeKind]:
         """The kinds of principal (role, user) a group holds, worked out once per group."""
