@@ -121,13 +121,13 @@ def test_components_are_the_principals_that_can_become_each_other(seed: int) -> 
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_dead_ends_settled_at_once_leave_the_components_a_full_visit_makes(seed: int) -> None:
-    """Tarjan settles a node with no out-edges as soon as it is reached (no visit of its own): the
-    components are still the nodes that reach each other, numbered in reverse topological order."""
+def test_dead_ends_settled_first_leave_the_components_a_full_visit_makes(seed: int) -> None:
+    """Tarjan settles the nodes with no out-edges before its search (no visit each): the components
+    are still the nodes that reach each other, numbered in reverse topological order."""
     graph = random_graph(seed)
     offsets, _, heads, sources = _adjacency(graph)
     assert sources == [v for v in range(len(graph.nodes)) if graph.out_edges(v)]
-    component, count = _components(offsets, heads, Counter())
+    component, count = _components(offsets, heads, sources, Counter())
     assert sorted(set(component)) == list(range(count))
     reached = {v: {u for u, _ in layered_distances(graph, [v])} for v in range(len(graph.nodes))}
     for v in range(len(graph.nodes)):

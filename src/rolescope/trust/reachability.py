@@ -162,7 +162,7 @@ def _reachability(graph: TrustGraph) -> Reachability:
     # name: a report can list the first few of a large set without walking all of it.
     names = {key: bit for bit, key in enumerate(sorted({k for k in keys if k is not None}))}
     origin = [-1 if key is None else names[key] for key in keys]  # origin index of each node
-    component, count = _components(offsets, heads, counters)
+    component, count = _components(offsets, heads, sources, counters)
     bits = _origin_sets(offsets, heads, sources, origin, component, count, counters)
     direct = _direct_origins(graph, origin, counters)
     labels = _nearest_origins(graph, offsets, edge_ids, heads, sources, origin, counters)
@@ -210,7 +210,8 @@ def _adjacency(graph: TrustGraph) -> tuple[array[int], array[int], array[int], l
     return offsets, edge_ids, heads, list(compress(range(len(out)), out))
 
 
-def _components(offsets: array[int], heads: array[int], counters: Counter[str]) -> tuple[list[int], int]:
+def _components(offsets: array[int], heads: array[int], sources: list[int], counters: Counter[str]
+                ) -> tuple[list[int], int]:
     """Tarjan's strongly connected components, without recursion. Components are numbered in
     reverse topological order: every edge between two of them goes from a higher number to a lower."""
     size = len(offsets) - 1
@@ -219,17 +220,20 @@ def _components(offsets: array[int], heads: array[int], counters: Counter[str]) 
     low = [0] * size
     on_stack = bytearray(size)
     component = [-1] * size
+    # The nodes with nowhere to go (most roles) are components of their own, numbered first: every
+    # edge into one comes from a higher number, and the search meets them finished (no visit each).
+    dead_ends = bytearray([1]) * size
+    for v in sources:
+        dead_ends[v] = 0
+    clock = 0
+    for v in compress(range(size), dead_ends):
+        index[v] = low[v] = component[v] = clock
+        clock += 1
+    count = clock
     stack: list[int] = []
-    count = clock = edges_visited = 0
-    for root in range(size):
+    edges_visited = 0
+    for root in sources:
         if index[root] != -1:
-            continue
-        if offsets[root] == offsets[root + 1]:
-            # a node with nowhere to go, not reached yet (most roles): a component of its own, at once
-            index[root] = low[root] = clock
-            clock += 1
-            component[root] = count
-            count += 1
             continue
         work = [(root, offsets[root])]
         while work:
@@ -246,14 +250,6 @@ def _components(offsets: array[int], heads: array[int], counters: Counter[str]) 
                 i += 1
                 edges_visited += 1
                 if index[w] == -1:
-                    if offsets[w] == offsets[w + 1]:
-                        # nowhere to go (a role trusting a group...): settled as its own visit would,
-                        # without one
-                        index[w] = low[w] = clock
-                        clock += 1
-                        component[w] = count
-                        count += 1
-                        continue
                     work[-1] = (v, i)
                     work.append((w, offsets[w]))
                     descended = True
