@@ -24,7 +24,7 @@ from rolescope.policy.parse import (
     read_principal,
 )
 from rolescope.policy.qualifier import Qualifier
-from rolescope.trust.abstraction import _RESERVED, ACCOUNT, Abstraction, _literal, _residue
+from rolescope.trust.abstraction import _RESERVED, ACCOUNT, Abstraction, _blanked, _literal, _residue
 from rolescope.trust.canonical import _Marks, _marks
 from rolescope.trust.renaming import Renaming
 from rolescope.trust.subjects import subject_class
@@ -151,3 +151,9 @@ def test_a_lone_principal_reads_as_the_general_loop_reads_it(key: str, value: st
 @given(st.lists(st.sampled_from(["aws", ":", "sts", "ExternalId", " ", "\t", "x", "É", "/"]), max_size=5).map("".join))
 def test_a_condition_key_is_checked_and_lowered_as_the_regular_expression_does(key: str) -> None:
     assert _condition_key(key) == (key.lower() if CONDITION_KEY.match(key) else None)
+
+
+@given(TEXTS)
+def test_a_blanked_text_is_the_substitution_of_its_ids(text: str) -> None:
+    for _ in range(2):  # the second answer comes from the memo
+        assert _blanked(text) == ACCOUNT.sub(" ", text)
