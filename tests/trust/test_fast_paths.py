@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rolescope.policy.errors import PolicyError
-from rolescope.policy.model import Condition, PrincipalType
+from rolescope.policy.model import Condition, Principal, PrincipalKind, PrincipalType
 from rolescope.policy.parse import (
     CONDITION_KEY,
     _condition_key,
@@ -24,8 +24,8 @@ from rolescope.policy.parse import (
     read_principal,
 )
 from rolescope.policy.qualifier import Qualifier
-from rolescope.trust.abstraction import _RESERVED, ACCOUNT, Abstraction, _literal, _residue
-from rolescope.trust.canonical import _Marks, _marks
+from rolescope.trust.abstraction import _RESERVED, ACCOUNT, Abstraction, _blanked, _literal, _residue, issuer_host
+from rolescope.trust.canonical import _TYPE_NAMES, _Marks, _marks
 from rolescope.trust.renaming import Renaming
 from rolescope.trust.subjects import subject_class
 from rolescope.trust.witness import CallerWitness
@@ -151,3 +151,49 @@ def test_a_lone_principal_reads_as_the_general_loop_reads_it(key: str, value: st
 @given(st.lists(st.sampled_from(["aws", ":", "sts", "ExternalId", " ", "\t", "x", "É", "/"]), max_size=5).map("".join))
 def test_a_condition_key_is_checked_and_lowered_as_the_regular_expression_does(key: str) -> None:
     assert _condition_key(key) == (key.lower() if CONDITION_KEY.match(key) else None)
+
+
+@given(TEXTS)
+def test_a_blanked_text_is_the_substitution_of_its_ids(text: str) -> None:
+    for _ in range(2):  # the second answer comes from the memo
+        assert _blanked(text) == ACCOUNT.sub(" ", text)
+
+
+# Principals of every kind, some naming the ids above, read as the parser reads them.
+PRINCIPALS = st.sampled_from([
+    read_principal(kind, value, PolicyError) for kind, value in [
+        (PrincipalType.AWS, "arn:aws:iam::111111111111:root"), (PrincipalType.AWS, "123456789012"),
+        (PrincipalType.AWS, "arn:aws:iam::123456789012:role/app"), (PrincipalType.AWS, "*"),
+        (PrincipalType.AWS, "arn:aws:sts::111111111111:assumed-role/app/s"),
+        (PrincipalType.AWS, "AROAEXAMPLEEXAMPLE123"), (PrincipalType.SERVICE, "lambda.amazonaws.com"),
+        (PrincipalType.FEDERATED, "arn:aws:iam::111111111111:oidc-provider/oidc.example.com/id/123456789012"),
+        (PrincipalType.FEDERATED, "arn:aws:iam::999999999999:saml-provider/idp"),
+        (PrincipalType.FEDERATED, "accounts.google.com"), (PrincipalType.CANONICAL_USER, "a" * 64),
+    ]
+])
+ACCOUNT_SETS = st.one_of(st.none(), st.lists(st.sampled_from(IDS), min_size=1, unique=True).map(
+    lambda ids: tuple(sorted(ids))))
+
+
+@given(st.frozensets(PRINCIPALS, min_size=1, max_size=4), ACCOUNT_SETS)
+def test_a_principal_element_is_written_from_the_memo_as_one_principal_at_a_time(
+        found: frozenset[Principal], accounts: tuple[str, ...] | None) -> None:
+    unique_ids = tuple(sorted(p.value for p in found if p.kind is PrincipalKind.UNIQUE_ID))
+    marks = _Marks(Abstraction(accounts, "", (), (), (), (), unique_ids, None, frozenset()))
+    general = frozenset([(_TYPE_NAMES[p.type], marks.principal(p)) for p in found])
+    assert marks.principals(found) == general
+    assert marks.principals(found) == general  # and again, from the memo
+
+
+@given(st.sampled_from(["sts:externalid", "oidc.example.com/id/ab:sub", "oidc.example.com/id/AB:aud",
+                        "accounts.google.com:aud", "aws:sourceaccount", "x:y:sub"]),
+       st.lists(st.sampled_from(["a", "111111111111", "arn:aws:iam::123456789012:root", "repo:o/r:*", "true"]),
+                min_size=1, max_size=3).map(tuple),
+       st.sampled_from(["StringEquals", "StringLike", "Null", "ArnLike"]), ACCOUNT_SETS)
+def test_a_condition_without_renamed_issuers_keeps_its_key_and_issuer(
+        written: str, values: tuple[str, ...], operator: str, accounts: tuple[str, ...] | None) -> None:
+    condition = Condition(operator, Qualifier.NONE, False, written.lower(), written, values)
+    marks = _Marks(Abstraction(accounts, "", (), (), (), (), (), None, frozenset({"sts:externalid"})))
+    shown = marks.condition(condition)
+    assert shown[3] == marks.key(condition.key) and shown[4] == marks.host(condition)
+    assert shown[4] == issuer_host(written)

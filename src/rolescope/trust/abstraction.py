@@ -141,10 +141,17 @@ def abstraction(policy: PolicyDocument) -> Abstraction:
 def _residue(texts: list[str]) -> str:
     """``texts``, joined by newlines, with every standalone id blanked out.
 
-    Each text on its own, through the memoised :func:`runs`: a newline is no digit, so no id spans
-    two texts and blanking each is blanking the whole.
+    Each text on its own: a newline is no digit, so no id spans two texts and blanking each is
+    blanking the whole.
     """
-    return "\n".join([rename_runs(text, _blank) for text in texts])
+    return "\n".join(map(_blanked, texts))
+
+
+@memoized(16384)
+def _blanked(text: str) -> str:
+    """``text`` with every standalone id blanked out: principal ARNs and condition keys recur in many
+    policies, each blanked once."""
+    return rename_runs(text, _blank)
 
 
 def _blank(account: str) -> str:

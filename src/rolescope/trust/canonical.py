@@ -170,11 +170,14 @@ class _Marks:
 
     def __init__(self, found: Abstraction) -> None:
         self.found = found
-        self.accounts = _marks("\ue0f0", found.accounts or ())
-        self.names = _marks("\ue0f2", found.names)
-        self.unique_ids = _marks("\ue0f3", found.unique_ids)
-        self.hosts = _marks("\ue0f4", found.hosts)
-        self.written = _marks("\ue0f4", found.written)
+        # Most policies abstract accounts alone: the other kinds stay empty, unasked.
+        self.accounts = _marks("\ue0f0", found.accounts) if found.accounts else {}
+        self.names = _marks("\ue0f2", found.names) if found.names else {}
+        self.unique_ids = _marks("\ue0f3", found.unique_ids) if found.unique_ids else {}
+        if found.hosts:
+            self.hosts, self.written = _marks("\ue0f4", found.hosts), _marks("\ue0f4", found.written)
+        else:
+            self.hosts, self.written = {}, {}
         self.values: dict[str, int] = {}
 
     def text(self, value: str) -> str:
@@ -197,9 +200,9 @@ class _Marks:
                 return f"{self.text(head)}:oidc-provider/{self.written[host]}"
         return self.text(value)
 
-    def principals(self, found: frozenset[Principal] | None) -> frozenset[tuple[str, str]] | None:
-        if found is None:
-            return None
+    def principals(self, found: frozenset[Principal]) -> frozenset[tuple[str, str]]:
+        if not (self.names or self.unique_ids or self.written):
+            return _principal_marks(found, self.found.accounts)
         principal = self.principal
         return frozenset([(_TYPE_NAMES[p.type], principal(p)) for p in found])
 
@@ -219,7 +222,7 @@ class _Marks:
             subjects = key.endswith(":sub")
             shown = tuple([
                 (_VALUE, values.setdefault(v, len(values)), min(v.count(":"), 5),
-                 tuple([accounts.get(a, a) for a in runs(v)]) if accounts else runs(v),
+                 tuple([accounts.get(a, a) for a in runs(v)]) if accounts and runs(v) else runs(v),
                  subject_class(key, v) if subjects else None)
                 for v in condition.values
             ])
@@ -228,13 +231,18 @@ class _Marks:
         else:
             text = self.text
             shown = tuple([text(v) for v in condition.values])
-        return (condition.operator, condition.qualifier, condition.if_exists, self.key(key), self.host(condition),
-                condition.variables, shown)
+        if self.hosts:
+            return (condition.operator, condition.qualifier, condition.if_exists, self.key(key),
+                    self.host(condition), condition.variables, shown)
+        # no issuer renamed: the key and its issuer as the condition has them
+        return (condition.operator, condition.qualifier, condition.if_exists, key,
+                issuer_host(condition.key_as_written), condition.variables, shown)
 
     def statement(self, statement: Statement) -> tuple[Any, ...]:
-        conditions = statement.conditions
-        return (statement.index, statement.effect, self.principals(statement.principals),
-                self.principals(statement.not_principals), _covers(statement.actions, statement.not_actions),
+        conditions, principals, not_principals = statement.conditions, statement.principals, statement.not_principals
+        return (statement.index, statement.effect, None if principals is None else self.principals(principals),
+                None if not_principals is None else self.principals(not_principals),
+                _covers(statement.actions, statement.not_actions),
                 tuple([self.condition(c) for c in conditions]) if conditions else ())
 
     def order(self, policy: PolicyDocument) -> Hashable:
@@ -253,6 +261,17 @@ class _Marks:
                 if principal.kind is _OIDC_PROVIDER and ":oidc-provider/" in principal.value:
                     hosts.add(principal.value.split(":oidc-provider/", 1)[1])
         return tuple([self.key(k) for k in sorted(keys)]), tuple([self.written.get(h, h) for h in sorted(hosts)])
+
+
+@memoized(4096)
+def _principal_marks(found: frozenset[Principal], accounts: tuple[str, ...] | None) -> frozenset[tuple[str, str]]:
+    """A principal element as :meth:`_Marks.principals` writes it when the policy renames accounts alone.
+
+    It then depends on the element and the accounts only, and the same element recurs in many
+    policies (the parser hands out one object per lone principal): written once per account set.
+    """
+    principal = _Marks(Abstraction(accounts, "", (), (), (), (), (), None, frozenset())).principal
+    return frozenset([(_TYPE_NAMES[p.type], principal(p)) for p in found])
 
 
 def _marks(kind: str, names: tuple[str, ...]) -> dict[str, str]:
