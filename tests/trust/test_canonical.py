@@ -17,6 +17,7 @@ from bench.generate import generate
 from hypothesis import assume, event, given, note
 from hypothesis import strategies as st
 from tests.trust.dense_org import dense_organization
+from tests.trust.renaming_oracle import instantiate
 
 from rolescope.checks.context import CheckSettings
 from rolescope.checks.finding import Finding
@@ -264,7 +265,7 @@ def test_a_compiled_renaming_renames_as_the_renaming_does(template: dict[str, An
                                                           names: list[dict[str, Any]],
                                                           members: tuple[str, ...]) -> None:
     """TrustCache renames through a plan compiled once per template (canonical.plan, canonical.rename):
-    twin by twin, the same analysis as instantiate's Renaming, examples included."""
+    twin by twin, the same analysis as the general Renaming (renaming_oracle), examples included."""
     documents = [fill(template, account, [v.replace("{own}", account) for v in found], named)
                  for account, found, named in zip(own, values, names, strict=True)]
     note(json.dumps(documents))
@@ -281,7 +282,7 @@ def test_a_compiled_renaming_renames_as_the_renaming_does(template: dict[str, An
     assert source is not None and target is not None
     analysis = analyse_trust(policies[0], where[0])
     compiled = canonical.rename(canonical.plan(analysis, source), target, policies[1], where[1])
-    general = canonical.instantiate(analysis, source, target, policies[1], where[1])
+    general = instantiate(analysis, source, target, policies[1], where[1])
     assert facts(compiled) == facts(general)
     assert compiled == general
 

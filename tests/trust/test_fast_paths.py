@@ -12,6 +12,7 @@ import dataclasses
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.trust.renaming_oracle import Renaming
 
 from rolescope.policy.errors import PolicyError
 from rolescope.policy.model import Condition, Principal, PrincipalKind, PrincipalType
@@ -26,7 +27,6 @@ from rolescope.policy.parse import (
 from rolescope.policy.qualifier import Qualifier
 from rolescope.trust.abstraction import _RESERVED, ACCOUNT, Abstraction, _blanked, _literal, _residue, issuer_host
 from rolescope.trust.canonical import _TYPE_NAMES, _Marks, _marks
-from rolescope.trust.renaming import Renaming
 from rolescope.trust.subjects import subject_class
 from rolescope.trust.witness import CallerWitness
 

@@ -9,13 +9,13 @@ unique ids, an organisation path, equality-only values); :func:`template` replac
 placeholders numbered in the order the real names sort, and adds what the search makes of the
 role's zone (where its own account sorts among the others, which of them belong to the
 organisation, which representatives of unnamed accounts it tries). Two (policy, zone) pairs with
-equal keys therefore have analyses that are renamings of each other: :func:`instantiate` renames
-one into the other (:mod:`rolescope.trust.renaming`); :func:`plan` finds once where an analysis holds
-its names, and :func:`rename` fills them with each twin's, as :func:`instantiate` would. Sids, the
-policy version (once no condition holds a policy variable) and the spelling of the action list are
+equal keys therefore have analyses that are renamings of each other (:mod:`rolescope.trust.renaming`):
+:func:`plan` finds once where an analysis holds its names, and :func:`rename` fills them with each
+twin's. Sids, the policy version (once no condition holds a policy variable) and the spelling of the action list are
 not read by the search and are left out of the key.
 
-``tests/trust/test_canonical.py`` checks renamed analyses against direct ones, examples included.
+``tests/trust/test_canonical.py`` checks renamed analyses against direct ones, and against the general
+renaming of ``tests/trust/renaming_oracle.py``, examples included.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from rolescope.trust.abstraction import (
     with_issuer,
 )
 from rolescope.trust.analysis import TrustAnalysis
-from rolescope.trust.renaming import Names, Plan, Renaming
+from rolescope.trust.renaming import Names, Plan
 from rolescope.trust.subjects import subject_class
 from rolescope.trust.witness import Zone, member_representatives, unnamed_classes
 
@@ -313,33 +313,6 @@ def template(policy: PolicyDocument, zone: Zone, shapes: ZoneShapes) -> Template
     return Template((document.ident, zone), None, document, True)
 
 
-def instantiate(analysis: TrustAnalysis, source: Template, target: Template, policy: PolicyDocument,
-                zone: Zone) -> TrustAnalysis:
-    """``analysis`` (of ``source``'s policy) renamed to ``target``'s policy and zone.
-
-    Args:
-        analysis: the analysis computed for the policy ``source`` was taken from.
-        source: that policy's template.
-        target: the template of ``policy`` in ``zone``; its key equals ``source``'s.
-        policy: the policy the result is about.
-        zone: its zone.
-    """
-    found, named = source.document, target.document
-    old, new = found.abstraction, named.abstraction
-    renaming = Renaming(
-        accounts=(source.accounts or (), target.accounts or ()),
-        names=(old.names, new.names),
-        sessions=(old.sessions, new.sessions),
-        hosts=(old.hosts, new.hosts),
-        written=(old.written, new.written),
-        org_path=(old.org_path, new.org_path),
-        values=(found.values, named.values),
-        value_keys=old.value_keys,
-        sids=(found.sids, named.sids),
-    )
-    return renaming.analysis(analysis, policy, zone)
-
-
 def names(template: Template) -> Names:
     """The names ``template`` abstracted, in the order its key numbers them."""
     document = template.document
@@ -349,12 +322,12 @@ def names(template: Template) -> Names:
 
 
 def plan(analysis: TrustAnalysis, source: Template) -> Plan:
-    """``analysis`` (of ``source``'s policy) compiled for :func:`rename`: what :func:`instantiate` does per
-    twin, found once."""
+    """``analysis`` (of ``source``'s policy) compiled for :func:`rename`: where it holds ``source``'s names,
+    found once for all the template's twins."""
     return Plan(analysis, names(source), source.document.abstraction.value_keys)
 
 
 def rename(compiled: Plan, target: Template, policy: PolicyDocument, zone: Zone) -> TrustAnalysis:
-    """``instantiate(analysis, source, target, policy, zone)`` for the analysis and source ``compiled`` was
-    made from."""
+    """The analysis ``compiled`` was made from, renamed to ``target``'s policy (``policy``) and ``zone``:
+    ``target``'s key equals the source template's."""
     return compiled.rename(names(target), policy, zone)
