@@ -39,7 +39,7 @@ _OWN = {"Version": "2012-10-17", "Statement": [
 def _each_on_its_own(snapshot: AccountSnapshot) -> list[GraphPrincipal]:
     found = []
     for arn, kind, refs, inline in _holders(snapshot):
-        statements, admin = _identity_statements(snapshot, refs, inline)
+        statements, admin = _identity_statements(snapshot, refs, inline, {})  # nothing remembered
         outcome = _classify(arn.split(":", 2)[1], snapshot.account_id, statements, admin)
         if outcome is not None:
             found.append(GraphPrincipal(arn, kind, *outcome))

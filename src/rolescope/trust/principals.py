@@ -99,7 +99,7 @@ _Read = tuple[PolicyRef, tuple[dict[str, Any], ...], bool]
 
 
 def _identity_statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], inline: Iterable[InlinePolicy],
-                         read: dict[int, _Read] | None = None) -> tuple[tuple[dict[str, Any], ...], bool]:
+                         read: dict[int, _Read]) -> tuple[tuple[dict[str, Any], ...], bool]:
     """The sts:AssumeRole statements of a principal's inline then managed policies, in that order,
     and whether an AWS managed policy lets it assume any role.
 
@@ -110,8 +110,6 @@ def _identity_statements(snapshot: AccountSnapshot, refs: Iterable[PolicyRef], i
     for policy in inline:
         statements += snapshot.assume_statements(policy.document)
     admin = False
-    if read is None:
-        read = {}
     for ref in refs:
         known = read.get(id(ref))
         if known is None:
