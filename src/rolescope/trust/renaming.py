@@ -191,10 +191,9 @@ def _fill(text: Text, accounts: tuple[str, ...]) -> str:
 class _Fill:
     """One twin's names, and the branches a renaming takes for it."""
 
-    __slots__ = ("accounts", "hosts", "named", "org_path", "sids", "source", "target", "values", "written")
+    __slots__ = ("accounts", "hosts", "named", "org_path", "sids", "values", "written")
 
     def __init__(self, source: Names, target: Names) -> None:
-        self.source, self.target = source, target
         self.accounts = target.accounts
         self.named = (target.names, target.sessions)
         self.hosts = target.hosts
