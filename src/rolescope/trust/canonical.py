@@ -11,8 +11,8 @@ role's zone (where its own account sorts among the others, which of them belong 
 organisation, which representatives of unnamed accounts it tries). Two (policy, zone) pairs with
 equal keys therefore have analyses that are renamings of each other (:mod:`rolescope.trust.renaming`):
 :func:`plan` finds once where an analysis holds its names, and :func:`rename` fills them with each
-twin's. Sids, the policy version (once no condition holds a policy variable) and the spelling of the action list are
-not read by the search and are left out of the key.
+twin's. Sids, the policy version (once no condition holds a policy variable) and the spelling of the
+action list are not read by the search and are left out of the key.
 
 ``tests/trust/test_canonical.py`` checks renamed analyses against direct ones, and against the general
 renaming of ``tests/trust/renaming_oracle.py``, examples included.
@@ -170,14 +170,11 @@ class _Marks:
 
     def __init__(self, found: Abstraction) -> None:
         self.found = found
-        # Most policies abstract accounts alone: the other kinds stay empty, unasked.
-        self.accounts = _marks("\ue0f0", found.accounts) if found.accounts else {}
-        self.names = _marks("\ue0f2", found.names) if found.names else {}
-        self.unique_ids = _marks("\ue0f3", found.unique_ids) if found.unique_ids else {}
-        if found.hosts:
-            self.hosts, self.written = _marks("\ue0f4", found.hosts), _marks("\ue0f4", found.written)
-        else:
-            self.hosts, self.written = {}, {}
+        self.accounts = _marks("\ue0f0", found.accounts or ())
+        self.names = _marks("\ue0f2", found.names)
+        self.unique_ids = _marks("\ue0f3", found.unique_ids)
+        self.hosts = _marks("\ue0f4", found.hosts)
+        self.written = _marks("\ue0f4", found.written)
         self.values: dict[str, int] = {}
 
     def text(self, value: str) -> str:
