@@ -16,7 +16,11 @@ shared-services, identity, a workload); asked for fewer accounts, it lists them 
 ``organization.json`` and writes files for the last ones only (a single workload account with
 ``--accounts 1``), as when one account of a larger organisation is audited.
 
-Usage: ``python -m bench.generate OUT_DIR --roles 10000 [--accounts N] [--shape mixed|dense] [--seed 7]``.
+With ``--perimeter`` either shape's organisation also gets an ``organization-policies.json`` that puts
+every member behind AWS's data-perimeter RCPs (:mod:`bench.perimeter`); the account files are the same.
+
+Usage: ``python -m bench.generate OUT_DIR --roles 10000 [--accounts N] [--shape mixed|dense] [--seed 7]
+[--perimeter]``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import orjson
 
 from bench.accounts import ACCOUNT_FUNCTIONS, AccountBuilder, Json, Org, build_org
 from bench.dense import ADMIN_ARNS, DenseAccountBuilder, trust_class
+from bench.perimeter import POLICIES_FILE, perimeter_file
 
 # Bump when the output of an existing shape changes, so cached organisations are regenerated.
 GENERATOR_VERSION = 2
@@ -64,9 +69,10 @@ class Manifest:
     trust_classes: dict[str, int] | None = None  # see bench.dense.trust_class
     admin_roles: int = 0  # roles with AdministratorAccess or PowerUserAccess attached
     version: int = GENERATOR_VERSION
+    perimeter: bool = False  # organization-policies.json holds data-perimeter RCPs (bench.perimeter)
 
     def as_json(self) -> Json:
-        return {
+        found: Json = {
             "version": self.version, "shape": self.shape, "seed": self.seed, "roles": self.roles,
             "accounts": self.accounts, "members": self.members, "org_id": self.org_id,
             "kinds": dict(sorted(self.kinds.items())),
@@ -74,6 +80,9 @@ class Manifest:
             "admin_roles": self.admin_roles, "files": self.files, "bytes": self.bytes,
             "distinct_trust_documents": self.distinct_trust_documents,
         }
+        if self.perimeter:  # only then: an organisation without it keeps the manifest it always had
+            found["perimeter"] = True
+        return found
 
 
 def default_accounts(roles: int, shape: str = "mixed") -> int:
@@ -112,7 +121,8 @@ def _split(roles: int, accounts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(accounts)]
 
 
-def generate(out: Path, roles: int, accounts: int | None = None, seed: int = 7, shape: str = "mixed") -> Manifest:
+def generate(out: Path, roles: int, accounts: int | None = None, seed: int = 7, shape: str = "mixed",
+             perimeter: bool = False) -> Manifest:
     """Write a synthetic organisation of ``roles`` roles over ``accounts`` account files into ``out``.
 
     Args:
@@ -121,6 +131,8 @@ def generate(out: Path, roles: int, accounts: int | None = None, seed: int = 7, 
         accounts: how many account files (default: :func:`default_accounts`).
         seed: the random seed; the same arguments write the same bytes.
         shape: ``"mixed"`` or ``"dense"`` (:data:`SHAPES`).
+        perimeter: also write ``organization-policies.json`` with AWS's data-perimeter RCPs
+            (:mod:`bench.perimeter`).
 
     Returns:
         The manifest, also written to ``out/org.manifest`` once every file is there.
@@ -159,8 +171,15 @@ def generate(out: Path, roles: int, accounts: int | None = None, seed: int = 7, 
         del document, specs, payload  # one account at a time, whatever the organisation's size
     org_payload = orjson.dumps(_organization_file(org), option=orjson.OPT_INDENT_2)
     (out / ORG_FILE).write_bytes(org_payload)
-    manifest = Manifest(seed, roles, accounts, org.org_id, dict(kinds), accounts + 1, total_bytes + len(org_payload),
-                        len(digests), shape, len(org.accounts), dict(classes), admin_roles)
+    files = accounts + 1
+    (out / POLICIES_FILE).unlink(missing_ok=True)
+    if perimeter:
+        policies = orjson.dumps(perimeter_file(org), option=orjson.OPT_INDENT_2)
+        (out / POLICIES_FILE).write_bytes(policies)
+        org_payload += policies
+        files += 1
+    manifest = Manifest(seed, roles, accounts, org.org_id, dict(kinds), files, total_bytes + len(org_payload),
+                        len(digests), shape, len(org.accounts), dict(classes), admin_roles, perimeter=perimeter)
     (out / MANIFEST).write_bytes(orjson.dumps(manifest.as_json(), option=orjson.OPT_INDENT_2))
     return manifest
 
@@ -174,18 +193,19 @@ def read_manifest(out: Path) -> Json | None:
     return data
 
 
-def ensure(out: Path, roles: int, accounts: int | None = None, seed: int = 7, shape: str = "mixed") -> Json:
+def ensure(out: Path, roles: int, accounts: int | None = None, seed: int = 7, shape: str = "mixed",
+           perimeter: bool = False) -> Json:
     """Generate into ``out`` unless an organisation with the same arguments is already there."""
     accounts = accounts or default_accounts(roles, shape)
     found = read_manifest(out)
-    wanted = (GENERATOR_VERSION, shape, seed, roles, accounts)
+    wanted = (GENERATOR_VERSION, shape, seed, roles, accounts, perimeter)
     if found and (found.get("version"), found.get("shape", "mixed"), found.get("seed"), found.get("roles"),
-                  found.get("accounts")) == wanted:
+                  found.get("accounts"), found.get("perimeter", False)) == wanted:
         return found
     if out.exists():
         for stale in out.glob("*.json"):
             stale.unlink()
-    return generate(out, roles, accounts, seed, shape).as_json()
+    return generate(out, roles, accounts, seed, shape, perimeter).as_json()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -195,9 +215,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--accounts", type=int, help="account files (default: 250 roles each, or 1,000 if dense)")
     parser.add_argument("--shape", choices=sorted(SHAPES), default="mixed")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--perimeter", action="store_true",
+                        help="also write organization-policies.json: AWS's data-perimeter RCPs at the root")
     args = parser.parse_args(argv)
     try:
-        manifest = generate(args.out, args.roles, args.accounts, args.seed, args.shape)
+        manifest = generate(args.out, args.roles, args.accounts, args.seed, args.shape, args.perimeter)
     except (ValueError, OSError) as error:
         parser.exit(2, f"generate: {error}\n")
     print(orjson.dumps(manifest.as_json(), option=orjson.OPT_INDENT_2).decode())

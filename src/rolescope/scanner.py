@@ -30,7 +30,8 @@ from rolescope.policy.request_time import epoch_seconds
 from rolescope.records import quick_init
 from rolescope.trust.analysis import TrustAnalysis, analyse_trust
 from rolescope.trust.canonical import ZoneShapes, plan, rename, template
-from rolescope.trust.perimeter import RoleFacts, effective_trust, resource_context, role_perimeter
+from rolescope.trust.perimeter import with_statements
+from rolescope.trust.perimeter_kinds import AccountPerimeters
 from rolescope.trust.perimeter_verdict import PerimeterVerdict, perimeter_verdict
 from rolescope.trust.renaming import Plan
 from rolescope.trust.witness import Zone
@@ -194,13 +195,18 @@ def analyse_role(role: Role, zone: Zone, organization: Organization | None, cach
     verdict (``None`` when the organisation has no RCPs); raises :class:`PolicyError` for a bad trust policy."""
     if organization is None or not any(p.kind is ControlKind.RCP for p in organization.policies):
         return cache.analyse(role.trust_policy, zone, external_id_pattern_minimum), None
-    facts = RoleFacts(role.arn, zone.account_id, role.path, role.tags)
-    perimeter = role_perimeter(organization, facts)
-    alone = effective = cache.analyse(role.trust_policy, zone, external_id_pattern_minimum)
-    if perimeter.denies:
-        document = effective_trust(role.trust_policy, perimeter, resource_context(organization, facts))
-        effective = cache.analyse(document, zone, external_id_pattern_minimum)
-    return effective, perimeter_verdict(perimeter, alone, effective, organization, role.service_linked)
+    perimeters = AccountPerimeters(organization, zone.account_id)
+    return _under_perimeter(role, perimeters, perimeters.kind(role), zone, cache, external_id_pattern_minimum)
+
+
+def _under_perimeter(role: Role, perimeters: AccountPerimeters, kind: Hashable, zone: Zone, cache: TrustCache,
+                     minimum: int | None) -> tuple[TrustAnalysis, PerimeterVerdict]:
+    """:func:`analyse_role` for a role of ``kind`` among ``perimeters``."""
+    perimeter, denies = perimeters.of(role, kind)
+    alone = effective = cache.analyse(role.trust_policy, zone, minimum)
+    if denies:
+        effective = cache.analyse(with_statements(role.trust_policy, denies), zone, minimum)
+    return effective, perimeter_verdict(perimeter, alone, effective, perimeters.organization, role.service_linked)
 
 
 def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: TrustCache,
@@ -226,13 +232,23 @@ def scan_snapshot(snapshot: AccountSnapshot, settings: CheckSettings, cache: Tru
     applicable: dict[int, tuple[TrustAnalysis, tuple[RegisteredCheck, ...]]] = {}
     organization = settings.organization or snapshot.organization
     minimum = settings.min_external_id_pattern_literals
-    # Without RCPs analyse_role is the cache's answer alone: asked once here, not once per role.
-    rcps = organization is not None and any(p.kind is ControlKind.RCP for p in organization.policies)
+    # Without RCPs a role's analysis is the cache's answer alone; under them, what analyse_role answers
+    # is worked out once per trust policy and kind of role (see AccountPerimeters).
+    perimeters = None
+    if organization is not None and any(p.kind is ControlKind.RCP for p in organization.policies):
+        perimeters = AccountPerimeters(organization, snapshot.account_id)
+    judged: dict[tuple[bytes, Hashable], tuple[TrustAnalysis, PerimeterVerdict]] = {}
     roles = result.roles
     for role in snapshot.roles:
         try:
-            if rcps:
-                analysis, perimeter = analyse_role(role, zone, organization, cache, minimum)
+            perimeter: PerimeterVerdict | None
+            if perimeters is not None:
+                kind = perimeters.kind(role)
+                key = (orjson.dumps(role.trust_policy, option=orjson.OPT_SORT_KEYS), kind)
+                found = judged.get(key)
+                if found is None:
+                    found = judged[key] = _under_perimeter(role, perimeters, kind, zone, cache, minimum)
+                analysis, perimeter = found
             else:
                 analysis, perimeter = cache.analyse(role.trust_policy, zone, minimum), None
         except PolicyError as error:

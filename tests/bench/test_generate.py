@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 from bench.accounts import KINDS, WORKLOAD_MIX
 from bench.generate import GENERATOR_VERSION, MANIFEST, ORG_FILE, generate
+from bench.perimeter import POLICIES_FILE
 from tests.bench.files import directory_digest
 
 from rolescope.inventory.files import expand, load_snapshots, merge_organizations
+from rolescope.pipeline import ScanSettings, scan_files
+from rolescope.trust.perimeter_verdict import PerimeterStatus
 
 # sha256 over (name, bytes) of the GAAD and organisation files of generate(roles=3000, accounts=12, seed=5),
 # as each generator version writes them (version 2: commit 0167b8e).
@@ -87,3 +90,28 @@ def test_the_manifest_is_not_read_as_a_snapshot(org: tuple[Path, dict]) -> None:
     assert out / MANIFEST not in list(expand([out]))
     assert json.loads((out / MANIFEST).read_text()) == manifest
     assert manifest["distinct_trust_documents"] < manifest["roles"]
+
+
+
+def test_the_perimeter_puts_every_member_behind_the_data_perimeter_rcps(tmp_path: Path) -> None:
+    out = tmp_path / "perimeter"
+    manifest = generate(out, roles=400, accounts=1, seed=5, shape="dense", perimeter=True).as_json()
+    assert manifest["perimeter"] is True and manifest["files"] == 3 and (out / POLICIES_FILE).exists()
+    # without it: the same accounts, no policies file, the manifest as it always was
+    plain = generate(tmp_path / "plain", roles=400, accounts=1, seed=5, shape="dense").as_json()
+    assert "perimeter" not in plain and not (tmp_path / "plain" / POLICIES_FILE).exists()
+    assert directory_digest(out, "[0-9]*.json") == directory_digest(tmp_path / "plain", "[0-9]*.json")
+
+    files = list(expand([out]))
+    orgs = [p for p in files if p.name.startswith("organization")]
+    run = scan_files([p for p in files if p not in orgs], ScanSettings(graph=False, all_roles=True), org_files=orgs)
+    (account,) = run.document.accounts
+    statuses: dict[bool, set[str]] = {False: set(), True: set()}
+    for entry in account.roles:
+        assert entry.perimeter is not None
+        statuses[entry.path.startswith("/aws-service-role/")].add(entry.perimeter["status"])
+    # every role is covered but the service-linked ones, which RCPs leave alone; some outsiders' ways in
+    # are closed, and the listed vendors still get in by the identity statement's exception
+    assert statuses[True] == {PerimeterStatus.EXEMPT.value}
+    assert {PerimeterStatus.NARROWS.value, PerimeterStatus.EXCEPTION.value} <= statuses[False], statuses
+    assert PerimeterStatus.NOT_COVERED.value not in statuses[False]

@@ -214,9 +214,13 @@ def effective_trust(document: JsonObject, perimeter: RolePerimeter, context: dic
     """The trust policy with the perimeter's Denies appended (the trust statements keep their indexes)."""
     if not perimeter.denies:
         return document
+    return with_statements(document, [perimeter_statement(applied, context) for applied in perimeter.denies])
+
+
+def with_statements(document: JsonObject, extra: list[JsonObject]) -> JsonObject:
+    """``document`` with the ``extra`` statements appended (its own keep their indexes)."""
     body = document.get("Statement")
     statements = [body] if isinstance(body, dict) else list(body) if isinstance(body, list) else []
-    extra = [perimeter_statement(applied, context) for applied in perimeter.denies]
     return {**document, "Statement": [*statements, *extra]}
 
 
