@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import io
 import json
 import pickle
 from collections.abc import Sequence
@@ -31,7 +33,7 @@ from rolescope.report.document import DocumentHeader, build_document
 from rolescope.report.entries import settings_in_force
 from rolescope.report.model import AccountEntry, FindingEntry, RoleEntry, ScanDocument
 from rolescope.report.reader import read_document
-from rolescope.report.sinks import JsonSink, file_output
+from rolescope.report.sinks import JsonSink, Output, file_output
 from rolescope.report.suppressions import parse_suppressions
 from rolescope.scanner import TrustCache, scan_snapshots
 
@@ -329,3 +331,40 @@ def test_reports_that_show_no_role_keep_none(org: Path) -> None:
     assert sum(a.role_count for a in run.document.accounts) == ACCOUNTS * ROLES
     finding = run.document.findings[0]
     assert run.document.role_name(finding.resource) == finding.resource.rsplit("/", 1)[-1]
+
+
+class _CountedStream(io.BytesIO):
+    """A report stream that counts the writes made to it."""
+
+    writes = 0
+
+    def write(self, data: Any) -> int:
+        self.writes += 1
+        return super().write(data)
+
+
+def _findings_section(document: bytes) -> bytes:
+    return document[document.index(b'"findings":['):document.index(b'\n"errors":')]
+
+
+def test_findings_of_accounts_in_the_documents_order_are_copied_out_file_by_file(org: Path) -> None:
+    """Accounts scanned in the order the document lists findings in (their ids ascending, as files named
+    by account id come) have their findings copied out of the files kept per severity: a few writes
+    however many findings. In any other order each finding is written from where it was kept, and the
+    section is the same."""
+    files = sorted(p for p in org.glob("1*.json"))
+    written = {}
+    for name, order in (("ascending", files), ("descending", files[::-1])):
+        stream = _CountedStream()
+        run = scan_files(order, settings(encoded_findings=True), sinks=[JsonSink(Output(name, lambda s=stream:
+                                                                                     contextlib.nullcontext(s)))],
+                         clock=lambda: NOW, org_files=[org / "organization.json"])
+        ids = [a.account_id for a in run.document.accounts]
+        assert ids == sorted(ids, reverse=name == "descending")
+        written[name] = (stream.getvalue(), stream.writes, len(run.document.findings))
+    (ascending, few, findings), (descending, many, _) = written["ascending"], written["descending"]
+    assert findings > 100
+    assert few < ACCOUNTS + 20 < findings < many
+    assert _findings_section(ascending) == _findings_section(descending)
+    plain = scan_files(files, settings(), clock=lambda: NOW, org_files=[org / "organization.json"])
+    assert [f["resource"] for f in json.loads(ascending)["findings"]] == [f.resource for f in plain.document.findings]
