@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import io
 import json
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from tests.factories import ACCOUNT, OUTSIDER, allow, gaad, organization, role, trust
 
+from rolescope import atomic_write
 from rolescope.checks.context import CheckSettings
 from rolescope.inventory.files import load_snapshots, merge_organizations
 from rolescope.inventory.model import Role
@@ -36,6 +38,7 @@ from rolescope.report.reader import read_document
 from rolescope.report.sinks import JsonSink, Output, file_output
 from rolescope.report.suppressions import parse_suppressions
 from rolescope.scanner import TrustCache, scan_snapshots
+from rolescope.userfiles import UnwritableFile
 
 ACCOUNTS, ROLES = 8, 30
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -105,6 +108,9 @@ class CountingSink:
         loaded, typed = roles_held()
         self.loaded.append(loaded - self._before[0])
         self.typed.append(typed - self._before[1])
+
+    def before_graph(self, document: ScanDocument) -> None:
+        del document
 
     def finish(self, document: ScanDocument) -> None:
         del document
@@ -368,3 +374,42 @@ def test_findings_of_accounts_in_the_documents_order_are_copied_out_file_by_file
     assert _findings_section(ascending) == _findings_section(descending)
     plain = scan_files(files, settings(), clock=lambda: NOW, org_files=[org / "organization.json"])
     assert [f["resource"] for f in json.loads(ascending)["findings"]] == [f.resource for f in plain.document.findings]
+
+
+def test_the_json_report_is_written_but_its_graph_before_the_graph_is_built(org: Path, tmp_path: Path) -> None:
+    """The findings and the rest are on their way to disk while the graph is built; the graph comes last."""
+    target = tmp_path / "scan.json"
+    seen: dict[str, int] = {}
+
+    class Watcher:
+        def started(self, phase: str, total: int | None) -> None:
+            if phase == GRAPH_PHASE:
+                seen["at the graph"] = len(next(tmp_path.glob(".scan.json.*.tmp")).read_bytes())
+
+        def advanced(self, phase: str) -> None:
+            del phase
+
+        def finished(self, phase: str, summary: str) -> None:
+            del phase, summary
+
+    scan_files([org], settings(), sinks=[JsonSink(file_output(target))], progress=Watcher(), clock=lambda: NOW)
+    document = target.read_bytes()
+    assert seen["at the graph"] == document.index(b'\n"graph":') + len(b'\n"graph":')
+    assert json.loads(document)["graph"]["nodes"]
+
+
+def test_a_failed_sync_is_the_reports_error_and_leaves_the_previous_one(org: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk failing under the background sync of what was written ahead fails the scan, naming the
+    report, as a failed write would."""
+    target = tmp_path / "scan.json"
+    target.write_text("previous report")
+
+    def failing(descriptor: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(atomic_write.os, "fdatasync", failing)
+    with pytest.raises(UnwritableFile, match=f"{target}: cannot write: .*Input/output error"):
+        scan_files([org], settings(), sinks=[JsonSink(file_output(target))], clock=lambda: NOW)
+    assert target.read_text() == "previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["scan.json"]

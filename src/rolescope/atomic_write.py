@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -90,3 +92,37 @@ def atomic_writer(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
             os.fsync(directory_fd)
         finally:
             os.close(directory_fd)
+
+
+class BackgroundSync:
+    """Puts what ``stream`` holds so far on disk in a thread (``fdatasync`` lets other threads run),
+    so that the fsync that commits a large report has little left to do; nothing for a stream that is
+    no regular file (a pipe, a terminal, memory)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._error: OSError | None = None
+        self._thread: threading.Thread | None = None
+        stream.flush()  # a failure here is the caller's own write's: raised
+        try:
+            descriptor = stream.fileno()
+            regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
+        except (OSError, io.UnsupportedOperation):
+            return
+        if regular:
+            self._thread = threading.Thread(target=self._sync, args=(descriptor,), name="rolescope-sync", daemon=True)
+            self._thread.start()
+
+    def _sync(self, descriptor: int) -> None:
+        try:
+            os.fdatasync(descriptor)
+        except OSError as error:
+            self._error = error
+
+    def wait(self) -> None:
+        """Wait until it is done; raises the ``OSError`` it met, once."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        error, self._error = self._error, None
+        if error is not None:
+            raise error

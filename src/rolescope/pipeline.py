@@ -487,18 +487,22 @@ def _run(outcomes: Iterable[AccountOutcome], total: int, settings: ScanSettings,
         if missing and not failures:  # an unreadable file may be the account asked for: that is the error then
             raise UnknownAccounts(missing, sorted(a for a in seen if a is not None and a != "unknown"))
         watcher.finished(ACCOUNTS_PHASE, _accounts_summary(accounts, findings, failures, analyses))
-        graph = None
+        # Everything but the graph is known: the JSON report writes it (and starts putting it on disk)
+        # before the graph is built.
+        document = assemble(header, accounts, findings, errors, settings.suppressions, None)
+        for sink in sinks:
+            sink.before_graph(document)
         trust_graph: TrustGraph | None = None
         if settings.graph or settings.keep_graph:
             watcher.started(GRAPH_PHASE, None)
             trust_graph = build_graph(parts, organization)
             parts.clear()  # the graph holds what it needs: each account's part can go before the JSON
-            graph = graph_json(trust_graph) if settings.graph else None
+            if settings.graph:
+                document = replace(document, graph=graph_json(trust_graph))
             watcher.finished(GRAPH_PHASE, f"{count(len(trust_graph.nodes), 'node')}, "
                                           f"{count(len(trust_graph.edges), 'edge')}")
             if not settings.keep_graph:
                 trust_graph = None
-        document = assemble(header, accounts, findings, errors, settings.suppressions, graph)
         watcher.started(REPORTS_PHASE, None)
         for sink in sinks:
             sink.finish(document)

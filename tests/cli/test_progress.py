@@ -108,6 +108,9 @@ class RecordingSink:
         del entry, encoded, findings, finding_json
         self.calls.append("account")
 
+    def before_graph(self, document: ScanDocument) -> None:
+        self.calls.append("before_graph")
+
     def finish(self, document: ScanDocument) -> None:
         self.calls.append("finish")
 
@@ -138,10 +141,11 @@ def test_a_reports_rendering_is_a_phase() -> None:
     assert sink.name == "out/r.html"
     sink.begin(None)  # type: ignore[arg-type]  # passed through untouched
     sink.account(None, b"")  # type: ignore[arg-type]
+    sink.before_graph(None)  # type: ignore[arg-type]
     sink.finish(None)  # type: ignore[arg-type]
     sink.commit()
     sink.abort()
-    assert calls == ["begin", "account", "started html report", "finish",
+    assert calls == ["begin", "account", "before_graph", "started html report", "finish",
                      "finished html report: rendered for out/r.html", "commit", "abort"]
 
 

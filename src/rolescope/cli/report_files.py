@@ -33,6 +33,9 @@ class PhasedSink:
                 finding_json: Sequence[bytes] = ()) -> None:
         self._sink.account(entry, encoded, findings, finding_json)
 
+    def before_graph(self, document: ScanDocument) -> None:
+        self._sink.before_graph(document)
+
     def finish(self, document: ScanDocument) -> None:
         self._progress.started(self._phase, None)
         self._sink.finish(document)

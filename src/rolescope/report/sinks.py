@@ -1,7 +1,8 @@
 """Where a scan's reports go: each output a sink the pipeline feeds as it scans.
 
-A sink is told the document's header when the scan starts, each account as it is scanned, and the
-finished typed document at the end; if the scan fails it is aborted and leaves nothing behind (a
+A sink is told the document's header when the scan starts, each account as it is scanned, the
+document but its graph before the graph is built, and the finished typed document at the end; if the
+scan fails it is aborted and leaves nothing behind (a
 file being replaced keeps its old content). The JSON document is streamed account by account; the
 other formats are written from the typed document once the scan is done.
 """
@@ -50,6 +51,10 @@ class ScanSink(Protocol):
                 finding_json: Sequence[bytes] = ()) -> None:
         """One account is scanned: its typed entry, its ``accounts[]`` JSON entry, its findings (the
         very objects the finished document will hold) and, when the scan made it, their JSON."""
+
+    def before_graph(self, document: ScanDocument) -> None:
+        """Everything but the graph is known (``document.graph`` is ``None``): what comes before it may
+        be written now, while the graph is built."""
 
     def finish(self, document: ScanDocument) -> None:
         """The scan is done: write the rest from the whole typed document (roles kept as asked)."""
@@ -130,6 +135,10 @@ class JsonSink:
             if finding_json:
                 self._started().keep_findings(findings, finding_json)
 
+    def before_graph(self, document: ScanDocument) -> None:
+        with self._staged.writing():
+            self._started().ahead(document)
+
     def finish(self, document: ScanDocument) -> None:
         with self._staged.writing():
             self._started().finish(document)
@@ -162,6 +171,9 @@ class ModelSink:
     def account(self, entry: AccountEntry, encoded: bytes, findings: Sequence[FindingEntry] = (),
                 finding_json: Sequence[bytes] = ()) -> None:
         del entry, encoded, findings, finding_json
+
+    def before_graph(self, document: ScanDocument) -> None:
+        del document  # these formats are written whole at the end
 
     def finish(self, document: ScanDocument) -> None:
         stream = self._staged.open()

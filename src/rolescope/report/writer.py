@@ -8,6 +8,7 @@ keeps the file greppable and diffable without indenting it (which would double i
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import tempfile
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from rolescope.atomic_write import BackgroundSync
 from rolescope.report.document import DocumentHeader, tail_json
 from rolescope.report.entries import account_json, finding_order
 from rolescope.report.model import FindingEntry, ScanDocument
@@ -53,10 +55,11 @@ def encode_account(entry: dict[str, Any]) -> bytes:
 
 
 class DocumentWriter:
-    """Writes one document into ``stream``: :meth:`begin`, :meth:`account` for each account, :meth:`finish`.
+    """Writes one document into ``stream``: :meth:`begin`, :meth:`account` for each account, then
+    :meth:`ahead` once everything but the graph is known (optional), and :meth:`finish`.
 
     Findings whose JSON the scan made as it found them (:meth:`keep_findings`) are kept aside in
-    temporary files, not in memory, until :meth:`finish` writes them in the document's order: at a
+    temporary files, not in memory, until :meth:`ahead` writes them in the document's order: at a
     million roles they are a gigabyte. They are kept a file per severity, each account's sorted, so
     that when the accounts come in the document's order the findings are copied out file by file, not
     one by one.
@@ -77,6 +80,7 @@ class DocumentWriter:
         # a kept finding too long to pack its length (none has been seen): its JSON, held as it is
         self._long: dict[int, bytes] = {}
         self._held: list[FindingEntry] = []  # the findings kept aside: their identities stay theirs
+        self._sync: BackgroundSync | None = None  # what ahead() wrote, going to disk
 
     def keep_findings(self, findings: Sequence[FindingEntry], encoded: Sequence[bytes]) -> None:
         """Keep aside the JSON of these findings (``encoded[i]`` is ``findings[i].as_json()``, encoded)."""
@@ -107,7 +111,13 @@ class DocumentWriter:
         self._held += findings
 
     def close(self) -> None:
-        """Let the findings kept aside go."""
+        """Let the findings kept aside go, and wait for the file's background sync (its error, if any,
+        is :meth:`finish`'s to raise)."""
+        self._release()
+        with contextlib.suppress(OSError):
+            self._waited()
+
+    def _release(self) -> None:
         for kept in self._kept.values():
             kept.close()
         self._kept = {}
@@ -127,10 +137,12 @@ class DocumentWriter:
         self._stream.write((b",\n" if self._accounts else b"\n") + encoded)
         self._accounts += 1
 
-    def finish(self, document: ScanDocument) -> None:
-        """Write what comes after the accounts, from the finished document, and close the object."""
+    def ahead(self, document: ScanDocument) -> None:
+        """Write everything after the accounts but the graph (``document.graph`` is not read), and start
+        putting the file on disk in the background: the scan calls this before it builds the graph,
+        and :meth:`finish` then writes the graph alone."""
         tail = tail_json(document, findings=False)
-        graph = tail.pop("graph")
+        del tail["graph"]
         write = self._stream.write
         write((b"\n]," if self._accounts else b"],") + b'\n"summary":' + orjson.dumps(tail.pop("summary"))
               + b',\n"findings":[')
@@ -143,9 +155,22 @@ class DocumentWriter:
                 separator = b""
         else:
             self._each(document.findings)
+        self._release()
+        write((b"\n]" if document.findings else b"]") + b",\n" + _members(tail) + b',\n"graph":')
+        self._sync = BackgroundSync(self._stream)
+
+    def finish(self, document: ScanDocument) -> None:
+        """Write what comes after the accounts (the graph alone after :meth:`ahead`), and close the object."""
+        if self._sync is None:
+            self.ahead(document)
+        self._stream.write(orjson.dumps(None if document.graph is None else dict(document.graph)) + b"}\n")
+        self._waited()
         self.close()
-        write((b"\n]" if document.findings else b"]") + b",\n" + _members(tail) + b',\n"graph":' + orjson.dumps(graph)
-              + b"}\n")
+
+    def _waited(self) -> None:
+        if self._sync is not None:
+            sync, self._sync = self._sync, None
+            sync.wait()
 
     def _laid_out(self, findings: Sequence[FindingEntry]) -> bool:
         """Whether the files of kept findings, one after the other, are ``findings`` in their order."""
