@@ -2,9 +2,9 @@
 
 A sink is told the document's header when the scan starts, each account as it is scanned, the
 document but its graph before the graph is built, and the finished typed document at the end; if the
-scan fails it is aborted and leaves nothing behind (a
-file being replaced keeps its old content). The JSON document is streamed account by account; the
-other formats are written from the typed document once the scan is done.
+scan fails it is aborted and leaves nothing behind (a file being replaced keeps its old content). The
+JSON document is streamed account by account, and all but its graph is written before the graph is
+built; the other formats are written from the typed document once the scan is done.
 """
 
 from __future__ import annotations
