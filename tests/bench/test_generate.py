@@ -110,8 +110,8 @@ def test_the_perimeter_puts_every_member_behind_the_data_perimeter_rcps(tmp_path
     for entry in account.roles:
         assert entry.perimeter is not None
         statuses[entry.path.startswith("/aws-service-role/")].add(entry.perimeter["status"])
-    # every role is covered but the service-linked ones, which RCPs leave alone; some outsiders' ways in
-    # are closed, and the listed vendors still get in by the identity statement's exception
+    # every role is covered but the service-linked ones, which RCPs leave alone; the listed vendors
+    # still get in, by the identity statement's exception
     assert statuses[True] == {PerimeterStatus.EXEMPT.value}
-    assert {PerimeterStatus.NARROWS.value, PerimeterStatus.EXCEPTION.value} <= statuses[False], statuses
+    assert {PerimeterStatus.ENFORCED.value, PerimeterStatus.EXCEPTION.value} <= statuses[False], statuses
     assert PerimeterStatus.NOT_COVERED.value not in statuses[False]
