@@ -52,7 +52,8 @@ class AccountPerimeters:
         self._tag_keys = frozenset(c.key for c in resource_side if c.key.startswith(RESOURCE_TAG))
 
     def kind(self, role: Role) -> Hashable:
-        """Equal for two roles of the account exactly when the RCPs cannot tell them apart."""
+        """Equal for two roles of the account only when the RCPs cannot tell them apart (it may still tell
+        apart roles they treat alike: two values of a tag that a condition tests alike, say)."""
         return (role.service_linked, tuple(_covers(s, role.arn) for s in self._asked), self._tags(role))
 
     def of(self, role: Role, kind: Hashable) -> tuple[RolePerimeter, list[JsonObject]]:
