@@ -15,7 +15,7 @@ from rolescope.policy.operators import TEMPLATE_FAMILIES, Family
 from rolescope.policy.request import Request
 from rolescope.policy.request_time import TIME_KEYS, made_at
 from rolescope.policy.values import substitute, variable_names
-from rolescope.trust.keyspace import Atom, KeySpec, Presence, solve_key
+from rolescope.trust.keyspace import Atom, KeySpec, Presence, Values, solve_key
 from rolescope.trust.request_time import solve_time
 from rolescope.trust.witness import CallerWitness
 
@@ -63,6 +63,11 @@ def find_request(
     deny_conditions = [tuple(_resolve(c, witness, identity, probed) for c in d.conditions) for d in denies]
     choices: itertools.product[tuple[Condition, ...]] = itertools.product(*deny_conditions)
     earliest: Request | None = None  # the earliest request so far, when only later ones were found
+    # Each way past the Denies changes the conditions on a few keys only: the others' answers, and
+    # every key's constraint, are the same for all of them. Kept for this call, by the conditions'
+    # identities (they live as long as the call), so no condition is hashed whole again.
+    specs: dict[str, KeySpec | None] = {}
+    solved_keys: dict[tuple[str, tuple[tuple[int, bool], ...]], Values | bool] = {}
     for count, escape in enumerate(choices):
         if count >= MAX_DENY_CHOICES:
             return earliest or Request(witness.caller, witness.action, {})  # undecided: report it as allowed
@@ -79,13 +84,18 @@ def find_request(
                 continue
             context.update(times)
         for key in (set(atoms) | set(extra)) - set(TIME_KEYS):
-            spec = witness.spec(key)
-            if key in extra:
-                merged = spec.merge(extra[key])
-                if merged is None:
-                    break
-                spec = merged
-            solved = solve_key(key, tuple(atoms.get(key, ())), spec)
+            if key in specs:
+                spec = specs[key]
+            else:
+                spec = specs[key] = witness.spec(key) if key not in extra else witness.spec(key).merge(extra[key])
+            if spec is None:
+                break
+            on_key = atoms.get(key, ())
+            known = (key, tuple([(id(condition), truth) for condition, truth in on_key]))
+            if known in solved_keys:
+                solved = solved_keys[known]
+            else:
+                solved = solved_keys[known] = solve_key(key, tuple(on_key), spec)
             if solved is False:
                 break
             if solved is not None and solved is not True:
