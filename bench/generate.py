@@ -176,7 +176,7 @@ def generate(out: Path, roles: int, accounts: int | None = None, seed: int = 7, 
     if perimeter:
         policies = orjson.dumps(perimeter_file(org), option=orjson.OPT_INDENT_2)
         (out / POLICIES_FILE).write_bytes(policies)
-        org_payload += policies
+        total_bytes += len(policies)
         files += 1
     manifest = Manifest(seed, roles, accounts, org.org_id, dict(kinds), files, total_bytes + len(org_payload),
                         len(digests), shape, len(org.accounts), dict(classes), admin_roles, perimeter=perimeter)

@@ -80,6 +80,7 @@ class DocumentWriter:
         # a kept finding too long to pack its length (none has been seen): its JSON, held as it is
         self._long: dict[int, bytes] = {}
         self._held: list[FindingEntry] = []  # the findings kept aside: their identities stay theirs
+        self._graph_next = False  # everything but the graph is written
         self._sync: BackgroundSync | None = None  # what ahead() wrote, going to disk
 
     def keep_findings(self, findings: Sequence[FindingEntry], encoded: Sequence[bytes]) -> None:
@@ -141,6 +142,18 @@ class DocumentWriter:
         """Write everything after the accounts but the graph (``document.graph`` is not read), and start
         putting the file on disk in the background: the scan calls this before it builds the graph,
         and :meth:`finish` then writes the graph alone."""
+        self._all_but_graph(document)
+        self._sync = BackgroundSync(self._stream)
+
+    def finish(self, document: ScanDocument) -> None:
+        """Write what comes after the accounts (the graph alone after :meth:`ahead`), and close the object."""
+        if not self._graph_next:
+            self._all_but_graph(document)
+        self._stream.write(orjson.dumps(None if document.graph is None else dict(document.graph)) + b"}\n")
+        self._waited()
+        self.close()
+
+    def _all_but_graph(self, document: ScanDocument) -> None:
         tail = tail_json(document, findings=False)
         del tail["graph"]
         write = self._stream.write
@@ -157,15 +170,7 @@ class DocumentWriter:
             self._each(document.findings)
         self._release()
         write((b"\n]" if document.findings else b"]") + b",\n" + _members(tail) + b',\n"graph":')
-        self._sync = BackgroundSync(self._stream)
-
-    def finish(self, document: ScanDocument) -> None:
-        """Write what comes after the accounts (the graph alone after :meth:`ahead`), and close the object."""
-        if self._sync is None:
-            self.ahead(document)
-        self._stream.write(orjson.dumps(None if document.graph is None else dict(document.graph)) + b"}\n")
-        self._waited()
-        self.close()
+        self._graph_next = True
 
     def _waited(self) -> None:
         if self._sync is not None:
@@ -192,7 +197,7 @@ class DocumentWriter:
             else:
                 start = place >> 27
                 write(kept[place & 7][start:start + (place >> 3 & _LENGTH)])
-            separator = b",\n"
+            separator = _SEPARATOR
         for contents in kept.values():
             if isinstance(contents, mmap.mmap):
                 contents.close()

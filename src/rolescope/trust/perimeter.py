@@ -107,7 +107,7 @@ def role_perimeter(organization: Organization | None, role: RoleFacts) -> RolePe
     denies = tuple(
         AppliedStatement(policy, level, statement)
         for level, policy in levels for statement in policy.document.statements
-        if statement.effect is Effect.DENY and any(statement.covers(a, role.arn) for a in ASSUME_ACTIONS)
+        if statement.effect is Effect.DENY and covers_assuming(statement, role.arn)
         and _resource_conditions_hold(statement, context)
     )
     return RolePerimeter(considered, None, denies)
@@ -121,9 +121,20 @@ def resource_context(organization: Organization, role: RoleFacts) -> dict[str, t
     path = organization.org_path(role.account_id)
     if path:
         context["aws:resourceorgpaths"] = (path,)
-    for key, value in role.tags:
-        context[RESOURCE_TAG + key.lower()] = (value,)
+    for key, value in resource_tags(role.tags).items():
+        context[key] = (value,)
     return context
+
+
+def resource_tags(tags: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """A role's tags as resource-side condition keys (``aws:resourcetag/<key>``, lower-cased; of two
+    spellings of one key, the later wins)."""
+    return {RESOURCE_TAG + key.lower(): value for key, value in tags}
+
+
+def covers_assuming(statement: ControlStatement, arn: str) -> bool:
+    """Whether an SCP or RCP statement's actions and resources cover assuming the role ``arn``."""
+    return any(statement.covers(action, arn) for action in ASSUME_ACTIONS)
 
 
 def _resource_side(key: str) -> bool:

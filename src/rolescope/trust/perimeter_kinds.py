@@ -19,17 +19,18 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from rolescope.inventory.model import JsonObject, Organization, Role
-from rolescope.policy.control import ControlKind, ControlStatement
+from rolescope.policy.control import ControlKind
 from rolescope.policy.model import Effect
-from rolescope.policy.request import ASSUME_ACTIONS
 from rolescope.trust.perimeter import (
     RESOURCE_KEYS,
     RESOURCE_TAG,
     RoleFacts,
     RolePerimeter,
     attached,
+    covers_assuming,
     perimeter_statement,
     resource_context,
+    resource_tags,
     role_perimeter,
 )
 
@@ -54,7 +55,7 @@ class AccountPerimeters:
     def kind(self, role: Role) -> Hashable:
         """Equal for two roles of the account only when the RCPs cannot tell them apart (it may still tell
         apart roles they treat alike: two values of a tag that a condition tests alike, say)."""
-        return (role.service_linked, tuple(_covers(s, role.arn) for s in self._asked), self._tags(role))
+        return (role.service_linked, tuple(covers_assuming(s, role.arn) for s in self._asked), self._tags(role))
 
     def of(self, role: Role, kind: Hashable) -> tuple[RolePerimeter, list[JsonObject]]:
         """The perimeter of ``role`` (of ``kind``), and its Denies as trust-policy statements (see
@@ -70,12 +71,7 @@ class AccountPerimeters:
     def _tags(self, role: Role) -> tuple[tuple[str, str], ...]:
         if not role.tags or not (self._every_tag or self._tag_keys):
             return ()
-        # as resource_context reads them: keys lower-cased, a later spelling of a key winning
-        tags = {RESOURCE_TAG + key.lower(): value for key, value in role.tags}
+        tags = resource_tags(role.tags)  # as resource_context reads them
         if not self._every_tag:
             tags = {key: value for key, value in tags.items() if key in self._tag_keys}
         return tuple(sorted(tags.items()))
-
-
-def _covers(statement: ControlStatement, arn: str) -> bool:
-    return any(statement.covers(action, arn) for action in ASSUME_ACTIONS)

@@ -87,7 +87,8 @@ def find_request(
             if key in specs:
                 spec = specs[key]
             else:
-                spec = specs[key] = witness.spec(key) if key not in extra else witness.spec(key).merge(extra[key])
+                given = witness.spec(key)
+                spec = specs[key] = given.merge(extra[key]) if key in extra else given
             if spec is None:
                 break
             on_key = atoms.get(key, ())
